@@ -1,0 +1,162 @@
+# greendc — the only build system. See README.md.
+#
+#   make              build the daemon, the CLI, the drivers and the tools into build/
+#   make check        set up (installs missing Debian packages), build, run every test
+#   make demo         set up, build, run greendc against the simulated data centre
+#   make bench        build and run the benchmarks (print figures)
+#   make install      install to $(DESTDIR)$(PREFIX)
+#   make DEVELOPER=1  warnings become errors (-Werror -Wshadow -Wmissing-prototypes)
+#   make O=build-san SAN=1   an ASan+UBSan build in its own folder
+
+O ?= build
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+DRIVERDIR ?= $(LIBDIR)/greendc/drivers
+PROFILEDIR ?= $(DATADIR)/greendc/profiles
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+# Debian hardening flags (dpkg-buildflags with hardening=+all).
+HARDEN_CFLAGS = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
+	-fcf-protection -Wformat -Werror=format-security
+HARDEN_LDFLAGS = -Wl,-z,relro -Wl,-z,now
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread -MMD -MP -Iinclude -Isrc \
+	-DDRIVERDIR='"$(DRIVERDIR)"' -DPROFILEDIR='"$(PROFILEDIR)"'
+ifeq ($(DEVELOPER),1)
+BASE_CFLAGS += -Werror -Wshadow -Wmissing-prototypes
+endif
+ifeq ($(SAN),1)
+CFLAGS = -O1 -g -fno-omit-frame-pointer
+BASE_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN_CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(HARDEN_CFLAGS))
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+SNMP_CFLAGS := $(shell net-snmp-config --cflags 2>/dev/null | tr ' ' '\n' | grep -E '^-I' | tr '\n' ' ')
+SNMP_LIBS := $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
+PKGS = sqlite3 yaml-0.1 libmodbus libcjson libcurl libmicrohttpd
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIB_sqlite := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null)
+LIB_yaml := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null)
+LIB_modbus := $(shell $(PKG_CONFIG) --libs libmodbus 2>/dev/null)
+LIB_cjson := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
+LIB_curl := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
+LIB_mhd := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(SNMP_CFLAGS) $(CFLAGS)
+CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) -ldl -lm -pthread
+
+# The core: every src/*.c except the two programs' mains.
+MAINS = src/greendcd.c src/greendc.c
+CORE_SRCS = $(filter-out $(MAINS),$(sort $(wildcard src/*.c)))
+CORE_OBJS = $(CORE_SRCS:%.c=$(O)/%.o)
+
+# Drivers: drivers/<name>.c is one driver; drivers/<name>_*.c are its helper files.
+DRIVER_NAMES = $(sort $(basename $(notdir $(filter-out drivers/%_%.c,$(wildcard drivers/*.c)))))
+DRIVER_SOS = $(DRIVER_NAMES:%=$(O)/drivers/%.so)
+DRIVER_HELPER_SRCS = $(sort $(wildcard drivers/*_*.c))
+DRIVER_HELPER_OBJS = $(DRIVER_HELPER_SRCS:%.c=$(O)/pic/%.o)
+LIBS_driver_modbus = $(LIB_modbus)
+LIBS_driver_snmp = $(SNMP_LIBS)
+
+# Tools: tools/<name>/*.c is one program build/<name>.
+TOOL_NAMES = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
+TOOL_BINS = $(TOOL_NAMES:%=$(O)/%)
+LIBS_tool_dcsim = $(LIB_modbus) $(SNMP_LIBS) -lm
+LIBS_tool_receiver = $(LIB_sqlite) $(LIB_mhd) $(LIB_cjson) -lm
+
+UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(O)/test/%)
+BENCH_SRCS = $(sort $(wildcard bench/bench_*.c))
+BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
+
+PROGRAMS = $(O)/greendcd $(O)/greendc
+
+.PHONY: all setup check unit integration demo bench install clean format fuzz
+all: $(PROGRAMS) $(DRIVER_SOS) $(TOOL_BINS)
+
+setup:
+	@sh tools/setup.sh
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(O)/libgreendc.a: $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/greendcd: $(O)/src/greendcd.o $(O)/libgreendc.a
+	$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+
+$(O)/greendc: $(O)/src/greendc.o $(O)/libgreendc.a
+	$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+
+# Each driver .so: its main file plus its helper files.
+.SECONDEXPANSION:
+$(O)/drivers/%.so: $(O)/pic/drivers/%.o $$(patsubst %.c,$(O)/pic/%.o,$$(wildcard drivers/$$*_*.c))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_driver_$*) -lm
+
+$(TOOL_BINS): $(O)/%: $$(patsubst %.c,$(O)/%.o,$$(wildcard tools/$$*/*.c)) $(O)/libgreendc.a
+	$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libgreendc.a $(LIBS_tool_$*) $(CORE_LIBS)
+
+# Unit tests link the core and every driver helper (pure decoding code) with cmocka.
+$(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+
+$(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+
+# ---- tests ----
+# `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.
+check: setup
+	@$(MAKE) --no-print-directory all unit-bins
+	@sh test/run.sh
+
+unit-bins: $(UNIT_BINS)
+.PHONY: unit-bins
+
+unit: unit-bins
+	@sh test/run.sh unit
+
+integration: all
+	@sh test/run.sh integration
+
+bench: setup
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@sh bench/run.sh
+
+demo: setup
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh
+
+format:
+	clang-format -i $(wildcard src/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] test/unit/*.[ch] bench/*.c)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DRIVERDIR) $(DESTDIR)$(PROFILEDIR)
+	install -d $(DESTDIR)$(DATADIR)/greendc $(DESTDIR)$(SYSCONFDIR)/greendc/conf.d
+	install -m 0755 $(O)/greendcd $(DESTDIR)$(SBINDIR)/greendcd
+	install -m 0755 $(O)/greendc $(DESTDIR)$(BINDIR)/greendc
+	install -m 0644 $(DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
+	cp -R etc/profiles/. $(DESTDIR)$(PROFILEDIR)/
+	install -m 0644 include/greendc/driver.h $(DESTDIR)$(DATADIR)/greendc/driver.h
+	install -m 0640 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,129 @@
+/*
+ * The time-series store: SQLite in WAL mode, one writer thread, readers on their own
+ * connections. Raw samples are packed per series per hour into compressed blocks; every
+ * acknowledged sample is first appended to a staging table in the same transaction, so a
+ * crash never loses one. Rollups (1 min, 1 h, 1 day) are plain rows any SQLite client reads.
+ * Counters are unwrapped and reset-corrected here, before anything is stored, and every
+ * discontinuity becomes an event. See docs/internals/store.md.
+ *
+ * Timestamps are int64 milliseconds since the Unix epoch (UTC) throughout.
+ */
+#ifndef GREENDC_STORE_H
+#define GREENDC_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store; /* the writer side: owns the writer thread; opaque */
+struct store_reader; /* one read-only connection; use from one thread at a time; opaque */
+
+struct store_opts {
+	const char *path; /* database file; created and migrated if needed */
+	int64_t raw_retention_ms; /* raw blocks older than this are deleted; 0 = keep forever */
+	unsigned commit_ms; /* longest time a sample waits before its transaction commits */
+	size_t queue_cap; /* samples the writer queue holds before store_append blocks */
+};
+
+enum store_kind { STORE_GAUGE = 0, STORE_COUNTER = 1 };
+
+/* Identity of a series: device + metric + labels. labels is canonical "k=v,k=v" with keys
+ * sorted (see store_labels_canon), "" for none. */
+struct store_series_desc {
+	const char *device;
+	const char *metric;
+	const char *labels;
+	enum store_kind kind;
+	unsigned counter_bits; /* 16/32/64 for counters, else 0 */
+	double max_rate; /* counters: largest plausible increase per second; 0 = no limit */
+};
+
+struct store_sample {
+	int64_t series;
+	int64_t ts_ms;
+	double value; /* counters: the raw reading; the store unwraps it */
+};
+
+/* Open (creating or migrating) the database and start the writer thread. NULL on error with
+ * a message in err. */
+struct store *store_open(const struct store_opts *opts, char *err, size_t errlen);
+
+/* Flush everything queued, pack open blocks that are complete, stop the writer, close. NULL ok. */
+void store_close(struct store *st);
+
+/* Get or create the id of a series. Thread-safe; cheap after the first call for a key. */
+int64_t store_series(struct store *st, const struct store_series_desc *desc);
+
+/* Queue samples for the writer. Blocks while the queue is full. Thread-safe. 0 or -errno. */
+int store_append(struct store *st, const struct store_sample *s, size_t n);
+
+/* Wait until everything queued before this call is committed (durable). 0 or -errno. */
+int store_flush(struct store *st);
+
+/* Record an event (e.g. "counter_reset", "device_down"). series may be 0. Queued like samples. */
+int store_event(struct store *st, int64_t ts_ms, int64_t series, const char *kind,
+		const char *detail);
+
+/* Upsert the live state of a device for `greendc devices`. Queued like samples. */
+struct store_device_state {
+	const char *name;
+	const char *driver;
+	const char *address;
+	const char *state; /* "up", "down", "stale", "unknown" */
+	int64_t last_poll_ms; /* wall clock of the last poll attempt */
+	int64_t last_ok_ms; /* wall clock of the last successful poll */
+	double last_duration_s;
+	int64_t errors; /* failed polls since start */
+	unsigned interval_ms; /* current interval, including backoff */
+	const char *last_error; /* "" when none */
+};
+int store_device_state(struct store *st, const struct store_device_state *ds);
+
+/* Last SQLite/IO error the writer hit (e.g. disk full), "" if none; for the daemon to log. */
+void store_last_error(struct store *st, char *buf, size_t len);
+
+/* Writer statistics for the daemon's own health series and for benchmarks. */
+struct store_stats {
+	uint64_t samples_committed;
+	uint64_t commits;
+	uint64_t queue_depth;
+	uint64_t write_errors;
+};
+void store_stats(struct store *st, struct store_stats *out);
+
+/* Canonical label string from pairs: keys sorted, "k=v" joined by ",". Writes at most len
+ * bytes including the NUL; returns the length needed (like snprintf). Values with ',', '='
+ * or '\\' are escaped with '\\'. */
+size_t store_labels_canon(const char *const *keys, const char *const *values, size_t n, char *buf,
+			  size_t len);
+
+/* ---- readers ---- */
+
+struct store_reader *store_reader_open(const char *path, char *err, size_t errlen);
+void store_reader_close(struct store_reader *r);
+
+struct store_series_info {
+	int64_t id;
+	const char *device;
+	const char *metric;
+	const char *labels;
+	enum store_kind kind;
+};
+/* Call cb for each series whose "device metric{labels}" matches glob (NULL = all).
+ * cb returns non-zero to stop. Returns count or -errno. */
+int store_series_find(struct store_reader *r, const char *glob,
+		      int (*cb)(void *ctx, const struct store_series_info *info), void *ctx);
+
+/* Raw samples of one series in [from, to): counters come back unwrapped (cumulative). */
+int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
+		   int (*cb)(void *ctx, int64_t ts_ms, double value), void *ctx);
+
+enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA };
+/* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),
+ * choosing the coarsest rollup that divides the step (1d, 1h, 1m) else raw. Buckets with no
+ * data are not reported (gaps stay gaps). AGG_DELTA is the counter increase in the bucket. */
+int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
+		int64_t step_ms, enum store_agg agg,
+		int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx);
+
+#endif

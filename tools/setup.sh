@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the Debian packages greendc needs to build, demo and test, if any are missing.
+# Used by `make demo` and `make check`; safe to run again (it only installs what is absent).
+# As root it runs apt-get itself, otherwise through sudo; if neither works it prints the exact
+# command and fails.
+set -eu
+
+# Build: compiler, libraries (through pkg-config / net-snmp-config).
+build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp-dev
+libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev"
+# Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
+test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
+snmpsim valgrind procps"
+
+case "${1:-all}" in
+build) want="$build_pkgs" ;;
+*) want="$build_pkgs $test_pkgs" ;;
+esac
+
+missing=""
+for p in $want; do
+	# dpkg-query prints "install ok installed" only for a fully installed package.
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing missing Debian packages:$missing"
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo"
+else
+	echo "setup: not root and no password-less sudo; run this, then try again:" >&2
+	echo "  sudo apt-get update && sudo $cmd" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo $cmd
