@@ -37,7 +37,7 @@ HARDEN_CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(HARDEN_CFLAGS))
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-SNMP_CFLAGS := $(shell net-snmp-config --cflags 2>/dev/null | tr ' ' '\n' | grep -E '^-I' | tr '\n' ' ')
+# net-snmp's headers need no -I on Debian; its --cflags drag in perl paths, so none are taken.
 SNMP_LIBS := $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
 PKGS = sqlite3 yaml-0.1 libmodbus libcjson libcurl libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -49,7 +49,7 @@ LIB_curl := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 LIB_mhd := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(SNMP_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) -ldl -lm -pthread
 
 # The core: every src/*.c except the two programs' mains.

@@ -40,7 +40,7 @@ static const struct metric_def metrics[] = {
 	{"fan_speed_pct", "%", 0, "fan speed"},
 	{"greendc_device_up", "1", 0, "1 when the last poll succeeded"},
 	{"greendc_poll_duration_s", "s", 0, "duration of the last poll"},
-	{"greendc_poll_errors", "1", 1, "failed polls since start"},
+	{"greendc_poll_errors", "1", 0, "failed polls since the daemon started"},
 };
 
 const struct metric_def *metric_lookup(const char *name)

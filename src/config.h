@@ -1,0 +1,106 @@
+/*
+ * The configuration: one YAML file plus the .yaml files in conf.d/, parsed with libyaml into a fresh,
+ * immutable struct config. Reload builds a new one, validates it, then swaps (a bad reload
+ * keeps the old one). Profiles named by devices are loaded with it. See docs/config.md.
+ */
+#ifndef GREENDC_CONFIG_H
+#define GREENDC_CONFIG_H
+
+#include <greendc/driver.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A device model (etc/profiles/<class>/<name>.yaml). */
+struct profile {
+	const char *name; /* "meter/eastron-sdm630" */
+	const char *file;
+	const char *class;
+	const char *driver;
+	const char *source;
+	struct gdc_attr *quirks; /* driver options for every device of this model */
+	size_t nquirks;
+	struct gdc_attr *match; /* identity keys (e.g. sysObjectID prefix) for auto-matching */
+	size_t nmatch;
+	struct gdc_point *points;
+	size_t npoints;
+};
+
+struct config_device {
+	const char *name;
+	const char *driver;
+	const char *address;
+	const struct profile *profile;
+	unsigned interval_ms;
+	unsigned timeout_ms;
+	struct gdc_label *labels;
+	size_t nlabels;
+	/* Profile quirks followed by the device's options (the driver takes the last). */
+	struct gdc_attr *options;
+	size_t noptions;
+	size_t first_device_option; /* index in options where the device's own begin */
+	double rated_power_w; /* 0 = unknown */
+	bool enabled;
+	const char *file; /* where the entry is */
+	int line;
+};
+
+struct config {
+	const char *file;
+	const char *dir;
+	struct {
+		const char *id;
+		const char *name;
+		const char *timezone;
+		double altitude_m;
+	} site;
+	struct {
+		const char *path; /* absolute or relative to the config's folder, resolved */
+		int64_t raw_retention_ms;
+		unsigned commit_ms;
+	} storage;
+	struct {
+		unsigned workers;
+		int64_t max_backoff_ms;
+		const char *drivers_dir; /* NULL = default search */
+		const char *profiles_dir; /* resolved */
+		const char *log_level;
+	} daemon;
+	struct config_device *devices;
+	size_t ndevices;
+	struct profile **profiles;
+	size_t nprofiles;
+	struct arena *arena; /* owns every string and array above */
+};
+
+/* Accumulated diagnostics, one "file:line: key: problem" per line. */
+struct config_diag {
+	char text[8192];
+	size_t len;
+	unsigned count;
+};
+void config_diag_add(struct config_diag *d, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Parse and validate path (and its conf.d/). NULL with diagnostics in diag on any error. */
+struct config *config_load(const char *path, struct config_diag *diag);
+void config_free(struct config *cfg);
+
+/* Parse one profile file (used by config_load and by tools). NULL with diagnostics. */
+struct profile *profile_load(struct arena *arena, const char *dir, const char *name,
+			     struct config_diag *diag);
+
+/* Look up a device by name. */
+const struct config_device *config_device_find(const struct config *cfg, const char *name);
+
+/* Build the driver's view of a device (points borrowed from the profile). */
+void config_device_to_gdc(const struct config_device *d, struct gdc_device *out);
+
+/* A tiny bump allocator so a config is freed in one go. */
+struct arena *arena_new(void);
+void *arena_alloc(struct arena *a, size_t n); /* zeroed; aborts on OOM */
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * greendcd: the daemon. Loads the config, opens the store, starts the poll workers, then the
+ * main thread waits for signals: SIGHUP reloads (build a new config, validate it, swap; a bad
+ * one keeps the old), SIGTERM/SIGINT stop cleanly (workers finish, the writer flushes, exit 0).
+ * It also logs a status line every minute and feeds the systemd watchdog.
+ */
+#include "config.h"
+#include "driver_load.h"
+#include "log.h"
+#include "poller.h"
+#include "sdnotify.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef GREENDC_VERSION
+#define GREENDC_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: greendcd [-c FILE] [--log-level LEVEL] [--status-interval DURATION]\n"
+		   "  -c, --config FILE        configuration (default /etc/greendc/greendc.yaml)\n"
+		   "      --log-level LEVEL    error, warning, info or debug (overrides the config)\n"
+		   "      --status-interval D  how often to log a status line (default 60s)\n"
+		   "  -V, --version            print the version and exit\n");
+}
+
+/* Load and fully validate a config: YAML, profiles and every driver's view of its devices. */
+static struct config *load_validated(const char *path, struct driver_set *ds)
+{
+	struct config_diag diag = {0};
+	struct config *cfg = config_load(path, &diag);
+	if (cfg && driver_validate_config(ds, cfg, &diag) > 0) {
+		config_free(cfg);
+		cfg = NULL;
+	}
+	if (!cfg)
+		fprintf(stderr, "%s", diag.text);
+	return cfg;
+}
+
+static void ensure_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		log_warn("%s: cannot create: %s", dir, strerror(errno));
+}
+
+static void log_status(struct poller *p, struct store *st, uint64_t *last_samples,
+		       int64_t *last_ms)
+{
+	struct poller_stats ps;
+	struct store_stats ss;
+	char err[256];
+	int64_t now = util_mono_ms();
+
+	poller_stats(p, &ps);
+	store_stats(st, &ss);
+	double secs = (double)(now - *last_ms) / 1000.0;
+	double rate = secs > 0 ? (double)(ps.samples - *last_samples) / secs : 0;
+	log_info("status: %u devices, %u up, %u down; %.1f samples/s; %llu stored, queue %llu",
+		 ps.devices, ps.up, ps.down, rate, (unsigned long long)ss.samples_committed,
+		 (unsigned long long)ss.queue_depth);
+	store_last_error(st, err, sizeof(err));
+	if (err[0])
+		log_warn("store: %s", err);
+	char status[128];
+	snprintf(status, sizeof(status), "STATUS=%u devices, %u up, %.0f samples/s", ps.devices,
+		 ps.up, rate);
+	sdnotify(status);
+	*last_samples = ps.samples;
+	*last_ms = now;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"log-level", required_argument, NULL, 'l'},
+					     {"status-interval", required_argument, NULL, 's'},
+					     {"version", no_argument, NULL, 'V'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *config_path = "/etc/greendc/greendc.yaml";
+	const char *level_arg = NULL;
+	int64_t status_ms = 60000;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'l':
+			level_arg = optarg;
+			break;
+		case 's':
+			if (!util_parse_duration(optarg, &status_ms) || status_ms < 1000) {
+				fprintf(stderr, "greendcd: --status-interval: bad duration\n");
+				return 2;
+			}
+			break;
+		case 'V':
+			printf("greendcd %s\n", GREENDC_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	log_set_journal(getenv("JOURNAL_STREAM") != NULL);
+
+	/* Signals are taken synchronously by the main thread; block them before any thread
+	 * starts so workers and the writer inherit the mask. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct driver_set *ds = NULL;
+	struct config *cfg = NULL;
+	/* drivers_dir comes from the config, so peek at it first with a plain load. */
+	struct config_diag diag = {0};
+	struct config *peek = config_load(config_path, &diag);
+	if (!peek) {
+		fprintf(stderr, "%s", diag.text);
+		return 1;
+	}
+	ds = driver_set_new(peek->daemon.drivers_dir);
+	config_free(peek);
+	cfg = load_validated(config_path, ds);
+	if (!cfg) {
+		driver_set_free(ds);
+		return 1;
+	}
+	enum log_level lvl;
+	if (log_parse_level(level_arg ? level_arg : cfg->daemon.log_level, &lvl))
+		log_set_level(lvl);
+
+	ensure_parent_dir(cfg->storage.path);
+	char err[512];
+	struct store_opts so = {.path = cfg->storage.path,
+				.raw_retention_ms = cfg->storage.raw_retention_ms,
+				.commit_ms = cfg->storage.commit_ms,
+				.queue_cap = 1 << 20};
+	struct store *st = store_open(&so, err, sizeof(err));
+	if (!st) {
+		log_err("%s: %s", cfg->storage.path, err);
+		config_free(cfg);
+		driver_set_free(ds);
+		return 1;
+	}
+	struct poller *p = poller_new(cfg, ds, st, err, sizeof(err));
+	if (!p || poller_start(p) < 0) {
+		log_err("cannot start polling: %s", err);
+		poller_free(p);
+		store_close(st);
+		config_free(cfg);
+		driver_set_free(ds);
+		return 1;
+	}
+	log_info("greendcd %s: site %s, %zu devices, store %s", GREENDC_VERSION, cfg->site.id,
+		 cfg->ndevices, cfg->storage.path);
+	sdnotify("READY=1");
+
+	int64_t watchdog_ms = sdnotify_watchdog_ms();
+	int64_t tick_ms = watchdog_ms ? watchdog_ms / 2 : 1000;
+	if (tick_ms > 1000)
+		tick_ms = 1000;
+	int64_t next_status = util_mono_ms() + status_ms, last_ms = util_mono_ms();
+	uint64_t last_samples = 0;
+	int rc = 0;
+	for (;;) {
+		struct timespec ts = {.tv_sec = tick_ms / 1000, .tv_nsec = (tick_ms % 1000) * 1000000};
+		int sig = sigtimedwait(&sigs, NULL, &ts);
+		if (watchdog_ms)
+			sdnotify("WATCHDOG=1");
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			break;
+		}
+		if (sig == SIGHUP) {
+			sdnotify("RELOADING=1");
+			log_info("SIGHUP: reloading %s", config_path);
+			struct config *next = load_validated(config_path, ds);
+			if (!next) {
+				log_err("reload failed, keeping the running configuration");
+			} else if (strcmp(next->storage.path, cfg->storage.path) != 0) {
+				log_err("reload: storage.path changed (%s -> %s); that needs a "
+					"restart, keeping the running configuration",
+					cfg->storage.path, next->storage.path);
+				config_free(next);
+			} else {
+				/* Stop polling under the old config, start under the new; samples
+				 * already queued stay in the store's queue. */
+				struct poller *np = poller_new(next, ds, st, err, sizeof(err));
+				if (!np) {
+					log_err("reload: %s; keeping the running configuration", err);
+					config_free(next);
+				} else {
+					poller_free(p);
+					p = np;
+					config_free(cfg);
+					cfg = next;
+					if (poller_start(p) < 0) {
+						log_err("reload: cannot start workers");
+						rc = 1;
+						break;
+					}
+					log_info("reloaded: %zu devices", cfg->ndevices);
+				}
+			}
+			sdnotify("READY=1");
+		}
+		if (sig == SIGUSR1 || util_mono_ms() >= next_status) {
+			log_status(p, st, &last_samples, &last_ms);
+			next_status = util_mono_ms() + status_ms;
+		}
+	}
+	sdnotify("STOPPING=1");
+	poller_free(p);
+	store_close(st);
+	config_free(cfg);
+	driver_set_free(ds);
+	log_info("stopped");
+	return rc;
+}

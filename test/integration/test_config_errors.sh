@@ -1,0 +1,185 @@
+#!/bin/sh
+# check-config: good configs pass; each kind of mistake is reported as file:line: key: problem
+# and makes the command fail. Profiles come from a private folder so the cases are exact.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/profiles/meter"
+cat >"$T/profiles/meter/test-meter.yaml" <<'Y'
+profile: test-meter
+class: meter
+driver: modbus
+source: "test fixture"
+points:
+  - metric: power_w
+    fc: 4
+    register: 0x34
+    type: float32
+  - metric: energy_kwh
+    kind: counter
+    fc: 4
+    register: 0x48
+    type: float32
+Y
+cat >"$T/profiles/meter/bad-key.yaml" <<'Y'
+profile: bad-key
+class: meter
+driver: modbus
+source: "test fixture"
+points:
+  - metric: power_w
+    fc: 4
+    register: 0x34
+    typ: float32
+Y
+
+good() {
+	cat >"$T/$1.yaml"
+	"$B/greendc" check-config "$T/$1.yaml" >"$T/$1.out" 2>&1 || { cat "$T/$1.out"; fail "$1: expected ok"; }
+	ok "$1 accepted"
+}
+bad() { # name, expected substring
+	cat >"$T/$1.yaml"
+	if "$B/greendc" check-config "$T/$1.yaml" >"$T/$1.out" 2>&1; then
+		cat "$T/$1.out"
+		fail "$1: expected an error"
+	fi
+	grep -qF -- "$2" "$T/$1.out" || { cat "$T/$1.out"; fail "$1: expected \"$2\""; }
+	ok "$1 rejected: $(head -n 1 "$T/$1.out")"
+}
+
+head='site: {id: t, timezone: Asia/Shanghai, altitude_m: 778}
+daemon: {drivers_dir: '"$B"'/drivers, profiles_dir: profiles}
+storage: {path: t.db}'
+
+good minimal <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/test-meter
+    interval: 10s
+    options: {unit_id: 3}
+Y
+
+bad unknown-key "unknown-key.yaml:8: devices[0].intervall: unknown key" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/test-meter
+    intervall: 10s
+Y
+
+bad wrong-type "wrong-type.yaml:8: devices[0].interval: expected a duration" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/test-meter
+    interval: ten
+Y
+
+bad duplicate-name "duplicate-name.yaml:9: devices[1]: duplicate device name \"m1\" (first at" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/test-meter
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1503
+    profile: meter/test-meter
+Y
+
+bad missing-profile "missing-profile.yaml:8: devices[0].profile: no profile \"meter/nope\"" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/nope
+Y
+
+bad missing-required "missing-required.yaml:5: devices[0]: address is required" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    profile: meter/test-meter
+Y
+
+bad yaml-syntax "yaml-syntax.yaml:5: yaml:" <<Y
+$head
+devices:
+  - name: m1
+   driver: [modbus
+Y
+
+bad unknown-driver "no-such-driver" <<Y
+$head
+devices:
+  - name: m1
+    driver: nosuch
+    address: tcp://127.0.0.1:1502
+    profile: meter/test-meter
+Y
+
+# The driver validates its own keys; the complaint points into the profile file.
+bad driver-key "profiles/meter/bad-key.yaml:10:" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/bad-key
+Y
+
+# A bad device option points at the config file's line.
+bad driver-option "driver-option.yaml:9:" <<Y
+$head
+devices:
+  - name: m1
+    driver: modbus
+    address: tcp://127.0.0.1:1502
+    profile: meter/test-meter
+    options:
+      unit_id: 999
+Y
+
+bad timezone "timezone.yaml:1: site.timezone: unknown time zone" <<Y
+site: {id: t, timezone: Mars/Olympus}
+daemon: {drivers_dir: $B/drivers, profiles_dir: profiles}
+devices: []
+Y
+
+bad site-id "site-id.yaml:1: site.id: is required" <<Y
+daemon: {drivers_dir: $B/drivers, profiles_dir: profiles}
+devices: []
+Y
+
+# conf.d fragments add devices, and their errors name their own file.
+mkdir -p "$T/conf.d"
+cat >"$T/conf.d/10-more.yaml" <<'Y'
+devices:
+  - name: m2
+    driver: modbus
+    address: tcp://127.0.0.1:1504
+    profile: meter/test-meter
+    labels: [not, a, map]
+Y
+bad conf-d "conf.d/10-more.yaml:7: devices[0].labels: expected a mapping" <<Y
+$head
+devices: []
+Y
+rm -rf "$T/conf.d"
+
+# The shipped configs are valid.
+for f in "$top"/etc/*.yaml; do
+	"$B/greendc" check-config "$f" >"$T/shipped.out" 2>&1 || { cat "$T/shipped.out"; fail "$f does not validate"; }
+	ok "$(basename "$f") validates"
+done
+echo "all config error cases passed"

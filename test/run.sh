@@ -1,0 +1,84 @@
+#!/bin/sh
+# The test runner behind `make check`: unit tests (cmocka binaries in $O/test/), then the
+# integration tests (test/integration/test_*.sh, which start real peers on 127.0.0.1), then the
+# unit suite again under ASan+UBSan and under valgrind. Prints one line per test and a closing
+# "N passed, N failed" line; exits non-zero if anything failed.
+#
+#   sh test/run.sh [unit|integration|sanitize|all]     (default all)
+#   O=build-san sh test/run.sh unit                    (test another build folder)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+O=${O:-build}
+what=${1:-all}
+out="$top/test-output"
+mkdir -p "$out"
+passed=0
+failed=0
+failures=""
+
+run_one() { # name, command...
+	name=$1
+	shift
+	log="$out/$(echo "$name" | tr '/ ' '__').log"
+	start=$(date +%s)
+	if "$@" >"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "PASS $name ($(($(date +%s) - start))s)"
+	else
+		failed=$((failed + 1))
+		failures="$failures $name"
+		echo "FAIL $name ($(($(date +%s) - start))s) — log: $log"
+		tail -n 25 "$log" | sed 's/^/    /'
+	fi
+}
+
+unit() { # build folder, label, wrapper...
+	b=$1
+	label=$2
+	shift 2
+	for t in "$b"/test/test_*; do
+		[ -x "$t" ] || continue
+		GDC_TOP="$top" GDC_BUILD="$top/$b" run_one "$label$(basename "$t")" "$@" "$t"
+	done
+}
+
+case $what in
+unit | all)
+	unit "$O" "unit/" env
+	;;
+esac
+case $what in
+integration | all)
+	for t in test/integration/test_*.sh; do
+		[ -f "$t" ] || continue
+		GDC_BUILD="$top/$O" run_one "integration/$(basename "$t" .sh)" sh "$t"
+	done
+	;;
+esac
+case $what in
+sanitize | all)
+	# The unit suite again with ASan+UBSan (any finding aborts the test) and under valgrind.
+	if make --no-print-directory -s O=build-san SAN=1 all unit-bins >"$out/build-san.log" 2>&1; then
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			unit build-san "asan/" env
+	else
+		failed=$((failed + 1))
+		failures="$failures build-san"
+		echo "FAIL build-san — log: $out/build-san.log"
+		tail -n 25 "$out/build-san.log"
+	fi
+	if command -v valgrind >/dev/null 2>&1; then
+		unit "$O" "valgrind/" valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --track-fds=no
+	else
+		failed=$((failed + 1))
+		echo "FAIL valgrind — not installed (tools/setup.sh installs it)"
+	fi
+	;;
+esac
+
+echo
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
