@@ -78,6 +78,15 @@ BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 
 PROGRAMS = $(O)/greendcd $(O)/greendc
 
+# Quiet by default; V=1 shows the full commands.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @printf '  %-6s %s\n'
+endif
+
 .PHONY: all setup check unit integration demo bench install clean format fuzz
 all: $(PROGRAMS) $(DRIVER_SOS) $(TOOL_BINS)
 
@@ -86,39 +95,49 @@ setup:
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
 
 $(O)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 $(O)/libgreendc.a: $(CORE_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(O)/greendcd: $(O)/src/greendcd.o $(O)/libgreendc.a
-	$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
 
 $(O)/greendc: $(O)/src/greendc.o $(O)/libgreendc.a
-	$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
 
 # Each driver .so: its main file plus its helper files.
 .SECONDEXPANSION:
-$(O)/drivers/%.so: $(O)/pic/drivers/%.o $$(patsubst %.c,$(O)/pic/%.o,$$(wildcard drivers/$$*_*.c))
+.SECONDARY:
+$(O)/drivers/%.so: $(O)/pic/drivers/%.o $$(addprefix $(O)/pic/,$$(addsuffix .o,$$(basename $$(wildcard drivers/$$*_*.c))))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_driver_$*) -lm
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_driver_$*) -lm
 
-$(TOOL_BINS): $(O)/%: $$(patsubst %.c,$(O)/%.o,$$(wildcard tools/$$*/*.c)) $(O)/libgreendc.a
-	$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libgreendc.a $(LIBS_tool_$*) $(CORE_LIBS)
+$(TOOL_BINS): $(O)/%: $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.c)))) $(O)/libgreendc.a
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libgreendc.a $(LIBS_tool_$*) $(CORE_LIBS)
 
 # Unit tests link the core and every driver helper (pure decoding code) with cmocka.
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
 
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
 
 # ---- tests ----
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.

@@ -143,6 +143,8 @@ static int64_t resolve_series(struct poller *p, struct dev_rt *d, const struct g
 		.labels = canon,
 		.kind = pt->kind == GDC_COUNTER ? STORE_COUNTER : STORE_GAUGE,
 		.counter_bits = pt->counter_bits,
+		/* The driver scaled the reading, so the wrap point scales with it. */
+		.counter_scale = pt->scale > 0 ? pt->scale : 1.0,
 	};
 	/* An energy meter can't plausibly count faster than its rated power (DOMAIN §3). */
 	if (pt->kind == GDC_COUNTER && d->cfg->rated_power_w > 0 &&
@@ -232,13 +234,16 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 	struct gdc_sink sink = {.ctx = &c, .emit = sink_emit};
 	char err[512] = "";
 	int64_t t0 = util_mono_ms(), wall = util_wall_ms();
+	struct timespec ts0, ts1;
+	clock_gettime(CLOCK_MONOTONIC, &ts0);
 	/* The poll as a whole may take at most one interval, and at most four request
 	 * timeouts, so a dead device frees its worker quickly. */
 	int64_t budget = cfg->interval_ms < 4 * (int64_t)cfg->timeout_ms
 				 ? cfg->interval_ms
 				 : 4 * (int64_t)cfg->timeout_ms;
 	int rc = d->drv->poll(d->state, t0 + budget, &sink, err, sizeof(err));
-	double duration = (double)(util_mono_ms() - t0) / 1000.0;
+	clock_gettime(CLOCK_MONOTONIC, &ts1);
+	double duration = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
 	err[sizeof(err) - 1] = '\0';
 
 	bool ok = rc == 0 && c.n > 0;

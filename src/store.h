@@ -36,6 +36,8 @@ struct store_series_desc {
 	enum store_kind kind;
 	unsigned counter_bits; /* 16/32/64 for counters, else 0 */
 	double max_rate; /* counters: largest plausible increase per second; 0 = no limit */
+	double counter_scale; /* counters: value units per raw count (the profile's scale), so a
+			       * 16/32-bit counter wraps at 2^bits x this; 0 means 1 */
 };
 
 struct store_sample {
@@ -118,6 +120,10 @@ int store_series_find(struct store_reader *r, const char *glob,
 int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
 		   int (*cb)(void *ctx, int64_t ts_ms, double value), void *ctx);
 
+/* Each device's live state (the `devices` table), ordered by name. Returns count or -errno. */
+int store_devices_list(struct store_reader *r,
+		       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx);
+
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA };
 /* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),
  * choosing the coarsest rollup that divides the step (1d, 1h, 1m) else raw. Buckets with no
@@ -125,5 +131,12 @@ enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DE
 int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
 		int64_t step_ms, enum store_agg agg,
 		int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx);
+
+/* Samples in commit order after a cursor, for `greendc tail`: cb gets each (counters as their
+ * cumulative value) and *cursor advances past it. A *cursor < 0 starts at the newest commit
+ * (nothing is returned the first time). At most max samples per call. Returns the count or
+ * -errno. */
+int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
+	       int (*cb)(void *ctx, int64_t series, int64_t ts_ms, double value), void *ctx);
 
 #endif

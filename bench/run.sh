@@ -1,0 +1,19 @@
+#!/bin/sh
+# `make bench`: run every benchmark and print its figures. Benchmarks are not tests; they
+# print numbers (and ratios against a baseline measured in the same run) for the notes.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+O=${O:-build}
+for b in "$O"/bench/bench_*; do
+	[ -x "$b" ] || continue
+	echo "== $(basename "$b")"
+	"$b" ${BENCH_ARGS:-}
+	echo
+done
+for s in bench/bench_*.sh; do
+	[ -f "$s" ] || continue
+	echo "== $(basename "$s" .sh)"
+	GDC_BUILD="$top/$O" sh "$s"
+	echo
+done

@@ -1,0 +1,159 @@
+/* The store's block codec: round trips over regular and irregular timestamps, decimal and
+ * fallback values, and hostile input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_codec.h"
+
+#define T0 INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
+
+static long roundtrip(const int64_t *ts, const double *v, size_t n, int *mode_out)
+{
+	size_t cap = codec_bound(n);
+	uint8_t *buf = malloc(cap);
+	int64_t *ts2 = malloc((n + 1) * sizeof(*ts2));
+	double *v2 = malloc((n + 1) * sizeof(*v2));
+	assert_non_null(buf);
+	long len = codec_encode(T0, ts, v, n, buf, cap);
+	assert_true(len > 0);
+	assert_int_equal(codec_count(buf, (size_t)len), (long)n);
+	assert_int_equal(codec_decode(T0, buf, (size_t)len, ts2, v2, n), (long)n);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(ts2[i] == ts[i]);
+		/* bit-exact, which also covers NaN payloads, inf and -0 */
+		assert_memory_equal(&v2[i], &v[i], sizeof(double));
+	}
+	if (mode_out)
+		*mode_out = buf[0] & 0x0f;
+	/* every truncation is rejected, never read past the end */
+	for (long cut = 0; cut < len; cut++)
+		assert_true(codec_decode(T0, buf, (size_t)cut, ts2, v2, n) < 0 || n == 0);
+	free(buf);
+	free(ts2);
+	free(v2);
+	return len;
+}
+
+static void test_regular_decimal(void **state)
+{
+	(void)state;
+	int64_t ts[360];
+	double v[360];
+	double x = 4321.5;
+	srand(1);
+	for (int i = 0; i < 360; i++) {
+		ts[i] = T0 + i * 10000;
+		x += (rand() % 21 - 10) / 10.0;
+		v[i] = round(x * 10) / 10;
+	}
+	int mode;
+	long len = roundtrip(ts, v, 360, &mode);
+	assert_int_equal(mode, CODEC_MODE_DECIMAL);
+	/* regular spacing costs 1 byte per timestamp, small deltas 1-2 per value */
+	assert_true(len < 360 * 3);
+}
+
+static void test_irregular_timestamps(void **state)
+{
+	(void)state;
+	int64_t ts[500];
+	double v[500];
+	int64_t t = T0 + 7;
+	srand(2);
+	for (int i = 0; i < 500; i++) {
+		ts[i] = t;
+		v[i] = i % 7;
+		t += rand() % 3 == 0 ? 0 : rand() % 20000; /* duplicates and jitter */
+	}
+	roundtrip(ts, v, 500, NULL);
+}
+
+static void test_special_values_fallback(void **state)
+{
+	(void)state;
+	int64_t ts[6];
+	double v[6] = {1.5, NAN, INFINITY, -INFINITY, -0.0, 2.25};
+	for (int i = 0; i < 6; i++)
+		ts[i] = T0 + i * 1000;
+	int mode;
+	roundtrip(ts, v, 6, &mode);
+	assert_int_equal(mode, CODEC_MODE_RAW);
+}
+
+static void test_large_and_precise_values(void **state)
+{
+	(void)state;
+	int64_t ts[8];
+	double big[8] = {9007199254740992.0, -9007199254740992.0, 1e15, -1e15, 0, 1, -1, 2};
+	for (int i = 0; i < 8; i++)
+		ts[i] = T0 + i;
+	int mode;
+	roundtrip(ts, big, 8, &mode);
+	assert_int_equal(mode, CODEC_MODE_DECIMAL);
+
+	double huge[3] = {1e300, -1e-300, 3.141592653589793};
+	roundtrip(ts, huge, 3, &mode);
+	assert_int_equal(mode, CODEC_MODE_RAW);
+
+	double dec[4] = {0.1, 0.2, 0.3, 123456.789};
+	roundtrip(ts, dec, 4, &mode);
+	assert_int_equal(mode, CODEC_MODE_DECIMAL);
+}
+
+static void test_single_and_empty(void **state)
+{
+	(void)state;
+	int64_t ts[1] = {T0 + 3599999};
+	double v[1] = {42};
+	roundtrip(ts, v, 1, NULL);
+	uint8_t buf[32];
+	assert_true(codec_encode(T0, ts, v, 0, buf, sizeof(buf)) > 0);
+	assert_int_equal(codec_count(buf, 3), 0);
+}
+
+static void test_rejects_bad_input(void **state)
+{
+	(void)state;
+	int64_t ts[2] = {T0 + 5, T0 + 4};
+	double v[2] = {1, 2};
+	uint8_t buf[128];
+	assert_int_equal(codec_encode(T0, ts, v, 2, buf, sizeof(buf)), -EINVAL);
+	ts[0] = T0 - 1;
+	assert_int_equal(codec_encode(T0, ts, v, 1, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(codec_encode(T0, ts, v, 2, buf, 4), -ENOBUFS);
+	/* garbage never crashes the decoder */
+	int64_t ots[64];
+	double ov[64];
+	srand(3);
+	for (int k = 0; k < 20000; k++) {
+		size_t len = (size_t)(rand() % 40);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)rand();
+		if (len > 0)
+			buf[0] = (uint8_t)(0x10 | (rand() % 2));
+		if (len > 1)
+			buf[1] = (uint8_t)(rand() % 10);
+		codec_decode(T0, buf, len, ots, ov, 64);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regular_decimal),
+		cmocka_unit_test(test_irregular_timestamps),
+		cmocka_unit_test(test_special_values_fallback),
+		cmocka_unit_test(test_large_and_precise_values),
+		cmocka_unit_test(test_single_and_empty),
+		cmocka_unit_test(test_rejects_bad_input),
+	};
+	return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
+}

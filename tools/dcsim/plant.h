@@ -1,0 +1,50 @@
+/*
+ * dcsim plant model: IT load, UPS, PDUs, chiller plant with a waterside economizer and its
+ * (deliberately late) changeover controller, CRAH units, lighting, utility feeds. Advanced in
+ * fixed one-second steps of simulated time; all energy counters integrate power over those steps.
+ */
+#ifndef DCSIM_PLANT_H
+#define DCSIM_PLANT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "dcsim.h"
+#include "weather.h"
+
+struct plant_params {
+	double it_kw;         /* mean IT load */
+	uint64_t seed;        /* noise seed */
+	double late_k;        /* controller enables free cooling this much later than possible */
+	double hysteresis_k;  /* mode-change hysteresis */
+	double min_mode_s;    /* minimum time in a mode before changing */
+	double chws_set_c;    /* CHW supply setpoint */
+	double chwr_design_c; /* CHW return at design load */
+	double approach_tower_k, approach_hx_k;
+	double tower_min_c;   /* tower leaving water is held at or above this (freeze protection) */
+	double pdu_start_kwh; /* PDU-A energy counter at start (PDU-B starts at 20000 kWh) */
+	int rh_over_water;    /* weather station reports RH over water below 0 C */
+};
+
+/* Defaults as documented in docs/dcsim.md. */
+void plant_params_default(struct plant_params *pp);
+
+struct plant {
+	struct plant_params pp;
+	struct weather_sample wx;
+	int mode;            /* 0 mechanical, 1 partial, 2 full free cooling */
+	double time_in_mode; /* s */
+	struct sim_values v;
+};
+
+/* Set up the plant at time t0 in the mode its controller would choose, counters at their start. */
+void plant_init(struct plant *pl, const struct plant_params *pp, time_t t0,
+                const struct weather_sample *wx);
+
+/* Advance by dt seconds to time t under weather wx (which may be reused between calls). */
+void plant_step(struct plant *pl, time_t t, double dt, const struct weather_sample *wx);
+
+/* The mode an ideal controller (no lateness, no hysteresis, no minimum times) would run. */
+int plant_ideal_mode(const struct plant_params *pp, double wetbulb_c);
+
+#endif
