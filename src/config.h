@@ -69,10 +69,28 @@ struct config {
 	} daemon;
 	struct config_device *devices;
 	size_t ndevices;
+	/* Sections owned by other subsystems (src/config_sections.c) add their fields here. */
 	struct profile **profiles;
 	size_t nprofiles;
 	struct arena *arena; /* owns every string and array above */
 };
+
+/*
+ * Optional top-level sections owned by other subsystems (energy model, cooling plant, alerts,
+ * ...). Each parses its own node with the helpers in config_yaml.h into a field it adds to
+ * struct config, and may cross-check the whole config once every file is read. The table is
+ * in src/config_sections.c; a key not in it (nor site/storage/daemon/devices) is an error.
+ */
+struct ydoc;
+struct config_diag;
+struct config_section {
+	const char *key;
+	/* node is the section's yaml_node_t; path is its key, for messages. */
+	void (*parse)(struct ydoc *y, struct config *cfg, const char *path, void *node);
+	/* Optional: checks that need the whole config (e.g. roles that name devices). */
+	void (*validate)(const struct config *cfg, struct config_diag *diag);
+};
+extern const struct config_section config_sections[]; /* terminated by a NULL key */
 
 /* Accumulated diagnostics, one "file:line: key: problem" per line. */
 struct config_diag {

@@ -62,7 +62,7 @@ devices:
     options: {unit_id: 3}
 Y
 
-bad unknown-key "unknown-key.yaml:8: devices[0].intervall: unknown key" <<Y
+bad unknown-key "unknown-key.yaml:9: devices[0].intervall: unknown key" <<Y
 $head
 devices:
   - name: m1
@@ -72,7 +72,7 @@ devices:
     intervall: 10s
 Y
 
-bad wrong-type "wrong-type.yaml:8: devices[0].interval: expected a duration" <<Y
+bad wrong-type "wrong-type.yaml:9: devices[0].interval: expected a duration" <<Y
 $head
 devices:
   - name: m1
@@ -112,24 +112,35 @@ devices:
     profile: meter/test-meter
 Y
 
-bad yaml-syntax "yaml-syntax.yaml:5: yaml:" <<Y
+bad yaml-syntax "yaml-syntax.yaml:6: yaml: did not find expected" <<Y
 $head
 devices:
   - name: m1
    driver: [modbus
 Y
 
-bad unknown-driver "no-such-driver" <<Y
+sed 's/^driver: modbus/driver: nosuch/; s/^profile: test-meter/profile: nosuch-meter/' \
+	"$T/profiles/meter/test-meter.yaml" >"$T/profiles/meter/nosuch-meter.yaml"
+bad profile-driver-mismatch "profile meter/test-meter is for driver modbus, not snmp" <<Y
+$head
+devices:
+  - name: m1
+    driver: snmp
+    address: udp:127.0.0.1:161
+    profile: meter/test-meter
+Y
+
+bad unknown-driver "devices[0] (m1): driver \"nosuch\": cannot load" <<Y
 $head
 devices:
   - name: m1
     driver: nosuch
     address: tcp://127.0.0.1:1502
-    profile: meter/test-meter
+    profile: meter/nosuch-meter
 Y
 
 # The driver validates its own keys; the complaint points into the profile file.
-bad driver-key "profiles/meter/bad-key.yaml:10:" <<Y
+bad driver-key "profiles/meter/bad-key.yaml:9:" <<Y
 $head
 devices:
   - name: m1
@@ -139,7 +150,7 @@ devices:
 Y
 
 # A bad device option points at the config file's line.
-bad driver-option "driver-option.yaml:9:" <<Y
+bad driver-option "driver-option.yaml:10:" <<Y
 $head
 devices:
   - name: m1
@@ -171,7 +182,7 @@ devices:
     profile: meter/test-meter
     labels: [not, a, map]
 Y
-bad conf-d "conf.d/10-more.yaml:7: devices[0].labels: expected a mapping" <<Y
+bad conf-d "conf.d/10-more.yaml:6: devices[0].labels: expected a mapping" <<Y
 $head
 devices: []
 Y
