@@ -118,6 +118,9 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "devices") == 0 || strcmp(cmd, "series") == 0 ||
 	    strcmp(cmd, "query") == 0 || strcmp(cmd, "tail") == 0) {
 		(void)config_given;
+		for (int i = optind + 1; i < argc; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+				return cli_data_main(argc - optind, argv + optind, "");
 		char *path = db_from(db, config_path);
 		if (!path)
 			return 1;
