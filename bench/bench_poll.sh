@@ -139,7 +139,7 @@ if [ -x /usr/sbin/collectd ]; then
 	wait "$C" 2>/dev/null || true
 	# collectd writes one CSV line per value; count lines written in the window approximately
 	# as devices x 20 x seconds (it keeps the 1 s interval when it keeps up; check the CSVs).
-	lines=$(find "$T/csv" -name '*.csv' -exec cat {} + 2>/dev/null | grep -vc epoch || true)
+	lines=$(find "$T/csv" -type f -exec cat {} + 2>/dev/null | grep -vc epoch || true)
 	secs_total=$((SECS + 3))
 	cv=$($PY -c "print(int($lines * $SECS / $secs_total))")
 	cd_cpu=$($PY -c "print($3 - $2)")
