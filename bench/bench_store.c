@@ -137,6 +137,7 @@ static int bench_write(const char *dir, size_t nseries, size_t per, double *rate
 					      lab,
 					      counter ? STORE_COUNTER : STORE_GAUGE,
 					      counter ? 32 : 0,
+					      0,
 					      0};
 		ids[s] = store_series(st, &d);
 	}

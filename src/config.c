@@ -650,7 +650,10 @@ struct config *config_load(const char *path, struct config_diag *diag)
 		*slash = '\0';
 	else
 		strcpy(dirbuf, ".");
-	cfg->dir = arena_strdup(arena, dirbuf);
+	char real[PATH_MAX];
+	/* Absolute, so paths resolved against it read well in logs ("/srv/x.db", not
+	 * "etc/../x.db") and stay right if the daemon changes directory. */
+	cfg->dir = arena_strdup(arena, realpath(dirbuf, real) ? real : dirbuf);
 	cfg->site.timezone = "UTC";
 	cfg->storage.path = "greendc.db";
 	cfg->storage.raw_retention_ms = 90LL * 86400000;

@@ -57,6 +57,13 @@ echo
 echo "Ctrl-C stops everything."
 echo
 
+# The newest stored value of one series (empty when there is none yet).
+latest() {
+	"$B/greendc" -c etc/demo.yaml query "$1" --from -2m --to now --step raw --format csv 2>/dev/null |
+		tail -n 1 | cut -d, -f2
+}
+kw() { [ -n "$1" ] && awk -v w="$1" 'BEGIN { printf "%.1f kW", w / 1000 }' || echo "-"; }
+
 start=$(date +%s)
 while :; do
 	sleep 10
@@ -65,7 +72,16 @@ while :; do
 	if [ -f "$db" ]; then
 		up=$(sqlite3 -readonly "$db" "SELECT count(*) FROM devices WHERE state='up'" 2>/dev/null || echo "?")
 		all=$(sqlite3 -readonly "$db" "SELECT count(*) FROM devices" 2>/dev/null || echo "?")
-		echo "demo: $(date +%H:%M:%S) devices up $up/$all; $(tail -n 1 "$state/greendcd.log" | sed 's/^[0-9-]* [0-9:]* //')"
+		a=$(latest 'utility-a power_w{feed=A,hall=A,role=facility_input}')
+		b=$(latest 'utility-b power_w{feed=B,hall=A,role=facility_input}')
+		it=$(latest 'ups power_w{hall=A,role=ups_output,side=output}')
+		out=$(latest 'weather outdoor_temp_c*')
+		fac=""
+		[ -n "$a" ] && [ -n "$b" ] && fac=$(awk -v a="$a" -v b="$b" 'BEGIN { print a + b }')
+		ratio=""
+		[ -n "$fac" ] && [ -n "$it" ] && ratio=$(awk -v f="$fac" -v i="$it" 'BEGIN { printf " (power ratio %.2f, not a PUE: PUE needs energy over a period)", f / i }')
+		printf 'demo: %s devices up %s/%s; facility %s, IT (UPS output) %s%s; outdoor %s C\n' \
+			"$(date +%H:%M:%S)" "$up" "$all" "$(kw "$fac")" "$(kw "$it")" "$ratio" "${out:--}"
 	fi
 	if [ -n "${DEMO_SECONDS:-}" ] && [ $((now - start)) -ge "$DEMO_SECONDS" ]; then
 		"$B/greendc" -c etc/demo.yaml devices || true

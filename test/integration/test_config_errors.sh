@@ -188,6 +188,26 @@ devices: []
 Y
 rm -rf "$T/conf.d"
 
+# A driver built for another ABI is refused with a message saying so.
+mkdir -p "$T/drivers"
+cp "$B/drivers/modbus.so" "$T/drivers/modbus.so"
+cat >"$T/old.c" <<'C'
+#include <greendc/driver.h>
+static int o(void *s, const struct gdc_device *d, char *e, size_t l, int *b) { (void)s; (void)d; (void)e; (void)l; (void)b; return 0; }
+static int p(void *s, int64_t d, const struct gdc_sink *k, char *e, size_t l) { (void)s; (void)d; (void)k; (void)e; (void)l; return 0; }
+static void c(void *s) { (void)s; }
+const struct gdc_driver gdc_driver_entry = {GDC_DRIVER_ABI + 1, sizeof(struct gdc_driver), "old", 0, o, p, c};
+C
+cc -shared -fPIC -I"$top/include" -o "$T/drivers/old.so" "$T/old.c" || fail "cannot build the test driver"
+sed 's/^driver: modbus/driver: old/; s/^profile: test-meter/profile: old-meter/' \
+	"$T/profiles/meter/test-meter.yaml" >"$T/profiles/meter/old-meter.yaml"
+bad abi-mismatch ": rebuild the driver" <<Y
+site: {id: t}
+daemon: {drivers_dir: drivers, profiles_dir: profiles}
+devices:
+  - {name: m1, driver: old, address: "tcp://127.0.0.1:1", profile: meter/old-meter}
+Y
+
 # The shipped configs are valid.
 for f in "$top"/etc/*.yaml; do
 	"$B/greendc" check-config "$f" >"$T/shipped.out" 2>&1 || { cat "$T/shipped.out"; fail "$f does not validate"; }
