@@ -366,6 +366,14 @@ static void daemon_pair(struct ydoc *y, void *vctx, const char *path, const char
 		c->cfg->daemon.drivers_dir = want_string(y, v, path);
 	} else if (strcmp(key, "profiles_dir") == 0) {
 		c->cfg->daemon.profiles_dir = want_string(y, v, path);
+	} else if (strcmp(key, "user") == 0) {
+		const char *s = want_string(y, v, path);
+		if (s && !name_ok(s, "_-."))
+			yerr(y, v, path, "not a user name");
+		else
+			c->cfg->daemon.user = s;
+	} else if (strcmp(key, "audit_log") == 0) {
+		c->cfg->daemon.audit_log = want_string(y, v, path);
 	} else if (strcmp(key, "log_level") == 0) {
 		const char *s = yscalar(v);
 		if (!s || (strcmp(s, "error") && strcmp(s, "warning") && strcmp(s, "info") &&
@@ -546,8 +554,9 @@ static void top_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 	static const char *const site_keys[] = {"id", "name", "timezone", "altitude_m", NULL};
 	static const char *const storage_keys[] = {"path", "raw_retention", "commit_interval",
 						   NULL};
-	static const char *const daemon_keys[] = {"workers",      "max_backoff", "drivers_dir",
-						  "profiles_dir", "log_level",   NULL};
+	static const char *const daemon_keys[] = {"workers",   "max_backoff", "drivers_dir",
+						  "profiles_dir", "log_level", "user",
+						  "audit_log", NULL};
 	struct load_ctx *c = vctx;
 
 	if (c->conf_d && strcmp(key, "devices") != 0) {
@@ -670,6 +679,7 @@ struct config *config_load(const char *path, struct config_diag *diag)
 					   ? resolve_path(arena, cfg->dir, cfg->daemon.profiles_dir)
 					   : default_profiles_dir(arena, cfg->dir);
 	cfg->daemon.drivers_dir = resolve_path(arena, cfg->dir, cfg->daemon.drivers_dir);
+	cfg->daemon.audit_log = resolve_path(arena, cfg->dir, cfg->daemon.audit_log);
 	parse_top(&y, &c, root, true);
 	if (!c.have_site_id)
 		config_diag_add(diag, cfg->file, yline(root), "site.id: is required");

@@ -66,10 +66,14 @@ struct config {
 		const char *drivers_dir; /* NULL = default search */
 		const char *profiles_dir; /* resolved */
 		const char *log_level;
+		const char *user; /* drop to this user when started as root; NULL = "greendc" */
+		const char *audit_log; /* resolved; NULL = audit.log beside the database */
 	} daemon;
 	struct config_device *devices;
 	size_t ndevices;
 	/* Sections owned by other subsystems (src/config_sections.c) add their fields here. */
+	struct energy_model *energy; /* `energy:` (energy_config.c); NULL when absent */
+	struct fc_config *cooling; /* `cooling:` (freecool_config.h); NULL when absent */
 	struct profile **profiles;
 	size_t nprofiles;
 	struct arena *arena; /* owns every string and array above */

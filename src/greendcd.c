@@ -4,10 +4,12 @@
  * one keeps the old), SIGTERM/SIGINT stop cleanly (workers finish, the writer flushes, exit 0).
  * It also logs a status line every minute and feeds the systemd watchdog.
  */
+#include "audit.h"
 #include "config.h"
 #include "driver_load.h"
 #include "log.h"
 #include "poller.h"
+#include "privdrop.h"
 #include "sdnotify.h"
 #include "store.h"
 #include "util.h"
@@ -16,12 +18,15 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/types.h>
+#include <pwd.h>
 
 #ifndef GREENDC_VERSION
 #define GREENDC_VERSION "0.1.0"
@@ -50,7 +55,9 @@ static struct config *load_validated(const char *path, struct driver_set *ds)
 	return cfg;
 }
 
-static void ensure_parent_dir(const char *path)
+/* Create the database's folder if it is missing, owned by the user the daemon will run as
+ * (what systemd's StateDirectory= does for a service). */
+static void ensure_parent_dir(const char *path, uid_t uid, gid_t gid)
 {
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -58,8 +65,50 @@ static void ensure_parent_dir(const char *path)
 	if (!slash || slash == dir)
 		return;
 	*slash = '\0';
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+	if (mkdir(dir, 0750) == 0) {
+		if (geteuid() == 0 && uid != 0 && chown(dir, uid, gid) != 0)
+			log_warn("%s: cannot hand to uid %u: %s", dir, (unsigned)uid, strerror(errno));
+	} else if (errno != EEXIST) {
 		log_warn("%s: cannot create: %s", dir, strerror(errno));
+	}
+}
+
+/* Started as root: the daemon becomes daemon.user (default "greendc"). Which user, and
+ * whether to drop at all: a missing default user is a loud warning, not a failure, so a first
+ * run by hand works; a configured one must exist. Returns the user to drop to (NULL: stay). */
+static const char *run_user(const struct config *cfg, uid_t *uid, gid_t *gid, bool *fatal)
+{
+	const char *user = cfg->daemon.user ? cfg->daemon.user : "greendc";
+	*uid = 0;
+	*gid = 0;
+	*fatal = false;
+	if (geteuid() != 0)
+		return NULL;
+	if (strcmp(user, "root") == 0) {
+		log_warn("running as root because daemon.user is root");
+		return NULL;
+	}
+	if (privdrop_lookup(user, uid, gid) < 0) {
+		if (cfg->daemon.user) {
+			log_err("daemon.user: no user \"%s\"", user);
+			*fatal = true;
+			return NULL;
+		}
+		log_warn("started as root and there is no user \"greendc\": still running as "
+			 "root; create the user (or set daemon.user) so the daemon can drop root");
+		return NULL;
+	}
+	return user;
+}
+
+static const char *audit_path(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->daemon.audit_log)
+		return cfg->daemon.audit_log;
+	snprintf(buf, len, "%s", cfg->storage.path);
+	char *slash = strrchr(buf, '/');
+	snprintf(slash ? slash + 1 : buf, len - (size_t)(slash ? slash + 1 - buf : 0), "audit.log");
+	return buf;
 }
 
 static void log_status(struct poller *p, struct store *st, uint64_t *last_samples,
@@ -138,6 +187,9 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit must surface as EFBIG from write(), which the store handles, not
+	 * kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	struct driver_set *ds = NULL;
 	struct config *cfg = NULL;
@@ -159,8 +211,31 @@ int main(int argc, char **argv)
 	if (log_parse_level(level_arg ? level_arg : cfg->daemon.log_level, &lvl))
 		log_set_level(lvl);
 
-	ensure_parent_dir(cfg->storage.path);
-	char err[512];
+	char err[512], apath[PATH_MAX];
+	uid_t run_uid;
+	gid_t run_gid;
+	bool fatal;
+	const char *user = run_user(cfg, &run_uid, &run_gid, &fatal);
+	if (fatal) {
+		config_free(cfg);
+		driver_set_free(ds);
+		return 1;
+	}
+	ensure_parent_dir(cfg->storage.path, run_uid, run_gid);
+	/* The audit log is opened before dropping root, so it can stay root-owned. */
+	struct audit *audit = audit_open(audit_path(cfg, apath, sizeof(apath)), err, sizeof(err));
+	if (!audit)
+		log_warn("audit log: %s", err);
+	if (user) {
+		if (privdrop_to(user, err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			audit_close(audit);
+			config_free(cfg);
+			driver_set_free(ds);
+			return 1;
+		}
+		log_info("dropped root: running as %s (uid %u)", user, (unsigned)run_uid);
+	}
 	struct store_opts so = {.path = cfg->storage.path,
 				.raw_retention_ms = cfg->storage.raw_retention_ms,
 				.commit_ms = cfg->storage.commit_ms,
@@ -168,6 +243,7 @@ int main(int argc, char **argv)
 	struct store *st = store_open(&so, err, sizeof(err));
 	if (!st) {
 		log_err("%s: %s", cfg->storage.path, err);
+		audit_close(audit);
 		config_free(cfg);
 		driver_set_free(ds);
 		return 1;
@@ -177,12 +253,16 @@ int main(int argc, char **argv)
 		log_err("cannot start polling: %s", err);
 		poller_free(p);
 		store_close(st);
+		audit_close(audit);
 		config_free(cfg);
 		driver_set_free(ds);
 		return 1;
 	}
 	log_info("greendcd %s: site %s, %zu devices, store %s", GREENDC_VERSION, cfg->site.id,
 		 cfg->ndevices, cfg->storage.path);
+	char who[64];
+	snprintf(who, sizeof(who), "uid %u pid %d", (unsigned)getuid(), (int)getpid());
+	audit_record(audit, "daemon_start", who, config_path, "ok");
 	sdnotify("READY=1");
 
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
@@ -194,11 +274,16 @@ int main(int argc, char **argv)
 	int rc = 0;
 	for (;;) {
 		struct timespec ts = {.tv_sec = tick_ms / 1000, .tv_nsec = (tick_ms % 1000) * 1000000};
-		int sig = sigtimedwait(&sigs, NULL, &ts);
+		siginfo_t si;
+		int sig = sigtimedwait(&sigs, &si, &ts);
+		char sender[64] = "";
+		if (sig > 0)
+			snprintf(sender, sizeof(sender), "signal from uid %u pid %d", (unsigned)si.si_uid,
+				 (int)si.si_pid);
 		if (watchdog_ms)
 			sdnotify("WATCHDOG=1");
 		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			log_info("%s: stopping (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", sender);
 			break;
 		}
 		if (sig == SIGHUP) {
@@ -207,10 +292,14 @@ int main(int argc, char **argv)
 			struct config *next = load_validated(config_path, ds);
 			if (!next) {
 				log_err("reload failed, keeping the running configuration");
+				audit_record(audit, "config_reload", sender, config_path,
+					     "rejected: invalid configuration");
 			} else if (strcmp(next->storage.path, cfg->storage.path) != 0) {
 				log_err("reload: storage.path changed (%s -> %s); that needs a "
 					"restart, keeping the running configuration",
 					cfg->storage.path, next->storage.path);
+				audit_record(audit, "config_reload", sender, config_path,
+					     "rejected: storage.path changed");
 				config_free(next);
 			} else {
 				/* Stop polling under the old config, start under the new; samples
@@ -218,6 +307,8 @@ int main(int argc, char **argv)
 				struct poller *np = poller_new(next, ds, st, err, sizeof(err));
 				if (!np) {
 					log_err("reload: %s; keeping the running configuration", err);
+					audit_record(audit, "config_reload", sender, config_path,
+						     "rejected: cannot start devices");
 					config_free(next);
 				} else {
 					poller_free(p);
@@ -230,6 +321,8 @@ int main(int argc, char **argv)
 						break;
 					}
 					log_info("reloaded: %zu devices", cfg->ndevices);
+					audit_record(audit, "config_reload", sender, config_path,
+						     "ok");
 				}
 			}
 			sdnotify("READY=1");
@@ -242,6 +335,8 @@ int main(int argc, char **argv)
 	sdnotify("STOPPING=1");
 	poller_free(p);
 	store_close(st);
+	audit_record(audit, "daemon_stop", who, config_path, rc == 0 ? "ok" : "error");
+	audit_close(audit);
 	config_free(cfg);
 	driver_set_free(ds);
 	log_info("stopped");

@@ -57,3 +57,23 @@ ok "SIGTERM: exit 0, $n4 polls stored"
 ok=$(sql "$DB" "PRAGMA integrity_check")
 [ "$ok" = ok ] || fail "integrity_check: $ok"
 ok "integrity_check ok"
+
+# 4. The audit log has every reload with who sent it and the result, and is private.
+A="$T/audit.log"
+[ -f "$A" ] || fail "no audit log"
+mode=$(stat -c %a "$A")
+[ "$mode" = 600 ] || fail "audit log mode $mode"
+$PY - "$A" "$$" <<'P' || { cat "$A"; fail "audit log incomplete"; }
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ev = [(r["event"], r["result"]) for r in recs]
+assert ev[0] == ("daemon_start", "ok"), ev
+assert ("config_reload", "rejected: invalid configuration") in ev, ev
+assert ("config_reload", "ok") in ev, ev
+assert ev[-1] == ("daemon_stop", "ok"), ev
+for r in recs:
+    assert r["time"].endswith("Z") and len(r["time"]) == 24, r
+    if r["event"] == "config_reload":
+        assert r["subject"].startswith("signal from uid ") and r["object"].endswith("greendc.yaml"), r
+print("ok - audit log:", ", ".join(f"{e}={x}" for e, x in ev))
+P
