@@ -165,15 +165,27 @@ demo: setup
 format:
 	clang-format -i $(wildcard src/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] test/unit/*.[ch] bench/*.c)
 
+MANDIR ?= $(DATADIR)/man
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DRIVERDIR) $(DESTDIR)$(PROFILEDIR)
-	install -d $(DESTDIR)$(DATADIR)/greendc $(DESTDIR)$(SYSCONFDIR)/greendc/conf.d
+	install -d $(DESTDIR)$(DATADIR)/greendc $(DESTDIR)$(SYSTEMDDIR)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/greendc $(DESTDIR)$(SYSCONFDIR)/greendc/conf.d
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/greendc/secrets
 	install -m 0755 $(O)/greendcd $(DESTDIR)$(SBINDIR)/greendcd
 	install -m 0755 $(O)/greendc $(DESTDIR)$(BINDIR)/greendc
 	install -m 0644 $(DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
 	cp -R etc/profiles/. $(DESTDIR)$(PROFILEDIR)/
 	install -m 0644 include/greendc/driver.h $(DESTDIR)$(DATADIR)/greendc/driver.h
-	install -m 0640 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
+	install -m 0644 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
+	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1
+	install -m 0644 man/greendc.yaml.5 $(DESTDIR)$(MANDIR)/man5/greendc.yaml.5
+	install -m 0644 man/greendcd.8 $(DESTDIR)$(MANDIR)/man8/greendcd.8
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/greendcd.service.in >$(DESTDIR)$(SYSTEMDDIR)/greendcd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/greendcd.service
 
 clean:
 	rm -rf build build-san

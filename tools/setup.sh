@@ -10,7 +10,7 @@ build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
-snmpsim valgrind procps"
+snmpsim valgrind procps systemd man-db clang"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;
