@@ -6,6 +6,8 @@
  *   greendc [-c FILE | --db PATH] devices|series|query|tail ...
  */
 #include "cli_data.h"
+#include "cli_energy.h"
+#include "cli_freecool.h"
 #include "config.h"
 #include "driver_load.h"
 #include "store.h"
@@ -26,6 +28,12 @@ static void usage(FILE *f)
 		"  query SELECTOR --from T --to T --step D --agg A\n"
 		"                            aggregate series over time (table, csv or json)\n"
 		"  tail [GLOB]               print new samples as they are stored\n"
+		"  backup FILE               consistent online copy of the database (0600)\n"
+		"  pue --period P | --from T --to T [--by day]\n"
+		"                            categorised PUE from metered energy\n"
+		"  kpi --period P            PUE, pPUE, WUE, CUE, ERF, REF, CER, GB 40879 grade\n"
+		"  freecool --weather F.epw | --period YYYY-MM\n"
+		"                            free-cooling hours, what-if and schedule\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/greendc/greendc.yaml); the\n"
 		"                     database is its storage.path\n"
@@ -127,6 +135,31 @@ int main(int argc, char **argv)
 		int rc = cli_data_main(argc - optind, argv + optind, path);
 		free(path);
 		return rc;
+	}
+	if (strcmp(cmd, "freecool") == 0)
+		return cli_freecool_main(argc - optind, argv + optind,
+					 config_given ? config_path : NULL, db);
+	if (strcmp(cmd, "pue") == 0 || strcmp(cmd, "kpi") == 0) {
+		const char *env = getenv("GREENDC_DB");
+		return cli_energy_main(argc - optind, argv + optind, config_path,
+				       db ? db : (env && *env ? env : NULL));
+	}
+	if (strcmp(cmd, "backup") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr, "usage: greendc [-c FILE | --db PATH] backup FILE\n");
+			return 2;
+		}
+		char *path = db_from(db, config_path);
+		if (!path)
+			return 1;
+		char err[512];
+		int rc = store_backup(path, argv[optind + 1], err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "greendc backup: %s\n", err);
+		else
+			printf("%s: backed up to %s (integrity ok)\n", path, argv[optind + 1]);
+		free(path);
+		return rc < 0 ? 1 : 0;
 	}
 	fprintf(stderr, "greendc: unknown command \"%s\"\n", cmd);
 	usage(stderr);

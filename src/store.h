@@ -99,6 +99,11 @@ void store_stats(struct store *st, struct store_stats *out);
 size_t store_labels_canon(const char *const *keys, const char *const *values, size_t n, char *buf,
 			  size_t len);
 
+/* Take a consistent online copy of the database at src_path into dest_path (which must not
+ * exist; created 0600) with SQLite's backup API, then run integrity_check on the copy. Safe
+ * while the daemon writes. 0, or -errno with a message (the partial copy is removed). */
+int store_backup(const char *src_path, const char *dest_path, char *err, size_t errlen);
+
 /* ---- readers ---- */
 
 struct store_reader *store_reader_open(const char *path, char *err, size_t errlen);
