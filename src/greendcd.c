@@ -116,7 +116,6 @@ static void log_status(struct poller *p, struct store *st, uint64_t *last_sample
 {
 	struct poller_stats ps;
 	struct store_stats ss;
-	char err[256];
 	int64_t now = util_mono_ms();
 
 	poller_stats(p, &ps);
@@ -126,15 +125,35 @@ static void log_status(struct poller *p, struct store *st, uint64_t *last_sample
 	log_info("status: %u devices, %u up, %u down; %.1f samples/s; %llu stored, queue %llu",
 		 ps.devices, ps.up, ps.down, rate, (unsigned long long)ss.samples_committed,
 		 (unsigned long long)ss.queue_depth);
-	store_last_error(st, err, sizeof(err));
-	if (err[0])
-		log_warn("store: %s", err);
 	char status[128];
 	snprintf(status, sizeof(status), "STATUS=%u devices, %u up, %.0f samples/s", ps.devices,
 		 ps.up, rate);
 	sdnotify(status);
 	*last_samples = ps.samples;
 	*last_ms = now;
+}
+
+/* Write failures (disk full, I/O errors) are logged once with a rate-limited complaint and
+ * their end is logged as a recovery; the writer itself keeps the batch and retries. */
+struct store_watch {
+	struct log_complaint complaint;
+	uint64_t errors, committed;
+};
+
+static void watch_store(struct store *st, struct store_watch *w)
+{
+	struct store_stats ss;
+	char err[256];
+	store_stats(st, &ss);
+	if (ss.write_errors > w->errors) {
+		store_last_error(st, err, sizeof(err));
+		log_complain(&w->complaint, LOG_LVL_ERR,
+			     "store: %s; samples are held in memory and retried", err);
+	} else if (w->complaint.active && ss.samples_committed > w->committed) {
+		log_complaint_release(&w->complaint, "store: writing again");
+	}
+	w->errors = ss.write_errors;
+	w->committed = ss.samples_committed;
 }
 
 int main(int argc, char **argv)
@@ -271,6 +290,7 @@ int main(int argc, char **argv)
 		tick_ms = 1000;
 	int64_t next_status = util_mono_ms() + status_ms, last_ms = util_mono_ms();
 	uint64_t last_samples = 0;
+	struct store_watch swatch = {0};
 	int rc = 0;
 	for (;;) {
 		struct timespec ts = {.tv_sec = tick_ms / 1000, .tv_nsec = (tick_ms % 1000) * 1000000};
@@ -282,6 +302,7 @@ int main(int argc, char **argv)
 				 (int)si.si_pid);
 		if (watchdog_ms)
 			sdnotify("WATCHDOG=1");
+		watch_store(st, &swatch);
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("%s: stopping (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", sender);
 			break;

@@ -101,7 +101,7 @@ void log_complaint_release(struct log_complaint *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_msg(LOG_LVL_INFO, "%s: recovered after %llu failed polls", line,
+	log_msg(LOG_LVL_INFO, "%s: recovered after %llu failures", line,
 		(unsigned long long)c->failures);
 	memset(c, 0, sizeof(*c));
 }
