@@ -4,6 +4,7 @@
 #   make check        set up (installs missing Debian packages), build, run every test
 #   make demo         set up, build, run greendc against the simulated data centre
 #   make bench        build and run the benchmarks (print figures)
+#   make fuzz         run each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)
 #   make install      install to $(DESTDIR)$(PREFIX)
 #   make DEVELOPER=1  warnings become errors (-Werror -Wshadow -Wmissing-prototypes)
 #   make O=build-san SAN=1   an ASan+UBSan build in its own folder
@@ -87,7 +88,7 @@ Q = @
 say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all setup check unit integration demo bench install clean format fuzz
+.PHONY: all setup check unit integration soak demo bench install clean format fuzz
 all: $(PROGRAMS) $(DRIVER_SOS) $(TOOL_BINS)
 
 setup:
@@ -154,6 +155,10 @@ unit: unit-bins
 integration: all
 	@sh test/run.sh integration
 
+# The long soak: 500 simulated devices for 10 minutes (make check runs 120 s of it).
+soak: all
+	@SOAK_SECONDS=600 GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_soak.sh
+
 bench: setup
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@sh bench/run.sh
@@ -161,6 +166,10 @@ bench: setup
 demo: setup
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh
+
+# libFuzzer harnesses (test/fuzz/, clang + ASan/UBSan in build-fuzz/), FUZZ_SECONDS each.
+fuzz:
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh test/fuzz/run.sh
 
 format:
 	clang-format -i $(wildcard src/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] test/unit/*.[ch] bench/*.c)

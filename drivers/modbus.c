@@ -27,10 +27,9 @@
 
 #include "modbus_decode.h"
 
-#define MB_DEFAULT_UNIT_ID     1
-#define MB_DEFAULT_MAX_GAP     8
-#define MB_DEFAULT_TCP_PORT    "502"
-#define MB_MAX_BYTE_TIMEOUT_MS 500 /* libmodbus's default gap allowed between reply bytes */
+#define MB_DEFAULT_UNIT_ID  1
+#define MB_DEFAULT_MAX_GAP  8
+#define MB_DEFAULT_TCP_PORT "502"
 
 /* Per-device state; the core allocates it zero-filled (state_size) and frees it. Everything
  * it points to is owned here and released by mb_close(). */
@@ -114,21 +113,21 @@ static void mb_disconnect(struct mb_state *st)
 	st->connected = false;
 }
 
-/* Response timeout = min(per-request timeout, time left); the gap allowed between bytes of
- * a reply is capped as well. libmodbus also uses the response timeout for TCP connect. */
+/* Response timeout = min(per-request timeout, time left), for the whole reply: with the
+ * byte timeout at 0 libmodbus waits for the full reply within the response timeout
+ * (modbus_set_byte_timeout(3)). A byte timeout would restart the wait at every chunk, so a
+ * peer trickling a reply could hold the poll far past its deadline (tested by
+ * test/integration/test_hostile_modbus.sh). libmodbus also uses it for TCP connect. */
 static void mb_set_timeouts(struct mb_state *st, int64_t left_ms)
 {
 	int64_t ms = left_ms;
-	int64_t byte_ms;
 
 	if (st->timeout_ms > 0 && (int64_t)st->timeout_ms < ms)
 		ms = st->timeout_ms;
 	if (ms < 1)
 		ms = 1;
-	byte_ms = ms < MB_MAX_BYTE_TIMEOUT_MS ? ms : MB_MAX_BYTE_TIMEOUT_MS;
 	modbus_set_response_timeout(st->ctx, (uint32_t)(ms / 1000), (uint32_t)(ms % 1000) * 1000);
-	modbus_set_byte_timeout(st->ctx, (uint32_t)(byte_ms / 1000),
-	                        (uint32_t)(byte_ms % 1000) * 1000);
+	modbus_set_byte_timeout(st->ctx, 0, 0);
 }
 
 /* ---- open: validation and planning ---- */

@@ -94,6 +94,9 @@ int cli_parse_time(const char *s, int64_t now, int64_t *out)
 		int64_t d;
 		if (cli_parse_duration(s + 1, &d) < 0)
 			return -EINVAL;
+		/* "+9223372036854775807ms" is a valid duration; found by test/fuzz. */
+		if (*s == '-' ? now < INT64_MIN + d : now > INT64_MAX - d)
+			return -EINVAL;
 		*out = *s == '-' ? now - d : now + d;
 		return 0;
 	}

@@ -59,10 +59,11 @@ void driver_set_free(struct driver_set *ds)
 {
 	if (!ds)
 		return;
-	for (size_t i = 0; i < ds->n; i++) {
+	/* Drivers stay mapped until the process exits: libraries they pull in (net-snmp) keep
+	 * process-wide state that can be neither unloaded safely nor fully freed, and unmapping
+	 * them would only turn that state into leak reports without stack traces. */
+	for (size_t i = 0; i < ds->n; i++)
 		free(ds->v[i].name);
-		dlclose(ds->v[i].handle);
-	}
 	free(ds->v);
 	free(ds);
 }

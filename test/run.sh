@@ -1,10 +1,11 @@
 #!/bin/sh
 # The test runner behind `make check`: unit tests (cmocka binaries in $O/test/), then the
 # integration tests (test/integration/test_*.sh, which start real peers on 127.0.0.1), then the
-# unit suite again under ASan+UBSan and under valgrind. Prints one line per test and a closing
-# "N passed, N failed" line; exits non-zero if anything failed.
+# unit suite again under ASan+UBSan and under valgrind, then each fuzzer briefly (test/fuzz/).
+# Prints one line per test and a closing "N passed, N failed" line; exits non-zero if anything
+# failed.
 #
-#   sh test/run.sh [unit|integration|sanitize|all]     (default all)
+#   sh test/run.sh [unit|integration|sanitize|fuzz|all]     (default all)
 #   O=build-san sh test/run.sh unit                    (test another build folder)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +53,7 @@ case $what in
 integration | all)
 	for t in test/integration/test_*.sh; do
 		[ -f "$t" ] || continue
-		GDC_BUILD="$top/$O" run_one "integration/$(basename "$t" .sh)" sh "$t"
+		GDC_TOP="$top" GDC_BUILD="$top/$O" run_one "integration/$(basename "$t" .sh)" sh "$t"
 	done
 	;;
 esac
@@ -62,6 +63,14 @@ sanitize | all)
 	if make --no-print-directory -s O=build-san SAN=1 all unit-bins >"$out/build-san.log" 2>&1; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 			unit build-san "asan/" env
+		# The integration tests again with the sanitized daemon, CLI, drivers and dcsim
+		# (all but the soak, whose timing figures are for the optimised build).
+		for t in test/integration/test_*.sh; do
+			case $t in *test_soak.sh) continue ;; esac
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+				GDC_TOP="$top" GDC_BUILD="$top/build-san" \
+				run_one "asan-integration/$(basename "$t" .sh)" sh "$t"
+		done
 	else
 		failed=$((failed + 1))
 		failures="$failures build-san"
@@ -75,6 +84,15 @@ sanitize | all)
 		failed=$((failed + 1))
 		echo "FAIL valgrind — not installed (tools/setup.sh installs it)"
 	fi
+	;;
+esac
+
+case $what in
+fuzz | all)
+	# Each libFuzzer harness briefly (test/fuzz/run.sh --brief: clang, ASan+UBSan, ~6 s).
+	for t in $(sh test/fuzz/run.sh --list); do
+		run_one "fuzz/$t" sh test/fuzz/run.sh --brief "$t"
+	done
 	;;
 esac
 

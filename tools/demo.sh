@@ -53,6 +53,7 @@ echo "  devices    $B/greendc -c etc/demo.yaml devices"
 echo "  series     $B/greendc -c etc/demo.yaml series"
 echo "  live       $B/greendc -c etc/demo.yaml tail 'utility-*power_w*'"
 echo "  query      $B/greendc -c etc/demo.yaml query 'utility-a power_w*' --from -10m --to now --step 1m --agg avg"
+echo "  PUE        $B/greendc -c etc/demo.yaml pue --interim    (then: pue --period YYYY-MM-DD --by hour, kpi --period ...)"
 echo
 echo "Ctrl-C stops everything."
 echo

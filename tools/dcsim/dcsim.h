@@ -41,6 +41,12 @@ struct sim_values {
 	/* lighting and other loads */
 	double other_w, other_kwh;
 
+	/* site meters for the energy KPIs: on-site PV behind the utility meters, cooling-tower
+	 * make-up water (intake and its potable part), heat handed over for reuse, heat removed
+	 * by the chiller plant */
+	double pv_w, pv_kwh, water_m3h, water_m3, potable_m3, reuse_w, reuse_kwh;
+	double cooling_kwh;
+
 	/* utility feeds: [0] Eastron SDM630, [1] Schneider iEM3xxx */
 	double feed_w[2], feed_phase_w[2][3], feed_kwh[2], feed_phase_kwh[2][3];
 	double feed_v[2][3], feed_a[2][3], feed_hz[2];

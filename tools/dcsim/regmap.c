@@ -51,6 +51,9 @@ static const struct unit_def units[] = {
         {22, "crah-2", "sim/dcsim-crah", "CRAH group 2"},
         {30, "other", "sim/dcsim-other-load", "lighting and other loads"},
         {40, "weather", "sim/dcsim-weather", "outdoor weather station"},
+        {50, "water", "sim/dcsim-water-meter", "make-up water intake and potable meters"},
+        {51, "pv", "sim/dcsim-pv-meter", "on-site PV generation meter (behind the feeds)"},
+        {52, "heat-reuse", "sim/dcsim-heat-meter", "heat meter on the district-heating handover"},
 };
 
 /* One register per line reads better than the formatter's layout. */
@@ -137,6 +140,7 @@ static const struct reg_def regs[] = {
 	 "outdoor wet-bulb the controller sees C x0.1 (diagnostic)"},
 	{20, 3, 33, R_U16, 1, 0, V(ideal_mode), "ideal_mode",
 	 "mode an ideal controller would run (diagnostic)"},
+	{20, 3, 34, R_U32, 0.1, 1, V(cooling_kwh), "cooling_kwh", "heat removed kWh x0.1"},
 
 	/* 21, 22: CRAH groups. */
 	CRAH(21, 0),
@@ -155,6 +159,18 @@ static const struct reg_def regs[] = {
 	{40, 3, 19, R_U16, 10, 0, V(out_pressure_pa), "pressure_pa", "station pressure Pa /10"},
 	{40, 3, 20, R_S16, 0.1, 0, V(out_wetbulb_c), "wetbulb_c",
 	 "outdoor wet-bulb C x0.1 (computed, diagnostic)"},
+
+	/* 50: water meters (m3 x0.001), 51: PV meter, 52: heat meter. */
+	SIM_HEADER(50),
+	{50, 3, 16, R_U32, 0.001, 0, V(water_m3h), "flow_m3h", "intake flow m3/h x0.001"},
+	{50, 3, 18, R_U32, 0.001, 1, V(water_m3), "intake_m3", "intake volume m3 x0.001"},
+	{50, 3, 20, R_U32, 0.001, 1, V(potable_m3), "potable_m3", "potable volume m3 x0.001"},
+	SIM_HEADER(51),
+	{51, 3, 16, R_U32, 1, 0, V(pv_w), "power_w", "PV power W"},
+	{51, 3, 18, R_U32, 0.1, 1, V(pv_kwh), "energy_kwh", "PV energy kWh x0.1"},
+	SIM_HEADER(52),
+	{52, 3, 16, R_U32, 1, 0, V(reuse_w), "heat_w", "heat handed over W"},
+	{52, 3, 18, R_U32, 0.1, 1, V(reuse_kwh), "heat_kwh", "heat handed over kWh x0.1"},
 };
 /* clang-format on */
 

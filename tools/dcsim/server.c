@@ -16,7 +16,7 @@
 
 #include <modbus.h>
 
-#define MAX_CLIENTS 256
+#define MAX_CLIENTS 1000 /* select() caps fds at FD_SETSIZE (1024) anyway */
 
 struct server {
 	modbus_t *ctx;

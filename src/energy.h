@@ -1,0 +1,163 @@
+/*
+ * The energy model (the `energy:` config section) and the interval engine that turns stored
+ * series into energy per role per interval in the site's timezone: counters through their
+ * rollup deltas, power gauges through the trapezoid rule (ESTIMATED), with per-interval status
+ * and coverage. The KPIs on top of it are pure functions in kpi.h. See docs/energy.md.
+ */
+#ifndef GREENDC_ENERGY_H
+#define GREENDC_ENERGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct config_diag;
+struct ydoc;
+struct store_reader;
+
+enum energy_role {
+	ROLE_FACILITY_INPUT,    /* utility feeds at the site boundary: E_DC */
+	ROLE_BACKUP_GENERATION, /* E_DC-BG, part of E_DC */
+	ROLE_IT_UPS_OUTPUT,     /* E_IT, category 1 */
+	ROLE_IT_PDU_OUTPUT,     /* E_IT, category 2 */
+	ROLE_IT_INPUT,          /* E_IT, category 3 */
+	ROLE_COOLING,
+	ROLE_LIGHTING_OTHER,
+	ROLE_ONSITE_RENEWABLE, /* behind the utility meter: added to E_DC */
+	ROLE_REUSED_HEAT,      /* E_REUSE handed over at the boundary (kWh) */
+	ROLE_HEAT_REMOVED,     /* heat removed by the cooling plant (kWh), for CER */
+	ROLE_WATER_INTAKE,     /* W_IN (m3 stored, litres reported) */
+	ROLE_WATER_POTABLE,    /* W_IN-POT */
+	ROLE_COUNT
+};
+
+/* "facility_input", ... ; NULL for an out-of-range role. */
+const char *energy_role_name(enum energy_role role);
+
+/* One series selector: every stored series with this metric whose device (when given) and
+ * labels (every pair given) match. */
+struct energy_selector {
+	const char *device; /* NULL = any */
+	const char *metric;
+	const char *const *label_keys;
+	const char *const *label_values;
+	size_t nlabels;
+	const char *zone; /* for pPUE; NULL = none */
+	const char *file;
+	int line;
+};
+
+/* Renewable energy certificates retired for a period (GoO, PPA), entered by hand. */
+struct energy_certificate {
+	const char *period; /* "2026", "2026-10" */
+	double kwh;
+	const char *kind; /* "goo", "ppa" */
+};
+
+struct energy_model {
+	bool present; /* the section exists */
+	struct energy_selector *sel[ROLE_COUNT];
+	size_t nsel[ROLE_COUNT];
+	struct energy_certificate *certs;
+	size_t ncerts;
+	double co2_kg_per_kwh; /* location-based grid factor */
+	const char *co2_source;
+	int co2_year;
+	double backup_co2_kg_per_kwh; /* < 0 = not given */
+	double grade[3];              /* GB 40879 grade 1/2/3 upper limits (unconfirmed defaults) */
+	double coverage_min;          /* an interval below this share of metered time is MISSING */
+	int64_t max_gap_ms;           /* power samples further apart are not integrated across */
+	const char *boundary;         /* free-text site boundary notes */
+	const char *file;
+	int line;
+};
+
+/* The config section's parser and whole-config check (rows in config_sections.c). */
+void energy_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node);
+void energy_config_validate(const struct config *cfg, struct config_diag *diag);
+
+/* Why this model cannot produce a PUE, or NULL when it can. */
+const char *energy_model_problem(const struct energy_model *m);
+
+enum energy_status { ENERGY_OK, ENERGY_ESTIMATED, ENERGY_MISSING };
+const char *energy_status_name(enum energy_status s);
+
+/* Totals of one role over one interval. */
+struct energy_role_total {
+	double value;     /* kWh, or litres for water */
+	double estimated; /* part of value from integrated power */
+	double coverage;  /* share of series x slots with data, 0..1; 1 when the role is empty */
+	int nseries;      /* series that matched */
+	enum energy_status status;
+};
+
+struct energy_interval {
+	int64_t from_ms, to_ms; /* UTC, [from, to) */
+	char label[32];         /* local: "2026-10", "2026-10-05", "2026-10-05T13:00", "2026" */
+	struct energy_role_total role[ROLE_COUNT];
+	double peak_fac_kwh, peak_it_kwh; /* the slot with the highest facility energy (PUE0) */
+	int months; /* calendar months fully inside with facility data (annual check) */
+};
+
+enum energy_step { STEP_15MIN, STEP_HOUR, STEP_DAY, STEP_MONTH, STEP_YEAR, STEP_WHOLE };
+
+/* A period resolved in the site's timezone. */
+struct energy_period {
+	int64_t from_ms, to_ms;
+	char label[48];
+	enum energy_step
+	        kind; /* what the label names: DAY, MONTH, YEAR, or WHOLE for --from/--to */
+};
+
+/* Parse "2026", "2026-10" or "2026-10-05" as local calendar periods in tz. 0 or -EINVAL. */
+int energy_period_parse(const char *s, const char *tz, struct energy_period *out);
+
+/* Start of the local interval containing t, and the start of the next, in tz (DST-aware). */
+int64_t energy_local_floor(int64_t t_ms, enum energy_step step, const char *tz);
+int64_t energy_local_next(int64_t t_ms, enum energy_step step, const char *tz);
+
+/* Label of the local interval starting at t ("2026-10", ...). */
+void energy_local_label(int64_t t_ms, enum energy_step step, const char *tz, char *buf, size_t len);
+
+struct energy_report {
+	struct energy_interval *iv; /* malloc'ed; energy_report_free */
+	size_t n;
+	struct energy_interval total; /* the whole period */
+	int category;                 /* 1..3 from the lowest IT level with series; 0 = none */
+	enum energy_role it_role;
+	char method[96]; /* how estimated energy was obtained, "" if none */
+	int64_t slot_ms;
+	/* Zone totals over the whole period for pPUE: infrastructure (cooling, lighting_other)
+	 * and IT at the report's category level, per selector zone. */
+	struct energy_zone {
+		const char *name; /* borrowed from the model */
+		double infra, it;
+	} zones[16];
+	size_t nzones;
+	char err[200]; /* why energy_compute failed */
+};
+
+/*
+ * Energy per role for [from, to) in intervals of `by` (STEP_WHOLE = one interval), from the
+ * store. Slots of 1 h (15 min when by is STEP_15MIN) are the unit of coverage. Not
+ * thread-safe: sets the process timezone while it runs (restored after). 0 or -errno.
+ */
+int energy_compute(struct store_reader *r, const struct energy_model *m, const char *tz,
+                   int64_t from_ms, int64_t to_ms, enum energy_step by, struct energy_report *out);
+void energy_report_free(struct energy_report *rep);
+
+/*
+ * Interim PUE inputs: mean power (W) over [to - window, to) of the power_w series of the same
+ * devices and labels as the facility_input + backup_generation + onsite_renewable selectors
+ * and as the lowest IT level's selectors. A power ratio, never an energy PUE: report it as
+ * "interim". 0 or -errno (-ENOENT: no power series for one side).
+ */
+int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t to_ms,
+                   int64_t window_ms, double *dc_w, double *it_w, int *category);
+
+/* Certificates entered for periods inside [from, to) (a month's, or the year's). */
+double energy_certificates(const struct energy_model *m, const char *tz, int64_t from_ms,
+                           int64_t to_ms);
+
+#endif

@@ -1,0 +1,93 @@
+#!/bin/sh
+# The demo site (etc/demo.yaml served by dcsim, accelerated) through greendcd: the PUE that
+# `greendc pue` prints for the hours of the run equals the PUE recomputed here with SQL from
+# the stored cumulative counter readings (staging rows and 1-minute rollup min/max: for a
+# counter that only rises, energy = last reading - first reading, independent of the engine's
+# per-bucket deltas). `greendc kpi` then gives every KPI the demo is built for.
+. "$(dirname "$0")/lib.sh"
+
+P=$(free_port)
+# The demo config with a free port, fast polling, private state and the built drivers. The
+# simulation runs 60x faster than the wall clock the samples are stamped with, so the rated
+# powers (which bound plausible counter increases) are dropped: they would reject every reading.
+sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+	-e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
+	-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
+	-e "s|commit_interval: .*|commit_interval: 200ms|" \
+	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
+	"$top/etc/demo.yaml" >"$T/greendc.yaml"
+"$B/greendc" check-config "$T/greendc.yaml" >"$T/check.out" 2>&1 || { cat "$T/check.out"; fail "demo config rejected"; }
+
+t0=$(date +%s)
+# Simulated midday in June so the PV meter generates (REF > 0).
+bg dcsim "$B/dcsim" --port "$P" --speed 60 --start 2026-06-15T11:00
+wait_port "$P"
+bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
+sleep 15
+kill -TERM "$PID_greendcd"
+wait "$PID_greendcd" || fail "greendcd failed"
+t1=$(date +%s)
+DB="$T/greendc.db"
+from=$(date -u -d "@$((t0 / 3600 * 3600))" +%Y-%m-%dT%H:%M:%SZ)
+to=$(date -u -d "@$(((t1 / 3600 + 1) * 3600))" +%Y-%m-%dT%H:%M:%SZ)
+G() { "$B/greendc" -c "$T/greendc.yaml" "$@"; }
+G pue --from "$from" --to "$to" --format json >"$T/pue.json" 2>"$T/pue.err" ||
+	{ cat "$T/pue.err" "$T/pue.json"; fail "greendc pue failed"; }
+G pue --from "$from" --to "$to" >"$T/pue.txt" || fail "greendc pue (table) failed"
+head -1 "$T/pue.txt"
+
+# Energy of each selected series = last - first stored cumulative reading in the window.
+energy_sql() { # WHERE clause on series
+	sql "$DB" "
+WITH s AS (SELECT id FROM series WHERE $1),
+r AS (SELECT series, value AS v FROM staging WHERE series IN (SELECT id FROM s) AND value IS NOT NULL
+      UNION ALL SELECT series, min FROM rollup_1m WHERE series IN (SELECT id FROM s)
+      UNION ALL SELECT series, max FROM rollup_1m WHERE series IN (SELECT id FROM s))
+SELECT printf('%.9f', total(e)) FROM (SELECT max(v) - min(v) AS e FROM r GROUP BY series);"
+}
+fac=$(energy_sql "metric = 'energy_kwh' AND labels LIKE '%role=facility_input%' AND labels NOT LIKE '%phase=%'")
+pv=$(energy_sql "device = 'pv' AND metric = 'energy_kwh'")
+it=$(energy_sql "metric = 'energy_kwh' AND labels LIKE '%role=pdu_output%'")
+nfac=$(sql "$DB" "SELECT count(*) FROM series WHERE metric = 'energy_kwh' AND labels LIKE '%role=facility_input%' AND labels NOT LIKE '%phase=%'")
+[ "$nfac" = 2 ] || fail "expected the 2 utility feed totals, found $nfac series"
+
+$PY - "$T/pue.json" "$fac" "$pv" "$it" <<'P' || fail "greendc pue differs from the SQL recomputation"
+import json, sys
+j = json.load(open(sys.argv[1]))
+fac, pv, it = map(float, sys.argv[2:5])
+t = j["total"]
+assert j["category"] == 2, j["category"]
+assert fac > 0 and it > 0 and pv > 0, (fac, it, pv)
+e_dc = fac + pv
+pue = e_dc / it
+assert abs(t["e_dc_kwh"] - e_dc) <= 1e-6 * e_dc, (t["e_dc_kwh"], e_dc)
+assert abs(t["e_it_kwh"] - it) <= 1e-6 * it, (t["e_it_kwh"], it)
+assert t["pue"] is not None, t
+assert abs(t["pue"] - pue) <= 1e-9 * pue, (t["pue"], pue)
+assert t["label"].startswith("PUE2, "), t["label"]
+assert 1.05 < pue < 2.0, pue
+print(f"ok - greendc pue {t['pue']:.6f} = SQL {pue:.6f} (E_DC {e_dc:.1f} kWh incl. PV {pv:.1f}, E_IT {it:.1f} kWh, {t['status']})")
+P
+
+G kpi --from "$from" --to "$to" --format json >"$T/kpi.json" || fail "greendc kpi failed"
+$PY - "$T/kpi.json" <<'P' || { cat "$T/kpi.json"; fail "a demo KPI is missing"; }
+import json, sys
+k = json.load(open(sys.argv[1]))["kpi"]
+for name in ["PUE", "DCiE", "pPUE cooling", "WUE", "CUE", "ERF", "REF", "CER", "pPUE hall-A"]:
+    assert k[name]["value"] is not None, (name, k[name])
+assert 0 < k["ERF"]["value"] < 1 and 0 < k["REF"]["value"] < 1, k
+assert "MEE/NBS" in k["CUE"]["note"], k["CUE"]
+assert k["EEUE"]["value"] is None and "full calendar year" in k["EEUE"]["error"], k["EEUE"]
+print("ok - kpi: " + ", ".join(f"{n} {k[n]['value']:.4g}" for n in ["PUE", "WUE", "CUE", "ERF", "REF", "CER"]))
+P
+
+# Interim PUE: the power ratio of the last 15 min, labelled as such.
+G pue --interim --format json >"$T/interim.json" || { cat "$T/interim.json"; fail "interim PUE failed"; }
+$PY - "$T/interim.json" <<'P' || { cat "$T/interim.json"; fail "interim PUE wrong"; }
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert "not an energy PUE" in j["kind"] and j["category"] == 2, j
+assert 1.05 < j["interim_pue"] < 2.0 and abs(j["interim_pue"] - j["dc_w"] / j["it_w"]) < 1e-9, j
+print(f"ok - interim PUE2 {j['interim_pue']:.3f} ({j['dc_w'] / 1000:.0f} kW / {j['it_w'] / 1000:.0f} kW)")
+P
+ok "demo energy KPIs"

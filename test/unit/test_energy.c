@@ -1,0 +1,586 @@
+/*
+ * Energy analytics with known answers: fixed sample streams written through the real store,
+ * then energy per role, coverage, status and the KPIs, compared with figures worked out by
+ * hand in the comments (not by the code under test). Scenarios: an exact month (PUE, WUE, CUE,
+ * ERF, REF, pPUE, CER), a 16-bit wrap and a meter replacement, a 6-hour gap, power-only
+ * metering against the trapezoid rule, a month across the Europe/Berlin DST change, and
+ * impossible inputs (PUE < 1, a model with no IT meter) rejected with reasons.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "energy.h"
+#include "kpi.h"
+#include "store.h"
+
+#define T_OCT       INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
+#define Q_MS        INT64_C(900000)        /* 15 min */
+#define H_MS        INT64_C(3600000)
+#define OCT_SAMPLES 2976 /* 31 days x 96 quarter hours */
+
+/* |a - b| <= eps, printing both (this cmocka has no double assertion). */
+#define assert_near(a, b, eps)                                                                     \
+	do {                                                                                       \
+		double a_ = (a), b_ = (b);                                                         \
+		if (!(fabs(a_ - b_) <= (eps)))                                                     \
+			fail_msg("%s = %.12g, expected %.12g (+- %g)", #a, a_, b_, (double)(eps)); \
+	} while (0)
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+	struct energy_model m;
+	struct energy_selector sel[ROLE_COUNT][2];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/greendc-energy-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
+	char err[256] = "";
+	struct store_opts o = {.path = f->path, .commit_ms = 1000, .queue_cap = 8192};
+	f->st = store_open(&o, err, sizeof(err));
+	if (!f->st) {
+		fprintf(stderr, "store_open: %s\n", err);
+		return -1;
+	}
+	f->m.present = true;
+	f->m.coverage_min = 0.95;
+	f->m.max_gap_ms = 300000;
+	f->m.grade[0] = 1.20;
+	f->m.grade[1] = 1.30;
+	f->m.grade[2] = 1.50;
+	f->m.co2_kg_per_kwh = 0.5366;
+	f->m.co2_source = "MEE/NBS China national grid";
+	f->m.co2_year = 2022;
+	f->m.backup_co2_kg_per_kwh = -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char p[160];
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	if (f->st)
+		store_close(f->st);
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Select device `dev`'s `metric` for role. */
+static void model_add(struct fixture *f, enum energy_role role, const char *dev, const char *metric)
+{
+	struct energy_selector *s = &f->sel[role][f->m.nsel[role]];
+	s->device = dev;
+	s->metric = metric;
+	f->m.sel[role] = f->sel[role];
+	f->m.nsel[role]++;
+}
+
+static int64_t series(struct fixture *f, const char *dev, const char *metric, bool counter,
+                      unsigned bits)
+{
+	struct store_series_desc d = {.device = dev,
+	                              .metric = metric,
+	                              .labels = "",
+	                              .kind = counter ? STORE_COUNTER : STORE_GAUGE,
+	                              .counter_bits = counter ? bits : 0,
+	                              .max_rate = counter ? 0.1 : 0};
+	int64_t id = store_series(f->st, &d);
+	assert_true(id > 0);
+	return id;
+}
+
+/* A counter rising by `step` every 15 min from `start`, from 2026-09-30T23:45Z through
+ * 2026-10-31T23:45Z (OCT_SAMPLES increments inside October). */
+static void counter_month(struct fixture *f, int64_t id, double start, double step)
+{
+	for (int i = 0; i <= OCT_SAMPLES; i++) {
+		struct store_sample s = {id, T_OCT - Q_MS + i * Q_MS, start + step * i};
+		assert_int_equal(store_append(f->st, &s, 1), 0);
+	}
+}
+
+static struct store_reader *finish(struct fixture *f)
+{
+	store_close(f->st);
+	f->st = NULL;
+	char err[256] = "";
+	struct store_reader *r = store_reader_open(f->path, err, sizeof(err));
+	assert_non_null(r);
+	return r;
+}
+
+static void inputs_from(const struct energy_report *rep, const struct energy_interval *iv,
+                        double certs, struct kpi_inputs *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->e_facility = iv->role[ROLE_FACILITY_INPUT].value;
+	in->e_backup = iv->role[ROLE_BACKUP_GENERATION].value;
+	in->e_onsite = iv->role[ROLE_ONSITE_RENEWABLE].value;
+	in->e_it = iv->role[rep->it_role].value;
+	in->e_cooling = iv->role[ROLE_COOLING].value;
+	in->have_cooling = iv->role[ROLE_COOLING].nseries > 0;
+	in->e_reuse = iv->role[ROLE_REUSED_HEAT].value;
+	in->have_reuse = iv->role[ROLE_REUSED_HEAT].nseries > 0;
+	in->e_heat_removed = iv->role[ROLE_HEAT_REMOVED].value;
+	in->have_heat_removed = iv->role[ROLE_HEAT_REMOVED].nseries > 0;
+	in->water_l = iv->role[ROLE_WATER_INTAKE].value;
+	in->have_water = iv->role[ROLE_WATER_INTAKE].nseries > 0;
+	in->e_certificates = certs;
+	in->cef = 0.5366;
+	in->backup_cef = -1;
+}
+
+/*
+ * October 2026 (UTC), 15-min counter readings at constant loads:
+ *   utility 130 kW = 32.5 kWh/15 min -> 2976 x 32.5 = 96,720 kWh
+ *   PV on site 2 kW = 0.5            ->  1,488 kWh
+ *   UPS output 100 kW = 25           -> 74,400 kWh (E_IT, category 1)
+ *   cooling 20 kW = 5                -> 14,880 kWh
+ *   reused heat 10 kW = 2.5          ->  7,440 kWh
+ *   heat removed 110 kW = 27.5       -> 81,840 kWh
+ *   water 2 m3/h = 0.5 m3/15 min     ->  1,488 m3 = 1,488,000 L
+ *   certificates for 2026-10: 9,672 kWh
+ * E_DC = 96,720 + 1,488 = 98,208; PUE = 98,208 / 74,400 = 1.32; DCiE = 75.7576 %;
+ * WUE = 1,488,000 / 74,400 = 20 L/kWh; CUE = 96,720 x 0.5366 / 74,400 = 0.69758;
+ * ERF = 7,440 / 98,208 = 0.0757576; REF = (1,488 + 9,672) / 98,208 = 0.1136364;
+ * pPUE cooling = (14,880 + 74,400) / 74,400 = 1.2; CER = 81,840 / 14,880 = 5.5.
+ */
+static void test_exact_month(void **state)
+{
+	struct fixture *f = *state;
+	struct energy_certificate cert = {"2026-10", 9672, "goo"};
+	counter_month(f, series(f, "utility", "energy_kwh", true, 64), 1000, 32.5);
+	counter_month(f, series(f, "pv", "energy_kwh", true, 64), 0, 0.5);
+	counter_month(f, series(f, "ups", "energy_kwh", true, 64), 50, 25);
+	counter_month(f, series(f, "chiller", "energy_kwh", true, 64), 7, 5);
+	counter_month(f, series(f, "reuse", "heat_kwh", true, 64), 0, 2.5);
+	counter_month(f, series(f, "plant", "heat_kwh", true, 64), 0, 27.5);
+	counter_month(f, series(f, "water", "water_m3", true, 64), 12, 0.5);
+	model_add(f, ROLE_FACILITY_INPUT, "utility", "energy_kwh");
+	model_add(f, ROLE_ONSITE_RENEWABLE, "pv", "energy_kwh");
+	model_add(f, ROLE_IT_UPS_OUTPUT, "ups", "energy_kwh");
+	model_add(f, ROLE_COOLING, "chiller", "energy_kwh");
+	model_add(f, ROLE_REUSED_HEAT, "reuse", "heat_kwh");
+	model_add(f, ROLE_HEAT_REMOVED, "plant", "heat_kwh");
+	model_add(f, ROLE_WATER_INTAKE, "water", "water_m3");
+	f->m.certs = &cert;
+	f->m.ncerts = 1;
+	struct store_reader *r = finish(f);
+
+	struct energy_period p;
+	assert_int_equal(energy_period_parse("2026-10", "UTC", &p), 0);
+	assert_true(p.from_ms == T_OCT && p.to_ms == T_OCT + 31 * 24 * H_MS);
+	struct energy_report rep;
+	assert_int_equal(energy_compute(r, &f->m, "UTC", p.from_ms, p.to_ms, STEP_DAY, &rep), 0);
+	assert_int_equal(rep.category, 1);
+	assert_int_equal(rep.n, 31);
+	const struct energy_interval *t = &rep.total;
+	assert_near(t->role[ROLE_FACILITY_INPUT].value, 96720, 1e-6);
+	assert_near(t->role[ROLE_IT_UPS_OUTPUT].value, 74400, 1e-6);
+	assert_near(t->role[ROLE_WATER_INTAKE].value, 1488000, 1e-6);
+	assert_near(t->role[ROLE_FACILITY_INPUT].coverage, 1, 0);
+	assert_int_equal(t->role[ROLE_FACILITY_INPUT].status, ENERGY_OK);
+	assert_int_equal(t->months, 1);
+	/* Day 1 gets 96 increments: 00:00 .. 23:45, the first one from Sep 30 23:45. */
+	assert_near(rep.iv[0].role[ROLE_FACILITY_INPUT].value, 3120, 1e-9);
+	assert_string_equal(rep.iv[30].label, "2026-10-31");
+
+	double certs = energy_certificates(&f->m, "UTC", p.from_ms, p.to_ms);
+	assert_near(certs, 9672, 0);
+	struct kpi_inputs in;
+	struct kpi_results k;
+	inputs_from(&rep, t, certs, &in);
+	kpi_compute(&in, &k);
+	assert_true(k.pue.ok);
+	assert_near(k.e_dc, 98208, 1e-6);
+	assert_near(k.pue.v, 1.32, 1e-12);
+	assert_near(k.dcie.v, 75.757575757, 1e-6);
+	assert_near(k.wue.v, 20, 1e-12);
+	assert_near(k.cue.v, 0.69758, 1e-9);
+	assert_near(k.erf.v, 0.0757575758, 1e-9);
+	assert_near(k.ref.v, 0.1136363636, 1e-9);
+	assert_near(k.ppue_cooling.v, 1.2, 1e-12);
+	assert_near(k.cer.v, 5.5, 1e-12);
+	char label[64];
+	kpi_label(rep.category, p.label, k.pue.v, label, sizeof(label));
+	assert_string_equal(label, "PUE1, 2026-10, 1.32");
+	energy_report_free(&rep);
+	store_reader_close(r);
+}
+
+/*
+ * A 16-bit utility register (kWh) starting at 60,000 wraps at 65,536 about 171 readings in;
+ * the IT meter (32-bit) is replaced after reading 1,500 (2026-10-15T12:00Z): the new meter
+ * reads 3 kWh at the next reading and then rises 25 per 15 min. E_DC is still
+ * 2976 x 32.5 = 96,720; E_IT = 2975 x 25 + 3 = 74,378 (the replaced interval counts the 3 kWh
+ * the new meter saw: the old meter's last part is lost, and the event says so).
+ */
+static void test_wrap_and_replacement(void **state)
+{
+	struct fixture *f = *state;
+	int64_t util = series(f, "utility", "energy_kwh", true, 16);
+	int64_t it = series(f, "ups", "energy_kwh", true, 32);
+	for (int i = 0; i <= OCT_SAMPLES; i++) {
+		int64_t ts = T_OCT - Q_MS + i * Q_MS;
+		double u = fmod(60000 + 32.5 * i, 65536);
+		double v = i <= 1500 ? 40000 + 25.0 * i : 3 + 25.0 * (i - 1501);
+		struct store_sample s[2] = {{util, ts, u}, {it, ts, v}};
+		assert_int_equal(store_append(f->st, s, 2), 0);
+	}
+	model_add(f, ROLE_FACILITY_INPUT, "utility", "energy_kwh");
+	model_add(f, ROLE_IT_UPS_OUTPUT, "ups", "energy_kwh");
+	struct store_reader *r = finish(f);
+
+	struct energy_report rep;
+	assert_int_equal(
+	        energy_compute(r, &f->m, "UTC", T_OCT, T_OCT + 31 * 24 * H_MS, STEP_WHOLE, &rep),
+	        0);
+	assert_near(rep.total.role[ROLE_FACILITY_INPUT].value, 96720, 1e-6);
+	assert_near(rep.total.role[ROLE_IT_UPS_OUTPUT].value, 74378, 1e-6);
+	energy_report_free(&rep);
+	store_reader_close(r);
+
+	/* The replacement is an event; the wrap is not. */
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT series, count(*) FROM events WHERE kind = "
+	                                    "'counter_reset' GROUP BY series",
+	                                    -1, &q, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(q, 0), it);
+	assert_int_equal(sqlite3_column_int64(q, 1), 1);
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/*
+ * The utility meter is silent from 2026-10-10T06:00Z to 12:00Z (no readings at 06:00 ..
+ * 11:45). Six hourly slots are MISSING: the month's facility coverage is 738 / 744, still
+ * above 0.95, so the month is OK and exact (the 12:00 reading carries the gap's 25 x 32.5 =
+ * 812.5 kWh: a counter integrates); the day 2026-10-10 has 18 / 24 = 0.75 -> MISSING; hour
+ * 06:00 is MISSING with 0 kWh and hour 12:00 holds 812.5 + 3 x 32.5 = 910 kWh.
+ */
+static void test_six_hour_gap(void **state)
+{
+	struct fixture *f = *state;
+	int64_t util = series(f, "utility", "energy_kwh", true, 64);
+	int64_t gap0 = T_OCT + 9 * 24 * H_MS + 6 * H_MS, gap1 = gap0 + 6 * H_MS;
+	for (int i = 0; i <= OCT_SAMPLES; i++) {
+		int64_t ts = T_OCT - Q_MS + i * Q_MS;
+		if (ts >= gap0 && ts < gap1)
+			continue;
+		struct store_sample s = {util, ts, 1000 + 32.5 * i};
+		assert_int_equal(store_append(f->st, &s, 1), 0);
+	}
+	counter_month(f, series(f, "ups", "energy_kwh", true, 64), 0, 25);
+	model_add(f, ROLE_FACILITY_INPUT, "utility", "energy_kwh");
+	model_add(f, ROLE_IT_UPS_OUTPUT, "ups", "energy_kwh");
+	struct store_reader *r = finish(f);
+
+	struct energy_report rep;
+	assert_int_equal(
+	        energy_compute(r, &f->m, "UTC", T_OCT, T_OCT + 31 * 24 * H_MS, STEP_DAY, &rep), 0);
+	const struct energy_role_total *fac = &rep.total.role[ROLE_FACILITY_INPUT];
+	assert_near(fac->value, 96720, 1e-6);
+	assert_near(fac->coverage, 738.0 / 744.0, 1e-12);
+	assert_int_equal(fac->status, ENERGY_OK);
+	assert_int_equal(rep.iv[9].role[ROLE_FACILITY_INPUT].status, ENERGY_MISSING);
+	assert_near(rep.iv[9].role[ROLE_FACILITY_INPUT].coverage, 0.75, 1e-12);
+	assert_int_equal(rep.iv[8].role[ROLE_FACILITY_INPUT].status, ENERGY_OK);
+	assert_int_equal(rep.iv[10].role[ROLE_FACILITY_INPUT].status, ENERGY_OK);
+	energy_report_free(&rep);
+
+	assert_int_equal(energy_compute(r, &f->m, "UTC", gap0 - H_MS, gap1 + H_MS, STEP_HOUR, &rep),
+	                 0);
+	assert_int_equal(rep.n, 8);
+	assert_int_equal(rep.iv[0].role[ROLE_FACILITY_INPUT].status, ENERGY_OK);
+	for (int h = 1; h <= 6; h++) {
+		assert_int_equal(rep.iv[h].role[ROLE_FACILITY_INPUT].status, ENERGY_MISSING);
+		assert_near(rep.iv[h].role[ROLE_FACILITY_INPUT].value, 0, 0);
+	}
+	assert_int_equal(rep.iv[7].role[ROLE_FACILITY_INPUT].status, ENERGY_OK);
+	assert_near(rep.iv[7].role[ROLE_FACILITY_INPUT].value, 910, 1e-9);
+	assert_near(rep.total.role[ROLE_FACILITY_INPUT].coverage, 2.0 / 8.0, 1e-12);
+	energy_report_free(&rep);
+	store_reader_close(r);
+}
+
+/*
+ * Power-only IT metering on 2026-10-05 (UTC): readings every 60 s shifted by 0/7/14 s, with
+ * a 10-minute hole (not bridged: max_gap 5 min), a reading exactly at each end of the day.
+ * The expected integral is the trapezoid rule over the same list, computed here.
+ */
+static void test_power_only(void **state)
+{
+	struct fixture *f = *state;
+	int64_t day = T_OCT + 4 * 24 * H_MS, end = day + 24 * H_MS;
+	int64_t pw = series(f, "pdu", "power_w", false, 0);
+	int64_t util = series(f, "utility", "energy_kwh", true, 64);
+	int64_t ts[1500];
+	double v[1500];
+	int n = 0;
+	for (int i = 0; i <= 1440; i++) {
+		int64_t t = day + i * INT64_C(60000) + (i % 3) * INT64_C(7000);
+		if (i >= 600 &&
+		    i < 610) /* 10:00 .. 10:09: the hole (10:10:07 - 09:59:00 > 5 min) */
+			continue;
+		ts[n] = t;
+		v[n] = 80000 + 5000 * sin(i * 0.01) + (i % 5) * 100;
+		struct store_sample s = {pw, t, v[n]};
+		assert_int_equal(store_append(f->st, &s, 1), 0);
+		n++;
+	}
+	for (int i = 0; i <= 96; i++) {
+		struct store_sample s = {util, day - Q_MS + i * Q_MS, 500 + 30.0 * i};
+		assert_int_equal(store_append(f->st, &s, 1), 0);
+	}
+	double ws = 0, covered = 0; /* W x ms, ms */
+	for (int i = 1; i < n; i++) {
+		if (ts[i] - ts[i - 1] > 300000)
+			continue;
+		ws += 0.5 * (v[i] + v[i - 1]) * (double)(ts[i] - ts[i - 1]);
+		covered += (double)(ts[i] - ts[i - 1]);
+	}
+	double expect_kwh = ws / 3.6e9;
+	model_add(f, ROLE_FACILITY_INPUT, "utility", "energy_kwh");
+	model_add(f, ROLE_IT_PDU_OUTPUT, "pdu", "power_w");
+	struct store_reader *r = finish(f);
+
+	struct energy_report rep;
+	assert_int_equal(energy_compute(r, &f->m, "UTC", day, end, STEP_HOUR, &rep), 0);
+	assert_int_equal(rep.category, 2);
+	const struct energy_role_total *itr = &rep.total.role[ROLE_IT_PDU_OUTPUT];
+	assert_near(itr->value, expect_kwh, 1e-9);
+	assert_near(itr->estimated, expect_kwh, 1e-9);
+	assert_int_equal(itr->status, ENERGY_ESTIMATED);
+	assert_near(itr->coverage, covered / (24.0 * 3600000), 1e-12);
+	assert_true(strstr(rep.method, "trapezoid") != NULL);
+	assert_near(rep.total.role[ROLE_FACILITY_INPUT].value, 96 * 30.0, 1e-9);
+	assert_int_equal(rep.total.role[ROLE_FACILITY_INPUT].status, ENERGY_OK);
+	/* The hole runs from reading 599 (09:59:14) to reading 610 (10:10:07): it takes 46 s
+	 * of hour 9 and 607 s of hour 10. */
+	int64_t before = day + 599 * INT64_C(60000) + (599 % 3) * INT64_C(7000);
+	int64_t after = day + 610 * INT64_C(60000) + (610 % 3) * INT64_C(7000);
+	double hole_in_10 = (double)(after - (day + 10 * H_MS)) / (double)H_MS;
+	double hole_in_9 = (double)(day + 10 * H_MS - before) / (double)H_MS;
+	assert_near(rep.iv[10].role[ROLE_IT_PDU_OUTPUT].coverage, 1 - hole_in_10, 1e-12);
+	assert_near(rep.iv[9].role[ROLE_IT_PDU_OUTPUT].coverage, 1 - hole_in_9, 1e-12);
+	energy_report_free(&rep);
+	store_reader_close(r);
+}
+
+/*
+ * October 2026 in Europe/Berlin: 2026-09-30T22:00Z .. 2026-10-31T23:00Z, 745 hours (DST ends
+ * 2026-10-25 at 03:00 CEST). At 130 kW facility and 100 kW IT: 96,850 and 74,500 kWh; the
+ * 25th has 25 hours: 3,250 kWh facility; 31 daily intervals.
+ */
+static void test_dst_month(void **state)
+{
+	struct fixture *f = *state;
+	struct energy_period p;
+	assert_int_equal(energy_period_parse("2026-10", "Europe/Berlin", &p), 0);
+	assert_true(p.from_ms == T_OCT - 2 * H_MS);            /* 00:00 CEST = 22:00Z */
+	assert_true(p.to_ms == T_OCT + 31 * 24 * H_MS - H_MS); /* 00:00 CET = 23:00Z */
+	assert_true(p.to_ms - p.from_ms == 745 * H_MS);
+	int64_t u = series(f, "utility", "energy_kwh", true, 64);
+	int64_t it = series(f, "ups", "energy_kwh", true, 64);
+	int nq = 745 * 4;
+	for (int i = 0; i <= nq + 4; i++) {
+		int64_t ts = p.from_ms - Q_MS + i * Q_MS;
+		struct store_sample s[2] = {{u, ts, 32.5 * i}, {it, ts, 25.0 * i}};
+		assert_int_equal(store_append(f->st, s, 2), 0);
+	}
+	model_add(f, ROLE_FACILITY_INPUT, "utility", "energy_kwh");
+	model_add(f, ROLE_IT_UPS_OUTPUT, "ups", "energy_kwh");
+	struct store_reader *r = finish(f);
+
+	struct energy_report rep;
+	assert_int_equal(
+	        energy_compute(r, &f->m, "Europe/Berlin", p.from_ms, p.to_ms, STEP_DAY, &rep), 0);
+	assert_int_equal(rep.n, 31);
+	assert_near(rep.total.role[ROLE_FACILITY_INPUT].value, 96850, 1e-6);
+	assert_near(rep.total.role[ROLE_IT_UPS_OUTPUT].value, 74500, 1e-6);
+	assert_string_equal(rep.iv[24].label, "2026-10-25");
+	assert_true(rep.iv[24].to_ms - rep.iv[24].from_ms == 25 * H_MS);
+	assert_near(rep.iv[24].role[ROLE_FACILITY_INPUT].value, 3250, 1e-9);
+	assert_near(rep.iv[23].role[ROLE_FACILITY_INPUT].value, 3120, 1e-9);
+	assert_int_equal(rep.total.months, 1);
+	energy_report_free(&rep);
+
+	/* The year 2026 with only October metered: 12 monthly intervals, one month with data,
+	 * so it is no annual figure (the CLI labels it "partial (1 of 12 months)"). */
+	struct energy_period yr;
+	assert_int_equal(energy_period_parse("2026", "Europe/Berlin", &yr), 0);
+	assert_true(yr.to_ms - yr.from_ms == 8760 * H_MS);
+	assert_int_equal(energy_compute(r, &f->m, "Europe/Berlin", yr.from_ms, yr.to_ms,
+					STEP_MONTH, &rep),
+			 0);
+	assert_int_equal(rep.n, 12);
+	assert_int_equal(rep.total.months, 1);
+	assert_int_equal(rep.iv[9].months, 1);
+	assert_string_equal(rep.iv[9].label, "2026-10");
+	assert_near(rep.iv[9].role[ROLE_FACILITY_INPUT].value, 96850, 1e-6);
+	assert_int_equal(rep.iv[8].role[ROLE_FACILITY_INPUT].status, ENERGY_MISSING);
+	assert_int_equal(rep.total.role[ROLE_FACILITY_INPUT].status, ENERGY_MISSING);
+	energy_report_free(&rep);
+
+	/* March: the 29th has 23 hours. */
+	assert_int_equal(energy_period_parse("2026-03-29", "Europe/Berlin", &p), 0);
+	assert_true(p.to_ms - p.from_ms == 23 * H_MS);
+	assert_int_equal(energy_period_parse("2026-02-30", "Europe/Berlin", &p), -EINVAL);
+	store_reader_close(r);
+}
+
+/* PUE < 1 (E_IT > E_DC) and other impossible figures are errors with reasons. */
+static void test_impossible(void **state)
+{
+	(void)state;
+	struct kpi_value v;
+	kpi_pue(1000, 1100, &v);
+	assert_false(v.ok);
+	assert_true(strstr(v.why, "exceeds E_DC") != NULL);
+	assert_true(strstr(v.why, "PUE 0.9091 < 1") != NULL);
+	kpi_pue(1000, 0, &v);
+	assert_false(v.ok);
+	kpi_pue(1300, 1000, &v);
+	assert_true(v.ok);
+	assert_near(v.v, 1.3, 1e-12);
+
+	struct kpi_inputs in = {.e_facility = 1000,
+	                        .e_it = 800,
+	                        .e_certificates = 1200,
+	                        .have_water = true,
+	                        .water_l = 100,
+	                        .have_potable = true,
+	                        .potable_l = 150,
+	                        .cef = 0.5,
+	                        .backup_cef = -1,
+	                        .e_backup = 10,
+	                        .have_reuse = true,
+	                        .e_reuse = 2000};
+	struct kpi_results k;
+	kpi_compute(&in, &k);
+	assert_true(k.pue.ok);
+	assert_near(k.pue.v, 1010.0 / 800, 1e-12);
+	assert_false(k.ref.ok);
+	assert_true(strstr(k.ref.why, "exceeds E_DC") != NULL);
+	assert_false(k.wue.ok);
+	assert_true(strstr(k.wue.why, "potable") != NULL);
+	assert_false(k.cue.ok); /* backup generation without a factor */
+	assert_false(k.erf.ok);
+	in.e_it = 2000; /* now PUE < 1: nothing downstream is published */
+	kpi_compute(&in, &k);
+	assert_false(k.pue.ok);
+	assert_false(k.dcie.ok);
+	assert_false(k.cue.ok);
+
+	/* GB 40879 grades against the default (unconfirmed) limits. */
+	const double lim[3] = {1.20, 1.30, 1.50};
+	assert_int_equal(kpi_gb40879_grade(1.20, lim), 1);
+	assert_int_equal(kpi_gb40879_grade(1.25, lim), 2);
+	assert_int_equal(kpi_gb40879_grade(1.31, lim), 3);
+	assert_int_equal(kpi_gb40879_grade(1.51, lim), 0);
+}
+
+/* check-config rejects a model that cannot produce a PUE, at the section's line. */
+static void test_config_rejects(void **state)
+{
+	struct fixture *f = *state;
+	char cfgp[160];
+	snprintf(cfgp, sizeof(cfgp), "%s/g.yaml", f->dir);
+	FILE *fp = fopen(cfgp, "w");
+	assert_non_null(fp);
+	fputs("site: {id: t}\n"
+	      "energy:\n"
+	      "  roles:\n"
+	      "    facility_input:\n"
+	      "      - {labels: {role: facility_input}, metric: energy_kwh}\n"
+	      "  co2: {kg_per_kwh: 0.5366, source: \"MEE/NBS\", year: 2022}\n",
+	      fp);
+	fclose(fp);
+	struct config_diag d = {0};
+	struct config *cfg = config_load(cfgp, &d);
+	assert_null(cfg);
+	assert_true(strstr(d.text, "g.yaml:3: energy: no IT energy selector") != NULL);
+
+	fp = fopen(cfgp, "w");
+	fputs("site: {id: t}\n"
+	      "energy:\n"
+	      "  roles:\n"
+	      "    facility_input:\n"
+	      "      - {labels: {role: facility_input}, metric: energy_kwh}\n"
+	      "    it_pdu_output:\n"
+	      "      - {labels: {role: pdu}, metric: energy_kwh, zone: hall-a}\n"
+	      "  co2: {kg_per_kwh: 0.5366, source: \"MEE/NBS\", year: 2022}\n"
+	      "  renewable_certificates: [{period: 2026-10, kwh: 5, kind: goo}]\n"
+	      "  gb40879_grades: [1.2, 1.3, 1.5]\n",
+	      fp);
+	fclose(fp);
+	memset(&d, 0, sizeof(d));
+	cfg = config_load(cfgp, &d);
+	if (!cfg)
+		fprintf(stderr, "%s", d.text);
+	assert_non_null(cfg);
+	assert_non_null(cfg->energy);
+	assert_int_equal(cfg->energy->nsel[ROLE_IT_PDU_OUTPUT], 1);
+	assert_string_equal(cfg->energy->sel[ROLE_IT_PDU_OUTPUT][0].zone, "hall-a");
+	assert_int_equal(cfg->energy->ncerts, 1);
+	config_free(cfg);
+
+	fp = fopen(cfgp, "w");
+	fputs("site: {id: t}\n"
+	      "energy:\n"
+	      "  roles:\n"
+	      "    facility_input: [{device: nope, metric: energy_kwh}]\n"
+	      "    it_input: [{labels: {a: b}, metric: energy_kwh}]\n",
+	      fp);
+	fclose(fp);
+	memset(&d, 0, sizeof(d));
+	cfg = config_load(cfgp, &d);
+	assert_null(cfg);
+	assert_true(strstr(d.text, "co2: is required") != NULL);
+	unlink(cfgp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_exact_month, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_wrap_and_replacement, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_six_hour_gap, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_power_only, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_dst_month, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_impossible, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_config_rejects, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
