@@ -34,37 +34,16 @@ enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
 static int64_t now_ms(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int unit_ms(const char *u, int64_t *ms)
-{
-	static const struct {
-		const char *name;
-		int64_t ms;
-	} units[] = {{"ms", 1},	      {"s", 1000},	{"m", 60000},
-		     {"h", 3600000}, {"d", 86400000}, {"w", 7 * INT64_C(86400000)}};
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(u, units[i].name) == 0) {
-			*ms = units[i].ms;
-			return 0;
-		}
-	return -EINVAL;
+	return util_wall_ms();
 }
 
 int cli_parse_duration(const char *s, int64_t *out)
 {
-	if (!s || !isdigit((unsigned char)*s))
+	/* The CLI takes positive durations only; the grammar is the config's. */
+	int64_t ms;
+	if (!util_parse_duration(s, &ms) || ms <= 0)
 		return -EINVAL;
-	char *end;
-	errno = 0;
-	long long n = strtoll(s, &end, 10);
-	int64_t u;
-	if (errno || n <= 0 || unit_ms(end, &u) < 0 || n > INT64_MAX / u)
-		return -EINVAL;
-	*out = n * u;
+	*out = ms;
 	return 0;
 }
 

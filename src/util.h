@@ -12,7 +12,7 @@
 int64_t util_mono_ms(void);
 int64_t util_wall_ms(void);
 
-/* Parse "500ms", "10s", "5m", "1h", "30d" into milliseconds. false if malformed, negative or
+/* Parse "500ms", "10s", "5m", "1h", "30d", "2w" into milliseconds. false if malformed, negative or
  * overflowing. */
 bool util_parse_duration(const char *s, int64_t *out_ms);
 
