@@ -828,6 +828,61 @@ static int sd_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 	return -GDC_ENOVALUE;
 }
 
+/* sysObjectID.0 (SNMPv2-MIB): which model this agent is, for profile matching. */
+static int sd_identify(const struct gdc_device *dev, int64_t deadline_ms, char *out,
+		       size_t outlen, char *err, size_t errlen)
+{
+	static const oid sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+	struct sd_state st;
+	int bad_line = 0, rc;
+
+	memset(&st, 0, sizeof(st));
+	if (outlen)
+		out[0] = '\0';
+	st.timeout_ms = dev->timeout_ms;
+	rc = smap_opts_parse(dev, &st.opts, err, errlen, &bad_line);
+	if (rc)
+		return rc;
+	if (st.opts.version == SMAP_V3 && (rc = load_secrets(&st, err, errlen)) != 0)
+		return rc;
+	pthread_once(&lib_once, lib_init);
+	pthread_mutex_lock(&lib_lock);
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	if (pdu)
+		snmp_add_null_var(pdu, sys_object_id, sizeof(sys_object_id) / sizeof(oid));
+	pthread_mutex_unlock(&lib_lock);
+	if (!pdu) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	netsnmp_pdu *resp = NULL;
+	rc = request(&st, pdu, deadline_ms, &resp, err, errlen);
+	if (rc == 0) {
+		const netsnmp_variable_list *v = resp->variables;
+		if (resp->errstat != SNMP_ERR_NOERROR || !v || v->type != ASN_OBJECT_ID) {
+			snprintf(err, errlen, "sysObjectID.0: no object identifier in the reply");
+			rc = -GDC_EBADRESP;
+		} else {
+			size_t len = (size_t)snprintf(out, outlen, "sysobjectid=");
+			size_t n = v->val_len / sizeof(oid);
+			for (size_t i = 0; i < n && len < outlen; i++)
+				len += (size_t)snprintf(out + len, outlen - len, i ? ".%lu" : "%lu",
+							(unsigned long)v->val.objid[i]);
+			if (len >= outlen) {
+				snprintf(err, errlen, "sysObjectID.0: too long");
+				rc = -GDC_EBADRESP;
+			}
+		}
+		pthread_mutex_lock(&lib_lock);
+		snmp_free_pdu(resp);
+		pthread_mutex_unlock(&lib_lock);
+	}
+	session_close(&st);
+	explicit_bzero(st.auth_key, sizeof(st.auth_key));
+	explicit_bzero(st.priv_key, sizeof(st.priv_key));
+	return rc;
+}
+
 const struct gdc_driver gdc_driver_entry = {
         .abi_version = GDC_DRIVER_ABI,
         .struct_size = sizeof(struct gdc_driver),
@@ -836,4 +891,5 @@ const struct gdc_driver gdc_driver_entry = {
         .open = sd_open,
         .poll = sd_poll,
         .close = sd_close,
+        .identify = sd_identify,
 };

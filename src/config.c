@@ -472,6 +472,39 @@ static const struct profile *find_or_load_profile(struct ydoc *y, struct config 
 	return p;
 }
 
+/* Every profile under profiles_dir for d's driver that has `match:` keys. */
+static void load_candidates(struct ydoc *y, struct config *cfg, struct config_device *d,
+			    yaml_node_t *where, const char *path)
+{
+	char pattern[PATH_MAX];
+	glob_t g;
+	size_t n = 0;
+	snprintf(pattern, sizeof(pattern), "%s/*/*.yaml", cfg->daemon.profiles_dir);
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		d->candidates = arena_alloc(cfg->arena, g.gl_pathc * sizeof(*d->candidates));
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			/* "<dir>/<class>/<name>.yaml" -> "<class>/<name>" */
+			const char *rel = g.gl_pathv[i] + strlen(cfg->daemon.profiles_dir) + 1;
+			char name[256];
+			size_t len = strlen(rel);
+			if (len <= 5 || len - 5 >= sizeof(name))
+				continue;
+			memcpy(name, rel, len - 5);
+			name[len - 5] = '\0';
+			const struct profile *p = find_or_load_profile(y, cfg, name, where, path);
+			if (p && p->nmatch && p->driver && strcmp(p->driver, d->driver) == 0)
+				d->candidates[n++] = p;
+		}
+		globfree(&g);
+	}
+	d->ncandidates = n;
+	if (n == 0)
+		yerr(y, where, path,
+		     "no profile named, and no %s profile in %s has match: keys to identify the "
+		     "device with",
+		     d->driver, cfg->daemon.profiles_dir);
+}
+
 static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, yaml_node_t *v)
 {
 	static const char *const keys[] = {"name",   "driver",  "address",       "profile",
@@ -510,8 +543,7 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 			yerr(y, item, sub, "driver is required");
 		if (!d->address)
 			yerr(y, item, sub, "address is required");
-		if (!dc.profile_name)
-			yerr(y, item, sub, "profile is required");
+
 		for (size_t i = 0; d->name && i < c->devs.n; i++)
 			if (strcmp(c->devs.v[i].name, d->name) == 0)
 				yerr(y, item, sub, "duplicate device name \"%s\" (first at %s:%d)",
@@ -524,6 +556,11 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 			d->profile = find_or_load_profile(y, cfg, dc.profile_name, dc.profile_node,
 							  psub);
 		}
+		if (!dc.profile_name && d->driver && y->diag->count == before) {
+			/* No profile named: the driver identifies the device at run time and the
+			 * best `match:` among this driver's profiles is used. */
+			load_candidates(y, cfg, d, item, sub);
+		}
 		if (d->profile && d->driver && d->profile->driver &&
 		    strcmp(d->profile->driver, d->driver) != 0)
 			yerr(y, dc.profile_node, sub,
@@ -533,8 +570,9 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 			continue;
 		d->labels = kv_to_labels(y, &dc.labels);
 		d->nlabels = dc.labels.n;
-		/* Profile quirks first, then the device's options, which win. */
-		size_t nq = d->profile->nquirks;
+		/* Profile quirks first, then the device's options, which win. (A device matched
+		 * at run time gets only its own options.) */
+		size_t nq = d->profile ? d->profile->nquirks : 0;
 		d->noptions = nq + dc.options.n;
 		d->options = arena_alloc(cfg->arena, (d->noptions ? d->noptions : 1) *
 							     sizeof(*d->options));
@@ -732,7 +770,8 @@ const struct config_device *config_device_find(const struct config *cfg, const c
 	return NULL;
 }
 
-void config_device_to_gdc(const struct config_device *d, struct gdc_device *out)
+void config_device_to_gdc(const struct config_device *d, const struct profile *p,
+			  struct gdc_device *out)
 {
 	*out = (struct gdc_device){
 		.name = d->name,
@@ -740,7 +779,35 @@ void config_device_to_gdc(const struct config_device *d, struct gdc_device *out)
 		.timeout_ms = d->timeout_ms,
 		.options = d->options,
 		.noptions = d->noptions,
-		.points = d->profile->points,
-		.npoints = d->profile->npoints,
+		.points = p ? p->points : NULL,
+		.npoints = p ? p->npoints : 0,
 	};
+}
+
+const struct profile *profile_match(const struct profile *const *cands, size_t n,
+				    const char *ident)
+{
+	const char *eq = strchr(ident, '=');
+	const struct profile *best = NULL;
+	size_t best_len = 0;
+	if (!eq)
+		return NULL;
+	size_t klen = (size_t)(eq - ident);
+	const char *value = eq + 1;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < cands[i]->nmatch; j++) {
+			const struct gdc_attr *m = &cands[i]->match[j];
+			size_t plen = strlen(m->value);
+			if (strlen(m->key) != klen || strncmp(m->key, ident, klen) != 0)
+				continue;
+			if (strncmp(value, m->value, plen) != 0 ||
+			    (value[plen] != '\0' && value[plen] != '.'))
+				continue;
+			if (plen > best_len) {
+				best = cands[i];
+				best_len = plen;
+			}
+		}
+	}
+	return best;
 }

@@ -31,7 +31,9 @@ struct config_device {
 	const char *name;
 	const char *driver;
 	const char *address;
-	const struct profile *profile;
+	const struct profile *profile; /* NULL: matched at run time among candidates */
+	const struct profile **candidates; /* profiles of this driver with `match:` keys */
+	size_t ncandidates;
 	unsigned interval_ms;
 	unsigned timeout_ms;
 	struct gdc_label *labels;
@@ -74,6 +76,7 @@ struct config {
 	/* Sections owned by other subsystems (src/config_sections.c) add their fields here. */
 	struct energy_model *energy; /* `energy:` (energy_config.c); NULL when absent */
 	struct fc_config *cooling; /* `cooling:` (freecool_config.h); NULL when absent */
+	struct http_config *http; /* `http:` (http.h); NULL when absent */
 	struct profile **profiles;
 	size_t nprofiles;
 	struct arena *arena; /* owns every string and array above */
@@ -116,8 +119,15 @@ struct profile *profile_load(struct arena *arena, const char *dir, const char *n
 /* Look up a device by name. */
 const struct config_device *config_device_find(const struct config *cfg, const char *name);
 
-/* Build the driver's view of a device (points borrowed from the profile). */
-void config_device_to_gdc(const struct config_device *d, struct gdc_device *out);
+/* Build the driver's view of a device read with profile p (points borrowed from p; p may be
+ * NULL for a device not yet identified: no points). */
+void config_device_to_gdc(const struct config_device *d, const struct profile *p,
+			  struct gdc_device *out);
+
+/* The candidate whose `match:` key named in ident ("key=value") is the longest prefix of the
+ * value on a dot boundary (sysObjectID style), or equal to it; NULL when none matches. */
+const struct profile *profile_match(const struct profile *const *cands, size_t n,
+				    const char *ident);
 
 /* A tiny bump allocator so a config is freed in one go. */
 struct arena *arena_new(void);

@@ -114,16 +114,6 @@ out_close:
 	return NULL;
 }
 
-/* Which file a driver's complaint belongs to: the device entry's options are in the config
- * file, everything else (points, quirks) in the profile. */
-static const char *blame_file(const struct config_device *d, int line)
-{
-	for (size_t i = d->first_device_option; i < d->noptions; i++)
-		if (d->options[i].line == line)
-			return d->file;
-	return d->profile->file;
-}
-
 unsigned driver_validate_config(struct driver_set *ds, const struct config *cfg,
 				struct config_diag *diag)
 {
@@ -137,24 +127,42 @@ unsigned driver_validate_config(struct driver_set *ds, const struct config *cfg,
 					err);
 			continue;
 		}
-		struct gdc_device gd;
-		config_device_to_gdc(d, &gd);
-		void *state = calloc(1, drv->state_size ? drv->state_size : 1);
-		if (!state)
-			abort();
-		int bad_line = 0;
-		int rc = drv->open(state, &gd, err, sizeof(err), &bad_line);
-		if (rc < 0) {
-			if (bad_line > 0)
-				config_diag_add(diag, blame_file(d, bad_line), bad_line,
-						"device %s: %s", d->name, err);
-			else
-				config_diag_add(diag, d->file, d->line, "device %s: %s", d->name,
-						err[0] ? err : strerror(-rc));
-		} else {
-			drv->close(state);
+		if (!d->profile && !drv->identify) {
+			config_diag_add(diag, d->file, d->line,
+					"device %s: the %s driver cannot identify devices; name a "
+					"profile",
+					d->name, d->driver);
+			continue;
 		}
-		free(state);
+		/* A device matched at run time is checked against every candidate. */
+		const struct profile *one[1] = {d->profile};
+		const struct profile *const *profs = d->profile ? one : d->candidates;
+		size_t nprofs = d->profile ? 1 : d->ncandidates;
+		for (size_t k = 0; k < nprofs; k++) {
+			struct gdc_device gd;
+			config_device_to_gdc(d, profs[k], &gd);
+			void *state = calloc(1, drv->state_size ? drv->state_size : 1);
+			if (!state)
+				abort();
+			int bad_line = 0;
+			int rc = drv->open(state, &gd, err, sizeof(err), &bad_line);
+			if (rc < 0) {
+				const char *file = profs[k]->file;
+				if (bad_line > 0)
+					for (size_t o = d->first_device_option; o < d->noptions; o++)
+						if (d->options[o].line == bad_line)
+							file = d->file;
+				if (bad_line > 0)
+					config_diag_add(diag, file, bad_line, "device %s: %s",
+							d->name, err);
+				else
+					config_diag_add(diag, d->file, d->line, "device %s: %s",
+							d->name, err[0] ? err : strerror(-rc));
+			} else {
+				drv->close(state);
+			}
+			free(state);
+		}
 	}
 	return diag->count - before;
 }

@@ -29,6 +29,8 @@ struct label_entry {
 
 struct dev_rt {
 	const struct config_device *cfg;
+	const struct profile *profile; /* NULL until a device without one is identified */
+	struct gdc_attr *options; /* the matched profile's quirks + the device's options */
 	const struct gdc_driver *drv;
 	void *state; /* the driver's, allocated from drv->state_size */
 	const char *bus; /* serialisation key for serial lines, NULL otherwise */
@@ -112,7 +114,7 @@ struct poll_ctx {
 
 static int64_t resolve_series(struct poller *p, struct dev_rt *d, const struct gdc_sample *s)
 {
-	const struct gdc_point *pt = &d->cfg->profile->points[s->point];
+	const struct gdc_point *pt = &d->profile->points[s->point];
 	const char *keys[MAX_LABELS], *vals[MAX_LABELS];
 	size_t n = 0;
 	char canon[1024];
@@ -204,7 +206,7 @@ static void batch_add(struct poll_ctx *c, int64_t series, int64_t ts, double v)
 static void sink_emit(void *ctx, const struct gdc_sample *s)
 {
 	struct poll_ctx *c = ctx;
-	if (s->point >= c->d->cfg->profile->npoints)
+	if (s->point >= c->d->profile->npoints)
 		return; /* a driver bug; never index past the points */
 	int64_t id = series_for(c->p, c->d, s);
 	if (id > 0)
@@ -227,6 +229,59 @@ static int64_t health_series(struct poller *p, struct dev_rt *d, int which)
 
 /* ---- one poll ---- */
 
+/* A device whose entry names no profile: ask the driver who it is, pick the best-matching
+ * candidate profile, and open the device with it. Done once; a failure is a failed poll. */
+static int identify_device(struct poller *p, struct dev_rt *d, int64_t deadline_ms, char *err,
+			   size_t errlen)
+{
+	const struct config_device *c = d->cfg;
+	struct gdc_device gd;
+	char ident[256] = "";
+	config_device_to_gdc(c, NULL, &gd);
+	int rc = d->drv->identify(&gd, deadline_ms, ident, sizeof(ident), err, errlen);
+	if (rc < 0)
+		return rc;
+	ident[sizeof(ident) - 1] = '\0';
+	const struct profile *prof = profile_match(c->candidates, c->ncandidates, ident);
+	if (!prof) {
+		snprintf(err, errlen, "no profile matches %s", ident);
+		return -ENOENT;
+	}
+	size_t n = prof->nquirks + c->noptions;
+	struct gdc_attr *opts = calloc(n ? n : 1, sizeof(*opts));
+	int64_t *ps = calloc(prof->npoints, sizeof(*ps));
+	void *state = calloc(1, d->drv->state_size ? d->drv->state_size : 1);
+	if (!opts || !ps || !state) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	/* The profile's quirks first, the device's own options after them (they win). */
+	memcpy(opts, prof->quirks, prof->nquirks * sizeof(*opts));
+	memcpy(opts + prof->nquirks, c->options, c->noptions * sizeof(*opts));
+	config_device_to_gdc(c, prof, &gd);
+	gd.options = opts;
+	gd.noptions = n;
+	int bad_line = 0;
+	rc = d->drv->open(state, &gd, err, errlen, &bad_line);
+	if (rc < 0)
+		goto out_free;
+	d->state = state;
+	d->point_series = ps;
+	d->options = opts;
+	d->profile = prof;
+	log_info("%s: identified as %s (%s)", c->name, prof->name, ident);
+	char detail[400];
+	snprintf(detail, sizeof(detail), "%s: %s", prof->name, ident);
+	store_event(p->st, util_wall_ms(), 0, "device_identified", detail);
+	return 0;
+out_free:
+	free(opts);
+	free(ps);
+	free(state);
+	return rc;
+}
+
 static void poll_device(struct poller *p, struct dev_rt *d)
 {
 	const struct config_device *cfg = d->cfg;
@@ -241,7 +296,11 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 	int64_t budget = cfg->interval_ms < 4 * (int64_t)cfg->timeout_ms
 				 ? cfg->interval_ms
 				 : 4 * (int64_t)cfg->timeout_ms;
-	int rc = d->drv->poll(d->state, t0 + budget, &sink, err, sizeof(err));
+	int rc = 0;
+	if (!d->profile)
+		rc = identify_device(p, d, t0 + budget, err, sizeof(err));
+	if (rc == 0)
+		rc = d->drv->poll(d->state, t0 + budget, &sink, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &ts1);
 	double duration = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
 	err[sizeof(err) - 1] = '\0';
@@ -419,20 +478,23 @@ struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struc
 			snprintf(err, errlen, "%s: %s", c->name, derr);
 			goto out_free;
 		}
-		d->state = calloc(1, d->drv->state_size ? d->drv->state_size : 1);
-		d->point_series = calloc(c->profile->npoints, sizeof(*d->point_series));
-		if (!d->state || !d->point_series) {
-			snprintf(err, errlen, "out of memory");
-			goto out_free;
-		}
-		struct gdc_device gd;
-		int bad_line = 0;
-		config_device_to_gdc(c, &gd);
-		if (d->drv->open(d->state, &gd, derr, sizeof(derr), &bad_line) < 0) {
-			free(d->state);
-			d->state = NULL;
-			snprintf(err, errlen, "%s: %s", c->name, derr);
-			goto out_free;
+		if (c->profile) {
+			d->profile = c->profile;
+			d->state = calloc(1, d->drv->state_size ? d->drv->state_size : 1);
+			d->point_series = calloc(c->profile->npoints, sizeof(*d->point_series));
+			if (!d->state || !d->point_series) {
+				snprintf(err, errlen, "out of memory");
+				goto out_free;
+			}
+			struct gdc_device gd;
+			int bad_line = 0;
+			config_device_to_gdc(c, c->profile, &gd);
+			if (d->drv->open(d->state, &gd, derr, sizeof(derr), &bad_line) < 0) {
+				free(d->state);
+				d->state = NULL;
+				snprintf(err, errlen, "%s: %s", c->name, derr);
+				goto out_free;
+			}
 		}
 		d->bus = strncmp(c->address, "rtu:", 4) == 0 ? c->address : NULL;
 		d->interval_ms = c->interval_ms;
@@ -485,6 +547,7 @@ void poller_free(struct poller *p)
 		if (d->state)
 			d->drv->close(d->state);
 		free(d->state);
+		free(d->options);
 		free(d->point_series);
 		for (size_t j = 0; j < d->nlcache; j++)
 			free(d->lcache[j].labels);

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Bump on any change to the structs below; the loader refuses a mismatch. */
-#define GDC_DRIVER_ABI 1
+#define GDC_DRIVER_ABI 2
 #define GDC_DRIVER_SYMBOL "gdc_driver_entry"
 
 /* Protocol faults get their own errno range (as libmodbus does with EMBXILFUN...),
@@ -113,6 +113,13 @@ struct gdc_driver {
 
 	/* Release everything open() and poll() acquired. The core frees state itself. */
 	void (*close)(void *state);
+
+	/* Optional (NULL when the protocol has no such notion): ask the device who it is, for
+	 * matching a profile when the device entry names none. dev has no points; the answer
+	 * goes into out as "key=value", e.g. "sysobjectid=1.3.6.1.4.1.318.1.3.4.6", matched
+	 * against the profiles' `match:` keys. Bounded by deadline_ms like poll(). 0 or -errno. */
+	int (*identify)(const struct gdc_device *dev, int64_t deadline_ms, char *out,
+			size_t outlen, char *err, size_t errlen);
 };
 
 /* Small helpers every driver needs; header-only so drivers stay self-contained. */

@@ -154,6 +154,25 @@ static void test_profile_kind_must_match_registry(void **state)
 	arena_free(a);
 }
 
+/* Longest dotted prefix wins; "1.3.6.1.4.1.318.1.3.4" must not match "...318.1.3.40". */
+static void test_profile_match(void **state)
+{
+	(void)state;
+	struct gdc_attr m1[] = {{"sysobjectid", "1.3.6.1.4.1.318", 1}};
+	struct gdc_attr m2[] = {{"sysobjectid", "1.3.6.1.4.1.318.1.3.4", 1}};
+	struct gdc_attr m3[] = {{"other", "1.3.6.1.4.1.318.1.3.4.6", 1}};
+	struct profile a = {.name = "any-apc", .match = m1, .nmatch = 1};
+	struct profile b = {.name = "rpdu2", .match = m2, .nmatch = 1};
+	struct profile c = {.name = "other-key", .match = m3, .nmatch = 1};
+	const struct profile *cands[] = {&a, &b, &c};
+	assert_ptr_equal(profile_match(cands, 3, "sysobjectid=1.3.6.1.4.1.318.1.3.4.6"), &b);
+	assert_ptr_equal(profile_match(cands, 3, "sysobjectid=1.3.6.1.4.1.318.1.3.4"), &b);
+	assert_ptr_equal(profile_match(cands, 3, "sysobjectid=1.3.6.1.4.1.318.1.3.40"), &a);
+	assert_ptr_equal(profile_match(cands, 3, "sysobjectid=1.3.6.1.4.1.3180"), NULL);
+	assert_ptr_equal(profile_match(cands, 3, "sysobjectid=1.3.6.1.4.1.705.1"), NULL);
+	assert_ptr_equal(profile_match(cands, 3, "no-equals-sign"), NULL);
+}
+
 static void test_durations(void **state)
 {
 	(void)state;
@@ -215,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_errors_have_lines),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_profile_kind_must_match_registry),
+		cmocka_unit_test(test_profile_match),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_registry_matches_docs),
 	};
