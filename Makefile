@@ -49,9 +49,10 @@ LIB_cjson := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
 LIB_curl := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 LIB_mhd := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
-CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) -ldl -lm -pthread
+CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
 
 # The core: every src/*.c except the two programs' mains.
 MAINS = src/greendcd.c src/greendc.c
@@ -69,7 +70,7 @@ LIBS_driver_snmp = $(SNMP_LIBS)
 # Tools: tools/<name>/*.c is one program build/<name>.
 TOOL_NAMES = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
 TOOL_BINS = $(TOOL_NAMES:%=$(O)/%)
-LIBS_tool_dcsim = $(LIB_modbus) $(SNMP_LIBS) -lm
+LIBS_tool_dcsim = $(LIB_modbus) -lnetsnmpagent $(SNMP_LIBS) -lm
 LIBS_tool_receiver = $(LIB_sqlite) $(LIB_mhd) $(LIB_cjson) -lm
 
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))

@@ -446,6 +446,13 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 		fprintf(stderr, "greendc query: --to must be after --from\n");
 		return EXIT_USAGE;
 	}
+	/* Times from 1970 to 9999 and steps up to 100 years keep every bucket computation far
+	 * from int64 overflow (found by test/fuzz: --step 9223372036854775807ms). */
+	if (from < 0 || to > INT64_C(253402300800000) || step > INT64_C(100) * 366 * 86400000) {
+		fprintf(stderr, "greendc query: times must lie in 1970..9999 and the step within "
+				"100 years\n");
+		return EXIT_USAGE;
+	}
 	/* Buckets start at multiples of the step (UTC), so that rollups can serve them. */
 	if (!raw)
 		from -= ((from % step) + step) % step;
