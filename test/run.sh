@@ -26,6 +26,8 @@ run_one() { # name, command...
 	if "$@" >"$log" 2>&1; then
 		passed=$((passed + 1))
 		echo "PASS $name ($(($(date +%s) - start))s)"
+		# A test that ran on a fallback (e.g. no weather file) says so loudly here too.
+		grep -E '^(WARNING|SKIPPED):' "$log" | sort -u | sed 's/^/    /' || true
 	else
 		failed=$((failed + 1))
 		failures="$failures $name"
