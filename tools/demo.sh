@@ -8,6 +8,7 @@ cd "$top" || exit 1
 B=${O:-build}
 state="$top/demo-state"
 port=5020
+snmp_port=5161 # dcsim also serves the PDUs, UPS and weather station over SNMP
 mkdir -p "$state"
 
 if python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.3)" 2>/dev/null; then
@@ -28,7 +29,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$B/dcsim" --port "$port" >"$state/dcsim.log" 2>&1 &
+"$B/dcsim" --port "$port" --snmp-port "$snmp_port" >"$state/dcsim.log" 2>&1 &
 pids="$!"
 n=0
 until python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.3)" 2>/dev/null; do
@@ -41,6 +42,7 @@ until python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.
 	sleep 0.1
 done
 echo "demo: dcsim (simulated Taiyuan data centre) serving Modbus TCP on 127.0.0.1:$port"
+echo "demo: and SNMP v2c on udp:127.0.0.1:$snmp_port (community = device: pdu-a, pdu-b, ups, weather)"
 
 "$B/greendc" check-config etc/demo.yaml || exit 1
 "$B/greendcd" -c etc/demo.yaml --status-interval 30s >"$state/greendcd.log" 2>&1 &

@@ -7,10 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 
 P=$(free_port)
+SP=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # The demo config with a free port, fast polling, private state and the built drivers. The
 # simulation runs 60x faster than the wall clock the samples are stamped with, so the rated
 # powers (which bound plausible counter increases) are dropped: they would reject every reading.
 sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" \
 	-e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
 	-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
 	-e "s|commit_interval: .*|commit_interval: 200ms|" \
@@ -20,7 +22,9 @@ sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 
 t0=$(date +%s)
 # Simulated midday in June so the PV meter generates (REF > 0).
-bg dcsim "$B/dcsim" --port "$P" --speed 60 --start 2026-06-15T11:00
+# The demo's SNMP devices (second views of the PDUs and UPS) are polled too, so the PUE
+# below also shows that they are not counted in E_IT a second time.
+bg dcsim "$B/dcsim" --port "$P" --snmp-port "$SP" --speed 60 --start 2026-06-15T11:00
 wait_port "$P"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 15
@@ -68,6 +72,12 @@ assert t["label"].startswith("PUE2, "), t["label"]
 assert 1.05 < pue < 2.0, pue
 print(f"ok - greendc pue {t['pue']:.6f} = SQL {pue:.6f} (E_DC {e_dc:.1f} kWh incl. PV {pv:.1f}, E_IT {it:.1f} kWh, {t['status']})")
 P
+
+# The SNMP views of the same PDUs metered about the same energy, and it is not in E_IT above.
+snmp_it=$(energy_sql "metric = 'energy_kwh' AND device IN ('pdu-a-snmp', 'pdu-b-snmp')")
+$PY -c "import sys; s, i = $snmp_it, $it; sys.exit(0 if 0.5 * i < s < 1.5 * i else 1)" ||
+	fail "SNMP PDU views metered $snmp_it kWh, Modbus PDUs $it kWh"
+ok "SNMP views of the PDUs metered $snmp_it kWh (Modbus $it kWh), not counted again in E_IT"
 
 G kpi --from "$from" --to "$to" --format json >"$T/kpi.json" || fail "greendc kpi failed"
 $PY - "$T/kpi.json" <<'P' || { cat "$T/kpi.json"; fail "a demo KPI is missing"; }

@@ -19,6 +19,7 @@
 #include "psychro.h"
 #include "regmap.h"
 #include "server.h"
+#include "snmpagent.h"
 #include "weather.h"
 
 #define MAX_SPEED    100000.0
@@ -26,7 +27,7 @@
 
 struct options {
 	const char *listen, *pidfile, *epw;
-	int port;
+	int port, snmp_port;
 	double speed, altitude_m;
 	time_t start;
 	int list, once, dump;
@@ -45,6 +46,8 @@ static void usage(FILE *out)
 	fputs("usage: dcsim [options]\n"
 	      "  --listen ADDR          address to listen on (default 127.0.0.1)\n"
 	      "  --port N               TCP port (default 5020)\n"
+	      "  --snmp-port N          also serve PDUs, UPS and weather over SNMP v1/v2c on\n"
+	      "                         udp:ADDR:N, community = device name (default 0 = off)\n"
 	      "  --pidfile FILE         write the process id to FILE\n"
 	      "  --it-kw KW             mean IT load in kW (default 400)\n"
 	      "  --seed N               noise seed (default 1)\n"
@@ -126,6 +129,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		O_ONCE,
 		O_DUMP,
 		O_HELP,
+		O_SNMP_PORT,
 	};
 	static const struct option longopts[] = {
 	        {"listen", required_argument, NULL, O_LISTEN},
@@ -145,6 +149,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	        {"once", no_argument, NULL, O_ONCE},
 	        {"dump", no_argument, NULL, O_DUMP},
 	        {"help", no_argument, NULL, O_HELP},
+	        {"snmp-port", required_argument, NULL, O_SNMP_PORT},
 	        {NULL, 0, NULL, 0},
 	};
 	double d;
@@ -160,6 +165,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_PORT:
 			rc = parse_double(optarg, 1, 65535, &d);
 			o->port = (int)d;
+			if (!rc && d != (int)d)
+				rc = -EINVAL;
+			break;
+		case O_SNMP_PORT:
+			rc = parse_double(optarg, 0, 65535, &d);
+			o->snmp_port = (int)d;
 			if (!rc && d != (int)d)
 				rc = -EINVAL;
 			break;
@@ -269,6 +280,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.list) {
 		regmap_list(stdout);
+		snmpagent_list(stdout);
 		return 0;
 	}
 
@@ -312,6 +324,18 @@ int main(int argc, char **argv)
 	if (!srv) {
 		fprintf(stderr, "dcsim: %s\n", err);
 		goto out_regmap;
+	}
+	if (o.snmp_port) {
+		struct server_hook hook = {snmpagent_prepare, snmpagent_serve, NULL};
+
+		/* The agent reads the plant's live values, which change only between pselect()s. */
+		if (snmpagent_start(o.listen, o.snmp_port, &pl.v, err, sizeof(err)) < 0) {
+			fprintf(stderr, "dcsim: %s\n", err);
+			goto out_server;
+		}
+		server_set_hook(srv, &hook);
+		fprintf(stderr, "dcsim: SNMP v1/v2c on udp:%s:%d (community = device name)\n",
+		        o.listen, o.snmp_port);
 	}
 	if (o.pidfile && write_pidfile(o.pidfile) < 0) {
 		fprintf(stderr, "dcsim: %s: %s\n", o.pidfile, strerror(errno));
@@ -381,11 +405,17 @@ int main(int argc, char **argv)
 		server_stats(srv, &req, &unans);
 		fprintf(stderr, "dcsim: exiting on signal %d, %lu requests, %lu to unknown units\n",
 		        (int)stop_signal, req, unans);
+		if (o.snmp_port) {
+			snmpagent_stats(&req, &unans);
+			fprintf(stderr, "dcsim: SNMP: %lu requests, %lu dropped (bad community)\n",
+			        req, unans);
+		}
 	}
 	rc = stop_signal ? 0 : 1;
 	if (o.pidfile)
 		unlink(o.pidfile);
 out_server:
+	snmpagent_stop();
 	server_free(srv);
 out_regmap:
 	regmap_release(&rm);

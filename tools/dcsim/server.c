@@ -24,6 +24,7 @@ struct server {
 	int clients[MAX_CLIENTS]; /* -1 = free slot */
 	const struct regmap *rm;
 	unsigned long requests, unanswered;
+	struct server_hook hook;
 };
 
 struct server *server_new(const char *addr, int port, const struct regmap *rm, char *err,
@@ -122,11 +123,15 @@ int server_poll(struct server *s, int timeout_ms, const sigset_t *sigmask)
 				maxfd = s->clients[i];
 		}
 	}
+	if (s->hook.prepare)
+		s->hook.prepare(s->hook.arg, &rfds, &maxfd, &timeout_ms);
 	ts.tv_sec = timeout_ms / 1000;
 	ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
 	rc = pselect(maxfd + 1, &rfds, NULL, NULL, &ts, sigmask);
 	if (rc < 0)
 		return -errno;
+	if (s->hook.serve)
+		s->hook.serve(s->hook.arg, &rfds, rc);
 	if (rc == 0)
 		return 0;
 	if (FD_ISSET(s->listen_fd, &rfds))
@@ -136,6 +141,11 @@ int server_poll(struct server *s, int timeout_ms, const sigset_t *sigmask)
 			serve_client(s, i);
 	}
 	return 0;
+}
+
+void server_set_hook(struct server *s, const struct server_hook *hook)
+{
+	s->hook = *hook;
 }
 
 void server_stats(const struct server *s, unsigned long *requests, unsigned long *unanswered)
