@@ -26,19 +26,29 @@
 struct tz_saved {
 	char *old;
 	bool had;
+	bool same; /* TZ already was the zone: nothing was changed, nothing to restore */
 };
 
+/* setenv is not thread-safe. The daemon sets TZ to the site's zone once, before any thread
+ * starts (greendcd.c), so there the zone is already in place and nothing is touched; only
+ * single-threaded callers (the CLI, tests) asking for another zone change the environment. */
 static void tz_enter(const char *tz, struct tz_saved *s)
 {
+	const char *want = tz && *tz ? tz : "UTC";
 	const char *old = getenv("TZ");
+	s->same = old && strcmp(old, want) == 0;
+	if (s->same)
+		return;
 	s->had = old != NULL;
 	s->old = old ? strdup(old) : NULL;
-	setenv("TZ", tz && *tz ? tz : "UTC", 1);
+	setenv("TZ", want, 1);
 	tzset();
 }
 
 static void tz_leave(struct tz_saved *s)
 {
+	if (s->same)
+		return;
 	if (s->had && s->old)
 		setenv("TZ", s->old, 1);
 	else
