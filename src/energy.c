@@ -334,15 +334,22 @@ static int resolve_cb(void *ctx, const struct store_series_info *info)
 struct slots {
 	int64_t from, slot;
 	size_t n;
-	double *val, *est, *cov; /* [role * n + i] */
+	double *val, *est; /* [role * n + i] */
 	int nseries[ROLE_COUNT];
 	double *cur_val, *cur_cov; /* the series being read: [i] */
+	bool cur_pre; /* the series being read has a counter reading in the slot before from */
+	/* Per matched series j: share of slot i with data [j * n + i], and whether a counter
+	 * reading fell in slot i [j * (n + 1) + 1 + i] or in the slot before from [j * (n + 1)]. */
+	double *scov;
+	uint8_t *rd;
 };
 
 static int counter_cb(void *ctx, int64_t bucket, double value, int64_t count)
 {
 	struct slots *s = ctx;
-	int64_t i = (bucket - s->from) / s->slot;
+	int64_t i = floor_div(bucket - s->from, s->slot);
+	if (i == -1 && count > 0)
+		s->cur_pre = true; /* only the reading matters: its energy is before the period */
 	if (i < 0 || (size_t)i >= s->n || !isfinite(value))
 		return 0;
 	s->cur_val[i] += value;
@@ -394,13 +401,16 @@ static int gauge_cb(void *ctx, int64_t ts, double v)
 }
 
 static int read_series(struct store_reader *r, const struct energy_model *m, struct slots *s,
-                       struct matched *mt, int64_t to)
+                       struct matched *mt, size_t j, int64_t to)
 {
 	memset(s->cur_val, 0, s->n * sizeof(double));
 	memset(s->cur_cov, 0, s->n * sizeof(double));
+	s->cur_pre = false;
 	int rc;
 	if (mt->counter) {
-		rc = store_query(r, mt->id, s->from, to, s->slot, AGG_DELTA, counter_cb, s);
+		/* One slot early: a reading just before the period brackets its start. */
+		rc = store_query(r, mt->id, s->from - s->slot, to, s->slot, AGG_DELTA, counter_cb,
+		                 s);
 	} else {
 		struct integ g = {.s = s, .max_gap = m->max_gap_ms, .lo = s->from, .hi = to};
 		rc = store_read_raw(r, mt->id, s->from - m->max_gap_ms, to + m->max_gap_ms,
@@ -415,8 +425,10 @@ static int read_series(struct store_reader *r, const struct energy_model *m, str
 		s->val[base + i] += v;
 		if (!mt->counter)
 			s->est[base + i] += v;
-		s->cov[base + i] += s->cur_cov[i] > 1 ? 1 : s->cur_cov[i];
+		s->scov[j * s->n + i] = s->cur_cov[i] > 1 ? 1 : s->cur_cov[i];
+		s->rd[j * (s->n + 1) + 1 + i] = mt->counter && s->cur_cov[i] > 0;
 	}
+	s->rd[j * (s->n + 1)] = s->cur_pre;
 	s->nseries[mt->role]++;
 	return 0;
 }
@@ -465,24 +477,56 @@ static double dc_slot(const struct slots *s, size_t i)
 	       s->val[ROLE_ONSITE_RENEWABLE * s->n + i];
 }
 
-static void fill_interval(const struct slots *s, const struct energy_model *m, enum energy_role it,
-                          int64_t a, int64_t b, struct energy_interval *iv)
+/*
+ * Coverage of matched series j over slots [i0, i1). A counter with a reading in the slot just
+ * before the interval and one in its last slot metered the interval's whole energy, whatever
+ * happened between (a counter integrates: monthly meter readings cover their months). Otherwise
+ * it is the share of slots with data, so a gap inside a short interval shows as MISSING.
+ */
+static double series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
+{
+	if (i1 <= i0)
+		return 0;
+	const uint8_t *rd = s->rd + j * (s->n + 1);
+	if (rd[i0] && rd[i1]) /* rd[k] is slot k - 1 */
+		return 1;
+	double c = 0;
+	for (size_t i = i0; i < i1; i++)
+		c += s->scov[j * s->n + i];
+	return c / (double)(i1 - i0);
+}
+
+/* Mean coverage of role r's series over slots [i0, i1); 1 when the role has none. */
+static double role_coverage(const struct slots *s, const struct matched *v, size_t nv,
+                            enum energy_role r, size_t i0, size_t i1)
+{
+	double c = 0;
+	int ns = 0;
+	for (size_t j = 0; j < nv; j++) {
+		if (v[j].role != r)
+			continue;
+		c += series_coverage(s, j, i0, i1);
+		ns++;
+	}
+	return ns ? c / ns : 1;
+}
+
+static void fill_interval(const struct slots *s, const struct matched *v, size_t nv,
+                          const struct energy_model *m, enum energy_role it, int64_t a, int64_t b,
+                          struct energy_interval *iv)
 {
 	size_t i0 = (size_t)((a - s->from) / s->slot), i1 = (size_t)((b - s->from) / s->slot);
 	iv->from_ms = a;
 	iv->to_ms = b;
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		struct energy_role_total *t = &iv->role[r];
-		double cov = 0;
 		memset(t, 0, sizeof(*t));
 		for (size_t i = i0; i < i1; i++) {
 			t->value += s->val[r * s->n + i];
 			t->estimated += s->est[r * s->n + i];
-			cov += s->cov[r * s->n + i];
 		}
 		t->nseries = s->nseries[r];
-		t->coverage = t->nseries && i1 > i0 ? cov / ((double)t->nseries * (double)(i1 - i0))
-		                                    : (t->nseries ? 0 : 1);
+		t->coverage = t->nseries ? role_coverage(s, v, nv, (enum energy_role)r, i0, i1) : 1;
 		/* Rounding in the sum of shares must not turn full coverage into a gap. */
 		if (t->coverage > 1 - 1e-9)
 			t->coverage = 1;
@@ -511,14 +555,9 @@ static void fill_interval(const struct slots *s, const struct energy_model *m, e
 			size_t j1 = (size_t)((me - s->from) / s->slot);
 			bool ok = true;
 			enum energy_role need[2] = {ROLE_FACILITY_INPUT, it};
-			for (int k = 0; k < 2 && ok; k++) {
-				double c = 0;
-				int ns = s->nseries[need[k]];
-				for (size_t j = j0; j < j1; j++)
-					c += s->cov[need[k] * s->n + j];
-				ok = ns &&
-				     c / ((double)ns * (double)(j1 - j0)) >= m->coverage_min - 1e-9;
-			}
+			for (int k = 0; k < 2 && ok; k++)
+				ok = s->nseries[need[k]] &&
+				     role_coverage(s, v, nv, need[k], j0, j1) >= m->coverage_min - 1e-9;
 			iv->months += ok;
 		}
 		ma = me;
@@ -550,13 +589,14 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, const c
 	size_t cells = (size_t)ROLE_COUNT * s.n;
 	s.val = calloc(cells, sizeof(double));
 	s.est = calloc(cells, sizeof(double));
-	s.cov = calloc(cells, sizeof(double));
 	s.cur_val = calloc(s.n, sizeof(double));
 	s.cur_cov = calloc(s.n, sizeof(double));
-	if (rc >= 0 && (!s.val || !s.est || !s.cov || !s.cur_val || !s.cur_cov))
+	s.scov = calloc((rs.n ? rs.n : 1) * s.n, sizeof(double));
+	s.rd = calloc((rs.n ? rs.n : 1) * (s.n + 1), 1);
+	if (rc >= 0 && (!s.val || !s.est || !s.scov || !s.rd || !s.cur_val || !s.cur_cov))
 		rc = -ENOMEM;
 	for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
-		rc = read_series(r, m, &s, &rs.v[i], to_ms);
+		rc = read_series(r, m, &s, &rs.v[i], i, to_ms);
 		if (rc < 0)
 			snprintf(out->err, sizeof(out->err), "reading series %lld: %s",
 			         (long long)rs.v[i].id, strerror(-rc));
@@ -574,7 +614,7 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, const c
 			snprintf(out->method, sizeof(out->method),
 			         "trapezoid over raw power samples, gaps > %llds not bridged",
 			         (long long)(m->max_gap_ms / 1000));
-		fill_interval(&s, m, out->it_role, from_ms, to_ms, &out->total);
+		fill_interval(&s, rs.v, rs.n, m, out->it_role, from_ms, to_ms, &out->total);
 		snprintf(out->total.label, sizeof(out->total.label), "total");
 		if (by != STEP_WHOLE) {
 			size_t cap = 0;
@@ -588,7 +628,7 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, const c
 				if (b > to_ms)
 					b = to_ms;
 				struct energy_interval *iv = &out->iv[out->n++];
-				fill_interval(&s, m, out->it_role, a, b, iv);
+				fill_interval(&s, rs.v, rs.n, m, out->it_role, a, b, iv);
 				label_in_tz(a, by, iv->label, sizeof(iv->label));
 				a = b;
 			}
@@ -597,7 +637,8 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, const c
 	tz_leave(&sv);
 	free(s.val);
 	free(s.est);
-	free(s.cov);
+	free(s.scov);
+	free(s.rd);
 	free(s.cur_val);
 	free(s.cur_cov);
 	free(rs.v);
