@@ -257,8 +257,10 @@ static int identify_device(struct poller *p, struct dev_rt *d, int64_t deadline_
 		goto out_free;
 	}
 	/* The profile's quirks first, the device's own options after them (they win). */
-	memcpy(opts, prof->quirks, prof->nquirks * sizeof(*opts));
-	memcpy(opts + prof->nquirks, c->options, c->noptions * sizeof(*opts));
+	if (prof->nquirks) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(opts, prof->quirks, prof->nquirks * sizeof(*opts));
+	if (c->noptions)
+		memcpy(opts + prof->nquirks, c->options, c->noptions * sizeof(*opts));
 	config_device_to_gdc(c, prof, &gd);
 	gd.options = opts;
 	gd.noptions = n;
