@@ -188,14 +188,23 @@ install: all
 	install -m 0755 $(O)/greendc $(DESTDIR)$(BINDIR)/greendc
 	install -m 0644 $(DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
 	cp -R etc/profiles/. $(DESTDIR)$(PROFILEDIR)/
+	install -d $(DESTDIR)$(DATADIR)/greendc/web $(DESTDIR)$(DATADIR)/greendc/grafana
+	cp -R dashboards/web/. $(DESTDIR)$(DATADIR)/greendc/web/
+	install -m 0644 dashboards/grafana/*.json $(DESTDIR)$(DATADIR)/greendc/grafana/
 	install -m 0644 include/greendc/driver.h $(DESTDIR)$(DATADIR)/greendc/driver.h
 	install -m 0644 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
 	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1
 	install -m 0644 man/greendc.yaml.5 $(DESTDIR)$(MANDIR)/man5/greendc.yaml.5
 	install -m 0644 man/greendcd.8 $(DESTDIR)$(MANDIR)/man8/greendcd.8
-	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		systemd/greendcd.service.in >$(DESTDIR)$(SYSTEMDDIR)/greendcd.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/greendcd.service
+	for u in greendcd.service greendc-report.service; do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+			-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+			systemd/$$u.in >$(DESTDIR)$(SYSTEMDDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/greendc-report.timer $(DESTDIR)$(SYSTEMDDIR)/greendc-report.timer
+	install -d $(DESTDIR)$(DATADIR)/doc/greendc
+	install -m 0644 README.md docs/*.md docs/report.schema.json $(DESTDIR)$(DATADIR)/doc/greendc/
 
 clean:
 	rm -rf build build-san

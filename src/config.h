@@ -76,6 +76,9 @@ struct config {
 	/* Sections owned by other subsystems (src/config_sections.c) add their fields here. */
 	struct energy_model *energy; /* `energy:` (energy_config.c); NULL when absent */
 	struct fc_config *cooling; /* `cooling:` (freecool_config.h); NULL when absent */
+	struct outputs *outputs; /* `outputs:` (outputs.h); NULL when absent */
+	struct alerts_config *alerts; /* `alerts:` (alerts.h); NULL when absent */
+	struct report_site *reporting; /* `reporting:` (report.h); NULL when absent */
 	struct http_config *http; /* `http:` (http.h); NULL when absent */
 	struct profile **profiles;
 	size_t nprofiles;

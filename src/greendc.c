@@ -7,7 +7,10 @@
  */
 #include "cli_data.h"
 #include "cli_energy.h"
+#include "cli_alerts.h"
+#include "cli_report.h"
 #include "cli_freecool.h"
+#include "cli_import.h"
 #include "config.h"
 #include "driver_load.h"
 #include "store.h"
@@ -34,6 +37,11 @@ static void usage(FILE *f)
 		"  kpi --period P            PUE, pPUE, WUE, CUE, ERF, REF, CER, GB 40879 grade\n"
 		"  freecool --weather F.epw | --period YYYY-MM\n"
 		"                            free-cooling hours, what-if and schedule\n"
+		"  alerts [--recent N]       firing alerts and recent transitions\n"
+		"  report --month YYYY-MM|previous | --year YYYY [--format json|csv|html]\n"
+		"                            regulator report (zh/en HTML); --enqueue to send\n"
+		"  import [--mapping M] FILE|-  history from CSV (long or wide), staged, idempotent\n"
+		"  export [SELECTOR] | --report P  series as CSV/JSON Lines; a period's audit files\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default /etc/greendc/greendc.yaml); the\n"
 		"                     database is its storage.path\n"
@@ -136,6 +144,16 @@ int main(int argc, char **argv)
 		free(path);
 		return rc;
 	}
+	if (strcmp(cmd, "report") == 0)
+		return cli_report_main(argc - optind, argv + optind, config_path, db);
+	if (strcmp(cmd, "alerts") == 0) {
+		char *path = db_from(db, config_path);
+		if (!path)
+			return 1;
+		int rc = cli_alerts_main(argc - optind, argv + optind, path);
+		free(path);
+		return rc;
+	}
 	if (strcmp(cmd, "freecool") == 0)
 		return cli_freecool_main(argc - optind, argv + optind,
 					 config_given ? config_path : NULL, db);
@@ -144,6 +162,10 @@ int main(int argc, char **argv)
 		return cli_energy_main(argc - optind, argv + optind, config_path,
 				       db ? db : (env && *env ? env : NULL));
 	}
+	if (strcmp(cmd, "import") == 0)
+		return cli_import_main(argc - optind, argv + optind, config_path, config_given, db);
+	if (strcmp(cmd, "export") == 0)
+		return cli_export_main(argc - optind, argv + optind, config_path, config_given, db);
 	if (strcmp(cmd, "backup") == 0) {
 		if (optind + 2 != argc) {
 			fprintf(stderr, "usage: greendc [-c FILE | --db PATH] backup FILE\n");

@@ -6,8 +6,11 @@
  */
 #include "audit.h"
 #include "config.h"
+#include "delivery.h"
 #include "driver_load.h"
+#include "http.h"
 #include "log.h"
+#include "outputs.h"
 #include "poller.h"
 #include "privdrop.h"
 #include "sdnotify.h"
@@ -229,6 +232,10 @@ int main(int argc, char **argv)
 	enum log_level lvl;
 	if (log_parse_level(level_arg ? level_arg : cfg->daemon.log_level, &lvl))
 		log_set_level(lvl);
+	/* Calendar periods (days, months) are the site's: set its zone once, before any thread
+	 * starts, since setenv is not thread-safe (energy.c then never touches TZ here). */
+	setenv("TZ", cfg->site.timezone, 1);
+	tzset();
 
 	char err[512], apath[PATH_MAX];
 	uid_t run_uid;
@@ -259,6 +266,10 @@ int main(int argc, char **argv)
 				.raw_retention_ms = cfg->storage.raw_retention_ms,
 				.commit_ms = cfg->storage.commit_ms,
 				.queue_cap = 1 << 20};
+	if (cfg->outputs) {
+		so.outbox_max_items = cfg->outputs->outbox_max_items;
+		so.outbox_max_bytes = cfg->outputs->outbox_max_bytes;
+	}
 	struct store *st = store_open(&so, err, sizeof(err));
 	if (!st) {
 		log_err("%s: %s", cfg->storage.path, err);
@@ -277,6 +288,26 @@ int main(int argc, char **argv)
 		driver_set_free(ds);
 		return 1;
 	}
+	/* ---- HTTP server: API, /metrics, dashboard (src/http.c); only with an `http:` section.
+	 * One that cannot start (port in use, bad token file or TLS key) is logged as an error
+	 * and the daemon meters on without it: a taken port must not stop data collection, and
+	 * nothing is served unprotected. */
+	struct http_server *http = NULL;
+	if (cfg->http && cfg->http->enabled) {
+		http = http_start(cfg, audit, err, sizeof(err));
+		if (!http)
+			log_err("http: %s; running without the dashboard, API and /metrics", err);
+		else
+			log_info("http: dashboard and API on %s://%s:%u/",
+				 cfg->http->tls_cert ? "https" : "http", cfg->http->listen,
+				 cfg->http->port);
+	}
+	/* ---- end HTTP server ---- */
+	/* ---- delivery: outbox pusher thread and summaries (src/delivery.c) ---- */
+	struct delivery *dlv = delivery_start(cfg, st, err, sizeof(err));
+	if (!dlv)
+		log_err("delivery: %s; items stay in the outbox", err);
+	/* ---- end delivery ---- */
 	log_info("greendcd %s: site %s, %zu devices, store %s", GREENDC_VERSION, cfg->site.id,
 		 cfg->ndevices, cfg->storage.path);
 	char who[64];
@@ -303,6 +334,7 @@ int main(int argc, char **argv)
 		if (watchdog_ms)
 			sdnotify("WATCHDOG=1");
 		watch_store(st, &swatch);
+		delivery_tick(dlv, cfg, st, p);
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("%s: stopping (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", sender);
 			break;
@@ -322,6 +354,13 @@ int main(int argc, char **argv)
 				audit_record(audit, "config_reload", sender, config_path,
 					     "rejected: storage.path changed");
 				config_free(next);
+			} else if (strcmp(next->site.timezone, cfg->site.timezone) != 0) {
+				log_err("reload: site.timezone changed (%s -> %s); that needs a "
+					"restart, keeping the running configuration",
+					cfg->site.timezone, next->site.timezone);
+				audit_record(audit, "config_reload", sender, config_path,
+					     "rejected: site.timezone changed");
+				config_free(next);
 			} else {
 				/* Stop polling under the old config, start under the new; samples
 				 * already queued stay in the store's queue. */
@@ -334,6 +373,10 @@ int main(int argc, char **argv)
 				} else {
 					poller_free(p);
 					p = np;
+					http_set_config(http, next); /* before the old one is freed */
+					/* Before the old config is freed: the alert engine
+					 * borrows its energy and cooling models. */
+					delivery_reload(dlv, next);
 					config_free(cfg);
 					cfg = next;
 					if (poller_start(p) < 0) {
@@ -354,6 +397,8 @@ int main(int argc, char **argv)
 		}
 	}
 	sdnotify("STOPPING=1");
+	delivery_stop(dlv); /* before the store: summaries are queued through it */
+	http_stop(http);
 	poller_free(p);
 	store_close(st);
 	audit_record(audit, "daemon_stop", who, config_path, rc == 0 ? "ok" : "error");

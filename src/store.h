@@ -23,6 +23,8 @@ struct store_opts {
 	int64_t raw_retention_ms; /* raw blocks older than this are deleted; 0 = keep forever */
 	unsigned commit_ms; /* longest time a sample waits before its transaction commits */
 	size_t queue_cap; /* samples the writer queue holds before store_append blocks */
+	int64_t outbox_max_items; /* outbox bounds (outbox.h); 0 = the defaults */
+	int64_t outbox_max_bytes;
 };
 
 enum store_kind { STORE_GAUGE = 0, STORE_COUNTER = 1 };
@@ -66,6 +68,25 @@ int store_flush(struct store *st);
 int store_event(struct store *st, int64_t ts_ms, int64_t series, const char *kind,
 		const char *detail);
 
+/* Queue an outbox item (outbox.h) for one or more streams (one row each, same key), with an
+ * optional event (e.g. "alert_firing") recorded next to it. The writer inserts all of it in
+ * the batch transaction that also commits everything queued before it, so "the alert event
+ * and its outbox items" or "the samples a summary covers and the summary" are durable
+ * together or not at all. A key already in a stream is a no-op there. store_flush() makes it
+ * durable. 0 or -errno (-EMSGSIZE: payload too large). */
+struct store_outbox_req {
+	const char *const *streams; /* "<target>/<kind>" */
+	size_t nstreams;            /* may be 0 when only the event is wanted */
+	const char *ikey;
+	int64_t created_ms;
+	const char *payload;
+	size_t len;
+	const char *event_kind; /* NULL: no event */
+	const char *event_detail;
+	int64_t event_series, event_ts_ms;
+};
+int store_outbox(struct store *st, const struct store_outbox_req *req);
+
 /* Upsert the live state of a device for `greendc devices`. Queued like samples. */
 struct store_device_state {
 	const char *name;
@@ -90,6 +111,7 @@ struct store_stats {
 	uint64_t commits;
 	uint64_t queue_depth;
 	uint64_t write_errors;
+	uint64_t outbox_dropped; /* outbox items dropped to stay within its bounds */
 };
 void store_stats(struct store *st, struct store_stats *out);
 

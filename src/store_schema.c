@@ -87,6 +87,32 @@ static const char *const migrations[] = {
 	"  last_duration_s REAL, errors INTEGER,\n"
 	"  interval_ms INTEGER, last_error TEXT\n"
 	");\n",
+	/* 1 -> 2: the outbox (src/outbox.c, docs/alerts.md): what must leave the site. */
+	"CREATE TABLE outbox(\n"
+	"  id INTEGER PRIMARY KEY,       -- delivery order within a stream\n"
+	"  stream TEXT NOT NULL,         -- <target>/<kind>: central/alert, central/report\n"
+	"  ikey TEXT NOT NULL,           -- idempotency key (webhook-id)\n"
+	"  created INTEGER NOT NULL,     -- ms since the epoch\n"
+	"  payload BLOB NOT NULL,        -- JSON\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0, -- ms; not before\n"
+	"  last_error TEXT NOT NULL DEFAULT '',\n"
+	"  UNIQUE (stream, ikey)\n"
+	");\n"
+	"CREATE INDEX outbox_stream ON outbox(stream, id);\n"
+	"CREATE TABLE outbox_stats(\n"
+	"  k TEXT PRIMARY KEY,           -- dropped, dropped_bytes, enqueued, delivered\n"
+	"  v INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE reports(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL,           -- monthly, annual\n"
+	"  period TEXT NOT NULL,         -- 2026-10, 2026\n"
+	"  generated INTEGER NOT NULL,   -- ms since the epoch\n"
+	"  complete INTEGER NOT NULL,    -- 0: coverage below the threshold\n"
+	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
+	"  json TEXT NOT NULL\n"
+	");\n",
 	/* clang-format on */
 };
 

@@ -10,6 +10,9 @@ state="$top/demo-state"
 port=5020
 snmp_port=5161 # dcsim also serves the PDUs, UPS and weather station over SNMP
 mkdir -p "$state"
+# The dashboard comes first: it is where a new user looks (etc/demo.yaml, section http:).
+dash_url="http://127.0.0.1:8470/"
+echo "demo: dashboard  $dash_url   <- open this in a browser"
 
 if python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.3)" 2>/dev/null; then
 	echo "demo: port $port on 127.0.0.1 is already in use (another demo running?)." >&2
@@ -45,16 +48,24 @@ echo "demo: dcsim (simulated Taiyuan data centre) serving Modbus TCP on 127.0.0.
 echo "demo: and SNMP v2c on udp:127.0.0.1:$snmp_port (community = device: pdu-a, pdu-b, ups, weather)"
 
 "$B/greendc" check-config etc/demo.yaml || exit 1
+# The reference receiver (tools/receiver): greendcd pushes alerts, summaries and reports to it
+# (etc/demo.yaml, outputs:), signed with a key made here on the first run.
+[ -f "$state/central.key" ] || (umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$state/central.key")
+"$B/receiver" --port 8480 --db "$state/central.db" --secret-file "$state/central.key" >"$state/receiver.log" 2>&1 &
+pids="$pids $!"
 "$B/greendcd" -c etc/demo.yaml --status-interval 30s >"$state/greendcd.log" 2>&1 &
 pids="$pids $!"
 echo "demo: greendcd polling; its log is $state/greendcd.log"
 echo
 echo "Where to look:"
+echo "  dashboard  $dash_url   (API ${dash_url}api/v1/site, Prometheus ${dash_url}metrics)"
 echo "  database   $state/greendc.db   (SQLite; rollups are plain tables)"
 echo "  devices    $B/greendc -c etc/demo.yaml devices"
 echo "  series     $B/greendc -c etc/demo.yaml series"
 echo "  live       $B/greendc -c etc/demo.yaml tail 'utility-*power_w*'"
 echo "  query      $B/greendc -c etc/demo.yaml query 'utility-a power_w*' --from -10m --to now --step 1m --agg avg"
+echo "  receiver   http://127.0.0.1:8480/   (sites, latest PUE/grade; its database $state/central.db)"
+echo "  alerts     $B/greendc -c etc/demo.yaml alerts;  report: $B/greendc -c etc/demo.yaml report --month YYYY-MM --format html --lang zh"
 echo "  PUE        $B/greendc -c etc/demo.yaml pue --interim    (then: pue --period YYYY-MM-DD --by hour, kpi --period ...)"
 echo
 echo "Ctrl-C stops everything."

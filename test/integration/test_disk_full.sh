@@ -1,7 +1,8 @@
 #!/bin/sh
 # Disk full: the database lives on a small tmpfs that is filled up while greendcd ingests.
-# The daemon logs it, keeps running and polling, does not corrupt the file, and when space
-# returns it writes again — including the samples it held while the disk was full.
+# The daemon logs it, keeps running, polling and serving /metrics, does not corrupt the file,
+# and when space returns it writes again — including the samples it held while the disk was
+# full.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIPPED: mounting a tmpfs needs root (run make check as root, as CI does)"
@@ -13,12 +14,14 @@ mount -t tmpfs -o size=4m tmpfs "$M" || fail "cannot mount a tmpfs"
 trap 'umount "$M" 2>/dev/null; cleanup' EXIT INT TERM
 
 P=$(free_port)
+HP=$(free_port)
 bg dcsim "$B/dcsim" --port "$P"
 wait_port "$P"
 {
 	echo "site: {id: df}"
 	echo "storage: {path: $M/greendc.db, commit_interval: 100ms}"
 	echo "daemon: {drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles}"
+	echo "http: {listen: 127.0.0.1, port: $HP}"
 	echo "devices:"
 	for k in 1 2 3 4 5 6 7 8; do
 		echo "  - {name: m$k, driver: modbus, address: \"tcp://127.0.0.1:$P\", profile: meter/eastron-sdm630, interval: 200ms, timeout: 150ms, options: {unit_id: 1}}"
@@ -42,6 +45,10 @@ ok "disk full logged once: $(grep 'disk is full' "$T/greendcd.log" | sed 's/^[0-
 n_full=$(count)
 [ "$(sql "$DB" 'PRAGMA quick_check')" = ok ] || fail "database damaged while full"
 ok "still running, database intact while full ($n_full samples visible)"
+metrics() { $PY -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:$HP/metrics', timeout=5).read().decode())"; }
+metrics >"$T/metrics.txt" || fail "/metrics not served while the disk is full"
+grep -q '^greendc_device_up{' "$T/metrics.txt" || fail "/metrics has no device health while full"
+ok "/metrics served while the disk is full ($(wc -l <"$T/metrics.txt") lines)"
 
 # Space returns.
 rm -f "$M/filler"

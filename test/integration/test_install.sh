@@ -14,7 +14,8 @@ make -s -C "$top" O="${B#$top/}" install DESTDIR="$D" >"$T/install.log" 2>&1 ||
 for f in usr/local/sbin/greendcd usr/local/bin/greendc usr/local/lib/greendc/drivers/modbus.so \
 	usr/local/share/greendc/profiles/meter/eastron-sdm630.yaml usr/local/share/man/man8/greendcd.8 \
 	usr/local/share/man/man1/greendc.1 usr/local/share/man/man5/greendc.yaml.5 \
-	usr/local/lib/systemd/system/greendcd.service etc/greendc/greendc.yaml.example; do
+	usr/local/lib/systemd/system/greendcd.service etc/greendc/greendc.yaml.example \
+	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json; do
 	[ -e "$D/$f" ] || fail "missing $f"
 done
 ok "installed files present under DESTDIR"

@@ -1,0 +1,35 @@
+/*
+ * Periodic summaries (outputs.summary_interval): a small JSON document per completed interval
+ * (site, period, device health, energy by role with the PUE, its category and coverage when an
+ * energy model exists, the interim power ratio, free-cooling hours, active alerts) queued
+ * through the store writer into the outbox for every report target subscribed to "summary".
+ * The idempotency key is "<site>:summary:<period start ms>", so a restart that emits the same
+ * period again is a no-op in the outbox and a duplicate the receiver drops. docs/reports.md.
+ */
+#ifndef GREENDC_SUMMARY_H
+#define GREENDC_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct store_reader;
+struct config;
+
+struct summary_facts {
+	unsigned devices, up, down;
+	uint64_t samples_stored;
+	uint64_t outbox_dropped;
+	int active_alerts; /* < 0: unknown */
+};
+
+/* Build the summary of [from_ms, to_ms) and queue it for each subscribed target. r may be
+ * NULL (no energy figures). Runs energy_compute, so only from a thread where TZ is already the
+ * site's zone (the daemon sets it before starting threads). Returns the items queued or -errno. */
+int summary_emit(struct store *st, struct store_reader *r, const struct config *cfg,
+                 const struct summary_facts *f, int64_t from_ms, int64_t to_ms);
+
+/* ISO 8601 UTC "2026-10-01T00:00:00Z" of t_ms into buf (>= 21 bytes). */
+void summary_iso8601(int64_t t_ms, char *buf, size_t len);
+
+#endif

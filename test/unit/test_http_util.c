@@ -1,0 +1,222 @@
+/* The HTTP server's pure parts: SHA-256 against FIPS 180-4 examples and hashlib-computed
+ * padding edges, Prometheus family names and escaping, canonical label splitting, static path
+ * safety, and the downsampling step bound (never more than width buckets). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_util.h"
+#include "sha256.h"
+
+static void hex_of(const char *msg, size_t len, char out[65])
+{
+	uint8_t d[SHA256_LEN];
+	sha256(msg, len, d);
+	sha256_hex(d, out);
+}
+
+static void test_sha256_fips(void **state)
+{
+	char h[65];
+	(void)state;
+	hex_of("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	hex_of("", 0, h);
+	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	hex_of(m448, strlen(m448), h);
+	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	char *mil = malloc(1000000);
+	assert_non_null(mil);
+	memset(mil, 'a', 1000000);
+	hex_of(mil, 1000000, h);
+	free(mil);
+	assert_string_equal(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_sha256_padding_edges(void **state)
+{
+	/* Lengths around the 55/56 and 64-byte block boundaries, from Python's hashlib. */
+	static const struct {
+		size_t n;
+		const char *hex;
+	} v[] = {
+	        {55, "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072"},
+	        {56, "04c26261370ee7541549d16dee320c723e3fd14671e66a099afe0a377c16888e"},
+	        {63, "75220b47218278e656f2013bb8f0c455a25eaf01e86c64924e9d48d89776d6f2"},
+	        {64, "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c"},
+	        {65, "9537c5fdf120482f7d58d25e9ed583f52c02b4e304ea814db1633ad565aed7e9"},
+	        {119, "000b48d4edf0fa7bee3c6236ecd2785baa5db4eeb8bb54341b029e0d9fa5fb0c"},
+	        {120, "13f05a0b594787f5ecd315edc96141bd3243203d1b7d4f0836f37308b276ba98"},
+	};
+	char buf[128], h[65];
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		hex_of(buf, v[i].n, h);
+		assert_string_equal(h, v[i].hex);
+	}
+}
+
+static void test_sha256_hex_and_equal(void **state)
+{
+	uint8_t a[SHA256_LEN], b[SHA256_LEN];
+	char h[65];
+	(void)state;
+	sha256("token", 5, a);
+	sha256_hex(a, h);
+	assert_true(sha256_parse_hex(h, b));
+	assert_true(sha256_equal(a, b));
+	b[31] ^= 1;
+	assert_false(sha256_equal(a, b));
+	b[31] ^= 1;
+	b[0] ^= 0x80;
+	assert_false(sha256_equal(a, b));
+	assert_false(sha256_parse_hex("abc", b));
+	h[10] = 'g';
+	assert_false(sha256_parse_hex(h, b));
+	char longer[70];
+	sha256_hex(a, longer);
+	strcat(longer, "00");
+	assert_false(sha256_parse_hex(longer, b));
+}
+
+static void family(const char *metric, int counter, const char *want, double scale,
+                   const char *type)
+{
+	char name[128];
+	double s;
+	const char *t;
+	assert_true(prom_family(metric, counter, name, sizeof(name), &s, &t));
+	assert_string_equal(name, want);
+	assert_true(s == scale);
+	assert_string_equal(t, type);
+}
+
+static void test_prom_family(void **state)
+{
+	(void)state;
+	family("energy_kwh", 1, "greendc_energy_joules_total", 3.6e6, "counter");
+	family("power_w", 0, "greendc_power_watts", 1, "gauge");
+	family("outdoor_temp_c", 0, "greendc_outdoor_temp_celsius", 1, "gauge");
+	family("fan_speed_pct", 0, "greendc_fan_speed_ratio", 0.01, "gauge");
+	family("greendc_poll_duration_s", 0, "greendc_poll_duration_seconds", 1, "gauge");
+	family("latency_ms", 0, "greendc_latency_seconds", 0.001, "gauge");
+	family("water_m3", 1, "greendc_water_m3_total", 1, "counter");
+	family("load_kw", 0, "greendc_load_watts", 1000, "gauge");
+	family("x-y.z", 0, "greendc_x_y_z", 1, "gauge");
+	char small[8];
+	double s;
+	const char *t;
+	assert_false(prom_family("energy_kwh", 1, small, sizeof(small), &s, &t));
+}
+
+static void test_prom_escape_and_names(void **state)
+{
+	struct sbuf b = {0};
+	char n[32];
+	(void)state;
+	prom_escape(&b, "a\"b\\c\nd");
+	assert_string_equal(b.s, "a\\\"b\\\\c\\nd");
+	sbuf_free(&b);
+	prom_label_name("row", n, sizeof(n));
+	assert_string_equal(n, "row");
+	prom_label_name("1st-floor", n, sizeof(n));
+	assert_string_equal(n, "_1st_floor");
+	prom_label_name("", n, sizeof(n));
+	assert_string_equal(n, "_");
+}
+
+struct pairs {
+	char buf[256];
+};
+
+static void collect(void *ctx, const char *k, const char *v)
+{
+	struct pairs *p = ctx;
+	strcat(p->buf, k);
+	strcat(p->buf, "|");
+	strcat(p->buf, v);
+	strcat(p->buf, ";");
+}
+
+static void test_labels_each(void **state)
+{
+	struct pairs p = {""};
+	(void)state;
+	labels_each("feed=A,hall=A,role=facility_input", collect, &p);
+	assert_string_equal(p.buf, "feed|A;hall|A;role|facility_input;");
+	p.buf[0] = '\0';
+	labels_each("k=a\\,b\\=c,z=", collect, &p);
+	assert_string_equal(p.buf, "k|a,b=c;z|;");
+	p.buf[0] = '\0';
+	labels_each("", collect, &p);
+	labels_each(NULL, collect, &p);
+	assert_string_equal(p.buf, "");
+}
+
+static void test_path_safe(void **state)
+{
+	(void)state;
+	assert_true(http_path_safe("/index.html"));
+	assert_true(http_path_safe("/vendor/uPlot.iife.min.js"));
+	assert_false(http_path_safe("/../etc/passwd"));
+	assert_false(http_path_safe("/vendor/../../x"));
+	assert_false(http_path_safe("/vendor/.."));
+	assert_false(http_path_safe("/./index.html"));
+	assert_false(http_path_safe("//etc/passwd"));
+	assert_false(http_path_safe("/.git/config"));
+	assert_false(http_path_safe("/a\\..\\b"));
+	assert_false(http_path_safe("/index.html\x01.js"));
+	assert_false(http_path_safe("index.html"));
+	assert_false(http_path_safe(""));
+	assert_false(http_path_safe(NULL));
+}
+
+static void test_query_step_bounds(void **state)
+{
+	(void)state;
+	assert_int_equal(http_query_step(0, 3600000, 0, 60), 60000);
+	assert_int_equal(http_query_step(0, 600000, 1000, 5000), 1000);
+	/* 30 days at width 1000: 2592 s, over 20 min, so a whole hour (1-hour rollups). */
+	assert_int_equal(http_query_step(0, 30LL * 86400000, 60000, 1000), 3600000);
+	/* 30 days at width 5000: 518.4 s rounded up to 9 min (1-minute rollups). */
+	assert_int_equal(http_query_step(0, 30LL * 86400000, 60000, 5000), 540000);
+	static const int64_t ranges[] = {1,
+	                                 999,
+	                                 1000,
+	                                 59999,
+	                                 60001,
+	                                 3600000,
+	                                 86400001,
+	                                 30LL * 86400000 + 17,
+	                                 400LL * 86400000};
+	static const unsigned widths[] = {1, 2, 3, 7, 100, 999, 1000, 5000};
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		for (size_t j = 0; j < sizeof(widths) / sizeof(widths[0]); j++) {
+			int64_t from = 1795869600123, to = from + ranges[i];
+			int64_t st = http_query_step(from, to, 0, widths[j]);
+			assert_true(st >= 1000);
+			assert_true((to - from + st - 1) / st <= (int64_t)widths[j]);
+		}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_sha256_fips),
+	        cmocka_unit_test(test_sha256_padding_edges),
+	        cmocka_unit_test(test_sha256_hex_and_equal),
+	        cmocka_unit_test(test_prom_family),
+	        cmocka_unit_test(test_prom_escape_and_names),
+	        cmocka_unit_test(test_labels_each),
+	        cmocka_unit_test(test_path_safe),
+	        cmocka_unit_test(test_query_step_bounds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
