@@ -142,6 +142,94 @@ static int dev_cb(void *ctx, const struct store_device_state *ds)
 	return 0;
 }
 
+/* ---- alerts and reports ---- */
+
+struct alerts_out {
+	cJSON *active, *recent;
+};
+
+static int alert_cb(void *ctx, bool active, int64_t ts, const char *detail)
+{
+	struct alerts_out *o = ctx;
+	cJSON *j = cJSON_Parse(detail);
+	if (!j)
+		return 0; /* a malformed row is skipped, never served half-parsed */
+	cJSON_AddNumberToObject(j, "event_ms", (double)ts);
+	cJSON_AddItemToArray(active ? o->active : o->recent, j);
+	return 0;
+}
+
+static void api_alerts(struct req *q, struct store_reader *r)
+{
+	static const char *const known[] = {"recent", NULL};
+	if (!only_args(q, known))
+		return;
+	int recent = 20;
+	const char *rs = arg(q, "recent");
+	if (rs) {
+		char *end;
+		long v = strtol(rs, &end, 10);
+		if (*end || v < 0 || v > 1000) {
+			reply_error(q, 400, "recent: a whole number from 0 to 1000");
+			return;
+		}
+		recent = (int)v;
+	}
+	cJSON *o = cJSON_CreateObject();
+	struct alerts_out ao = {cJSON_AddArrayToObject(o, "active"),
+				cJSON_AddArrayToObject(o, "recent")};
+	int rc = store_alerts_list(r, recent, alert_cb, &ao);
+	if (rc < 0) {
+		cJSON_Delete(o);
+		reply_error(q, 500, "alerts: %s", strerror(-rc));
+		return;
+	}
+	reply_json(q, 200, o);
+}
+
+static int report_cb(void *ctx, const char *kind, const char *period, int64_t generated,
+		     bool complete, const char *json)
+{
+	cJSON *arr = ctx;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", kind);
+	cJSON_AddStringToObject(o, "period", period);
+	cJSON_AddNumberToObject(o, "generated_ms", (double)generated);
+	cJSON_AddBoolToObject(o, "complete", complete);
+	cJSON *rep = cJSON_Parse(json);
+	if (rep)
+		cJSON_AddItemToObject(o, "report", rep);
+	cJSON_AddItemToArray(arr, o);
+	return 0;
+}
+
+static void api_reports(struct req *q, struct store_reader *r)
+{
+	static const char *const known[] = {"limit", NULL};
+	if (!only_args(q, known))
+		return;
+	int limit = 12;
+	const char *ls = arg(q, "limit");
+	if (ls) {
+		char *end;
+		long v = strtol(ls, &end, 10);
+		if (*end || v < 1 || v > 120) {
+			reply_error(q, 400, "limit: a whole number from 1 to 120");
+			return;
+		}
+		limit = (int)v;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(o, "reports");
+	int rc = store_reports_list(r, limit, report_cb, arr);
+	if (rc < 0) {
+		cJSON_Delete(o);
+		reply_error(q, 500, "reports: %s", strerror(-rc));
+		return;
+	}
+	reply_json(q, 200, o);
+}
+
 static void api_devices(struct req *q, struct store_reader *r)
 {
 	static const char *const known[] = {NULL};
@@ -896,6 +984,7 @@ void http_api(struct http_server *h, const char *path, const char *(*argf)(void 
 	        {"/api/v1/devices", api_devices}, {"/api/v1/series", api_series},
 	        {"/api/v1/query", api_query},     {"/api/v1/power", api_power},
 	        {"/api/v1/pue", api_pue},         {"/api/v1/freecool", api_freecool},
+	        {"/api/v1/alerts", api_alerts},   {"/api/v1/reports", api_reports},
 	};
 	out->content_type = "application/json";
 	if (strcmp(path, "/api/v1/site") == 0 || strcmp(path, "/api/v1/") == 0 ||

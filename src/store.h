@@ -151,6 +151,18 @@ int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int6
 int store_devices_list(struct store_reader *r,
 		       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx);
 
+/* Alerts from the events table: first the active ones (an identity whose newest transition
+ * is a firing), oldest first, with active = true; then the `recent` newest transitions. detail
+ * is the alert's JSON. cb returns non-zero to stop. Returns rows seen or -errno. */
+int store_alerts_list(struct store_reader *r, int recent,
+		      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail), void *ctx);
+
+/* Stored regulator reports, newest first, at most limit. json is the whole report. */
+int store_reports_list(struct store_reader *r, int limit,
+		       int (*cb)(void *ctx, const char *kind, const char *period,
+				 int64_t generated_ms, bool complete, const char *json),
+		       void *ctx);
+
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA };
 /* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),
  * choosing the coarsest rollup that divides the step (1d, 1h, 1m) else raw. Buckets with no

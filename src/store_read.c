@@ -626,3 +626,60 @@ int store_devices_list(struct store_reader *r,
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : store_sqlite_errno(rc);
 }
+
+int store_alerts_list(struct store_reader *r, int recent,
+		      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail), void *ctx)
+{
+	/* An alert is active when its identity's newest transition is a firing. */
+	static const char *const sql[2] = {
+		"SELECT ts, detail FROM events WHERE id IN (SELECT max(id) FROM events "
+		"WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
+		"json_extract(detail, '$.identity')) AND kind = 'alert_firing' ORDER BY ts",
+		"SELECT ts, detail FROM events WHERE kind IN ('alert_firing', 'alert_resolved') "
+		"ORDER BY id DESC LIMIT ?1"};
+	int n = 0;
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *q = NULL;
+		int rc = sqlite3_prepare_v2(r->db, sql[k], -1, &q, NULL);
+		if (rc != SQLITE_OK)
+			return store_sqlite_errno(rc);
+		if (k == 1)
+			sqlite3_bind_int(q, 1, recent);
+		bool stop = false;
+		while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(q, 1);
+			n++;
+			stop = cb(ctx, k == 0, sqlite3_column_int64(q, 0), d ? d : "{}") != 0;
+		}
+		sqlite3_finalize(q);
+		if (!stop && rc != SQLITE_DONE)
+			return store_sqlite_errno(rc);
+	}
+	return n;
+}
+
+int store_reports_list(struct store_reader *r, int limit,
+		       int (*cb)(void *ctx, const char *kind, const char *period,
+				 int64_t generated_ms, bool complete, const char *json),
+		       void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(r->db,
+				    "SELECT kind, period, generated, complete, json FROM reports "
+				    "ORDER BY generated DESC, id DESC LIMIT ?1",
+				    -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_errno(rc);
+	sqlite3_bind_int(q, 1, limit);
+	int n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+#define TXT(i) (sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "")
+		n++;
+		if (cb(ctx, TXT(0), TXT(1), sqlite3_column_int64(q, 2), sqlite3_column_int(q, 3) != 0,
+		       TXT(4)))
+			break;
+#undef TXT
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : store_sqlite_errno(rc);
+}

@@ -11,7 +11,9 @@ const I18N = {
 		today: "Today", month: "This month", breakdown: "Facility power",
 		trend_pue: "PUE (power ratio) trend", trend_power: "Power by role",
 		freecool: "Free cooling", fc_none: "No cooling: section configured",
-		alerts: "Alerts", alerts_na: "Alerts are not served by this version of the API",
+		alerts: "Alerts", alerts_none: "No active alerts", alerts_recent: "Recent",
+		report: "Latest monthly report", report_none: "No report generated yet",
+		report_incomplete: "incomplete", report_complete: "complete",
 		devices: "Devices", dev_name: "Device", dev_role: "Role", dev_state: "State",
 		dev_last: "Last good poll", dev_ms: "Poll ms", dev_err: "Errors",
 		cat: "category", coverage: "coverage", updated: "updated", lang: "中文",
@@ -29,7 +31,9 @@ const I18N = {
 		today: "今日", month: "本月", breakdown: "设施功率构成",
 		trend_pue: "PUE（功率比）趋势", trend_power: "各类负载功率",
 		freecool: "自然冷却", fc_none: "未配置 cooling: 段",
-		alerts: "告警", alerts_na: "此版本 API 尚不提供告警",
+		alerts: "告警", alerts_none: "无活动告警", alerts_recent: "最近",
+		report: "最新月度报告", report_none: "尚未生成报告",
+		report_incomplete: "不完整", report_complete: "完整",
 		devices: "设备", dev_name: "设备", dev_role: "角色", dev_state: "状态",
 		dev_last: "最近成功采集", dev_ms: "采集毫秒", dev_err: "错误数",
 		cat: "类别", coverage: "数据覆盖率", updated: "更新于", lang: "English",
@@ -228,6 +232,48 @@ async function loadFreecool() {
 	}
 }
 
+// Alerts: the active ones (firing), then the newest transitions.
+async function loadAlerts() {
+	const a = await api("alerts?recent=5");
+	const el = $("alerts");
+	el.replaceChildren();
+	el.classList.toggle("muted", a.active.length === 0);
+	const line = (x, when) => {
+		const d = document.createElement("div");
+		d.className = "alert " + (x.status || "");
+		const L = x.labels || {}, A = x.annotations || {};
+		d.textContent = `${when} ${x.status || ""} ${L.alertname || ""}` +
+			(L.severity ? ` [${L.severity}]` : "") + (A.summary ? ` — ${A.summary}` : "");
+		return d;
+	};
+	if (a.active.length === 0) el.textContent = t("alerts_none");
+	for (const x of a.active) el.append(line(x, new Date(x.event_ms).toLocaleString()));
+	if (a.recent.length) {
+		const h = document.createElement("div");
+		h.className = "muted";
+		h.textContent = t("alerts_recent");
+		el.append(h);
+		for (const x of a.recent) el.append(line(x, new Date(x.event_ms).toLocaleString()));
+	}
+	el.dataset.active = a.active.length;
+}
+
+// The newest monthly report: its PUE label, completeness and what is missing.
+async function loadReport() {
+	const r = await api("reports?limit=12");
+	const el = $("report");
+	const m = r.reports.find((x) => x.kind === "monthly");
+	if (!m) { el.textContent = t("report_none"); el.classList.add("muted"); return; }
+	el.classList.remove("muted");
+	const k = (m.report && m.report.kpi) || {};
+	const missing = (m.report && m.report.missing) || [];
+	el.textContent = `${m.period}: ${k.pue_label || "—"} · ` +
+		t(m.complete ? "report_complete" : "report_incomplete") +
+		(missing.length ? " (" + missing.map((x) =>
+			`${x.role} ${(100 * x.coverage).toFixed(1)} %`).join("; ") + ")" : "");
+	el.dataset.period = m.period;
+}
+
 async function refresh() {
 	const errors = [];
 	try {
@@ -242,6 +288,8 @@ async function refresh() {
 			loadPower(category).catch((e) => errors.push("power: " + e.message)),
 			loadDevices().catch((e) => errors.push("devices: " + e.message)),
 			loadFreecool().catch((e) => errors.push("free cooling: " + e.message)),
+			loadAlerts().catch((e) => errors.push("alerts: " + e.message)),
+			loadReport().catch((e) => errors.push("report: " + e.message)),
 		]);
 	} catch (e) {
 		errors.push(e.message);
