@@ -1,15 +1,16 @@
 /*
- * `greendc alerts [--recent N] [--format table|json]`: active alerts (fingerprints whose
- * newest event is alert_firing) and the N newest transitions, from the events table, on a
- * read-only connection.
+ * `greendc alerts [--recent N] [--format table|json]`: active alerts (identities whose newest
+ * event is alert_firing) and the N newest transitions, read through the store's reader
+ * (store_alerts_list, shared with /api/v1/alerts).
  */
 #include "cli_alerts.h"
 
+#include "store.h"
 #include "summary.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,22 +42,28 @@ static void row(const char *detail, int64_t ts, bool json, cJSON *arr)
 	cJSON_Delete(j);
 }
 
-static int list(sqlite3 *db, const char *sql, int limit, bool json, cJSON *arr)
+struct list_ctx {
+	bool json;
+	cJSON *active, *recent;
+	int nactive, nrecent;
+	bool heading; /* printed "recent:" yet (table format) */
+};
+
+static int list_cb(void *ctx, bool active, int64_t ts, const char *detail)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-		fprintf(stderr, "greendc alerts: %s\n", sqlite3_errmsg(db));
-		return -1;
+	struct list_ctx *l = ctx;
+	if (!active && !l->json && !l->heading) {
+		if (l->nactive == 0)
+			printf("  (none)\n");
+		printf("recent:\n");
+		l->heading = true;
 	}
-	if (limit > 0)
-		sqlite3_bind_int(q, 1, limit);
-	int n = 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		row((const char *)sqlite3_column_text(q, 1), sqlite3_column_int64(q, 0), json, arr);
-		n++;
-	}
-	sqlite3_finalize(q);
-	return n;
+	if (active)
+		l->nactive++;
+	else
+		l->nrecent++;
+	row(detail, ts, l->json, active ? l->active : l->recent);
+	return 0;
 }
 
 int cli_alerts_main(int argc, char **argv, const char *dbpath)
@@ -87,39 +94,39 @@ int cli_alerts_main(int argc, char **argv, const char *dbpath)
 			return 2;
 		}
 	}
-	sqlite3 *db;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		fprintf(stderr, "greendc alerts: %s: %s\n", dbpath, sqlite3_errmsg(db));
-		sqlite3_close(db);
+	char err[256];
+	struct store_reader *r = store_reader_open(dbpath, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "greendc alerts: %s\n", err);
 		return 1;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	struct list_ctx l = {.json = json};
 	cJSON *out = json ? cJSON_CreateObject() : NULL;
-	cJSON *active = json ? cJSON_AddArrayToObject(out, "active") : NULL;
-	cJSON *rec = json ? cJSON_AddArrayToObject(out, "recent") : NULL;
-	if (!json)
+	if (json) {
+		l.active = cJSON_AddArrayToObject(out, "active");
+		l.recent = cJSON_AddArrayToObject(out, "recent");
+	} else {
 		printf("active:\n");
-	int na = list(db,
-	              "SELECT ts, detail FROM events WHERE id IN (SELECT max(id) FROM events "
-	              "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
-	              "json_extract(detail, '$.identity')) AND kind = 'alert_firing' ORDER BY ts",
-	              0, json, active);
-	if (!json && na == 0)
-		printf("  (none)\n");
-	if (!json)
+	}
+	int rc = store_alerts_list(r, recent, list_cb, &l);
+	store_reader_close(r);
+	if (rc < 0) {
+		fprintf(stderr, "greendc alerts: %s: %s\n", dbpath, strerror(-rc));
+		cJSON_Delete(out);
+		return 1;
+	}
+	if (!json && !l.heading) {
+		if (l.nactive == 0)
+			printf("  (none)\n");
 		printf("recent:\n");
-	int nr = list(db,
-	              "SELECT ts, detail FROM events WHERE kind IN ('alert_firing', "
-	              "'alert_resolved') ORDER BY id DESC LIMIT ?1",
-	              recent, json, rec);
-	if (!json && nr == 0)
+	}
+	if (!json && l.nrecent == 0)
 		printf("  (none)\n");
 	if (json) {
-		char *s = cJSON_Print(out);
-		puts(s ? s : "{}");
-		free(s);
+		char *txt = cJSON_Print(out);
+		puts(txt ? txt : "{}");
+		free(txt);
 		cJSON_Delete(out);
 	}
-	sqlite3_close(db);
-	return na < 0 || nr < 0 ? 1 : 0;
+	return 0;
 }
