@@ -10,6 +10,8 @@
 
 #include "energy.h"
 
+#include "kpi.h"
+
 #include "store.h"
 
 #include <errno.h>
@@ -739,4 +741,29 @@ out:
 	for (int role = 0; role < ROLE_COUNT; role++)
 		free(copies[role]);
 	return rc;
+}
+
+void energy_kpi_inputs(const struct energy_model *m, enum energy_role it_role,
+		       const struct energy_interval *iv, double certs, struct kpi_inputs *in)
+{
+	const struct energy_role_total *r = iv->role;
+	*in = (struct kpi_inputs){
+		.e_facility = r[ROLE_FACILITY_INPUT].value,
+		.e_backup = r[ROLE_BACKUP_GENERATION].value,
+		.e_onsite = r[ROLE_ONSITE_RENEWABLE].value,
+		.e_it = r[it_role].value,
+		.e_cooling = r[ROLE_COOLING].value,
+		.have_cooling = r[ROLE_COOLING].nseries > 0,
+		.e_reuse = r[ROLE_REUSED_HEAT].value,
+		.have_reuse = r[ROLE_REUSED_HEAT].nseries > 0,
+		.e_heat_removed = r[ROLE_HEAT_REMOVED].value,
+		.have_heat_removed = r[ROLE_HEAT_REMOVED].nseries > 0,
+		.water_l = r[ROLE_WATER_INTAKE].value,
+		.have_water = r[ROLE_WATER_INTAKE].nseries > 0,
+		.potable_l = r[ROLE_WATER_POTABLE].value,
+		.have_potable = r[ROLE_WATER_POTABLE].nseries > 0,
+		.e_certificates = certs,
+		.cef = m->co2_kg_per_kwh,
+		.backup_cef = m->backup_co2_kg_per_kwh,
+	};
 }

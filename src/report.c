@@ -224,25 +224,8 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 	const struct energy_role_total *fac = &iv->role[ROLE_FACILITY_INPUT];
 	const struct energy_role_total *it = &iv->role[rep.it_role];
 	double certs = energy_certificates(m, tz, p.from_ms, p.to_ms);
-	struct kpi_inputs in = {
-	        .e_facility = fac->value,
-	        .e_backup = iv->role[ROLE_BACKUP_GENERATION].value,
-	        .e_onsite = iv->role[ROLE_ONSITE_RENEWABLE].value,
-	        .e_it = it->value,
-	        .e_cooling = iv->role[ROLE_COOLING].value,
-	        .have_cooling = iv->role[ROLE_COOLING].nseries > 0,
-	        .e_reuse = iv->role[ROLE_REUSED_HEAT].value,
-	        .have_reuse = iv->role[ROLE_REUSED_HEAT].nseries > 0,
-	        .e_heat_removed = iv->role[ROLE_HEAT_REMOVED].value,
-	        .have_heat_removed = iv->role[ROLE_HEAT_REMOVED].nseries > 0,
-	        .water_l = iv->role[ROLE_WATER_INTAKE].value,
-	        .have_water = iv->role[ROLE_WATER_INTAKE].nseries > 0,
-	        .potable_l = iv->role[ROLE_WATER_POTABLE].value,
-	        .have_potable = iv->role[ROLE_WATER_POTABLE].nseries > 0,
-	        .e_certificates = certs,
-	        .cef = m->co2_kg_per_kwh,
-	        .backup_cef = m->backup_co2_kg_per_kwh,
-	};
+	struct kpi_inputs in;
+	energy_kpi_inputs(m, rep.it_role, iv, certs, &in);
 	struct kpi_results k;
 	kpi_compute(&in, &k);
 	double coverage = fmin(fac->coverage, it->coverage), est = 0, tot = 0;

@@ -48,3 +48,32 @@ wait_port() { # port [seconds]
 sql() { # db query
 	sqlite3 -readonly -batch -noheader "$1" "$2"
 }
+
+# start_snmpsim PORT COMMUNITY: serve the .snmprec files in $T/data with Debian's snmpsim
+# (snmpsimd; community = file name) on udp 127.0.0.1:PORT, and wait (bounded) until it answers
+# for COMMUNITY. snmpsimd refuses to run as root, so as root it runs as nobody.
+start_snmpsim() {
+	command -v snmpsimd >/dev/null || fail "snmpsimd missing (Debian package snmpsim; tools/setup.sh installs it)"
+	mkdir -p "$T/cache"
+	chmod 755 "$T" "$T/data"
+	chmod 644 "$T"/data/*
+	_asuser=""
+	if [ "$(id -u)" = 0 ]; then
+		chown nobody "$T/cache"
+		_asuser="--process-user=nobody --process-group=nogroup"
+	fi
+	# shellcheck disable=SC2086
+	bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
+		--agent-udpv4-endpoint=127.0.0.1:$1 $_asuser
+	_n=0
+	until snmpget -v2c -c "$2" -t 0.3 -r 0 "127.0.0.1:$1" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
+		_n=$((_n + 1))
+		[ $_n -gt 60 ] && { cat "$T/snmpsim.log"; fail "snmpsimd did not answer"; }
+		sleep 0.25
+	done
+}
+
+# A free UDP port on 127.0.0.1.
+free_udp_port() {
+	$PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}

@@ -5,24 +5,13 @@
 # exactly the expected set (names with labels) with the expected values.
 . "$(dirname "$0")/lib.sh"
 
-command -v snmpsimd >/dev/null || fail "snmpsimd missing (Debian package snmpsim; tools/setup.sh installs it)"
 DEV="$top/test/devices"
-P=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+P=$(free_udp_port)
 
 # snmpsimd refuses to run as root; it then needs a user that can read the data.
 mkdir -p "$T/data" "$T/cache"
 cp "$DEV"/snmprec/*.snmprec "$T/data/"
-chmod 755 "$T" "$T/data"
-chmod 644 "$T"/data/*
-if [ "$(id -u)" = 0 ]; then
-	chown nobody "$T/cache"
-	asuser="--process-user=nobody --process-group=nogroup"
-else
-	asuser=""
-fi
-# shellcheck disable=SC2086
-bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
-	--agent-udpv4-endpoint=127.0.0.1:$P $asuser
+start_snmpsim "$P" apc_emu
 
 {
 	echo "site: {id: it, timezone: UTC, altitude_m: 0}"
@@ -37,13 +26,6 @@ bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
 } >"$T/greendc.yaml"
 "$B/greendc" check-config "$T/greendc.yaml" || fail "config does not validate"
 
-# Wait (bounded) until snmpsim answers: the first poll must not race its start-up.
-n=0
-until snmpget -v2c -c apc_emu -t 0.3 -r 0 "127.0.0.1:$P" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
-	n=$((n + 1))
-	[ $n -gt 60 ] && { cat "$T/snmpsim.log"; fail "snmpsimd did not answer"; }
-	sleep 0.25
-done
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5

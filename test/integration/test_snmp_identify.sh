@@ -5,21 +5,11 @@
 # no profile claims (the Eaton 93PS, enterprise 705) is down with a clear reason.
 . "$(dirname "$0")/lib.sh"
 
-command -v snmpsimd >/dev/null || fail "snmpsimd missing (Debian package snmpsim; tools/setup.sh installs it)"
 DEV="$top/test/devices"
-P=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+P=$(free_udp_port)
 mkdir -p "$T/data" "$T/cache"
 cp "$DEV"/snmprec/*.snmprec "$T/data/"
-chmod 755 "$T" "$T/data"
-chmod 644 "$T"/data/*
-asuser=""
-if [ "$(id -u)" = 0 ]; then
-	chown nobody "$T/cache"
-	asuser="--process-user=nobody --process-group=nogroup"
-fi
-# shellcheck disable=SC2086
-bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
-	--agent-udpv4-endpoint=127.0.0.1:$P $asuser
+start_snmpsim "$P" apc_emu
 {
 	echo "site: {id: ident}"
 	echo "storage: {path: greendc.db, commit_interval: 200ms}"
@@ -32,12 +22,6 @@ bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
 } >"$T/greendc.yaml"
 "$B/greendc" check-config "$T/greendc.yaml" >"$T/check.out" 2>&1 || { cat "$T/check.out"; fail "config without profiles refused"; }
 ok "check-config accepts devices without a profile ($(cat "$T/check.out" | sed 's/^.*: ok: //'))"
-n=0
-until snmpget -v2c -c apc_emu -t 0.3 -r 0 "127.0.0.1:$P" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
-	n=$((n + 1))
-	[ $n -gt 60 ] && { cat "$T/snmpsim.log"; fail "snmpsimd did not answer"; }
-	sleep 0.25
-done
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
 kill -TERM "$PID_greendcd"

@@ -16,24 +16,9 @@ mkdir -p "$T/data" "$T/cache" "$T/profiles/test"
 for i in $(seq 1 $N); do
 	cp "$top/test/devices/snmprec/apc_apdu9959eu3.snmprec" "$T/data/pdu$i.snmprec"
 done
-chmod 755 "$T" "$T/data"
-chmod 644 "$T"/data/*
-asuser=""
-if [ "$(id -u)" = 0 ]; then
-	chown nobody "$T/cache"
-	asuser="--process-user=nobody --process-group=nogroup"
-fi
-# shellcheck disable=SC2086
-bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
-	--agent-udpv4-endpoint=127.0.0.1:$P $asuser
+start_snmpsim "$P" pdu1
 bg silent $PY "$top/test/integration/snmp_slow_peer.py" --port "$P_SILENT" --silent
 bg slow $PY "$top/test/integration/snmp_slow_peer.py" --port "$P_SLOW" --delay 0.7 --upstream "$P"
-n=0
-until snmpget -v2c -c pdu1 -t 0.3 -r 0 "127.0.0.1:$P" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
-	n=$((n + 1))
-	[ $n -gt 60 ] && { cat "$T/snmpsim.log"; fail "snmpsimd did not answer"; }
-	sleep 0.25
-done
 
 cat >"$T/profiles/test/pdu-power.yaml" <<'Y'
 profile: pdu-power

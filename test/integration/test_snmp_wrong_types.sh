@@ -5,8 +5,7 @@
 # same agent's honest twin (the unmodified recording) keeps its 1 s cadence.
 . "$(dirname "$0")/lib.sh"
 
-command -v snmpsimd >/dev/null || fail "snmpsimd missing (Debian package snmpsim; tools/setup.sh installs it)"
-P=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+P=$(free_udp_port)
 mkdir -p "$T/data" "$T/cache"
 src="$top/test/devices/snmprec/apc_apdu9959eu3.snmprec"
 cp "$src" "$T/data/honest.snmprec"
@@ -20,22 +19,7 @@ awk -F'|' 'BEGIN { OFS = "|" }
 	}
 	{ print }' "$src" >"$T/data/liar.snmprec"
 cmp -s "$src" "$T/data/liar.snmprec" && fail "the rewrite changed nothing"
-chmod 755 "$T" "$T/data"
-chmod 644 "$T"/data/*
-asuser=""
-if [ "$(id -u)" = 0 ]; then
-	chown nobody "$T/cache"
-	asuser="--process-user=nobody --process-group=nogroup"
-fi
-# shellcheck disable=SC2086
-bg snmpsim snmpsimd --data-dir="$T/data" --cache-dir="$T/cache" \
-	--agent-udpv4-endpoint=127.0.0.1:$P $asuser
-n=0
-until snmpget -v2c -c honest -t 0.3 -r 0 "127.0.0.1:$P" 1.3.6.1.2.1.1.2.0 >/dev/null 2>&1; do
-	n=$((n + 1))
-	[ $n -gt 60 ] && { cat "$T/snmpsim.log"; fail "snmpsimd did not answer"; }
-	sleep 0.25
-done
+start_snmpsim "$P" honest
 cat >"$T/greendc.yaml" <<Y
 site: {id: liar}
 storage: {path: greendc.db, commit_interval: 200ms}
