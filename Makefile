@@ -156,7 +156,7 @@ unit: unit-bins
 integration: all
 	@sh test/run.sh integration
 
-# The long soak: 500 simulated devices for 10 minutes (make check runs 120 s of it).
+# The long soak: 500 simulated devices for 10 minutes (make check runs 90 s of it).
 soak: all
 	@SOAK_SECONDS=600 GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_soak.sh
 

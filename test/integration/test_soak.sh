@@ -1,10 +1,10 @@
 #!/bin/sh
-# Soak (bounded): 500 simulated devices at 10 s for SOAK_SECONDS (default 120 in make check;
-# `make soak` runs 600). After a 40 s warm-up: RSS growth under 10 %, open file descriptors
+# Soak (bounded): 500 simulated devices at 10 s for SOAK_SECONDS (default 90 in make check;
+# `make soak` runs 600). After a 30 s warm-up: RSS growth under 10 %, open file descriptors
 # stable, missed polls under 1 %. Prints the figures.
 . "$(dirname "$0")/lib.sh"
-SECS=${SOAK_SECONDS:-120}
-WARM=40
+SECS=${SOAK_SECONDS:-90}
+WARM=30
 DEVICES=${SOAK_DEVICES:-500}
 P=$(free_port)
 bg dcsim "$B/dcsim" --port "$P"
