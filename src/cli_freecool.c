@@ -18,6 +18,7 @@
 #include "epw.h"
 #include "freecool.h"
 #include "freecool_config.h"
+#include "psychro.h"
 #include "store.h"
 #include "util.h"
 
@@ -26,6 +27,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -779,7 +781,16 @@ static void tally_add(struct tally *t, double dt_h, enum fc_mode av, double fav,
 struct envcheck {
 	char name[96];
 	double min_c, max_c, below_h, above_h, max_rate, rate_over_h;
+	/* Dew point from the inlet temperature and the RH series of the same device. */
+	char rh_name[96]; /* "" when no RH series is paired */
+	double dp_min_c, dp_max_c, dp_below_h, dp_above_h, rh_above_h;
 };
+
+/* The device part of "device metric{labels}". */
+static size_t device_len(const char *name)
+{
+	return strcspn(name, " ");
+}
 
 static cJSON *tally_json(const struct tally *t)
 {
@@ -848,7 +859,9 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 	        [G_DB] = FC_S_DRY_BULB, [G_RH] = FC_S_RH,           [G_DP] = FC_S_DEW_POINT,
 	        [G_P] = FC_S_PRESSURE,  [G_VALVE] = FC_S_VALVE_PCT, [G_COMP] = FC_S_COMPRESSOR_W,
 	        [G_MODE] = FC_S_MODE};
-	struct gather g[G_COUNT] = {0}, gin[MAX_INLETS];
+	struct gather g[G_COUNT] = {0}, gin[MAX_INLETS], grh[MAX_INLETS];
+	struct ids rhs = {0};
+	size_t rh_of[MAX_INLETS]; /* index into rhs for inlet s, or SIZE_MAX */
 	struct ids inlets = {0};
 	struct envcheck ec[MAX_INLETS];
 	struct tally *days = NULL, months[64];
@@ -905,6 +918,7 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 	}
 	/* IT inlet series one by one for the envelope checks. */
 	memset(gin, 0, sizeof(gin));
+	memset(grh, 0, sizeof(grh));
 	if (fc->series[FC_S_IT_INLET] &&
 	    store_series_find(r, fc->series[FC_S_IT_INLET], ids_cb, &inlets) < 0)
 		goto out_free;
@@ -915,6 +929,26 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		if (!gin[s].sum || !gin[s].n ||
 		    store_query(r, inlets.id[s], from, from + (int64_t)nb * o->step_ms, o->step_ms,
 		                AGG_AVG, gather_cb, &gin[s]) < 0)
+			goto out_free;
+	}
+	/* Room RH, paired with each inlet by device, for the dew-point half of the envelope. */
+	if (fc->series[FC_S_IT_RH] &&
+	    store_series_find(r, fc->series[FC_S_IT_RH], ids_cb, &rhs) < 0)
+		goto out_free;
+	for (size_t s = 0; s < inlets.n; s++) {
+		rh_of[s] = SIZE_MAX;
+		size_t dl = device_len(inlets.name[s]);
+		for (size_t k = 0; k < rhs.n && rh_of[s] == SIZE_MAX; k++)
+			if (device_len(rhs.name[k]) == dl && strncmp(rhs.name[k], inlets.name[s], dl) == 0)
+				rh_of[s] = k;
+		if (rh_of[s] == SIZE_MAX)
+			continue;
+		grh[s] = (struct gather){.from = from, .step = o->step_ms, .nb = nb};
+		grh[s].sum = calloc(nb, sizeof(double));
+		grh[s].n = calloc(nb, sizeof(unsigned));
+		if (!grh[s].sum || !grh[s].n ||
+		    store_query(r, rhs.id[rh_of[s]], from, from + (int64_t)nb * o->step_ms,
+		                o->step_ms, AGG_AVG, gather_cb, &grh[s]) < 0)
 			goto out_free;
 	}
 	days = calloc(nb * (size_t)o->step_ms / 86400000 + 2, sizeof(*days));
@@ -982,11 +1016,28 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		snprintf(c->name, sizeof(c->name), "%s", inlets.name[s]);
 		c->min_c = INFINITY;
 		c->max_c = -INFINITY;
+		c->dp_min_c = INFINITY;
+		c->dp_max_c = -INFINITY;
+		if (rh_of[s] != SIZE_MAX)
+			snprintf(c->rh_name, sizeof(c->rh_name), "%s", rhs.name[rh_of[s]]);
 		for (size_t i = 0; i < nb; i++) {
 			double v = bucket(&gin[s], i, false);
 
 			if (!isfinite(v))
 				continue;
+			double rh = c->rh_name[0] ? bucket(&grh[s], i, false) : NAN;
+			if (isfinite(rh) && rh > 0) {
+				/* Room sensors report RH over water; inlets are well above 0 C. */
+				double dp = psychro_dew_point_from_pw(psychro_vapour_pressure(
+				        v, fmin(rh, 100.0) / 100.0, PSYCHRO_RH_WATER));
+				if (isfinite(dp)) {
+					c->dp_min_c = fmin(c->dp_min_c, dp);
+					c->dp_max_c = fmax(c->dp_max_c, dp);
+					c->dp_below_h += (dp < env.dp_min_c) * dt_h;
+					c->dp_above_h += (dp > env.dp_max_c) * dt_h;
+					c->rh_above_h += (rh / 100.0 > env.rh_max) * dt_h;
+				}
+			}
 			c->min_c = fmin(c->min_c, v);
 			c->max_c = fmax(c->max_c, v);
 			c->below_h += (v < env.t_min_c) * dt_h;
@@ -1041,6 +1092,9 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		jnum(x, "t_min_c", env.t_min_c);
 		jnum(x, "t_max_c", env.t_max_c);
 		jnum(x, "rate_limit_k_per_h", fc->rate_limit_k_per_h);
+		jnum(x, "dew_point_min_c", env.dp_min_c);
+		jnum(x, "dew_point_max_c", env.dp_max_c);
+		jnum(x, "rh_max_pct", 100.0 * env.rh_max);
 		arr = cJSON_AddArrayToObject(x, "inlets");
 		for (size_t s = 0; s < inlets.n; s++) {
 			cJSON *y = cJSON_CreateObject();
@@ -1053,6 +1107,14 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 			jnum(y, "above_h", ec[s].above_h);
 			jnum(y, "max_rate_k_per_h", ec[s].max_rate);
 			jnum(y, "rate_exceeded_h", ec[s].rate_over_h);
+			if (ec[s].rh_name[0] && isfinite(ec[s].dp_min_c)) {
+				cJSON_AddStringToObject(y, "rh_series", ec[s].rh_name);
+				jnum(y, "dew_point_min_c", ec[s].dp_min_c);
+				jnum(y, "dew_point_max_c", ec[s].dp_max_c);
+				jnum(y, "dew_point_below_h", ec[s].dp_below_h);
+				jnum(y, "dew_point_above_h", ec[s].dp_above_h);
+				jnum(y, "rh_above_h", ec[s].rh_above_h);
+			}
 		}
 		rc = print_json(root);
 		goto out_free;
@@ -1083,6 +1145,13 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		             "%.1f K/h (%.2f h over the limit)\n",
 		       ec[s].name, ec[s].min_c, ec[s].max_c, ec[s].below_h, ec[s].above_h,
 		       ec[s].max_rate, ec[s].rate_over_h);
+	for (size_t s = 0; !csv && s < inlets.n; s++)
+		if (ec[s].rh_name[0] && isfinite(ec[s].dp_min_c))
+			printf("  %-40s dew point %.1f..%.1f C (envelope %.1f..%.1f), %.2f h below, "
+			       "%.2f h above, %.2f h over %.0f %% RH\n",
+			       ec[s].name, ec[s].dp_min_c, ec[s].dp_max_c, env.dp_min_c, env.dp_max_c,
+			       ec[s].dp_below_h, ec[s].dp_above_h, ec[s].rh_above_h,
+			       100.0 * env.rh_max);
 	rc = 0;
 out_free:
 	for (int k = 0; k < G_COUNT; k++) {
@@ -1092,6 +1161,8 @@ out_free:
 	for (size_t s = 0; s < inlets.n; s++) {
 		free(gin[s].sum);
 		free(gin[s].n);
+		free(grh[s].sum);
+		free(grh[s].n);
 	}
 	free(days);
 	store_reader_close(r);

@@ -17,7 +17,7 @@ static const char *const series_keys[FC_S_COUNT] = {
         [FC_S_DEW_POINT] = "dew_point",        [FC_S_PRESSURE] = "pressure",
         [FC_S_VALVE_PCT] = "free_cooling_pct", [FC_S_COMPRESSOR_W] = "compressor_power_w",
         [FC_S_MODE] = "cooling_mode",          [FC_S_COOLING_W] = "cooling_power_w",
-        [FC_S_IT_INLET] = "it_inlet",
+        [FC_S_IT_INLET] = "it_inlet",          [FC_S_IT_RH] = "it_rh",
 };
 
 const char *freecool_series_key(enum fc_series s)
@@ -92,7 +92,8 @@ static void cooling_pair(struct ydoc *y, void *ctx, const char *path, const char
 	                                           "dew_point", "pressure", NULL};
 	static const char *const plant_keys[] = {"free_cooling_pct", "compressor_power_w",
 	                                         "cooling_mode",     "cooling_power_w",
-	                                         "it_inlet",         NULL};
+	                                         "it_inlet",         "it_rh",
+	                                         NULL};
 	struct fc_config *fc = ctx;
 	struct fc_plant *p = &fc->plant;
 	int64_t ms;

@@ -23,6 +23,7 @@ enum fc_series {
 	FC_S_MODE,         /* plant cooling mode 0/1/2 */
 	FC_S_COOLING_W,    /* cooling delivered, W (summed) */
 	FC_S_IT_INLET,     /* IT inlet air temperature, C (each series checked) */
+	FC_S_IT_RH,        /* room RH at the inlets, %: paired with an inlet by device */
 	FC_S_COUNT
 };
 

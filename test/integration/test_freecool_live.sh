@@ -39,6 +39,7 @@ cooling:
     cooling_mode: "chiller-plant cooling_mode*"
     cooling_power_w: "chiller-plant cooling_w*"
     it_inlet: "crah-* inlet_temp_c*"
+    it_rh: "crah-* humidity_pct*"
 Y
 	# profiles: the source tree's etc/profiles
 	ln -s "$top/etc/profiles" "$T/$cn/profiles"
@@ -57,6 +58,11 @@ Y
 		--format json >"$T/$cn/out.json" || fail "$cn: greendc freecool failed"
 	"$B/greendc" -c "$T/$cn/greendc.yaml" freecool --from "$from" --to "$to" --step 1s \
 		>"$T/$cn/out.txt" || fail "$cn: table output failed"
+	# The inlet and its room RH, bucketed the same way, for an independent dew point.
+	"$B/greendc" -c "$T/$cn/greendc.yaml" query 'crah-* inlet_temp_c*' --from "$from" --to "$to" \
+		--step 1s --agg avg --format csv >"$T/$cn/inlet.csv" || fail "$cn: query inlet"
+	"$B/greendc" -c "$T/$cn/greendc.yaml" query 'crah-* humidity_pct*' --from "$from" --to "$to" \
+		--step 1s --agg avg --format csv >"$T/$cn/rh.csv" || fail "$cn: query rh"
 }
 
 run_case late 2
@@ -91,6 +97,24 @@ for o in (late, ideal):
 inl = late["envelope"]["inlets"]
 assert len(inl) == 1 and 18 < inl[0]["min_c"] <= inl[0]["max_c"] < 27, inl
 assert inl[0]["above_h"] == 0 and inl[0]["below_h"] == 0, inl
+# Dew point from the inlet and the same CRAH's room RH (Magnus over water, an independent
+# formula within 0.1 K of Hyland-Wexler here), against the class's -9..15 C dew-point range.
+import csv, math, os
+d = os.path.dirname(sys.argv[1])
+tin = {r[0]: float(r[1]) for r in list(csv.reader(open(d + "/inlet.csv")))[1:] if r[1]}
+rh = {r[0]: float(r[1]) for r in list(csv.reader(open(d + "/rh.csv")))[1:] if r[1]}
+def magnus(t, h):
+    g = math.log(h / 100) + 17.62 * t / (243.12 + t)
+    return 243.12 * g / (17.62 - g)
+dps = [magnus(tin[k], rh[k]) for k in tin if k in rh]
+assert len(dps) >= 8, len(dps)
+x = inl[0]
+assert x["rh_series"].startswith("crah-1 humidity_pct"), x
+assert abs(x["dew_point_min_c"] - min(dps)) < 0.15 and abs(x["dew_point_max_c"] - max(dps)) < 0.15, (x, min(dps), max(dps))
+env = late["envelope"]
+outside = sum(1 for v in dps if v < env["dew_point_min_c"] or v > env["dew_point_max_c"])
+assert abs((x["dew_point_below_h"] + x["dew_point_above_h"]) * 3600 - outside) < 1e-6, (x, outside)
+print("inlet dew point %.2f..%.2f C (independent %.2f..%.2f)" % (x["dew_point_min_c"], x["dew_point_max_c"], min(dps), max(dps)))
 PYEOF
 ok "late changeover reported as missed hours and kWh; ideal controller misses nothing"
 
