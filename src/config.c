@@ -624,8 +624,20 @@ static const char *resolve_path(struct arena *a, const char *dir, const char *p)
 {
 	if (!p || p[0] == '/')
 		return p;
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], parent[PATH_MAX], real[PATH_MAX];
 	snprintf(buf, sizeof(buf), "%s/%s", dir, p);
+	/* "../state/x.db" reads better as "/srv/state/x.db": canonicalise the folder when it
+	 * exists (the file itself may not exist yet). */
+	const char *slash = strrchr(buf, '/');
+	if (slash && slash != buf && (size_t)(slash - buf) < sizeof(parent)) {
+		memcpy(parent, buf, (size_t)(slash - buf));
+		parent[slash - buf] = '\0';
+		if (realpath(parent, real) && strlen(real) + strlen(slash) < sizeof(buf)) {
+			char out[PATH_MAX * 2];
+			snprintf(out, sizeof(out), "%s%s", real, slash);
+			return arena_strdup(a, out);
+		}
+	}
 	return arena_strdup(a, buf);
 }
 
