@@ -22,15 +22,18 @@ fi
 
 pids=""
 stop() {
-	trap - INT TERM EXIT
-	echo
-	echo "demo: stopping greendcd and dcsim"
+	trap - HUP INT TERM EXIT
+	trap '' PIPE # our own output may have nowhere to go any more: stop the children first
 	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+	echo
+	echo "demo: stopping greendcd, dcsim and the receiver"
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	echo "demo: stopped. The database stays in $state/greendc.db"
 	exit 0
 }
-trap stop INT TERM EXIT
+# HUP (terminal closed) and PIPE (output piped into a pager that quit) must stop the
+# children too, not leave them running.
+trap stop HUP INT TERM PIPE EXIT
 
 "$B/dcsim" --port "$port" --snmp-port "$snmp_port" >"$state/dcsim.log" 2>&1 &
 pids="$!"
