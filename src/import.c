@@ -402,22 +402,28 @@ static const char *check(struct iser *s, int64_t ts, char *why, size_t wl)
 	return NULL;
 }
 
+/* Append (ts, v) to a growable array of points, doubling its capacity as needed. */
+static int pts_push(struct pt **v, size_t *n, size_t *cap, int64_t ts, double val)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 1024;
+		struct pt *np = realloc(*v, nc * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		*v = np;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = (struct pt){ts, val};
+	return 0;
+}
+
 static int add(struct run *r, struct iser *s, int64_t ts, double v, unsigned long line)
 {
 	s->last_ts = ts;
 	s->last_line = line;
 	s->in_file = true;
 	if (s->exist_id) {
-		if (s->n == s->cap) {
-			size_t nc = s->cap ? s->cap * 2 : 1024;
-			struct pt *np = realloc(s->rows, nc * sizeof(*np));
-			if (!np)
-				return -ENOMEM;
-			s->rows = np;
-			s->cap = nc;
-		}
-		s->rows[s->n++] = (struct pt){ts, v};
-		return 0;
+		return pts_push(&s->rows, &s->n, &s->cap, ts, v);
 	}
 	if (!s->n++)
 		r->sum->series_new++;
@@ -802,16 +808,7 @@ struct rawbuf {
 static int raw_cb(void *ctx, int64_t ts, double v)
 {
 	struct rawbuf *b = ctx;
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 4096;
-		struct pt *np = realloc(b->p, nc * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = nc;
-	}
-	b->p[b->n++] = (struct pt){ts, v};
-	return 0;
+	return pts_push(&b->p, &b->n, &b->cap, ts, v);
 }
 
 static bool same(double a, double b)
