@@ -54,9 +54,9 @@ LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
 
-# The core: every src/*.c except the two programs' mains.
-MAINS = src/greendcd.c src/greendc.c
-CORE_SRCS = $(filter-out $(MAINS),$(sort $(wildcard src/*.c)))
+# The core: every src/<layer>/*.c except the two programs' mains (docs/architecture.md).
+MAINS = src/daemon/main.c src/cli/main.c
+CORE_SRCS = $(filter-out $(MAINS),$(sort $(wildcard src/*/*.c)))
 CORE_OBJS = $(CORE_SRCS:%.c=$(O)/%.o)
 
 # Drivers: drivers/<name>.c is one driver; drivers/<name>_*.c are its helper files.
@@ -110,11 +110,11 @@ $(O)/libgreendc.a: $(CORE_OBJS)
 	$(say) AR $@
 	$(Q)ar rcs $@ $^
 
-$(O)/greendcd: $(O)/src/greendcd.o $(O)/libgreendc.a
+$(O)/greendcd: $(O)/src/daemon/main.o $(O)/libgreendc.a
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
 
-$(O)/greendc: $(O)/src/greendc.o $(O)/libgreendc.a
+$(O)/greendc: $(O)/src/cli/main.o $(O)/libgreendc.a
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
 
@@ -173,7 +173,7 @@ fuzz:
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh test/fuzz/run.sh
 
 format:
-	clang-format -i $(wildcard src/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] test/unit/*.[ch] bench/*.c)
+	clang-format -i $(wildcard src/*/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] test/unit/*.[ch] bench/*.c)
 
 MANDIR ?= $(DATADIR)/man
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system

@@ -12,9 +12,9 @@
  *
  *   bench_energy [--dir DIR] [--keep]
  */
-#include "energy.h"
-#include "kpi.h"
-#include "store.h"
+#include "analytics/energy.h"
+#include "analytics/kpi.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <math.h>

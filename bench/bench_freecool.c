@@ -10,8 +10,8 @@
  * Without a file it uses ../shared/data/weather/CHN_Shanxi.Taiyuan.537720_CSWD.epw from the
  * source tree when present, else a synthetic year (and says so).
  */
-#include "epw.h"
-#include "freecool.h"
+#include "analytics/epw.h"
+#include "analytics/freecool.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
  *   bench_store [--quick] [--series N] [--samples N] [--dir DIR] [--runs N]
  *   --samples is per series (default 2,500: 5 M samples over 2,000 series).
  */
-#include "store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <getopt.h>

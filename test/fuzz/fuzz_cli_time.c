@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_data.h"
+#include "cli/cli_data.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz_yaml_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

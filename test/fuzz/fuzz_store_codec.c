@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_codec.h"
+#include "store/store_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alerts.h"
-#include "config.h"
-#include "store.h"
-#include "util.h"
+#include "delivery/alerts.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "core/util.h"
 
 /* Threshold above 27 with hysteresis 1, as the engine judges it. */
 static int step_value(struct alert_state *s, double v, int64_t now, int64_t for_ms)

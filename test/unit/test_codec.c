@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_codec.h"
+#include "store/store_codec.h"
 
 #define T0 INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
 

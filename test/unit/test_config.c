@@ -1,7 +1,7 @@
 /* Config parsing, the metric registry and small utilities, without any driver. */
-#include "config.h"
-#include "metrics.h"
-#include "util.h"
+#include "config/config.h"
+#include "core/metrics.h"
+#include "core/util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "counter.h"
+#include "store/counter.h"
 
 static void test_known_16bit_wrap(void **state)
 {

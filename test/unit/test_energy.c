@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "energy.h"
-#include "kpi.h"
-#include "store.h"
+#include "config/config.h"
+#include "analytics/energy.h"
+#include "analytics/kpi.h"
+#include "store/store.h"
 
 #define T_OCT       INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
 #define Q_MS        INT64_C(900000)        /* 15 min */

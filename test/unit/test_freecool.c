@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "epw.h"
-#include "freecool.h"
+#include "analytics/epw.h"
+#include "analytics/freecool.h"
 
 #define assert_near(actual, expected, tol)                                                         \
 	do {                                                                                       \

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_util.h"
-#include "sha256.h"
+#include "http/http_util.h"
+#include "core/sha256.h"
 
 static void hex_of(const char *msg, size_t len, char out[65])
 {

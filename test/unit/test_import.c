@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "import.h"
-#include "import_csv.h"
+#include "importexport/import.h"
+#include "importexport/import_csv.h"
 
 /* A reader over a temporary file holding s. */
 static struct csv_reader *reader_for(const char *s, size_t n, FILE **keep)

@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stdbool.h>
 
-#include "psychro.h"
+#include "analytics/psychro.h"
 
 #define assert_near(actual, expected, tol)                                                         \
 	do {                                                                                       \

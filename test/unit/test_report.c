@@ -21,12 +21,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "outbox.h"
-#include "outputs.h"
-#include "report.h"
-#include "store.h"
-#include "summary.h"
+#include "config/config.h"
+#include "store/outbox.h"
+#include "delivery/outputs.h"
+#include "delivery/report.h"
+#include "store/store.h"
+#include "delivery/summary.h"
 
 #define OCT1  INT64_C(1790784000000) /* 2026-10-01T00:00+08:00 */
 #define Q15   INT64_C(900000)

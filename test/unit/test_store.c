@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store.h"
-#include "store_internal.h"
+#include "store/store.h"
+#include "store/store_internal.h"
 
 #define T0 INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
 

@@ -16,7 +16,7 @@
 
 #include "dcsim.h"
 #include "plant.h"
-#include "psychro.h"
+#include "analytics/psychro.h"
 #include "regmap.h"
 #include "server.h"
 #include "snmpagent.h"

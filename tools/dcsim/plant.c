@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "psychro.h"
+#include "analytics/psychro.h"
 
 #define KWH_PER_WS      (1.0 / 3.6e6)
 #define CHILLER_MIN_PLR 0.15 /* minimum part-load ratio of a running chiller */

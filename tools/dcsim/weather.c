@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "dcsim.h"
-#include "psychro.h"
+#include "analytics/psychro.h"
 
 #define EPW_HOURS 8760
 

@@ -13,7 +13,7 @@
  *
  * Libraries: libmicrohttpd, SQLite, cJSON; the signature check is src/whsign.c.
  */
-#include "whsign.h"
+#include "delivery/whsign.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>

@@ -1,0 +1,803 @@
+/*
+ * `greendc series`, `greendc query` and `greendc tail`: the store from the command line.
+ *
+ *   series [GLOB] [--format table|csv|json]
+ *   query SELECTOR [--from T] [--to T] [--step DUR|raw] [--agg A] [--format table|csv|json]
+ *   tail [GLOB] [--count N] [--timeout DUR]
+ *
+ * A series is named "device metric{labels}" (no braces without labels); GLOB is matched
+ * against that name (shell wildcards). SELECTOR is a series id or such a glob.
+ */
+#include "cli/cli_data.h"
+
+#include "store/store.h"
+#include "core/util.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 1
+#define TAIL_POLL_MS 500
+
+enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* ---- time ---- */
+
+static int64_t now_ms(void)
+{
+	return util_wall_ms();
+}
+
+int cli_parse_duration(const char *s, int64_t *out)
+{
+	/* The CLI takes positive durations only; the grammar is the config's. */
+	int64_t ms;
+	if (!util_parse_duration(s, &ms) || ms <= 0)
+		return -EINVAL;
+	*out = ms;
+	return 0;
+}
+
+/* Read exactly n digits. */
+static bool digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+int cli_parse_time(const char *s, int64_t now, int64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return 0;
+	}
+	if (*s == '-' || *s == '+') {
+		int64_t d;
+		if (cli_parse_duration(s + 1, &d) < 0)
+			return -EINVAL;
+		/* "+9223372036854775807ms" is a valid duration; found by test/fuzz. */
+		if (*s == '-' ? now < INT64_MIN + d : now > INT64_MAX - d)
+			return -EINVAL;
+		*out = *s == '-' ? now - d : now + d;
+		return 0;
+	}
+	const char *p = s;
+	int y, mo, da, h = 0, mi = 0, se = 0, ms = 0;
+	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+	    !digits(&p, 2, &da))
+		return -EINVAL;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi))
+			return -EINVAL;
+		if (*p == ':') {
+			p++;
+			if (!digits(&p, 2, &se))
+				return -EINVAL;
+			if (*p == '.') {
+				p++;
+				int scale = 100;
+				if (!isdigit((unsigned char)*p))
+					return -EINVAL;
+				for (; isdigit((unsigned char)*p); p++, scale /= 10)
+					ms += (*p - '0') * scale;
+			}
+		}
+	}
+	int64_t off = 0;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+		if (!digits(&p, 2, &oh))
+			return -EINVAL;
+		if (*p == ':')
+			p++;
+		if (*p && !digits(&p, 2, &om))
+			return -EINVAL;
+		off = sign * ((int64_t)oh * 3600 + om * 60);
+	}
+	if (*p || mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || se > 60)
+		return -EINVAL;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = da, .tm_hour = h,
+			.tm_min = mi, .tm_sec = se};
+	time_t t = timegm(&tm);
+	if (tm.tm_mday != da) /* e.g. 2026-02-30 normalised to March */
+		return -EINVAL;
+	*out = ((int64_t)t - off) * 1000 + ms;
+	return 0;
+}
+
+void cli_format_time(int64_t ms, char *buf, unsigned len)
+{
+	int64_t sec = ms / 1000, frac = ms % 1000;
+	if (frac < 0) {
+		frac += 1000;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char base[32];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (frac)
+		snprintf(buf, len, "%s.%03dZ", base, (int)frac);
+	else
+		snprintf(buf, len, "%sZ", base);
+}
+
+/* ---- common ---- */
+
+struct series_list {
+	struct {
+		int64_t id;
+		char *name;
+		char *device, *metric, *labels;
+		enum store_kind kind;
+	} *v;
+	size_t n, cap;
+};
+
+static char *series_name(const struct store_series_info *i)
+{
+	size_t len = strlen(i->device) + strlen(i->metric) + strlen(i->labels) + 4;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	if (*i->labels)
+		snprintf(s, len, "%s %s{%s}", i->device, i->metric, i->labels);
+	else
+		snprintf(s, len, "%s %s", i->device, i->metric);
+	return s;
+}
+
+static int list_add(void *ctx, const struct store_series_info *i)
+{
+	struct series_list *l = ctx;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 64;
+		void *p = realloc(l->v, c * sizeof(*l->v));
+		if (!p)
+			return 1;
+		l->v = p;
+		l->cap = c;
+	}
+	l->v[l->n].id = i->id;
+	l->v[l->n].name = series_name(i);
+	l->v[l->n].device = strdup(i->device);
+	l->v[l->n].metric = strdup(i->metric);
+	l->v[l->n].labels = strdup(i->labels);
+	l->v[l->n].kind = i->kind;
+	if (!l->v[l->n].name || !l->v[l->n].device || !l->v[l->n].metric || !l->v[l->n].labels)
+		return 1;
+	l->n++;
+	return 0;
+}
+
+static void list_free(struct series_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].device);
+		free(l->v[i].metric);
+		free(l->v[i].labels);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int parse_format(const char *s, enum format *f)
+{
+	if (strcmp(s, "table") == 0)
+		*f = FMT_TABLE;
+	else if (strcmp(s, "csv") == 0)
+		*f = FMT_CSV;
+	else if (strcmp(s, "json") == 0)
+		*f = FMT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static void csv_field(const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_json(cJSON *j)
+{
+	char *s = cJSON_Print(j);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+}
+
+static struct store_reader *open_reader(const char *dbpath)
+{
+	char err[512];
+	struct store_reader *r = store_reader_open(dbpath, err, sizeof(err));
+	if (!r)
+		fprintf(stderr, "greendc: %s\n", err);
+	return r;
+}
+
+static const char *kind_name(enum store_kind k)
+{
+	return k == STORE_COUNTER ? "counter" : "gauge";
+}
+
+/* ---- series ---- */
+
+static int cmd_series(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	enum format fmt = FMT_TABLE;
+	int c;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (c == 'f' && parse_format(optarg, &fmt) == 0)
+			continue;
+		if (c == 'f')
+			fprintf(stderr, "greendc series: unknown format \"%s\"\n", optarg);
+		fprintf(stderr, "usage: greendc series [GLOB] [--format table|csv|json]\n");
+		return c == 'h' ? 0 : EXIT_USAGE;
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "usage: greendc series [GLOB] [--format table|csv|json]\n");
+		return EXIT_USAGE;
+	}
+	const char *glob = optind < argc ? argv[optind] : NULL;
+	struct store_reader *r = open_reader(dbpath);
+	if (!r)
+		return EXIT_RUNTIME;
+	struct series_list l = {0};
+	int rc = store_series_find(r, glob, list_add, &l);
+	store_reader_close(r);
+	if (rc < 0) {
+		fprintf(stderr, "greendc series: %s\n", strerror(-rc));
+		list_free(&l);
+		return EXIT_RUNTIME;
+	}
+	if (fmt == FMT_JSON) {
+		cJSON *a = cJSON_CreateArray();
+		for (size_t i = 0; i < l.n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "id", (double)l.v[i].id);
+			cJSON_AddStringToObject(o, "name", l.v[i].name);
+			cJSON_AddStringToObject(o, "device", l.v[i].device);
+			cJSON_AddStringToObject(o, "metric", l.v[i].metric);
+			cJSON_AddStringToObject(o, "labels", l.v[i].labels);
+			cJSON_AddStringToObject(o, "kind", kind_name(l.v[i].kind));
+			cJSON_AddItemToArray(a, o);
+		}
+		print_json(a);
+		cJSON_Delete(a);
+	} else if (fmt == FMT_CSV) {
+		puts("id,kind,device,metric,labels");
+		for (size_t i = 0; i < l.n; i++) {
+			printf("%lld,%s,", (long long)l.v[i].id, kind_name(l.v[i].kind));
+			csv_field(l.v[i].device);
+			putchar(',');
+			csv_field(l.v[i].metric);
+			putchar(',');
+			csv_field(l.v[i].labels);
+			putchar('\n');
+		}
+	} else {
+		printf("%-8s %-8s %s\n", "ID", "KIND", "SERIES");
+		for (size_t i = 0; i < l.n; i++)
+			printf("%-8lld %-8s %s\n", (long long)l.v[i].id, kind_name(l.v[i].kind),
+			       l.v[i].name);
+	}
+	list_free(&l);
+	return 0;
+}
+
+/* ---- query ---- */
+
+struct point {
+	int64_t ts;
+	double v;
+	int64_t count;
+};
+
+struct points {
+	struct point *p;
+	size_t n, cap;
+	bool failed;
+};
+
+static int points_add(struct points *ps, int64_t ts, double v, int64_t count)
+{
+	if (ps->n == ps->cap) {
+		size_t c = ps->cap ? ps->cap * 2 : 256;
+		void *q = realloc(ps->p, c * sizeof(*ps->p));
+		if (!q) {
+			ps->failed = true;
+			return 1;
+		}
+		ps->p = q;
+		ps->cap = c;
+	}
+	ps->p[ps->n++] = (struct point){ts, v, count};
+	return 0;
+}
+
+static int raw_point(void *ctx, int64_t ts, double v)
+{
+	return points_add(ctx, ts, v, 1);
+}
+
+static int agg_point(void *ctx, int64_t ts, double v, int64_t count)
+{
+	return points_add(ctx, ts, v, count);
+}
+
+static int parse_agg(const char *s, enum store_agg *a)
+{
+	static const char *names[] = {"avg", "min", "max", "sum", "last", "count", "delta"};
+	for (int i = 0; i < 7; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*a = (enum store_agg)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static void print_value(double v)
+{
+	if (isnan(v))
+		fputs("NaN", stdout);
+	else
+		printf("%.15g", v);
+}
+
+static void query_usage(void)
+{
+	fprintf(stderr,
+		"usage: greendc query SELECTOR [--from T] [--to T] [--step DUR|raw]\n"
+		"                     [--agg avg|min|max|sum|last|count|delta]\n"
+		"                     [--format table|csv|json]\n"
+		"  SELECTOR  a series id or a glob over \"device metric{labels}\"\n"
+		"  T         ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z, ...+08:00) or now, -1h, "
+		"-30d\n"
+		"  DUR       10s, 1m, 1h, 1d; raw for the samples themselves (default 1m)\n");
+}
+
+static int cmd_query(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {
+		{"from", required_argument, NULL, 'F'}, {"to", required_argument, NULL, 'T'},
+		{"step", required_argument, NULL, 's'}, {"agg", required_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int64_t now = now_ms(), from = now - 3600000, to = now, step = 60000;
+	bool raw = false;
+	enum store_agg agg = AGG_AVG;
+	enum format fmt = FMT_TABLE;
+	int c;
+	while ((c = getopt_long(argc, argv, "F:T:s:a:f:h", opts, NULL)) != -1) {
+		int bad = 0;
+		switch (c) {
+		case 'F':
+			bad = cli_parse_time(optarg, now, &from);
+			break;
+		case 'T':
+			bad = cli_parse_time(optarg, now, &to);
+			break;
+		case 's':
+			raw = strcmp(optarg, "raw") == 0;
+			bad = raw ? 0 : cli_parse_duration(optarg, &step);
+			break;
+		case 'a':
+			bad = parse_agg(optarg, &agg);
+			break;
+		case 'f':
+			bad = parse_format(optarg, &fmt);
+			break;
+		case 'h':
+			query_usage();
+			return 0;
+		default:
+			query_usage();
+			return EXIT_USAGE;
+		}
+		if (bad) {
+			fprintf(stderr, "greendc query: invalid value \"%s\"\n", optarg);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		query_usage();
+		return EXIT_USAGE;
+	}
+	if (to <= from) {
+		fprintf(stderr, "greendc query: --to must be after --from\n");
+		return EXIT_USAGE;
+	}
+	/* Times from 1970 to 9999 and steps up to 100 years keep every bucket computation far
+	 * from int64 overflow (found by test/fuzz: --step 9223372036854775807ms). */
+	if (from < 0 || to > INT64_C(253402300800000) || step > INT64_C(100) * 366 * 86400000) {
+		fprintf(stderr, "greendc query: times must lie in 1970..9999 and the step within "
+				"100 years\n");
+		return EXIT_USAGE;
+	}
+	/* Buckets start at multiples of the step (UTC), so that rollups can serve them. */
+	if (!raw)
+		from -= ((from % step) + step) % step;
+
+	struct store_reader *r = open_reader(dbpath);
+	if (!r)
+		return EXIT_RUNTIME;
+	const char *sel = argv[optind];
+	struct series_list l = {0};
+	int rc;
+	char *end;
+	long long id = strtoll(sel, &end, 10);
+	if (*sel && !*end) {
+		struct series_list all = {0};
+		rc = store_series_find(r, NULL, list_add, &all);
+		for (size_t i = 0; rc >= 0 && i < all.n; i++)
+			if (all.v[i].id == id) {
+				struct store_series_info info = {all.v[i].id, all.v[i].device,
+								 all.v[i].metric, all.v[i].labels,
+								 all.v[i].kind};
+				list_add(&l, &info);
+			}
+		list_free(&all);
+	} else {
+		rc = store_series_find(r, sel, list_add, &l);
+	}
+	if (rc < 0 || l.n == 0) {
+		if (rc < 0)
+			fprintf(stderr, "greendc query: %s\n", strerror(-rc));
+		else
+			fprintf(stderr, "greendc query: no series matches \"%s\"\n", sel);
+		store_reader_close(r);
+		list_free(&l);
+		return EXIT_RUNTIME;
+	}
+
+	struct points *res = calloc(l.n, sizeof(*res));
+	int status = 0;
+	for (size_t i = 0; res && i < l.n && !status; i++) {
+		rc = raw ? store_read_raw(r, l.v[i].id, from, to, raw_point, &res[i])
+			 : store_query(r, l.v[i].id, from, to, step, agg, agg_point, &res[i]);
+		if (rc < 0 || res[i].failed) {
+			fprintf(stderr, "greendc query: %s: %s\n", l.v[i].name,
+				rc < 0 ? strerror(-rc) : "out of memory");
+			status = EXIT_RUNTIME;
+		}
+	}
+	store_reader_close(r);
+	if (!res)
+		status = EXIT_RUNTIME;
+
+	char tbuf[40];
+	if (!status && fmt == FMT_JSON) {
+		cJSON *a = cJSON_CreateArray();
+		for (size_t i = 0; i < l.n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "id", (double)l.v[i].id);
+			cJSON_AddStringToObject(o, "name", l.v[i].name);
+			cJSON_AddStringToObject(o, "kind", kind_name(l.v[i].kind));
+			cJSON *pts = cJSON_AddArrayToObject(o, "points");
+			for (size_t k = 0; k < res[i].n; k++) {
+				cJSON *p = cJSON_CreateArray();
+				cli_format_time(res[i].p[k].ts, tbuf, sizeof(tbuf));
+				cJSON_AddItemToArray(p, cJSON_CreateString(tbuf));
+				cJSON_AddItemToArray(p, isfinite(res[i].p[k].v)
+								? cJSON_CreateNumber(res[i].p[k].v)
+								: cJSON_CreateNull());
+				if (!raw)
+					cJSON_AddItemToArray(
+						p, cJSON_CreateNumber((double)res[i].p[k].count));
+				cJSON_AddItemToArray(pts, p);
+			}
+			cJSON_AddItemToArray(a, o);
+		}
+		print_json(a);
+		cJSON_Delete(a);
+	} else if (!status && fmt == FMT_CSV) {
+		/* One column per series; rows merge the series by time (a series with two
+		 * samples at one time gets two rows). */
+		size_t *at = calloc(l.n, sizeof(*at));
+		if (!at) {
+			status = EXIT_RUNTIME;
+		} else {
+			fputs("ts", stdout);
+			for (size_t i = 0; i < l.n; i++) {
+				putchar(',');
+				csv_field(l.v[i].name);
+			}
+			putchar('\n');
+			for (;;) {
+				int64_t t = INT64_MAX;
+				for (size_t i = 0; i < l.n; i++)
+					if (at[i] < res[i].n && res[i].p[at[i]].ts < t)
+						t = res[i].p[at[i]].ts;
+				if (t == INT64_MAX)
+					break;
+				cli_format_time(t, tbuf, sizeof(tbuf));
+				fputs(tbuf, stdout);
+				for (size_t i = 0; i < l.n; i++) {
+					putchar(',');
+					if (at[i] < res[i].n && res[i].p[at[i]].ts == t)
+						print_value(res[i].p[at[i]++].v);
+				}
+				putchar('\n');
+			}
+		}
+		free(at);
+	} else if (!status) {
+		for (size_t i = 0; i < l.n; i++) {
+			if (i > 0)
+				putchar('\n');
+			printf("# %s (id %lld, %s)\n", l.v[i].name, (long long)l.v[i].id,
+			       kind_name(l.v[i].kind));
+			for (size_t k = 0; k < res[i].n; k++) {
+				cli_format_time(res[i].p[k].ts, tbuf, sizeof(tbuf));
+				printf("%-24s ", tbuf);
+				print_value(res[i].p[k].v);
+				if (!raw)
+					printf("  (%lld)", (long long)res[i].p[k].count);
+				putchar('\n');
+			}
+		}
+	}
+	for (size_t i = 0; res && i < l.n; i++)
+		free(res[i].p);
+	free(res);
+	list_free(&l);
+	return status;
+}
+
+/* ---- tail ---- */
+
+struct tail {
+	struct store_reader *r;
+	const char *glob;
+	struct series_list l;
+	int64_t max_id_seen;
+	long long remaining; /* < 0: unlimited */
+	bool failed;
+};
+
+static const char *tail_name(struct tail *t, int64_t id)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < t->l.n; i++)
+			if (t->l.v[i].id == id)
+				return t->l.v[i].name;
+		if (pass == 0 && id > t->max_id_seen) {
+			/* A series created since the last look: reload the matching list. */
+			list_free(&t->l);
+			if (store_series_find(t->r, t->glob, list_add, &t->l) < 0)
+				t->failed = true;
+			t->max_id_seen = id;
+		}
+	}
+	return NULL;
+}
+
+static int tail_cb(void *ctx, int64_t series, int64_t ts, double v)
+{
+	struct tail *t = ctx;
+	const char *name = tail_name(t, series);
+	if (!name)
+		return 0;
+	char tbuf[40];
+	cli_format_time(ts, tbuf, sizeof(tbuf));
+	printf("%-24s %s ", tbuf, name);
+	print_value(v);
+	putchar('\n');
+	if (t->remaining > 0 && --t->remaining == 0)
+		return 1;
+	return 0;
+}
+
+static int cmd_tail(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
+					     {"timeout", required_argument, NULL, 't'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	long long count = -1;
+	int64_t timeout = 0;
+	int c;
+	const char *usage = "usage: greendc tail [GLOB] [--count N] [--timeout DUR]\n";
+	while ((c = getopt_long(argc, argv, "n:t:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'n':
+			count = strtoll(optarg, &end, 10);
+			if (*end || count <= 0) {
+				fprintf(stderr, "greendc tail: invalid count \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (cli_parse_duration(optarg, &timeout) < 0) {
+				fprintf(stderr, "greendc tail: invalid duration \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			fputs(usage, stderr);
+			return c == 'h' ? 0 : EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	struct tail t = {.glob = optind < argc ? argv[optind] : NULL, .remaining = count};
+	t.r = open_reader(dbpath);
+	if (!t.r)
+		return EXIT_RUNTIME;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	int64_t cursor = -1, deadline = timeout ? now_ms() + timeout : INT64_MAX;
+	int status = 0;
+	if (store_series_find(t.r, t.glob, list_add, &t.l) < 0)
+		status = EXIT_RUNTIME;
+	for (size_t i = 0; i < t.l.n; i++)
+		if (t.l.v[i].id > t.max_id_seen)
+			t.max_id_seen = t.l.v[i].id;
+	while (!status) {
+		int rc;
+		do {
+			rc = store_tail(t.r, &cursor, 1000, tail_cb, &t);
+		} while (rc == 1000 && t.remaining != 0);
+		if (rc < 0 || t.failed) {
+			fprintf(stderr, "greendc tail: %s\n", rc < 0 ? strerror(-rc) : "reading series");
+			status = EXIT_RUNTIME;
+			break;
+		}
+		if (t.remaining == 0 || now_ms() >= deadline)
+			break;
+		struct timespec ts = {0, TAIL_POLL_MS * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	list_free(&t.l);
+	store_reader_close(t.r);
+	return status;
+}
+
+/* ---- devices ---- */
+
+struct devices_out {
+	enum format fmt;
+	cJSON *arr;
+};
+
+static int device_row(void *ctx, const struct store_device_state *d)
+{
+	struct devices_out *o = ctx;
+	char last[40] = "-", ok[40] = "-", ivl[32];
+	if (d->last_poll_ms)
+		cli_format_time(d->last_poll_ms, last, sizeof(last));
+	if (d->last_ok_ms)
+		cli_format_time(d->last_ok_ms, ok, sizeof(ok));
+	util_format_duration(d->interval_ms, ivl, sizeof(ivl));
+	switch (o->fmt) {
+	case FMT_TABLE:
+		printf("%-20s %-6s %-5s %-26s %9.2f %7lld %6s  %s\n", d->name, d->driver, d->state,
+		       ok, d->last_duration_s * 1000.0, (long long)d->errors, ivl, d->last_error);
+		break;
+	case FMT_CSV:
+		csv_field(d->name);
+		putchar(',');
+		csv_field(d->driver);
+		putchar(',');
+		csv_field(d->address);
+		printf(",%s,%s,%s,%.3f,%lld,%u,", d->state, last, ok, d->last_duration_s,
+		       (long long)d->errors, d->interval_ms);
+		csv_field(d->last_error);
+		putchar('\n');
+		break;
+	case FMT_JSON: {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "name", d->name);
+		cJSON_AddStringToObject(j, "driver", d->driver);
+		cJSON_AddStringToObject(j, "address", d->address);
+		cJSON_AddStringToObject(j, "state", d->state);
+		cJSON_AddStringToObject(j, "last_poll", last);
+		cJSON_AddStringToObject(j, "last_ok", ok);
+		cJSON_AddNumberToObject(j, "last_duration_s", d->last_duration_s);
+		cJSON_AddNumberToObject(j, "errors", (double)d->errors);
+		cJSON_AddNumberToObject(j, "interval_ms", d->interval_ms);
+		cJSON_AddStringToObject(j, "last_error", d->last_error);
+		cJSON_AddItemToArray(o->arr, j);
+		break;
+	}
+	}
+	return 0;
+}
+
+static int cmd_devices(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct devices_out o = {.fmt = FMT_TABLE};
+	int c;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (c == 'f' && parse_format(optarg, &o.fmt) == 0)
+			continue;
+		fprintf(stderr, "usage: greendc devices [--format table|csv|json]\n");
+		return c == 'h' ? 0 : EXIT_USAGE;
+	}
+	struct store_reader *r = open_reader(dbpath);
+	if (!r)
+		return EXIT_RUNTIME;
+	if (o.fmt == FMT_TABLE)
+		printf("%-20s %-6s %-5s %-26s %9s %7s %6s  %s\n", "DEVICE", "DRIVER", "STATE",
+		       "LAST OK", "POLL (ms)", "ERRORS", "EVERY", "LAST ERROR");
+	else if (o.fmt == FMT_CSV)
+		printf("device,driver,address,state,last_poll,last_ok,last_duration_s,errors,"
+		       "interval_ms,last_error\n");
+	else
+		o.arr = cJSON_CreateArray();
+	int n = store_devices_list(r, device_row, &o);
+	if (o.arr) {
+		if (n >= 0)
+			print_json(o.arr);
+		cJSON_Delete(o.arr);
+	}
+	store_reader_close(r);
+	if (n < 0) {
+		fprintf(stderr, "greendc devices: %s: %s\n", dbpath, strerror(-n));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int cli_data_main(int argc, char **argv, const char *dbpath)
+{
+	if (argc < 1 || !argv[0]) {
+		fprintf(stderr, "greendc: expected series, query or tail\n");
+		return EXIT_USAGE;
+	}
+	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
+	if (strcmp(argv[0], "series") == 0)
+		return cmd_series(argc, argv, dbpath);
+	if (strcmp(argv[0], "query") == 0)
+		return cmd_query(argc, argv, dbpath);
+	if (strcmp(argv[0], "tail") == 0)
+		return cmd_tail(argc, argv, dbpath);
+	if (strcmp(argv[0], "devices") == 0)
+		return cmd_devices(argc, argv, dbpath);
+	fprintf(stderr, "greendc: unknown data command \"%s\"\n", argv[0]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,763 @@
+/*
+ * The CLI's history commands: `greendc import` (CSV into the store through import.h) and
+ * `greendc export` (raw or rolled-up series as CSV or JSON Lines, and the audit files behind
+ * a period's KPIs with --report). The export's CSV is the import's long format, so an export
+ * re-imports as it is. See docs/import-export.md.
+ */
+#include "cli/cli_import.h"
+
+#include "cli/cli_data.h"
+#include "config/config.h"
+#include "analytics/energy.h"
+#include "importexport/import.h"
+#include "analytics/kpi.h"
+#include "core/metrics.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct config *load_config(const char *path, bool given, int *rc)
+{
+	*rc = 0;
+	if (!given && access(path, F_OK) != 0)
+		return NULL;
+	struct config_diag diag = {0};
+	struct config *cfg = config_load(path, &diag);
+	if (!cfg) {
+		fputs(diag.text, stderr);
+		*rc = 1;
+	}
+	return cfg;
+}
+
+static void import_usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: greendc [-c FILE] [--db PATH] import [--format long|wide] [--mapping "
+	        "FILE]\n"
+	        "       [--tz ZONE] [--on-overlap keep-live|keep-imported] [--interval-end]\n"
+	        "       [--dry-run] FILE|-\n"
+	        "  long: header timestamp,device,metric,value[,labels][,unit]; labels k=v;k=v\n"
+	        "  wide: timestamp column plus one column per series, mapped by --mapping\n"
+	        "  timestamps without an offset are in --tz (default: site.timezone, else UTC)\n"
+	        "  --interval-end: a reading stamped 00:00 closes the interval before it (meter\n"
+	        "  and utility-bill readings): stored 1 ms earlier so its energy counts there\n"
+	        "  the daemon must not be running on the database\n");
+}
+
+int cli_import_main(int argc, char **argv, const char *config_path, bool config_given,
+                    const char *dbpath)
+{
+	static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
+	                                   {"mapping", required_argument, NULL, 'm'},
+	                                   {"tz", required_argument, NULL, 'z'},
+	                                   {"on-overlap", required_argument, NULL, 'o'},
+	                                   {"dry-run", no_argument, NULL, 'n'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {"interval-end", no_argument, NULL, 'e'},
+	                                   {NULL, 0, NULL, 0}};
+	struct import_opts o = {
+	        .format = IMPORT_LONG, .overlap = IMPORT_KEEP_LIVE, .rejects = stderr};
+	const char *tz = NULL;
+	int c;
+	optind = 0; /* 0: glibc re-initialises, dropping main's "+" ordering */
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "long") == 0)
+				o.format = IMPORT_LONG;
+			else if (strcmp(optarg, "wide") == 0)
+				o.format = IMPORT_WIDE;
+			else {
+				fprintf(stderr, "greendc import: --format: long or wide\n");
+				return 2;
+			}
+			break;
+		case 'm':
+			o.mapping = optarg;
+			o.format = IMPORT_WIDE;
+			break;
+		case 'z':
+			tz = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "keep-live") == 0)
+				o.overlap = IMPORT_KEEP_LIVE;
+			else if (strcmp(optarg, "keep-imported") == 0)
+				o.overlap = IMPORT_KEEP_IMPORTED;
+			else {
+				fprintf(stderr, "greendc import: --on-overlap: keep-live or "
+				                "keep-imported\n");
+				return 2;
+			}
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'e':
+			o.interval_end = true;
+			break;
+		case 'h':
+			import_usage(stdout);
+			return 0;
+		default:
+			import_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		import_usage(stderr);
+		return 2;
+	}
+	if (o.format == IMPORT_WIDE && !o.mapping) {
+		fprintf(stderr, "greendc import: wide format needs --mapping FILE\n");
+		return 2;
+	}
+	int rc;
+	struct config *cfg = load_config(config_path, config_given, &rc);
+	if (rc)
+		return rc;
+	o.cfg = cfg;
+	o.dbpath = dbpath ? dbpath : cfg ? cfg->storage.path : NULL;
+	o.tz = tz ? tz : cfg ? cfg->site.timezone : NULL;
+	if (!o.dbpath) {
+		fprintf(stderr,
+		        "greendc import: cannot find the database: give --db PATH or -c FILE\n");
+		config_free(cfg);
+		return 2;
+	}
+	const char *in = argv[optind];
+	int fd = strcmp(in, "-") == 0 ? 0 : open(in, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "greendc import: %s: %s\n", in, strerror(errno));
+		config_free(cfg);
+		return 1;
+	}
+	o.source = strcmp(in, "-") == 0 ? "stdin" : in;
+	struct import_summary s;
+	char err[8192];
+	rc = import_run(&o, fd, &s, err, sizeof(err));
+	if (fd > 0)
+		close(fd);
+	config_free(cfg);
+	if (rc < 0) {
+		fprintf(stderr, "greendc import: %s\n", err);
+		return rc == -EINVAL ? 2 : 1;
+	}
+	printf("%s: %llu rows read, %llu written, %llu rejected, %llu unchanged, %llu dropped by "
+	       "%s; series: %llu new, %llu appended, %llu rebuilt; %llu series-hours "
+	       "recomputed%s\n",
+	       o.source, (unsigned long long)s.rows_read, (unsigned long long)s.rows_written,
+	       (unsigned long long)s.rows_rejected, (unsigned long long)s.rows_unchanged,
+	       (unsigned long long)s.rows_overlap,
+	       o.overlap == IMPORT_KEEP_LIVE ? "keep-live" : "keep-imported",
+	       (unsigned long long)s.series_new, (unsigned long long)s.series_appended,
+	       (unsigned long long)s.series_rebuilt, (unsigned long long)s.hours_recomputed,
+	       rc == 1     ? " (nothing imported: fix the rejected lines)"
+	       : o.dry_run ? " (dry run: nothing written)"
+	                   : "");
+	return rc == 1 ? 1 : 0;
+}
+
+/* ---- export ---- */
+
+struct xser {
+	int64_t id;
+	char *device, *metric, *labels;
+	enum store_kind kind;
+	int role; /* --report: energy role, -1 none */
+};
+
+struct xlist {
+	struct xser *v;
+	size_t n, cap;
+	const char *glob;
+};
+
+static int xlist_add(void *ctx, const struct store_series_info *i)
+{
+	struct xlist *l = ctx;
+	if (!l->glob && strchr(i->metric, '~'))
+		return 0; /* series replaced by an import: only on request */
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 32;
+		struct xser *nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = (struct xser){
+	        i->id, strdup(i->device), strdup(i->metric), strdup(i->labels), i->kind, -1};
+	return 0;
+}
+
+static void xlist_free(struct xlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].device);
+		free(l->v[i].metric);
+		free(l->v[i].labels);
+	}
+	free(l->v);
+}
+
+/* Shortest text that reads back as the same double. */
+static void fmt_double(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, len, "%.17g", v);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+struct xout {
+	FILE *f;
+	bool json;
+	const struct xser *s;
+	const char *unit;
+	const char *agg;   /* NULL = raw */
+	const char *extra; /* extra CSV columns' values (report), or NULL */
+	uint64_t rows, skipped_nan;
+};
+
+static void xrow(struct xout *x, int64_t ts, double v, int64_t count)
+{
+	char t[40], val[40];
+	if (!isfinite(v)) {
+		x->skipped_nan++;
+		return;
+	}
+	cli_format_time(ts, t, sizeof(t));
+	fmt_double(v, val, sizeof(val));
+	x->rows++;
+	if (x->json) {
+		fprintf(x->f, "{\"timestamp\":\"%s\",\"device\":", t);
+		json_str(x->f, x->s->device);
+		fputs(",\"metric\":", x->f);
+		json_str(x->f, x->s->metric);
+		fputs(",\"labels\":", x->f);
+		json_str(x->f, x->s->labels);
+		fprintf(x->f, ",\"value\":%s,\"unit\":\"%s\"", val, x->unit);
+		if (x->agg)
+			fprintf(x->f, ",\"agg\":\"%s\",\"count\":%lld", x->agg, (long long)count);
+		fputs("}\n", x->f);
+		return;
+	}
+	fprintf(x->f, "%s,", t);
+	csv_str(x->f, x->s->device);
+	fputc(',', x->f);
+	csv_str(x->f, x->s->metric);
+	fputc(',', x->f);
+	csv_str(x->f, x->s->labels);
+	fprintf(x->f, ",%s,%s", val, x->unit);
+	if (x->agg)
+		fprintf(x->f, ",%s,%lld", x->agg, (long long)count);
+	if (x->extra)
+		fprintf(x->f, ",%s", x->extra);
+	fputc('\n', x->f);
+}
+
+static int xraw_cb(void *ctx, int64_t ts, double v)
+{
+	xrow(ctx, ts, v, 1);
+	return 0;
+}
+
+static int xagg_cb(void *ctx, int64_t ts, double v, int64_t count)
+{
+	xrow(ctx, ts, v, count);
+	return 0;
+}
+
+static const char *unit_of_metric(const char *metric)
+{
+	const struct metric_def *d = metric_lookup(metric);
+	return d ? d->unit : "";
+}
+
+static void export_usage(FILE *f)
+{
+	fprintf(f, "usage: greendc [-c FILE] [--db PATH] export [SELECTOR] [--from T] [--to T]\n"
+	           "       [--step raw|DUR] [--agg avg|min|max|sum|last|count|delta]\n"
+	           "       [--format csv|jsonl] [--output FILE]\n"
+	           "       greendc -c FILE export --report PERIOD [--out-dir DIR]\n"
+	           "  SELECTOR is a glob over \"device metric{labels}\" (default: every series)\n"
+	           "  raw CSV is the import's long format: an export re-imports as it is\n");
+}
+
+static int parse_agg(const char *s, enum store_agg *a)
+{
+	static const char *names[] = {"avg", "min", "max", "sum", "last", "count", "delta"};
+	for (int i = 0; i < 7; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*a = (enum store_agg)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static bool sel_match(const struct energy_selector *sel, const struct xser *s);
+
+static int export_report(const char *period, const char *dir, const char *config_path,
+                         const char *dbpath);
+
+int cli_export_main(int argc, char **argv, const char *config_path, bool config_given,
+                    const char *dbpath)
+{
+	static const struct option lo[] = {
+	        {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
+	        {"step", required_argument, NULL, 's'},   {"agg", required_argument, NULL, 'a'},
+	        {"format", required_argument, NULL, 'F'}, {"output", required_argument, NULL, 'o'},
+	        {"report", required_argument, NULL, 'r'}, {"out-dir", required_argument, NULL, 'd'},
+	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	const char *from = NULL, *to = NULL, *step = "raw", *agg = NULL, *output = NULL;
+	const char *report = NULL, *outdir = ".";
+	bool json = false;
+	int c;
+	optind = 0; /* 0: glibc re-initialises, dropping main's "+" ordering */
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 's':
+			step = optarg;
+			break;
+		case 'a':
+			agg = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'r':
+			report = optarg;
+			break;
+		case 'd':
+			outdir = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
+				json = true;
+			else if (strcmp(optarg, "csv") != 0) {
+				fprintf(stderr, "greendc export: --format: csv or jsonl\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			export_usage(stdout);
+			return 0;
+		default:
+			export_usage(stderr);
+			return 2;
+		}
+	}
+	int rc;
+	struct config *cfg = load_config(config_path, config_given || report, &rc);
+	if (rc)
+		return rc;
+	char *db = strdup(dbpath ? dbpath : cfg ? cfg->storage.path : "");
+	config_free(cfg);
+	if (!db || !*db) {
+		fprintf(stderr,
+		        "greendc export: cannot find the database: give --db PATH or -c FILE\n");
+		free(db);
+		return 2;
+	}
+	if (report) {
+		rc = export_report(report, outdir, config_path, db);
+		free(db);
+		return rc;
+	}
+	if (optind + 1 < argc) {
+		export_usage(stderr);
+		free(db);
+		return 2;
+	}
+	int64_t now = (int64_t)time(NULL) * 1000, f = INT64_MIN / 4, t = INT64_MAX / 4, st = 0;
+	enum store_agg a = AGG_AVG;
+	rc = 2;
+	if ((from && cli_parse_time(from, now, &f) < 0) ||
+	    (to && cli_parse_time(to, now, &t) < 0) || t <= f) {
+		fprintf(stderr, "greendc export: --from/--to: ISO 8601 times, from before to\n");
+		goto out;
+	}
+	if (strcmp(step, "raw") != 0) {
+		if (cli_parse_duration(step, &st) < 0 || (agg && parse_agg(agg, &a) < 0)) {
+			fprintf(stderr,
+			        "greendc export: --step DUR|raw, --agg avg|min|max|sum|last|"
+			        "count|delta\n");
+			goto out;
+		}
+		if (!from)
+			f = 0;
+		f -= ((f % st) + st) % st; /* buckets on multiples of the step, as query does */
+	}
+	FILE *fo = output ? fopen(output, "w") : stdout;
+	if (!fo) {
+		fprintf(stderr, "greendc export: %s: %s\n", output, strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	char err[512];
+	struct store_reader *r = store_reader_open(db, err, sizeof(err));
+	struct xlist l = {.glob = optind < argc ? argv[optind] : NULL};
+	rc = 1;
+	if (!r) {
+		fprintf(stderr, "greendc export: %s\n", err);
+		goto close;
+	}
+	if (store_series_find(r, l.glob, xlist_add, &l) < 0) {
+		fprintf(stderr, "greendc export: cannot list series\n");
+		goto close;
+	}
+	if (!json)
+		fprintf(fo, "timestamp,device,metric,labels,value,unit%s\n",
+		        st ? ",agg,count" : "");
+	uint64_t rows = 0, nan = 0;
+	static const char *aggn[] = {"avg", "min", "max", "sum", "last", "count", "delta"};
+	for (size_t i = 0; i < l.n; i++) {
+		enum store_agg sa = agg ? a : l.v[i].kind == STORE_COUNTER ? AGG_DELTA : AGG_AVG;
+		struct xout x = {.f = fo,
+		                 .json = json,
+		                 .s = &l.v[i],
+		                 .unit = unit_of_metric(l.v[i].metric),
+		                 .agg = st ? aggn[sa] : NULL};
+		int q = st ? store_query(r, l.v[i].id, f, t, st, sa, xagg_cb, &x)
+		           : store_read_raw(r, l.v[i].id, f, t, xraw_cb, &x);
+		if (q < 0) {
+			fprintf(stderr, "greendc export: reading series %lld: %s\n",
+			        (long long)l.v[i].id, strerror(-q));
+			goto close;
+		}
+		rows += x.rows;
+		nan += x.skipped_nan;
+	}
+	rc = 0;
+	fprintf(stderr, "greendc export: %llu rows from %zu series%s", (unsigned long long)rows,
+	        l.n, nan ? "" : "\n");
+	if (nan)
+		fprintf(stderr, " (%llu NaN samples left out)\n", (unsigned long long)nan);
+close:
+	if (fflush(fo) != 0 || (fo != stdout && fclose(fo) != 0)) {
+		fprintf(stderr, "greendc export: write error: %s\n", strerror(errno));
+		rc = 1;
+	}
+	xlist_free(&l);
+	store_reader_close(r);
+out:
+	free(db);
+	return rc;
+}
+
+/* ---- --report: the files behind a period's KPIs ---- */
+
+/* Same rule as the energy engine: metric equal, device equal when given, every label pair
+ * present ("" = absent). Labels are compared on the canonical string. */
+static bool label_is(const char *labels, const char *key, const char *value)
+{
+	size_t kl = strlen(key);
+	for (const char *p = labels; *p;) {
+		const char *e = p;
+		while (*e && !(*e == ',' && e[-1] != '\\'))
+			e++;
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			char v[256];
+			size_t n = 0;
+			for (const char *q = p + kl + 1; q < e && n + 1 < sizeof(v); q++) {
+				if (*q == '\\' && q + 1 < e)
+					q++;
+				v[n++] = *q;
+			}
+			v[n] = '\0';
+			return strcmp(v, value) == 0;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return !*value;
+}
+
+static bool sel_match(const struct energy_selector *sel, const struct xser *s)
+{
+	if (strcmp(sel->metric, s->metric) != 0 || (sel->device && strcmp(sel->device, s->device)))
+		return false;
+	for (size_t j = 0; j < sel->nlabels; j++)
+		if (!label_is(s->labels, sel->label_keys[j], sel->label_values[j]))
+			return false;
+	return true;
+}
+
+struct lastv {
+	int64_t ts;
+	double v;
+	bool have;
+};
+
+static int last_cb(void *ctx, int64_t ts, double v)
+{
+	struct lastv *l = ctx;
+	l->ts = ts;
+	l->v = v;
+	l->have = true;
+	return 0;
+}
+
+static int last_agg_cb(void *ctx, int64_t ts, double v, int64_t count)
+{
+	(void)count;
+	return last_cb(ctx, ts, v);
+}
+
+struct cnt {
+	int64_t n;
+};
+
+static int cnt_raw(void *ctx, int64_t ts, double v)
+{
+	(void)ts;
+	((struct cnt *)ctx)->n += isfinite(v);
+	return 0;
+}
+
+static int cnt_roll(void *ctx, int64_t ts, double v, int64_t count)
+{
+	(void)ts;
+	(void)v;
+	((struct cnt *)ctx)->n += count;
+	return 0;
+}
+
+static FILE *report_file(const char *dir, const char *period, const char *what, char *path,
+                         size_t len)
+{
+	snprintf(path, len, "%s/greendc-report-%s-%s.csv", dir, period, what);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "greendc export: %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static int export_report(const char *period, const char *dir, const char *config_path,
+                         const char *dbpath)
+{
+	struct config_diag diag = {0};
+	struct config *cfg = config_load(config_path, &diag);
+	if (!cfg) {
+		fputs(diag.text, stderr);
+		return 1;
+	}
+	const struct energy_model *m = cfg->energy;
+	const char *problem = energy_model_problem(m), *tz = cfg->site.timezone;
+	struct energy_period p;
+	struct energy_report rep = {0}, whole = {0};
+	struct store_reader *r = NULL;
+	struct xlist l = {.glob = NULL};
+	FILE *fi = NULL, *fr = NULL, *fs = NULL;
+	char pi[4200], pr[4200], ps[4200], err[512];
+	int rc = 1;
+	if (problem) {
+		fprintf(stderr, "greendc export: %s: energy model: %s\n", config_path, problem);
+		goto out;
+	}
+	if (energy_period_parse(period, tz, &p) < 0) {
+		fprintf(stderr, "greendc export: --report: expected YYYY, YYYY-MM or YYYY-MM-DD\n");
+		rc = 2;
+		goto out;
+	}
+	r = store_reader_open(dbpath, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "greendc export: %s\n", err);
+		goto out;
+	}
+	if (energy_compute(r, m, tz, p.from_ms, p.to_ms, STEP_HOUR, &rep) < 0 ||
+	    energy_compute(r, m, tz, p.from_ms, p.to_ms, STEP_WHOLE, &whole) < 0) {
+		fprintf(stderr, "greendc export: %s\n", rep.err[0] ? rep.err : whole.err);
+		goto out;
+	}
+	if (!(fi = report_file(dir, period, "intervals", pi, sizeof(pi))) ||
+	    !(fr = report_file(dir, period, "readings", pr, sizeof(pr))) ||
+	    !(fs = report_file(dir, period, "summary", ps, sizeof(ps))))
+		goto out;
+
+	/* 1. Interval energy per role: what every KPI of the period sums. */
+	fprintf(fi, "from,to,label,role,value,unit,estimated,coverage,status,series\n");
+	for (size_t i = 0; i < rep.n; i++) {
+		const struct energy_interval *iv = &rep.iv[i];
+		char a[40], b[40], v[40], e[40];
+		cli_format_time(iv->from_ms, a, sizeof(a));
+		cli_format_time(iv->to_ms, b, sizeof(b));
+		for (int k = 0; k < ROLE_COUNT; k++) {
+			const struct energy_role_total *t = &iv->role[k];
+			if (!t->nseries)
+				continue;
+			fmt_double(t->value, v, sizeof(v));
+			fmt_double(t->estimated, e, sizeof(e));
+			fprintf(fi, "%s,%s,%s,%s,%s,%s,%s,%.6f,%s,%d\n", a, b, iv->label,
+			        energy_role_name((enum energy_role)k), v,
+			        k == ROLE_WATER_INTAKE || k == ROLE_WATER_POTABLE ? "L" : "kWh", e,
+			        t->coverage, energy_status_name(t->status), t->nseries);
+		}
+	}
+
+	/* 2. The raw readings of every series in the model, with the reading before the period
+	 * (a counter's first increase in the period is measured from it). */
+	if (store_series_find(r, NULL, xlist_add, &l) < 0)
+		goto out;
+	fprintf(fr, "timestamp,device,metric,labels,value,unit,role,in_period,source\n");
+	for (size_t i = 0; i < l.n; i++) {
+		struct xser *s = &l.v[i];
+		for (int k = 0; k < ROLE_COUNT && s->role < 0; k++)
+			for (size_t j = 0; j < m->nsel[k] && s->role < 0; j++)
+				if (sel_match(&m->sel[k][j], s))
+					s->role = k;
+		if (s->role < 0)
+			continue;
+		char extra[96];
+		struct lastv lv = {0};
+		struct cnt rc_raw = {0}, rc_roll = {0};
+		struct xout x = {
+		        .f = fr, .s = s, .unit = unit_of_metric(s->metric), .extra = extra};
+		const char *role = energy_role_name((enum energy_role)s->role);
+		/* Raw samples older than storage.raw_retention are gone; their hours are still in
+		 * the 1 h rollups, whose `last` is the reading an auditor needs for a counter. */
+		if (store_read_raw(r, s->id, p.from_ms, p.to_ms, cnt_raw, &rc_raw) < 0 ||
+		    store_query(r, s->id, p.from_ms, p.to_ms, 3600000, AGG_COUNT, cnt_roll,
+		                &rc_roll) < 0)
+			goto out;
+		bool raw = rc_raw.n >= rc_roll.n;
+		int64_t back = p.from_ms - 400LL * 86400000;
+		back -= ((back % 3600000) + 3600000) % 3600000;
+		if (raw)
+			store_read_raw(r, s->id, back, p.from_ms, last_cb, &lv);
+		else
+			store_query(r, s->id, back, p.from_ms, 3600000, AGG_LAST, last_agg_cb, &lv);
+		const char *src = raw ? "raw" : "rollup_1h_last";
+		snprintf(extra, sizeof(extra), "%s,0,%s", role, src);
+		if (lv.have)
+			xrow(&x, lv.ts, lv.v, 1);
+		snprintf(extra, sizeof(extra), "%s,1,%s", role, src);
+		if ((raw ? store_read_raw(r, s->id, p.from_ms, p.to_ms, xraw_cb, &x)
+		         : store_query(r, s->id, p.from_ms, p.to_ms, 3600000, AGG_LAST, xagg_cb,
+		                       &x)) < 0)
+			goto out;
+	}
+
+	/* 3. Totals and KPIs with their formulas, as `greendc kpi` computes them. */
+	const struct energy_interval *t = &whole.total;
+	const struct energy_role_total *it = &t->role[whole.it_role];
+	struct kpi_inputs in = {
+	        .e_facility = t->role[ROLE_FACILITY_INPUT].value,
+	        .e_backup = t->role[ROLE_BACKUP_GENERATION].value,
+	        .e_onsite = t->role[ROLE_ONSITE_RENEWABLE].value,
+	        .e_it = it->value,
+	        .e_cooling = t->role[ROLE_COOLING].value,
+	        .have_cooling = t->role[ROLE_COOLING].nseries > 0,
+	        .e_reuse = t->role[ROLE_REUSED_HEAT].value,
+	        .have_reuse = t->role[ROLE_REUSED_HEAT].nseries > 0,
+	        .e_heat_removed = t->role[ROLE_HEAT_REMOVED].value,
+	        .have_heat_removed = t->role[ROLE_HEAT_REMOVED].nseries > 0,
+	        .water_l = t->role[ROLE_WATER_INTAKE].value,
+	        .have_water = t->role[ROLE_WATER_INTAKE].nseries > 0,
+	        .potable_l = t->role[ROLE_WATER_POTABLE].value,
+	        .have_potable = t->role[ROLE_WATER_POTABLE].nseries > 0,
+	        .e_certificates = energy_certificates(m, tz, p.from_ms, p.to_ms),
+	        .cef = m->co2_kg_per_kwh,
+	        .backup_cef = m->backup_co2_kg_per_kwh,
+	};
+	struct kpi_results k;
+	kpi_compute(&in, &k);
+	fprintf(fs, "item,value,unit,formula\n");
+	for (int q = 0; q < ROLE_COUNT; q++)
+		if (t->role[q].nseries) {
+			char v[40];
+			fmt_double(t->role[q].value, v, sizeof(v));
+			fprintf(fs,
+			        "%s,%s,%s,sum of the role's rows in intervals.csv (coverage %.6f, "
+			        "%s)\n",
+			        energy_role_name((enum energy_role)q), v,
+			        q == ROLE_WATER_INTAKE || q == ROLE_WATER_POTABLE ? "L" : "kWh",
+			        t->role[q].coverage, energy_status_name(t->role[q].status));
+		}
+	fprintf(fs, "it_role,%s,,category %d: E_IT is this role\n", energy_role_name(whole.it_role),
+	        whole.category);
+	fprintf(fs, "certificates,%.17g,kWh,renewable_certificates for periods inside %s\n",
+	        in.e_certificates, p.label);
+	fprintf(fs, "E_DC,%.17g,kWh,facility_input + backup_generation + onsite_renewable\n",
+	        k.e_dc);
+	const struct {
+		const char *name, *unit, *formula;
+		const struct kpi_value *v;
+	} kv[] = {
+	        {"PUE", "", "E_DC / E_IT", &k.pue},
+	        {"DCiE", "%", "100 / PUE", &k.dcie},
+	        {"pPUE_cooling", "", "(cooling + E_IT) / E_IT", &k.ppue_cooling},
+	        {"WUE", "L/kWh", "water_intake / E_IT", &k.wue},
+	        {"CUE", "kgCO2/kWh",
+	         "(facility_input x grid factor + backup x backup factor) / E_IT", &k.cue},
+	        {"ERF", "", "reused_heat / E_DC", &k.erf},
+	        {"REF", "", "(onsite_renewable + certificates) / E_DC", &k.ref},
+	        {"CER", "", "heat_removed / cooling", &k.cer},
+	};
+	for (size_t q = 0; q < sizeof(kv) / sizeof(kv[0]); q++) {
+		if (!kv[q].v->applicable && !kv[q].v->ok)
+			continue;
+		if (kv[q].v->ok)
+			fprintf(fs, "%s,%.17g,%s,%s\n", kv[q].name, kv[q].v->v, kv[q].unit,
+			        kv[q].formula);
+		else
+			fprintf(fs, "%s,,%s,\"%s: error: %s\"\n", kv[q].name, kv[q].unit,
+			        kv[q].formula, kv[q].v->why);
+	}
+	rc = 0;
+	printf("%s\n%s\n%s\n", pi, pr, ps);
+out:
+	if ((fi && fclose(fi) != 0) | (fr && fclose(fr) != 0) | (fs && fclose(fs) != 0))
+		rc = 1;
+	xlist_free(&l);
+	energy_report_free(&rep);
+	energy_report_free(&whole);
+	store_reader_close(r);
+	config_free(cfg);
+	return rc;
+}

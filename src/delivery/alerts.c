@@ -1,0 +1,651 @@
+/*
+ * The alert evaluation thread (alerts.h). Every interval: for each rule, find the candidate
+ * alerts (matching series, devices, or series with counter events), decide cond/clear for
+ * each from the store (read-only connections), and step its state machine. Transitions are
+ * queued through the store writer with their event and outbox items in one transaction.
+ * State lives in a bounded table keyed by fingerprint; it is rebuilt from the events table at
+ * start, so a restart neither re-fires nor forgets a firing alert.
+ */
+#include "delivery/alerts.h"
+
+#include "config/config.h"
+#include "analytics/energy.h"
+#include "analytics/freecool_config.h"
+#include "core/log.h"
+#include "delivery/outputs.h"
+#include "analytics/psychro.h"
+#include "store/store.h"
+#include "delivery/summary.h"
+#include "core/util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_ALERTS 4096
+#define FP_LEN     320
+
+int alert_step(struct alert_state *s, bool cond, bool clear, int64_t now_ms, int64_t for_ms)
+{
+	if (!s->firing) {
+		if (!cond) {
+			s->pending_since = 0;
+			return 0;
+		}
+		if (!s->pending_since)
+			s->pending_since = now_ms;
+		if (now_ms - s->pending_since >= for_ms) {
+			s->firing = true;
+			s->started_ms = s->pending_since;
+			s->pending_since = 0;
+			return 1;
+		}
+		return 0;
+	}
+	/* Firing: only a clear-by-the-margin value resolves (hysteresis); "no longer above the
+	 * limit but within the margin" keeps it firing. */
+	if (clear) {
+		s->firing = false;
+		return -1;
+	}
+	return 0;
+}
+
+struct alert {
+	char fp[FP_LEN]; /* rule|device|metric|labels */
+	size_t rule;
+	struct alert_state st;
+	bool seen;         /* a candidate in this round */
+	int64_t last_sent; /* alertmanager re-sends */
+	double value;
+	char device[128], metric[64], labels[256];
+};
+
+struct alerts_engine {
+	struct alerts_config rules; /* strings below are owned copies */
+	char *site_id, *site_name, *dbpath;
+	char streams[OUTPUTS_MAX_TARGETS][64]; /* every target subscribed to alerts */
+	size_t nstreams;
+	char am_streams[OUTPUTS_MAX_TARGETS][64]; /* the Alertmanager ones: re-sent while firing */
+	size_t nam;
+	int64_t resend_ms;
+	/* Borrowed from the config this engine was started with: delivery_reload() stops the
+	 * engine before that config is freed. */
+	const struct energy_model *energy;
+	const struct fc_config *cooling;
+	struct fc_envelope env;
+	double p_pa; /* station pressure when no series gives it */
+	struct store *st;
+	struct store_reader *r;
+	sqlite3 *db; /* events, read-only */
+	struct alert *a;
+	size_t n;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop, started;
+	struct log_complaint full;
+};
+
+static char *sdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static struct alert *find_or_add(struct alerts_engine *e, size_t rule, const char *device,
+                                 const char *metric, const char *labels)
+{
+	char fp[FP_LEN];
+	snprintf(fp, sizeof(fp), "%s|%s|%s|%s", e->rules.rules[rule].name, device, metric, labels);
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->a[i].fp, fp) == 0)
+			return &e->a[i];
+	if (e->n >= MAX_ALERTS) {
+		log_complain(&e->full, LOG_LVL_WARN,
+		             "alerts: more than %d alert candidates, "
+		             "ignoring new ones",
+		             MAX_ALERTS);
+		return NULL;
+	}
+	struct alert *al = &e->a[e->n++];
+	memset(al, 0, sizeof(*al));
+	snprintf(al->fp, sizeof(al->fp), "%s", fp);
+	al->rule = rule;
+	snprintf(al->device, sizeof(al->device), "%s", device);
+	snprintf(al->metric, sizeof(al->metric), "%s", metric);
+	snprintf(al->labels, sizeof(al->labels), "%s", labels);
+	al->value = NAN;
+	return al;
+}
+
+/* The alert's JSON (Alertmanager-like: labels, annotations, startsAt, endsAt) and queue it:
+ * a transition to every alert stream with its event; a re-send (resend > 0: its sequence
+ * number) of a firing alert to the Alertmanager streams only, without an event. */
+static void emit_to(struct alerts_engine *e, struct alert *al, bool firing, int64_t now,
+                    int64_t resend)
+{
+	const struct alert_rule *r = &e->rules.rules[al->rule];
+	char ts[32], fp_hash[24];
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = al->fp; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	snprintf(fp_hash, sizeof(fp_hash), "%016llx", (unsigned long long)h);
+
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "type", "alert");
+	cJSON_AddStringToObject(j, "status", firing ? "firing" : "resolved");
+	cJSON_AddStringToObject(j, "fingerprint", fp_hash);
+	cJSON_AddStringToObject(j, "identity", al->fp);
+	cJSON *site = cJSON_AddObjectToObject(j, "site");
+	cJSON_AddStringToObject(site, "id", e->site_id);
+	cJSON_AddStringToObject(site, "name", e->site_name);
+	cJSON *lb = cJSON_AddObjectToObject(j, "labels");
+	cJSON_AddStringToObject(lb, "alertname", r->name);
+	cJSON_AddStringToObject(lb, "severity", r->severity);
+	cJSON_AddStringToObject(lb, "site", e->site_id);
+	if (al->device[0])
+		cJSON_AddStringToObject(lb, "device", al->device);
+	if (al->metric[0])
+		cJSON_AddStringToObject(lb, "metric", al->metric);
+	if (al->labels[0])
+		cJSON_AddStringToObject(lb, "series_labels", al->labels);
+	cJSON *an = cJSON_AddObjectToObject(j, "annotations");
+	char text[512];
+	if (r->summary)
+		snprintf(text, sizeof(text), "%s", r->summary);
+	else if (r->type == ALERT_DEVICE_DOWN)
+		snprintf(text, sizeof(text), "%s is down or stale", al->device);
+	else if (r->type == ALERT_PUE_ABOVE)
+		snprintf(text, sizeof(text), "interim PUE %.3f over %lld min above the target %.2f",
+		         al->value, (long long)(r->window_ms / 60000), r->above);
+	else if (r->type == ALERT_FREE_COOLING_UNUSED)
+		snprintf(text, sizeof(text),
+		         "free cooling available from outdoor air but the "
+		         "plant's free-cooling share is %.0f %%",
+		         al->value);
+	else if (r->type == ALERT_ASHRAE_INLET)
+		snprintf(text, sizeof(text),
+		         "%s %s{%s} = %.1f C outside the ASHRAE envelope "
+		         "%.1f..%.1f C",
+		         al->device, al->metric, al->labels, al->value, e->env.t_min_c,
+		         e->env.t_max_c);
+	else if (r->type == ALERT_COUNTER_DISCONTINUITY)
+		snprintf(text, sizeof(text), "%s %s{%s}: counter reset or rejected jump",
+		         al->device, al->metric, al->labels);
+	else
+		snprintf(text, sizeof(text), "%s %s{%s} = %g (%s %g)", al->device, al->metric,
+		         al->labels, al->value, r->have_above ? "above" : "below",
+		         r->have_above ? r->above : r->below);
+	cJSON_AddStringToObject(an, "summary", text);
+	summary_iso8601(al->st.started_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(j, "startsAt", ts);
+	cJSON_AddNumberToObject(j, "startsAt_ms", (double)al->st.started_ms);
+	if (!firing) {
+		summary_iso8601(now, ts, sizeof(ts));
+		cJSON_AddStringToObject(j, "endsAt", ts);
+	}
+	if (isfinite(al->value))
+		cJSON_AddNumberToObject(j, "value", al->value);
+	char *body = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!body)
+		return;
+
+	char key[200];
+	if (resend)
+		snprintf(key, sizeof(key), "%s:alert:%s:%lld:resend:%lld", e->site_id, fp_hash,
+		         (long long)al->st.started_ms, (long long)resend);
+	else
+		snprintf(key, sizeof(key), "%s:alert:%s:%lld:%s", e->site_id, fp_hash,
+		         (long long)al->st.started_ms, firing ? "firing" : "resolved");
+	const char *streams[OUTPUTS_MAX_TARGETS];
+	size_t ns = resend ? e->nam : e->nstreams;
+	for (size_t i = 0; i < ns; i++)
+		streams[i] = resend ? e->am_streams[i] : e->streams[i];
+	al->last_sent = now;
+	if (resend) {
+		struct store_outbox_req rr = {.streams = streams,
+		                              .nstreams = ns,
+		                              .ikey = key,
+		                              .created_ms = now,
+		                              .payload = body,
+		                              .len = strlen(body)};
+		if (ns)
+			store_outbox(e->st, &rr);
+		free(body);
+		return;
+	}
+	struct store_outbox_req req = {.streams = streams,
+	                               .nstreams = ns,
+	                               .ikey = key,
+	                               .created_ms = now,
+	                               .payload = body,
+	                               .len = strlen(body),
+	                               .event_kind = firing ? "alert_firing" : "alert_resolved",
+	                               .event_detail = body,
+	                               .event_ts_ms = now};
+	int rc = store_outbox(e->st, &req);
+	if (rc < 0)
+		log_warn("alerts: %s: cannot record the transition: %s", r->name, strerror(-rc));
+	else
+		log_info("alert %s: %s", firing ? "firing" : "resolved", text);
+	free(body);
+}
+
+static void emit(struct alerts_engine *e, struct alert *al, bool firing, int64_t now)
+{
+	emit_to(e, al, firing, now, 0);
+}
+
+/* ---- candidates and their conditions ---- */
+
+struct last_ctx {
+	int64_t ts0, ts;
+	double v0, v;
+	int n;
+};
+
+static int last_cb(void *ctx, int64_t ts, double v)
+{
+	struct last_ctx *c = ctx;
+	if (!isfinite(v))
+		return 0;
+	if (c->n++ == 0) {
+		c->ts0 = ts;
+		c->v0 = v;
+	}
+	c->ts = ts;
+	c->v = v;
+	return 0;
+}
+
+struct series_ctx {
+	struct alerts_engine *e;
+	size_t rule;
+	int64_t now;
+};
+
+static void judge(const struct alert_rule *r, double v, bool *cond, bool *clear)
+{
+	*cond = (r->have_above && v > r->above) || (r->have_below && v < r->below);
+	bool in_above = !r->have_above || v <= r->above - r->hysteresis;
+	bool in_below = !r->have_below || v >= r->below + r->hysteresis;
+	*clear = in_above && in_below;
+}
+
+static int series_cb(void *ctx, const struct store_series_info *info)
+{
+	struct series_ctx *c = ctx;
+	struct alert_rule rr = c->e->rules.rules[c->rule];
+	const struct alert_rule *r = &rr;
+	if (r->type == ALERT_ASHRAE_INLET) {
+		/* The envelope's dry-bulb limits act as below/above. */
+		rr.have_above = rr.have_below = true;
+		rr.above = c->e->env.t_max_c;
+		rr.below = c->e->env.t_min_c;
+	}
+	int64_t span = r->type == ALERT_RATE ? r->window_ms : r->lookback_ms;
+	struct last_ctx l = {0};
+	if (store_read_raw(c->e->r, info->id, c->now - span, c->now + 1, last_cb, &l) < 0 || !l.n)
+		return 0; /* no recent data: state unchanged (device_down covers silence) */
+	double v = l.v;
+	if (r->type == ALERT_RATE) {
+		if (l.ts - l.ts0 < span / 4)
+			return 0; /* too short a history to call a rate */
+		v = (l.v - l.v0) / ((double)(l.ts - l.ts0) / 3600000.0);
+	}
+	struct alert *al = find_or_add(c->e, c->rule, info->device, info->metric, info->labels);
+	if (!al)
+		return 0;
+	bool cond, clear;
+	judge(r, v, &cond, &clear);
+	al->seen = true;
+	al->value = v;
+	int t = alert_step(&al->st, cond, clear, c->now, r->for_ms);
+	if (t)
+		emit(c->e, al, t > 0, c->now);
+	return 0;
+}
+
+static int device_cb(void *ctx, const struct store_device_state *ds)
+{
+	struct series_ctx *c = ctx;
+	const struct alert_rule *r = &c->e->rules.rules[c->rule];
+	struct alert *al = find_or_add(c->e, c->rule, ds->name, "", "");
+	if (!al)
+		return 0;
+	bool bad = strcmp(ds->state, "down") == 0 || strcmp(ds->state, "stale") == 0;
+	al->seen = true;
+	int t = alert_step(&al->st, bad, strcmp(ds->state, "up") == 0, c->now, r->for_ms);
+	if (t)
+		emit(c->e, al, t > 0, c->now);
+	return 0;
+}
+
+static void eval_counter_events(struct alerts_engine *e, size_t rule, int64_t now)
+{
+	const struct alert_rule *r = &e->rules.rules[rule];
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(e->db,
+	                       "SELECT s.device, s.metric, s.labels, count(*) FROM events ev "
+	                       "JOIN series s ON s.id = ev.series WHERE ev.kind IN "
+	                       "('counter_reset', 'counter_rejected') AND ev.ts >= ?1 "
+	                       "GROUP BY ev.series",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(q, 1, now - r->window_ms);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		struct alert *al = find_or_add(e, rule, (const char *)sqlite3_column_text(q, 0),
+		                               (const char *)sqlite3_column_text(q, 1),
+		                               (const char *)sqlite3_column_text(q, 2));
+		if (!al)
+			continue;
+		al->seen = true;
+		al->value = sqlite3_column_int(q, 3);
+		int t = alert_step(&al->st, true, false, now, r->for_ms);
+		if (t)
+			emit(e, al, true, now);
+	}
+	sqlite3_finalize(q);
+	/* Alerts of this rule with no event left in the window are clear. */
+	for (size_t i = 0; i < e->n; i++) {
+		struct alert *al = &e->a[i];
+		if (al->rule == rule && !al->seen && alert_step(&al->st, false, true, now, 0) < 0)
+			emit(e, al, false, now);
+	}
+}
+
+/* The newest value of the series matching glob within lookback (several: their mean). */
+struct mean_ctx {
+	struct store_reader *r;
+	int64_t from, to;
+	double sum;
+	int n;
+};
+
+static int mean_cb(void *ctx, const struct store_series_info *info)
+{
+	struct mean_ctx *m = ctx;
+	struct last_ctx l = {0};
+	if (store_read_raw(m->r, info->id, m->from, m->to, last_cb, &l) >= 0 && l.n) {
+		m->sum += l.v;
+		m->n++;
+	}
+	return 0;
+}
+
+static double newest(struct alerts_engine *e, const char *glob, int64_t now, int64_t lookback)
+{
+	struct mean_ctx m = {.r = e->r, .from = now - lookback, .to = now + 1};
+	if (!glob)
+		return NAN;
+	store_series_find(e->r, glob, mean_cb, &m);
+	return m.n ? m.sum / m.n : NAN;
+}
+
+static void step_site(struct alerts_engine *e, size_t k, bool known, bool cond, bool clear,
+                      double value, int64_t now)
+{
+	const struct alert_rule *r = &e->rules.rules[k];
+	struct alert *al = find_or_add(e, k, "", "", "");
+	if (!al || !known)
+		return; /* no data: state unchanged */
+	al->seen = true;
+	al->value = value;
+	int t = alert_step(&al->st, cond, clear, now, r->for_ms);
+	if (t)
+		emit(e, al, t > 0, now);
+}
+
+/* Interim PUE (a power ratio) over the rule's window against its target. */
+static void eval_pue(struct alerts_engine *e, size_t k, int64_t now)
+{
+	const struct alert_rule *r = &e->rules.rules[k];
+	double dc = NAN, it = NAN;
+	int cat = 0;
+	bool known = e->energy &&
+	             energy_interim(e->r, e->energy, now, r->window_ms, &dc, &it, &cat) == 0 &&
+	             it > 0 && isfinite(dc);
+	double ratio = known ? dc / it : NAN;
+	step_site(e, k, known, known && ratio > r->above,
+	          known && ratio <= r->above - r->hysteresis, ratio, now);
+}
+
+/* Free cooling available from the outdoor air (freecool_available with the configured plant)
+ * but the plant's free-cooling share is ~0. */
+static void eval_free_cooling(struct alerts_engine *e, size_t k, int64_t now)
+{
+	const struct alert_rule *r = &e->rules.rules[k];
+	const struct fc_config *fc = e->cooling;
+	if (!fc)
+		return;
+	double db = newest(e, fc->series[FC_S_DRY_BULB], now, r->lookback_ms);
+	double rh = newest(e, fc->series[FC_S_RH], now, r->lookback_ms);
+	double dp = newest(e, fc->series[FC_S_DEW_POINT], now, r->lookback_ms);
+	double p = newest(e, fc->series[FC_S_PRESSURE], now, r->lookback_ms);
+	double used = newest(e, fc->series[FC_S_VALVE_PCT], now, r->lookback_ms);
+	if (!isfinite(p))
+		p = e->p_pa;
+	struct fc_outdoor o;
+	if (isfinite(rh))
+		freecool_outdoor_from_rh(&o, db, rh / 100.0, p, fc->rh_over);
+	else
+		freecool_outdoor_from_dp(&o, db, dp, p);
+	double frac = 0;
+	enum fc_mode mode = freecool_available(&fc->plant, &o, &frac);
+	bool known = isfinite(db) && isfinite(used) && isfinite(o.wb_c);
+	bool available = mode == FC_FREE;
+	step_site(e, k, known, available && used < 1.0, !available || used >= 1.0, used, now);
+}
+
+static void evaluate(struct alerts_engine *e)
+{
+	int64_t now = util_wall_ms();
+	for (size_t i = 0; i < e->n; i++)
+		e->a[i].seen = false;
+	for (size_t k = 0; k < e->rules.nrules; k++) {
+		const struct alert_rule *r = &e->rules.rules[k];
+		struct series_ctx c = {.e = e, .rule = k, .now = now};
+		switch (r->type) {
+		case ALERT_THRESHOLD:
+		case ALERT_RATE:
+			store_series_find(e->r, r->series, series_cb, &c);
+			break;
+		case ALERT_DEVICE_DOWN:
+			store_devices_list(e->r, device_cb, &c);
+			break;
+		case ALERT_COUNTER_DISCONTINUITY:
+			eval_counter_events(e, k, now);
+			break;
+		case ALERT_ASHRAE_INLET:
+			store_series_find(
+			        e->r,
+			        r->series ? r->series
+			                  : (e->cooling ? e->cooling->series[FC_S_IT_INLET] : NULL),
+			        series_cb, &c);
+			break;
+		case ALERT_PUE_ABOVE:
+			eval_pue(e, k, now);
+			break;
+		case ALERT_FREE_COOLING_UNUSED:
+			eval_free_cooling(e, k, now);
+			break;
+		}
+	}
+	/* Alertmanager forgets an alert not re-sent within its resolve_timeout. */
+	for (size_t i = 0; e->nam && i < e->n; i++) {
+		struct alert *al = &e->a[i];
+		if (al->st.firing && now - al->last_sent >= e->resend_ms)
+			emit_to(e, al, true, now, now / e->resend_ms);
+	}
+}
+
+/* Firing alerts as the events table left them (the newest event per fingerprint). */
+static void restore(struct alerts_engine *e)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(e->db,
+	                       "SELECT detail FROM events WHERE id IN (SELECT max(id) FROM events "
+	                       "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
+	                       "json_extract(detail, '$.identity')) AND kind = 'alert_firing'",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		cJSON *j = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
+		const cJSON *id = cJSON_GetObjectItem(j, "identity");
+		const cJSON *st = cJSON_GetObjectItem(j, "startsAt_ms");
+		if (cJSON_IsString(id) && cJSON_IsNumber(st)) {
+			/* identity = rule|device|metric|labels */
+			char buf[FP_LEN], *f[4] = {0};
+			snprintf(buf, sizeof(buf), "%s", id->valuestring);
+			char *p = buf;
+			for (int i = 0; i < 4 && p; i++) {
+				f[i] = p;
+				p = strchr(p, '|');
+				if (p && i < 3)
+					*p++ = '\0';
+			}
+			for (size_t k = 0; f[3] && k < e->rules.nrules; k++) {
+				if (strcmp(e->rules.rules[k].name, f[0]) != 0)
+					continue;
+				struct alert *al = find_or_add(e, k, f[1], f[2], f[3]);
+				if (al) {
+					al->st.firing = true;
+					al->st.started_ms = (int64_t)st->valuedouble;
+				}
+			}
+		}
+		cJSON_Delete(j);
+	}
+	sqlite3_finalize(q);
+}
+
+static void *alerts_main(void *arg)
+{
+	struct alerts_engine *e = arg;
+	char err[256];
+	pthread_mutex_lock(&e->lock);
+	while (!e->stop) {
+		pthread_mutex_unlock(&e->lock);
+		if (!e->r)
+			e->r = store_reader_open(e->dbpath, err, sizeof(err));
+		if (!e->db &&
+		    sqlite3_open_v2(e->dbpath, &e->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(e->db, 5000);
+			restore(e);
+		}
+		if (e->r && e->db)
+			evaluate(e);
+		pthread_mutex_lock(&e->lock);
+		if (e->stop)
+			break;
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		int64_t ms = e->rules.interval_ms;
+		t.tv_sec += ms / 1000;
+		t.tv_nsec += (ms % 1000) * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&e->wake, &e->lock, &t);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+struct alerts_engine *alerts_start(const struct config *cfg, struct store *st, char *err,
+                                   size_t errlen)
+{
+	if (!cfg->alerts || cfg->alerts->nrules == 0)
+		return NULL;
+	struct alerts_engine *e = calloc(1, sizeof(*e));
+	if (!e || !(e->a = calloc(MAX_ALERTS, sizeof(*e->a)))) {
+		free(e);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->rules = *cfg->alerts;
+	for (size_t k = 0; k < e->rules.nrules; k++) {
+		struct alert_rule *r = &e->rules.rules[k];
+		r->name = sdup(r->name);
+		r->series = sdup(r->series);
+		r->severity = sdup(r->severity);
+		r->summary = sdup(r->summary);
+		r->file = NULL;
+	}
+	e->site_id = sdup(cfg->site.id ? cfg->site.id : "");
+	e->site_name = sdup(cfg->site.name ? cfg->site.name : "");
+	e->dbpath = sdup(cfg->storage.path);
+	e->st = st;
+	e->energy = cfg->energy && cfg->energy->present ? cfg->energy : NULL;
+	e->cooling = cfg->cooling;
+	double alt = cfg->site.altitude_m;
+	if (e->cooling) {
+		if (isfinite(e->cooling->altitude_m))
+			alt = e->cooling->altitude_m;
+		freecool_envelope(e->cooling->ashrae_class, e->cooling->allowable,
+		                  e->cooling->derate, alt, e->cooling->derate_from_m, &e->env);
+	} else {
+		/* ASHRAE A1 recommended (DOMAIN.md §5) when no cooling: section says otherwise. */
+		freecool_envelope(FC_A1, false, false, 0, 900, &e->env);
+	}
+	e->p_pa = psychro_pressure_at_altitude(alt);
+	e->resend_ms = INT64_MAX;
+	for (size_t i = 0; cfg->outputs && i < cfg->outputs->nreport; i++) {
+		const struct out_target *t = &cfg->outputs->report[i];
+		if (!(t->kinds & OUT_ALERT))
+			continue;
+		snprintf(e->streams[e->nstreams++], sizeof(e->streams[0]), "%s/alert", t->name);
+		if (t->type == OUT_T_ALERTMANAGER) {
+			snprintf(e->am_streams[e->nam++], sizeof(e->am_streams[0]), "%s/alert",
+			         t->name);
+			if (t->resend_ms < e->resend_ms)
+				e->resend_ms = t->resend_ms;
+		}
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->wake, NULL);
+	if (pthread_create(&e->thread, NULL, alerts_main, e) != 0) {
+		snprintf(err, errlen, "cannot start the alert thread");
+		alerts_stop(e);
+		return NULL;
+	}
+	e->started = true;
+	return e;
+}
+
+void alerts_stop(struct alerts_engine *e)
+{
+	if (!e)
+		return;
+	if (e->started) {
+		pthread_mutex_lock(&e->lock);
+		e->stop = true;
+		pthread_cond_signal(&e->wake);
+		pthread_mutex_unlock(&e->lock);
+		pthread_join(e->thread, NULL);
+	}
+	for (size_t k = 0; k < e->rules.nrules; k++) {
+		struct alert_rule *r = &e->rules.rules[k];
+		free((char *)r->name);
+		free((char *)r->series);
+		free((char *)r->severity);
+		free((char *)r->summary);
+	}
+	store_reader_close(e->r);
+	sqlite3_close(e->db);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->wake);
+	free(e->site_id);
+	free(e->site_name);
+	free(e->dbpath);
+	free(e->a);
+	free(e);
+}

@@ -1,0 +1,160 @@
+/*
+ * The daemon's delivery glue (delivery.h).
+ */
+#include "delivery/delivery.h"
+
+#include "delivery/alerts.h"
+#include "config/config.h"
+#include "analytics/energy.h"
+#include "core/log.h"
+#include "delivery/outputs.h"
+#include "ingest/poller.h"
+#include "delivery/pusher.h"
+#include "store/store.h"
+#include "delivery/summary.h"
+#include "core/util.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct delivery {
+	struct pusher *pusher;
+	struct alerts_engine *alerts;
+	struct store *st;
+	char *dbpath;
+	struct store_reader *reader; /* for the energy figures in summaries; opened lazily */
+	sqlite3 *db;                 /* read-only, for the active alert count */
+	int64_t next_summary;        /* wall ms of the next period end; 0 = not yet aligned */
+	uint64_t dropped_logged;
+};
+
+static void start_pusher(struct delivery *d, const struct config *cfg)
+{
+	char err[256];
+	if (cfg->alerts && cfg->alerts->nrules) {
+		d->alerts = alerts_start(cfg, d->st, err, sizeof(err));
+		if (!d->alerts)
+			log_err("alerts: %s; no alert evaluation", err);
+		else
+			log_info("alerts: %zu rules, evaluated every %lld ms", cfg->alerts->nrules,
+			         (long long)cfg->alerts->interval_ms);
+	}
+	if (!cfg->outputs || cfg->outputs->nreport == 0)
+		return;
+	d->pusher = pusher_start(cfg->outputs, d->dbpath, err, sizeof(err));
+	if (!d->pusher)
+		log_err("pusher: %s; items stay in the outbox", err);
+}
+
+struct delivery *delivery_start(const struct config *cfg, struct store *st, char *err,
+                                size_t errlen)
+{
+	struct delivery *d = calloc(1, sizeof(*d));
+	if (!d || !(d->dbpath = strdup(cfg->storage.path))) {
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->st = st;
+	start_pusher(d, cfg);
+	return d;
+}
+
+/* Alerts whose newest event is alert_firing (as `greendc alerts` counts them). */
+static int active_alerts(struct delivery *d)
+{
+	if (!d->db && sqlite3_open_v2(d->dbpath, &d->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(d->db);
+		d->db = NULL;
+		return -1;
+	}
+	sqlite3_stmt *q;
+	int n = -1;
+	if (sqlite3_prepare_v2(
+	            d->db,
+	            "SELECT count(*) FROM events WHERE id IN (SELECT max(id) FROM events "
+	            "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
+	            "json_extract(detail, '$.identity')) AND kind = 'alert_firing'",
+	            -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			n = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	return n;
+}
+
+void delivery_tick(struct delivery *d, const struct config *cfg, struct store *st, struct poller *p)
+{
+	if (!d)
+		return;
+	struct store_stats ss;
+	store_stats(st, &ss);
+	if (ss.outbox_dropped > d->dropped_logged) {
+		log_warn("outbox: full, dropped the %llu oldest item(s) (outputs.outbox_max_items/"
+		         "outbox_max_bytes); the receiver has been unreachable too long",
+		         (unsigned long long)(ss.outbox_dropped - d->dropped_logged));
+		d->dropped_logged = ss.outbox_dropped;
+	}
+	const struct outputs *o = cfg->outputs;
+	if (!o || o->summary_interval_ms <= 0)
+		return;
+	int64_t iv = o->summary_interval_ms, now = util_wall_ms();
+	if (d->next_summary == 0) {
+		/* Periods are aligned to the epoch, so keys are stable across restarts. */
+		d->next_summary = (now / iv + 1) * iv;
+		return;
+	}
+	if (now < d->next_summary)
+		return;
+	/* Every completed period once, in order, even when a tick came late; after a long
+	 * stall (a suspended VM) only the latest period. */
+	if (now - d->next_summary > 100 * iv)
+		d->next_summary = now / iv * iv;
+	struct poller_stats ps = {0};
+	if (p)
+		poller_stats(p, &ps);
+	struct summary_facts f = {.devices = ps.devices,
+	                          .up = ps.up,
+	                          .down = ps.down,
+	                          .samples_stored = ss.samples_committed,
+	                          .outbox_dropped = ss.outbox_dropped,
+	                          .active_alerts = active_alerts(d)};
+	if (!d->reader && cfg->energy && cfg->energy->present) {
+		char err[256];
+		d->reader = store_reader_open(d->dbpath, err, sizeof(err));
+	}
+	while (now >= d->next_summary) {
+		int64_t to = d->next_summary, from = to - iv;
+		d->next_summary += iv;
+		int rc = summary_emit(st, d->reader, cfg, &f, from, to);
+		if (rc < 0)
+			log_warn("summary: cannot queue the summary: %s, ignoring", strerror(-rc));
+	}
+}
+
+void delivery_reload(struct delivery *d, const struct config *cfg)
+{
+	if (!d)
+		return;
+	alerts_stop(d->alerts);
+	d->alerts = NULL;
+	pusher_stop(d->pusher);
+	d->pusher = NULL;
+	start_pusher(d, cfg);
+}
+
+void delivery_stop(struct delivery *d)
+{
+	if (!d)
+		return;
+	alerts_stop(d->alerts);
+	pusher_stop(d->pusher);
+	store_reader_close(d->reader);
+	sqlite3_close(d->db);
+	free(d->dbpath);
+	free(d);
+}

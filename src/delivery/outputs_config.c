@@ -1,0 +1,285 @@
+/*
+ * Parser of the `outputs:` section (outputs.h). URLs must be http(s); https is expected for
+ * anything but 127.0.0.1/localhost, and TLS verification cannot be turned off (there is no key
+ * for it). Secret files are checked for their mode when the pusher reads them, not here, so
+ * `greendc check-config` works without access to them.
+ */
+#include "delivery/outputs.h"
+
+#include "config/config.h"
+#include "config/config_yaml.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *outputs_kind_name(enum out_kind k)
+{
+	switch (k) {
+	case OUT_ALERT:
+		return "alert";
+	case OUT_SUMMARY:
+		return "summary";
+	case OUT_REPORT:
+		return "report";
+	}
+	return NULL;
+}
+
+const struct out_target *outputs_target(const struct outputs *o, const char *stream)
+{
+	if (!o || !stream)
+		return NULL;
+	size_t l = strcspn(stream, "/");
+	for (size_t i = 0; i < o->nreport; i++)
+		if (strlen(o->report[i].name) == l && strncmp(o->report[i].name, stream, l) == 0)
+			return &o->report[i];
+	return NULL;
+}
+
+struct pctx {
+	struct config *cfg;
+	struct outputs *o;
+	struct out_target *t;
+};
+
+static const char *want_path(struct ydoc *y, struct config *cfg, yaml_node_t *v, const char *path)
+{
+	const char *s = want_string(y, v, path);
+	if (!s || s[0] == '/' || !cfg->dir)
+		return s;
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s/%s", cfg->dir, s);
+	return arena_strdup(y->arena, buf);
+}
+
+static void target_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
+                        yaml_node_t *knode, yaml_node_t *v)
+{
+	struct pctx *c = ctx;
+	struct out_target *t = c->t;
+	(void)knode;
+	if (strcmp(key, "name") == 0) {
+		const char *s = want_string(y, v, path);
+		if (s && (!name_ok(s, "_-") || strlen(s) > 32))
+			yerr(y, v, path, "expected a short name of letters, digits, '_' and '-'");
+		else
+			t->name = s;
+	} else if (strcmp(key, "url") == 0) {
+		const char *s = want_string(y, v, path);
+		if (s && strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+			yerr(y, v, path, "expected an http:// or https:// URL");
+		else
+			t->url = s;
+	} else if (strcmp(key, "secret_file") == 0) {
+		t->secret_file = want_path(y, c->cfg, v, path);
+	} else if (strcmp(key, "ca_file") == 0) {
+		t->ca_file = want_path(y, c->cfg, v, path);
+	} else if (strcmp(key, "client_cert") == 0) {
+		t->client_cert = want_path(y, c->cfg, v, path);
+	} else if (strcmp(key, "client_key") == 0) {
+		t->client_key = want_path(y, c->cfg, v, path);
+	} else if (strcmp(key, "connect_timeout") == 0) {
+		want_duration(y, v, path, 100, &t->connect_timeout_ms);
+	} else if (strcmp(key, "timeout") == 0) {
+		want_duration(y, v, path, 100, &t->timeout_ms);
+	} else if (strcmp(key, "backoff_min") == 0) {
+		want_duration(y, v, path, 10, &t->backoff_min_ms);
+	} else if (strcmp(key, "backoff_max") == 0) {
+		want_duration(y, v, path, 10, &t->backoff_max_ms);
+	} else if (strcmp(key, "resend") == 0) {
+		want_duration(y, v, path, 1000, &t->resend_ms);
+	} else if (strcmp(key, "url_file") == 0) {
+		t->url_file = want_path(y, c->cfg, v, path);
+	} else if (strcmp(key, "coalesce") == 0) {
+		want_duration(y, v, path, 0, &t->coalesce_ms);
+	} else if (strcmp(key, "kind") == 0) {
+		static const char *const kinds[] = {"dingtalk", "wecom", "feishu", "slack",
+		                                    "webhook"};
+		const char *s = want_string(y, v, path);
+		int k = -1;
+		for (int i = 0; s && i < 5; i++)
+			if (strcmp(s, kinds[i]) == 0)
+				k = i;
+		if (s && k < 0)
+			yerr(y, v, path, "expected dingtalk, wecom, feishu, slack or webhook");
+		else if (s)
+			t->chat = (enum out_chat)k;
+	} else if (strcmp(key, "rate_limit") == 0) {
+		if (v->type != YAML_MAPPING_NODE) {
+			yerr(y, v, path, "expected {messages: N, per: DURATION}");
+			return;
+		}
+		for (yaml_node_pair_t *pr = v->data.mapping.pairs.start;
+		     pr < v->data.mapping.pairs.top; pr++) {
+			const char *k = yscalar(ynode(y, pr->key));
+			yaml_node_t *val = ynode(y, pr->value);
+			long long n;
+			if (k && strcmp(k, "messages") == 0) {
+				if (want_int(y, val, path, 1, 100000, &n))
+					t->rate_messages = (long)n;
+			} else if (k && strcmp(k, "per") == 0) {
+				want_duration(y, val, path, 100, &t->rate_per_ms);
+			} else {
+				yerr(y, val, path, "rate_limit: unknown key (messages, per)");
+			}
+		}
+	} else if (strcmp(key, "streams") == 0) {
+		if (v->type != YAML_SEQUENCE_NODE) {
+			yerr(y, v, path, "expected a list of alert, summary, report; got %s",
+			     node_kind(v));
+			return;
+		}
+		t->kinds = 0;
+		for (yaml_node_item_t *i = v->data.sequence.items.start;
+		     i < v->data.sequence.items.top; i++) {
+			yaml_node_t *e = ynode(y, *i);
+			const char *s = yscalar(e);
+			unsigned k = 0;
+			for (unsigned b = OUT_ALERT; b <= OUT_REPORT; b <<= 1)
+				if (s && strcmp(s, outputs_kind_name((enum out_kind)b)) == 0)
+					k = b;
+			if (!k)
+				yerr(y, e, path, "expected alert, summary or report");
+			t->kinds |= k;
+		}
+	}
+}
+
+static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const char *path,
+                         enum out_type type)
+{
+	static const char *const keys[] = {
+	        "name",        "url",         "secret_file", "ca_file",
+	        "client_cert", "client_key",  "streams",     "connect_timeout",
+	        "timeout",     "backoff_min", "backoff_max", NULL};
+	static const char *const chat_keys[] = {
+	        "name",    "kind",        "url_file",    "secret_file",
+	        "ca_file", "coalesce",    "rate_limit",  "connect_timeout",
+	        "timeout", "backoff_min", "backoff_max", NULL};
+	static const char *const am_keys[] = {"name",        "url",         "ca_file",
+	                                      "client_cert", "client_key",  "connect_timeout",
+	                                      "timeout",     "backoff_min", "backoff_max",
+	                                      "resend",      NULL};
+	if (c->o->nreport >= OUTPUTS_MAX_TARGETS) {
+		yerr(y, n, path, "at most %d report targets", OUTPUTS_MAX_TARGETS);
+		return;
+	}
+	struct out_target *t = &c->o->report[c->o->nreport];
+	*t = (struct out_target){.kinds = OUT_ALERT | OUT_SUMMARY | OUT_REPORT,
+	                         .connect_timeout_ms = 5000,
+	                         .timeout_ms = 30000,
+	                         .backoff_min_ms = 1000,
+	                         .backoff_max_ms = 300000,
+	                         .resend_ms = 60000,
+	                         .type = type,
+	                         .file = y->file,
+	                         .line = yline(n)};
+	if (type == OUT_T_ALERTMANAGER) {
+		t->kinds = OUT_ALERT;
+		t->backoff_max_ms = 30000; /* re-sends come every `resend` anyway */
+	}
+	if (type == OUT_T_CHAT) {
+		t->kinds = OUT_ALERT;
+		t->coalesce_ms = 10000;
+		t->backoff_max_ms = 60000;
+	}
+	c->t = t;
+	if (!ymap_walk(y, n, path,
+	               type == OUT_T_ALERTMANAGER ? am_keys
+	               : type == OUT_T_CHAT       ? chat_keys
+	                                          : keys,
+	               target_pair, c))
+		return;
+	if (type == OUT_T_CHAT) {
+		/* DOMAIN.md §8: DingTalk and WeCom 20 messages a minute, Slack ~1 a second;
+		 * WeCom text <= 2048 bytes, Feishu body <= 20 KB. */
+		static const long msgs[] = {20, 20, 20, 60, 60};
+		static const size_t text[] = {18000, 2000, 18000, 3500, 60000};
+		if (!t->rate_messages)
+			t->rate_messages = msgs[t->chat];
+		if (!t->rate_per_ms)
+			t->rate_per_ms = 60000;
+		t->max_text = text[t->chat];
+		if (!t->name || !t->url_file) {
+			yerr(y, n, path,
+			     "a chat robot needs name and url_file (the URL carries "
+			     "its token, so it lives in a secrets file)");
+			return;
+		}
+		if ((t->chat == CHAT_DINGTALK || t->chat == CHAT_FEISHU) && !t->secret_file)
+			yerr(y, n, path, "%s: signed robots need secret_file", t->name);
+		for (size_t i = 0; i < c->o->nreport; i++)
+			if (strcmp(c->o->report[i].name, t->name) == 0)
+				yerr(y, n, path, "target name \"%s\" used twice", t->name);
+		c->o->nreport++;
+		return;
+	}
+	if (!t->name || !t->url) {
+		yerr(y, n, path, "a report target needs name and url");
+		return;
+	}
+	if (!t->secret_file && type == OUT_T_REPORT)
+		yerr(y, n, path, "%s: secret_file is required (Standard Webhooks signing)",
+		     t->name);
+	if (t->backoff_max_ms < t->backoff_min_ms)
+		yerr(y, n, path, "%s: backoff_max is below backoff_min", t->name);
+	if ((t->client_cert == NULL) != (t->client_key == NULL))
+		yerr(y, n, path, "%s: client_cert and client_key go together", t->name);
+	for (size_t i = 0; i < c->o->nreport; i++)
+		if (strcmp(c->o->report[i].name, t->name) == 0)
+			yerr(y, n, path, "target name \"%s\" used twice", t->name);
+	c->o->nreport++;
+}
+
+static void outputs_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
+                         yaml_node_t *knode, yaml_node_t *v)
+{
+	struct pctx *c = ctx;
+	long long n;
+	(void)knode;
+	if (strcmp(key, "outbox_max_items") == 0) {
+		if (want_int(y, v, path, 1, 100000000, &n))
+			c->o->outbox_max_items = n;
+	} else if (strcmp(key, "outbox_max_bytes") == 0) {
+		if (want_int(y, v, path, 4096, 1LL << 40, &n))
+			c->o->outbox_max_bytes = n;
+	} else if (strcmp(key, "summary_interval") == 0) {
+		want_duration(y, v, path, 0, &c->o->summary_interval_ms);
+	} else if (strcmp(key, "report") == 0 || strcmp(key, "alertmanager") == 0 ||
+	           strcmp(key, "chat") == 0) {
+		if (v->type != YAML_SEQUENCE_NODE) {
+			yerr(y, v, path, "expected a list of targets; got %s", node_kind(v));
+			return;
+		}
+		for (yaml_node_item_t *i = v->data.sequence.items.start;
+		     i < v->data.sequence.items.top; i++)
+			parse_target(y, c, ynode(y, *i), path,
+			             key[0] == 'r'   ? OUT_T_REPORT
+			             : key[0] == 'c' ? OUT_T_CHAT
+			                             : OUT_T_ALERTMANAGER);
+	}
+}
+
+void outputs_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node)
+{
+	static const char *const keys[] = {"outbox_max_items",
+	                                   "outbox_max_bytes",
+	                                   "summary_interval",
+	                                   "report",
+	                                   "alertmanager",
+	                                   "chat",
+	                                   NULL};
+	struct outputs *o = arena_alloc(y->arena, sizeof(*o));
+	struct pctx c = {.cfg = cfg, .o = o};
+	o->summary_interval_ms = 3600000;
+	if (!ymap_walk(y, node, path, keys, outputs_pair, &c))
+		return;
+	cfg->outputs = o;
+}
+
+void outputs_config_validate(const struct config *cfg, struct config_diag *diag)
+{
+	(void)cfg;
+	(void)diag;
+}

@@ -1,0 +1,148 @@
+/*
+ * Summaries (summary.h), built with cJSON and queued through store_outbox().
+ */
+#include "delivery/summary.h"
+
+#include "config/config.h"
+#include "analytics/energy.h"
+#include "analytics/kpi.h"
+#include "delivery/outputs.h"
+#include "delivery/report.h"
+#include "store/store.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void summary_iso8601(int64_t t_ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(t_ms >= 0 ? t_ms / 1000 : (t_ms - 999) / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void add_time(cJSON *o, const char *k, int64_t t_ms)
+{
+	char b[32];
+	summary_iso8601(t_ms, b, sizeof(b));
+	cJSON_AddStringToObject(o, k, b);
+}
+
+int summary_emit(struct store *st, struct store_reader *r, const struct config *cfg,
+                 const struct summary_facts *f, int64_t from_ms, int64_t to_ms)
+{
+	const struct outputs *o = cfg->outputs;
+	if (!o)
+		return 0;
+	cJSON *j = cJSON_CreateObject();
+	if (!j)
+		return -ENOMEM;
+	cJSON_AddStringToObject(j, "type", "summary");
+	cJSON_AddStringToObject(j, "schema", "greendc.summary/1");
+	cJSON *site = cJSON_AddObjectToObject(j, "site");
+	cJSON_AddStringToObject(site, "id", cfg->site.id ? cfg->site.id : "");
+	cJSON_AddStringToObject(site, "name", cfg->site.name ? cfg->site.name : "");
+	cJSON *per = cJSON_AddObjectToObject(j, "period");
+	add_time(per, "from", from_ms);
+	add_time(per, "to", to_ms);
+	cJSON_AddNumberToObject(per, "seconds", (double)(to_ms - from_ms) / 1000.0);
+	cJSON *dev = cJSON_AddObjectToObject(j, "devices");
+	cJSON_AddNumberToObject(dev, "total", f->devices);
+	cJSON_AddNumberToObject(dev, "up", f->up);
+	cJSON_AddNumberToObject(dev, "down", f->down);
+	cJSON_AddNumberToObject(j, "samples_stored", (double)f->samples_stored);
+	cJSON_AddNumberToObject(j, "outbox_dropped", (double)f->outbox_dropped);
+	if (f->active_alerts >= 0)
+		cJSON_AddNumberToObject(j, "active_alerts", f->active_alerts);
+
+	/* Energy by role and the period's PUE with its category and coverage, from the same
+	 * engine as `greendc pue`; a period below coverage_min publishes no PUE. */
+	struct energy_report rep;
+	if (r && cfg->energy && !energy_model_problem(cfg->energy) &&
+	    energy_compute(r, cfg->energy, cfg->site.timezone, from_ms, to_ms, STEP_WHOLE, &rep) ==
+	            0) {
+		const struct energy_interval *iv = &rep.total;
+		cJSON *en = cJSON_AddObjectToObject(j, "energy");
+		cJSON *roles = cJSON_AddObjectToObject(en, "roles_kwh");
+		for (int i = 0; i < ROLE_COUNT; i++)
+			if (iv->role[i].nseries && i != ROLE_WATER_INTAKE &&
+			    i != ROLE_WATER_POTABLE)
+				cJSON_AddNumberToObject(roles,
+				                        energy_role_name((enum energy_role)i),
+				                        iv->role[i].value);
+		double e_dc = iv->role[ROLE_FACILITY_INPUT].value +
+		              iv->role[ROLE_BACKUP_GENERATION].value +
+		              iv->role[ROLE_ONSITE_RENEWABLE].value;
+		double e_it = iv->role[rep.it_role].value;
+		double cov = fmin(iv->role[ROLE_FACILITY_INPUT].coverage,
+		                  iv->role[rep.it_role].coverage);
+		struct kpi_value pue;
+		kpi_pue(e_dc, e_it, &pue);
+		bool publish = pue.ok && iv->role[ROLE_FACILITY_INPUT].status != ENERGY_MISSING &&
+		               iv->role[rep.it_role].status != ENERGY_MISSING;
+		cJSON_AddNumberToObject(en, "e_dc_kwh", e_dc);
+		cJSON_AddNumberToObject(en, "e_it_kwh", e_it);
+		cJSON_AddNumberToObject(en, "category", rep.category);
+		cJSON_AddNumberToObject(en, "coverage", cov);
+		if (publish)
+			cJSON_AddNumberToObject(en, "pue", pue.v);
+		else
+			cJSON_AddNullToObject(en, "pue");
+		energy_report_free(&rep);
+		cJSON_AddItemToObject(j, "free_cooling",
+		                      report_free_cooling(cfg, r, from_ms, to_ms));
+	}
+
+	/* The interim figure is a power ratio over the interval, labelled as such: an energy
+	 * PUE needs the period's energy (greendc pue, and the monthly report). */
+	double dc = NAN, it = NAN;
+	int cat = 0;
+	if (r && cfg->energy && cfg->energy->present &&
+	    energy_interim(r, cfg->energy, to_ms, to_ms - from_ms, &dc, &it, &cat) == 0 && it > 0) {
+		cJSON *p = cJSON_AddObjectToObject(j, "interim");
+		cJSON_AddNumberToObject(p, "facility_w", dc);
+		cJSON_AddNumberToObject(p, "it_w", it);
+		cJSON_AddNumberToObject(p, "power_ratio", dc / it);
+		cJSON_AddNumberToObject(p, "category", cat);
+		cJSON_AddStringToObject(p, "note",
+		                        "interim power ratio (PUE0-style), not an "
+		                        "energy PUE");
+	} else {
+		cJSON_AddNullToObject(j, "interim");
+	}
+	char *body = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!body)
+		return -ENOMEM;
+
+	char key[160], what[32];
+	snprintf(what, sizeof(what), "%lld", (long long)from_ms);
+	snprintf(key, sizeof(key), "%s:summary:%s", cfg->site.id ? cfg->site.id : "", what);
+	const char *streams[OUTPUTS_MAX_TARGETS];
+	char names[OUTPUTS_MAX_TARGETS][64];
+	size_t n = 0;
+	for (size_t i = 0; i < o->nreport; i++) {
+		if (!(o->report[i].kinds & OUT_SUMMARY))
+			continue;
+		snprintf(names[n], sizeof(names[n]), "%s/summary", o->report[i].name);
+		streams[n] = names[n];
+		n++;
+	}
+	int rc = 0;
+	if (n) {
+		struct store_outbox_req req = {.streams = streams,
+		                               .nstreams = n,
+		                               .ikey = key,
+		                               .created_ms = to_ms,
+		                               .payload = body,
+		                               .len = strlen(body)};
+		rc = store_outbox(st, &req);
+	}
+	free(body);
+	return rc < 0 ? rc : (int)n;
+}

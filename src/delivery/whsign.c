@@ -1,0 +1,243 @@
+/*
+ * Webhook signatures and the secrets-file reader (whsign.h). HMAC and base64 come from
+ * OpenSSL's libcrypto (libssl-dev), the library libcurl already links on Debian.
+ */
+#include "delivery/whsign.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int whsign_b64(const uint8_t *in, size_t n, char *out, size_t outlen)
+{
+	size_t need = 4 * ((n + 2) / 3) + 1;
+	if (need > outlen || n > INT32_MAX / 2)
+		return -ENOSPC;
+	return EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+}
+
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int whsign_b64_decode(const char *in, uint8_t *out, size_t outlen)
+{
+	/* Written out rather than EVP_DecodeBlock, which keeps padding zeros in its count. */
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0, i = 0, len = strlen(in);
+	while (len > 0 && in[len - 1] == '=')
+		len--;
+	for (; i < len; i++) {
+		int v = b64val(in[i]);
+		if (v < 0)
+			return -EINVAL;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= outlen)
+				return -ENOSPC;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	if (len % 4 == 1)
+		return -EINVAL;
+	return (int)o;
+}
+
+int whsign_secret_key(const char *secret, uint8_t *key, size_t keylen)
+{
+	if (strncmp(secret, "whsec_", 6) == 0)
+		return whsign_b64_decode(secret + 6, key, keylen);
+	size_t n = strlen(secret);
+	if (n > keylen)
+		return -ENOSPC;
+	memcpy(key, secret, n);
+	return (int)n;
+}
+
+int whsign_hmac(const uint8_t *key, size_t keylen, const void *msg, size_t msglen, uint8_t mac[32])
+{
+	unsigned int n = 0;
+	/* OpenSSL rejects a NULL key even of length 0 (Feishu's message is the empty one). */
+	static const uint8_t empty;
+	if (!HMAC(EVP_sha256(), keylen ? key : &empty, (int)keylen,
+	          msglen ? msg : (const void *)&empty, msglen, mac, &n) ||
+	    n != 32)
+		return -EIO;
+	return 0;
+}
+
+/* HMAC over "id.ts.body" (one-shot HMAC(): the streaming HMAC_CTX API is deprecated in
+ * OpenSSL 3, and a payload is at most OUTBOX_MAX_PAYLOAD). */
+static int std_mac(const uint8_t *key, size_t keylen, const char *id, int64_t ts, const char *body,
+                   size_t len, uint8_t mac[32])
+{
+	char prefix[320];
+	int n = snprintf(prefix, sizeof(prefix), "%s.%lld.", id, (long long)ts);
+	if (n < 0 || (size_t)n >= sizeof(prefix))
+		return -EINVAL;
+	char *msg = malloc((size_t)n + len + 1);
+	if (!msg)
+		return -ENOMEM;
+	memcpy(msg, prefix, (size_t)n);
+	if (len)
+		memcpy(msg + n, body, len);
+	int rc = whsign_hmac(key, keylen, msg, (size_t)n + len, mac);
+	free(msg);
+	return rc;
+}
+
+int whsign_std_sign(const uint8_t *key, size_t keylen, const char *id, int64_t ts, const char *body,
+                    size_t len, char out[WHSIGN_SIG_LEN])
+{
+	uint8_t mac[32];
+	int rc = std_mac(key, keylen, id, ts, body, len, mac);
+	if (rc < 0)
+		return rc;
+	memcpy(out, "v1,", 3);
+	rc = whsign_b64(mac, sizeof(mac), out + 3, WHSIGN_SIG_LEN - 3);
+	return rc < 0 ? rc : 0;
+}
+
+int whsign_std_verify(const uint8_t *key, size_t keylen, const char *id, const char *ts_header,
+                      const char *body, size_t len, const char *sig_header, int64_t now_s,
+                      int64_t tolerance_s)
+{
+	if (!id || !*id || !ts_header || !sig_header || strlen(id) > 256)
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	long long ts = strtoll(ts_header, &end, 10);
+	if (errno || end == ts_header || *end)
+		return -EINVAL;
+	if (ts < now_s - tolerance_s || ts > now_s + tolerance_s)
+		return -ETIME;
+	uint8_t mac[32];
+	char want[WHSIGN_SIG_LEN];
+	int rc = std_mac(key, keylen, id, ts, body, len, mac);
+	if (rc < 0)
+		return rc;
+	whsign_b64(mac, sizeof(mac), want, sizeof(want));
+	size_t wl = strlen(want);
+	/* Several signatures may be sent (key rotation): any v1 match is enough. */
+	const char *p = sig_header;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		if (e - p > 3 && strncmp(p, "v1,", 3) == 0 && (size_t)(e - p - 3) == wl &&
+		    CRYPTO_memcmp(p + 3, want, wl) == 0)
+			return 0;
+		p = e;
+	}
+	return -EBADMSG;
+}
+
+static int sign_b64(const uint8_t *key, size_t keylen, const char *msg, size_t msglen, char *out,
+                    size_t outlen)
+{
+	uint8_t mac[32];
+	int rc = whsign_hmac(key, keylen, msg, msglen, mac);
+	if (rc < 0)
+		return rc;
+	rc = whsign_b64(mac, sizeof(mac), out, outlen);
+	return rc < 0 ? rc : 0;
+}
+
+int whsign_dingtalk(const char *secret, int64_t ts_ms, char *out, size_t outlen)
+{
+	char msg[512], b64[64];
+	int n = snprintf(msg, sizeof(msg), "%lld\n%s", (long long)ts_ms, secret);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return -EINVAL;
+	int rc =
+	        sign_b64((const uint8_t *)secret, strlen(secret), msg, (size_t)n, b64, sizeof(b64));
+	if (rc < 0)
+		return rc;
+	/* URL-encode: base64 has +, / and = to escape. */
+	size_t o = 0;
+	for (const char *p = b64; *p; p++) {
+		const char *esc = *p == '+' ? "%2B" : *p == '/' ? "%2F" : *p == '=' ? "%3D" : NULL;
+		size_t k = esc ? 3 : 1;
+		if (o + k + 1 > outlen)
+			return -ENOSPC;
+		memcpy(out + o, esc ? esc : p, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int whsign_feishu(const char *secret, int64_t ts_s, char *out, size_t outlen)
+{
+	char key[512];
+	int n = snprintf(key, sizeof(key), "%lld\n%s", (long long)ts_s, secret);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return -EINVAL;
+	return sign_b64((const uint8_t *)key, (size_t)n, "", 0, out, outlen);
+}
+
+int whsign_read_secret(const char *path, char *buf, size_t len, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -EPERM;
+	}
+	if (sb.st_mode & 077) {
+		snprintf(err, errlen,
+		         "%s: mode %04o lets group or others read it; chmod 600 (or 400) it", path,
+		         (unsigned)(sb.st_mode & 07777));
+		close(fd);
+		return -EPERM;
+	}
+	ssize_t n = read(fd, buf, len > 0 ? len - 1 : 0);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	size_t l = strlen(buf);
+	while (l > 0 && (buf[l - 1] == ' ' || buf[l - 1] == '\r' || buf[l - 1] == '\t'))
+		buf[--l] = '\0';
+	if (l == 0) {
+		snprintf(err, errlen, "%s: empty", path);
+		return -EINVAL;
+	}
+	return 0;
+}

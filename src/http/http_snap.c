@@ -1,0 +1,537 @@
+/*
+ * The HTTP server's in-memory snapshot: one thread keeps the latest value of every series by
+ * tailing the store's commit log (store_tail), refreshes the devices' state, and renders the
+ * whole /metrics text once a second. A scrape then only copies a buffer, so a site of 5,000
+ * devices scrapes in milliseconds and never waits on SQLite. Values appear once committed
+ * (storage.commit_ms), which is as fresh as any reader of the store sees them.
+ */
+#include "config/config.h"
+#include "analytics/energy.h"
+#include "http/http_internal.h"
+#include "store/outbox.h"
+#include "store/store.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sser {
+	int64_t id;
+	char *family; /* greendc_power_watts */
+	const char *type;
+	char *labels; /* rendered: device="x",hall="A" */
+	double scale;
+	double value;
+	int64_t ts_ms;
+	bool have;
+};
+
+struct sdev {
+	char *name, *driver, *state;
+	double duration_s;
+	int64_t errors, last_ok_ms;
+};
+
+struct snap {
+	struct http_server *h;
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards text, pue */
+	pthread_cond_t cond;
+	bool stop;
+	char *text;
+	size_t len;
+	double pue;
+	int category;
+	int64_t pue_at;
+	bool have_pue;
+	/* owned by the thread */
+	struct store_reader *r;
+	struct sser *ser; /* sorted by family then labels */
+	size_t nser;
+	size_t *byid; /* open addressing: index+1 into ser, 0 = empty */
+	size_t idcap;
+	struct sdev *dev;
+	size_t ndev;
+	int64_t cursor;
+	bool unknown_seen;
+	/* the alert/report outbox (outbox.h), read every 5 s; absent in an old database */
+	struct outbox *ob;
+	struct outbox_stats obs;
+	bool have_obs;
+	int64_t next_ob_open;
+};
+
+static size_t id_slot(const struct snap *s, int64_t id)
+{
+	return (size_t)((uint64_t)id * 11400714819323198485ull) & (s->idcap - 1);
+}
+
+static struct sser *find_id(struct snap *s, int64_t id)
+{
+	if (!s->idcap)
+		return NULL;
+	for (size_t i = id_slot(s, id), n = 0; n < s->idcap; i = (i + 1) & (s->idcap - 1), n++) {
+		if (!s->byid[i])
+			return NULL;
+		if (s->ser[s->byid[i] - 1].id == id)
+			return &s->ser[s->byid[i] - 1];
+	}
+	return NULL;
+}
+
+struct label_ctx {
+	struct sbuf *b;
+};
+
+static void label_cb(void *ctx, const char *k, const char *v)
+{
+	struct label_ctx *c = ctx;
+	char name[128];
+	prom_label_name(k, name, sizeof(name));
+	/* Our own labels win; a series label of the same name is kept under exported_. */
+	if (strcmp(name, "device") == 0 || strcmp(name, "kind") == 0)
+		sbuf_puts(c->b, ",exported_");
+	else
+		sbuf_puts(c->b, ",");
+	sbuf_puts(c->b, name);
+	sbuf_puts(c->b, "=\"");
+	prom_escape(c->b, v);
+	sbuf_puts(c->b, "\"");
+}
+
+struct build {
+	struct sser *v;
+	size_t n, cap;
+	int rc;
+};
+
+static int series_cb(void *ctx, const struct store_series_info *info)
+{
+	struct build *b = ctx;
+	char fam[200];
+	double scale;
+	const char *type;
+	if (!prom_family(info->metric, info->kind == STORE_COUNTER, fam, sizeof(fam), &scale,
+	                 &type))
+		return 0;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		struct sser *p = realloc(b->v, cap * sizeof(*p));
+		if (!p) {
+			b->rc = -ENOMEM;
+			return 1;
+		}
+		b->v = p;
+		b->cap = cap;
+	}
+	struct sbuf lb = {0};
+	struct label_ctx lc = {&lb};
+	sbuf_puts(&lb, "device=\"");
+	prom_escape(&lb, info->device);
+	sbuf_puts(&lb, "\"");
+	labels_each(info->labels, label_cb, &lc);
+	struct sser *x = &b->v[b->n];
+	memset(x, 0, sizeof(*x));
+	x->id = info->id;
+	x->family = strdup(fam);
+	x->type = type;
+	x->labels = lb.s;
+	x->scale = scale;
+	if (!x->family || !x->labels || lb.oom) {
+		free(x->family);
+		sbuf_free(&lb);
+		b->rc = -ENOMEM;
+		return 1;
+	}
+	b->n++;
+	return 0;
+}
+
+static int cmp_ser(const void *a, const void *b)
+{
+	const struct sser *x = a, *y = b;
+	int c = strcmp(x->family, y->family);
+	return c ? c : strcmp(x->labels, y->labels);
+}
+
+static void free_series(struct sser *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].family);
+		free(v[i].labels);
+	}
+	free(v);
+}
+
+static int last_cb(void *ctx, int64_t bucket, double value, int64_t count)
+{
+	struct sser *x = ctx;
+	(void)count;
+	x->value = value;
+	x->ts_ms = bucket;
+	x->have = true;
+	return 0;
+}
+
+/* Re-read the series list, keeping the values already known; new series are seeded with
+ * their last value of the past 15 minutes. */
+static int rebuild(struct snap *s)
+{
+	struct build b = {0};
+	int rc = store_series_find(s->r, NULL, series_cb, &b);
+	if (rc < 0 || b.rc < 0) {
+		free_series(b.v, b.n);
+		return rc < 0 ? rc : b.rc;
+	}
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), cmp_ser);
+	int64_t now = util_wall_ms();
+	for (size_t i = 0; i < b.n; i++) {
+		struct sser *old = find_id(s, b.v[i].id);
+		if (old && old->have) {
+			b.v[i].value = old->value;
+			b.v[i].ts_ms = old->ts_ms;
+			b.v[i].have = true;
+		} else {
+			store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000, AGG_LAST,
+			            last_cb, &b.v[i]);
+		}
+	}
+	size_t cap = 16;
+	while (cap < b.n * 2)
+		cap *= 2;
+	size_t *byid = calloc(cap, sizeof(*byid));
+	if (!byid) {
+		free_series(b.v, b.n);
+		return -ENOMEM;
+	}
+	free_series(s->ser, s->nser);
+	free(s->byid);
+	s->ser = b.v;
+	s->nser = b.n;
+	s->byid = byid;
+	s->idcap = cap;
+	for (size_t i = 0; i < b.n; i++) {
+		size_t j = id_slot(s, b.v[i].id);
+		while (byid[j])
+			j = (j + 1) & (cap - 1);
+		byid[j] = i + 1;
+	}
+	return 0;
+}
+
+static int tail_cb(void *ctx, int64_t series, int64_t ts_ms, double value)
+{
+	struct snap *s = ctx;
+	struct sser *x = find_id(s, series);
+	if (!x) {
+		s->unknown_seen = true;
+		return 0;
+	}
+	if (!x->have || ts_ms >= x->ts_ms) {
+		x->value = value;
+		x->ts_ms = ts_ms;
+		x->have = true;
+	}
+	return 0;
+}
+
+struct devbuild {
+	struct sdev *v;
+	size_t n, cap;
+};
+
+static int dev_cb(void *ctx, const struct store_device_state *ds)
+{
+	struct devbuild *b = ctx;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct sdev *p = realloc(b->v, cap * sizeof(*p));
+		if (!p)
+			return 1;
+		b->v = p;
+		b->cap = cap;
+	}
+	struct sdev *d = &b->v[b->n++];
+	d->name = strdup(ds->name);
+	d->driver = strdup(ds->driver);
+	d->state = strdup(ds->state);
+	d->duration_s = ds->last_duration_s;
+	d->errors = ds->errors;
+	d->last_ok_ms = ds->last_ok_ms;
+	if (!d->name || !d->driver || !d->state) {
+		free(d->name);
+		free(d->driver);
+		free(d->state);
+		b->n--;
+		return 1;
+	}
+	return 0;
+}
+
+static void free_devs(struct sdev *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].driver);
+		free(v[i].state);
+	}
+	free(v);
+}
+
+static void family_head(struct sbuf *b, const char *name, const char *type, const char *help)
+{
+	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void put_num(struct sbuf *b, double v)
+{
+	if (isnan(v))
+		sbuf_puts(b, "NaN");
+	else if (isinf(v))
+		sbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
+	else {
+		/* Shortest of %.15g and %.17g that reads back exactly. */
+		char t[40];
+		snprintf(t, sizeof(t), "%.15g", v);
+		if (strtod(t, NULL) != v)
+			snprintf(t, sizeof(t), "%.17g", v);
+		sbuf_puts(b, t);
+	}
+}
+
+static void render(struct snap *s, struct sbuf *b)
+{
+	const char *fam = NULL;
+	for (size_t i = 0; i < s->nser; i++) {
+		struct sser *x = &s->ser[i];
+		if (!x->have)
+			continue;
+		if (!fam || strcmp(fam, x->family) != 0) {
+			fam = x->family;
+			family_head(b, x->family, x->type,
+			            strcmp(x->type, "counter") == 0
+			                    ? "Stored counter, unwrapped, in base units."
+			                    : "Latest stored value, in base units.");
+		}
+		sbuf_printf(b, "%s{%s} ", x->family, x->labels);
+		put_num(b, x->value * x->scale);
+		sbuf_puts(b, "\n");
+	}
+	static const struct {
+		const char *name, *type, *help;
+	} dfam[] = {
+	        /* greendc_device_up and greendc_poll_duration_seconds are the poller's own
+	         * stored series (rendered above); these two come from the devices table. */
+	        {"greendc_device_poll_errors_total", "counter", "Failed polls since start."},
+	        {"greendc_device_last_success_timestamp_seconds", "gauge",
+	         "Wall clock of the last successful poll (0 = never)."},
+	};
+	for (size_t f = 0; f < sizeof(dfam) / sizeof(dfam[0]); f++) {
+		if (!s->ndev)
+			break;
+		family_head(b, dfam[f].name, dfam[f].type, dfam[f].help);
+		for (size_t i = 0; i < s->ndev; i++) {
+			struct sdev *d = &s->dev[i];
+			sbuf_printf(b, "%s{device=\"", dfam[f].name);
+			prom_escape(b, d->name);
+			sbuf_puts(b, "\",driver=\"");
+			prom_escape(b, d->driver);
+			sbuf_puts(b, "\"} ");
+			double v = f == 0 ? (double)d->errors : (double)d->last_ok_ms / 1000.0;
+			put_num(b, v);
+			sbuf_puts(b, "\n");
+		}
+	}
+	if (s->have_obs) {
+		static const struct {
+			const char *name, *type, *help;
+		} of[] = {
+		        {"greendc_outbox_items", "gauge", "Items waiting in the outbox."},
+		        {"greendc_outbox_bytes", "gauge", "Payload bytes waiting in the outbox."},
+		        {"greendc_outbox_dropped_total", "counter",
+		         "Items dropped because the outbox was full (oldest first)."},
+		        {"greendc_outbox_dropped_bytes_total", "counter", "Payload bytes dropped."},
+		        {"greendc_outbox_delivered_total", "counter", "Items delivered (2xx)."},
+		};
+		const int64_t v[] = {s->obs.items, s->obs.bytes, s->obs.dropped,
+		                     s->obs.dropped_bytes, s->obs.delivered};
+		for (size_t f = 0; f < sizeof(of) / sizeof(of[0]); f++) {
+			family_head(b, of[f].name, of[f].type, of[f].help);
+			sbuf_printf(b, "%s %lld\n", of[f].name, (long long)v[f]);
+		}
+	}
+	family_head(b, "greendc_series", "gauge", "Series known to the store.");
+	sbuf_printf(b, "greendc_series %zu\n", s->nser);
+	pthread_mutex_lock(&s->lock);
+	bool have = s->have_pue;
+	double pue = s->pue;
+	int cat = s->category;
+	pthread_mutex_unlock(&s->lock);
+	if (have) {
+		family_head(
+		        b, "greendc_pue_interim_ratio", "gauge",
+		        "Interim PUE: facility over IT mean power of the last 15 min "
+		        "(a power ratio, not an energy PUE); category is the IT metering level.");
+		sbuf_printf(b, "greendc_pue_interim_ratio{category=\"%d\"} ", cat);
+		put_num(b, pue);
+		sbuf_puts(b, "\n");
+	}
+}
+
+static void interim(struct snap *s)
+{
+	double dc = 0, it = 0;
+	int cat = 0;
+	int rc = -ENOENT;
+	pthread_rwlock_rdlock(&s->h->cfg_lock);
+	const struct energy_model *m = s->h->cfg->energy;
+	if (m && !energy_model_problem(m))
+		rc = energy_interim(s->r, m, util_wall_ms(), 900000, &dc, &it, &cat);
+	pthread_rwlock_unlock(&s->h->cfg_lock);
+	pthread_mutex_lock(&s->lock);
+	s->have_pue = rc == 0 && it > 0 && dc >= it;
+	if (s->have_pue) {
+		s->pue = dc / it;
+		s->category = cat;
+		s->pue_at = util_wall_ms();
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void outbox_refresh(struct snap *s, int64_t now)
+{
+	char err[200];
+	if (!s->ob && now >= s->next_ob_open) {
+		s->ob = outbox_open(s->h->db_path, err, sizeof(err));
+		s->next_ob_open = now + 60000; /* an old database without the table: retry slowly */
+	}
+	s->have_obs = s->ob && outbox_stats(s->ob, &s->obs) == 0;
+}
+
+static void *snap_main(void *arg)
+{
+	struct snap *s = arg;
+	int64_t next_rebuild = 0, next_pue = 0, next_ob = 0;
+	for (;;) {
+		int64_t now = util_mono_ms();
+		if (now >= next_rebuild || s->unknown_seen) {
+			s->unknown_seen = false;
+			if (rebuild(s) == 0)
+				next_rebuild = now + 30000;
+		}
+		for (int i = 0; i < 20; i++) /* bounded: at most 20 x 50,000 samples a round */
+			if (store_tail(s->r, &s->cursor, 50000, tail_cb, s) < 50000)
+				break;
+		struct devbuild db = {0};
+		if (store_devices_list(s->r, dev_cb, &db) >= 0) {
+			free_devs(s->dev, s->ndev);
+			s->dev = db.v;
+			s->ndev = db.n;
+		} else {
+			free_devs(db.v, db.n);
+		}
+		if (now >= next_pue) {
+			interim(s);
+			next_pue = now + 15000;
+		}
+		if (now >= next_ob) {
+			outbox_refresh(s, now);
+			next_ob = now + 5000;
+		}
+		struct sbuf b = {0};
+		render(s, &b);
+		pthread_mutex_lock(&s->lock);
+		if (!b.oom) {
+			free(s->text);
+			s->text = b.s;
+			s->len = b.len;
+		} else {
+			sbuf_free(&b);
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		while (!s->stop && pthread_cond_timedwait(&s->cond, &s->lock, &ts) == 0)
+			;
+		bool stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			break;
+	}
+	return NULL;
+}
+
+struct snap *snap_start(struct http_server *h, char *err, size_t errlen)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->h = h;
+	s->cursor = -1;
+	s->r = store_reader_open(h->db_path, err, errlen);
+	if (!s->r) {
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	if (pthread_create(&s->thread, NULL, snap_main, s) != 0) {
+		snprintf(err, errlen, "cannot start the snapshot thread");
+		store_reader_close(s->r);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void snap_stop(struct snap *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	store_reader_close(s->r);
+	outbox_close(s->ob);
+	free_series(s->ser, s->nser);
+	free(s->byid);
+	free_devs(s->dev, s->ndev);
+	free(s->text);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
+char *snap_metrics(struct snap *s, size_t *len)
+{
+	char *out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (s->text) {
+		out = malloc(s->len + 1);
+		if (out) {
+			memcpy(out, s->text, s->len + 1);
+			*len = s->len;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return out;
+}
+
+bool snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *at_ms)
+{
+	pthread_mutex_lock(&s->lock);
+	bool have = s->have_pue;
+	*pue = s->pue;
+	*category = s->category;
+	*at_ms = s->pue_at;
+	pthread_mutex_unlock(&s->lock);
+	return have;
+}

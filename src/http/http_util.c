@@ -1,0 +1,220 @@
+/* Pure helpers for the HTTP server: see http_util.h. */
+#include "http/http_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->s, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sbuf_puts(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sbuf_add(b, tmp, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		b->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sbuf_add(b, big, (size_t)n);
+	free(big);
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool ends_with(const char *s, const char *suf, size_t *stem)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	if (n <= m || strcmp(s + n - m, suf) != 0)
+		return false;
+	*stem = n - m;
+	return true;
+}
+
+bool prom_family(const char *metric, bool counter, char *name, size_t len, double *scale,
+                 const char **type)
+{
+	char base[160];
+	size_t stem;
+	const char *unit = "";
+
+	*scale = 1;
+	*type = counter ? "counter" : "gauge";
+	prom_label_name(metric, base, sizeof(base));
+	if (ends_with(base, "_kwh", &stem)) {
+		*scale = 3.6e6;
+		unit = "_joules";
+	} else if (ends_with(base, "_wh", &stem)) {
+		*scale = 3600;
+		unit = "_joules";
+	} else if (ends_with(base, "_w", &stem)) {
+		unit = "_watts";
+	} else if (ends_with(base, "_kw", &stem)) {
+		*scale = 1000;
+		unit = "_watts";
+	} else if (ends_with(base, "_c", &stem)) {
+		unit = "_celsius";
+	} else if (ends_with(base, "_s", &stem)) {
+		unit = "_seconds";
+	} else if (ends_with(base, "_ms", &stem)) {
+		*scale = 0.001;
+		unit = "_seconds";
+	} else if (ends_with(base, "_pct", &stem)) {
+		*scale = 0.01;
+		unit = "_ratio";
+	} else {
+		stem = strlen(base);
+	}
+	base[stem] = '\0';
+	/* The daemon's own series are already named greendc_...: no second prefix. */
+	const char *prefix = strncmp(base, "greendc_", 8) == 0 ? "" : "greendc_";
+	int n = snprintf(name, len, "%s%s%s%s", prefix, base, unit, counter ? "_total" : "");
+	return n > 0 && (size_t)n < len;
+}
+
+void prom_escape(struct sbuf *b, const char *v)
+{
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\')
+			sbuf_add(b, "\\\\", 2);
+		else if (*p == '"')
+			sbuf_add(b, "\\\"", 2);
+		else if (*p == '\n')
+			sbuf_add(b, "\\n", 2);
+		else
+			sbuf_add(b, p, 1);
+	}
+}
+
+void prom_label_name(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	if (!len)
+		return;
+	for (const char *p = in; *p && o + 1 < len; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		          (o > 0 && c >= '0' && c <= '9');
+		if (o == 0 && c >= '0' && c <= '9' && o + 2 < len)
+			out[o++] = '_';
+		out[o++] = ok || (c >= '0' && c <= '9') ? c : '_';
+	}
+	if (o == 0 && len > 1)
+		out[o++] = '_';
+	out[o] = '\0';
+}
+
+void labels_each(const char *canon, void (*cb)(void *ctx, const char *k, const char *v), void *ctx)
+{
+	char k[128], v[512];
+	size_t kl = 0, vl = 0;
+	bool in_v = false;
+	if (!canon || !*canon)
+		return;
+	for (const char *p = canon;; p++) {
+		char c = *p;
+		if (c == '\\' && p[1]) {
+			c = *++p;
+			goto literal;
+		}
+		if (c == '\0' || c == ',') {
+			k[kl] = '\0';
+			v[vl] = '\0';
+			if (kl)
+				cb(ctx, k, v);
+			kl = vl = 0;
+			in_v = false;
+			if (c == '\0')
+				return;
+			continue;
+		}
+		if (c == '=' && !in_v) {
+			in_v = true;
+			continue;
+		}
+	literal:
+		if (in_v && vl + 1 < sizeof(v))
+			v[vl++] = c;
+		else if (!in_v && kl + 1 < sizeof(k))
+			k[kl++] = c;
+	}
+}
+
+bool http_path_safe(const char *path)
+{
+	if (!path || path[0] != '/')
+		return false;
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	const char *seg = path + 1;
+	for (;;) {
+		const char *end = strchr(seg, '/');
+		size_t n = end ? (size_t)(end - seg) : strlen(seg);
+		if (n == 0 && end) /* "//" */
+			return false;
+		if (n > 0 && seg[0] == '.') /* ".", "..", hidden files */
+			return false;
+		if (!end)
+			return true;
+		seg = end + 1;
+	}
+}
+
+int64_t http_query_step(int64_t from_ms, int64_t to_ms, int64_t step_ms, unsigned width)
+{
+	int64_t range = to_ms - from_ms, step = step_ms > 0 ? step_ms : 1000;
+	if (width == 0)
+		width = 1;
+	int64_t need = (range + (int64_t)width - 1) / (int64_t)width;
+	if (need > step)
+		step = need;
+	if (step > 1200000) /* over 20 min: whole hours, so the 1-hour rollups serve it */
+		step = (step + 3599999) / 3600000 * 3600000;
+	else if (step > 60000)
+		step = (step + 59999) / 60000 * 60000;
+	else
+		step = (step + 999) / 1000 * 1000;
+	return step;
+}

@@ -1,0 +1,206 @@
+/*
+ * The store's schema and its forward migrations. Migration i takes a database from
+ * user_version i to i + 1; they run in order, each in its own transaction together with the
+ * version bump, so a crash mid-migration leaves the previous version intact. Never edit a
+ * released step: append a new one. Tables are described in docs/internals/store.md.
+ */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+const struct rollup_level rollup_levels[ROLLUP_LEVELS] = {
+	{"rollup_1m", MINUTE_MS},
+	{"rollup_1h", HOUR_MS},
+	{"rollup_1d", DAY_MS},
+};
+
+#define ROLLUP_TABLE(name)                                                                         \
+	"CREATE TABLE " name "(\n"                                                                 \
+	"  series INTEGER NOT NULL,\n"                                                             \
+	"  ts INTEGER NOT NULL,      -- bucket start, ms since the epoch (UTC)\n"                 \
+	"  count INTEGER NOT NULL,   -- finite samples in the bucket\n"                           \
+	"  min REAL, max REAL, sum REAL,\n"                                                        \
+	"  last REAL,                -- value of the latest sample in the bucket\n"               \
+	"  delta REAL NOT NULL DEFAULT 0, -- counters: increase within the bucket; gauges 0\n"   \
+	"  last_ts INTEGER NOT NULL, -- timestamp of that latest sample\n"                        \
+	"  PRIMARY KEY (series, ts)\n"                                                             \
+	") WITHOUT ROWID;\n"
+
+/* clang-format off */
+static const char *const migrations[] = {
+	/* 0 -> 1: the initial schema. */
+	"CREATE TABLE series(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  device TEXT NOT NULL,\n"
+	"  metric TEXT NOT NULL,\n"
+	"  labels TEXT NOT NULL DEFAULT '',\n"
+	"  kind INTEGER NOT NULL DEFAULT 0,         -- 0 gauge, 1 counter\n"
+	"  counter_bits INTEGER NOT NULL DEFAULT 0,\n"
+	"  max_rate REAL NOT NULL DEFAULT 0,\n"
+	"  counter_scale REAL NOT NULL DEFAULT 1, -- a counter wraps at 2^counter_bits x this\n"
+	"  UNIQUE (device, metric, labels)\n"
+	");\n"
+	"CREATE TABLE series_state(\n"
+	"  series INTEGER PRIMARY KEY,\n"
+	"  open_t0 INTEGER,    -- hour whose samples are still only in staging (NULL: none)\n"
+	"  open_rowid INTEGER, -- staging rowid of the first sample of that hour\n"
+	"  packed_t0 INTEGER,  -- latest hour packed into blocks\n"
+	"  have_last INTEGER NOT NULL DEFAULT 0, -- counters: a previous reading exists\n"
+	"  last_raw REAL,      -- counters: last raw reading\n"
+	"  total REAL,         -- counters: unwrapped cumulative value\n"
+	"  last_ts INTEGER     -- counters: timestamp of the last reading\n"
+	");\n"
+	"CREATE TABLE staging(\n"
+	"  series INTEGER NOT NULL,\n"
+	"  ts INTEGER NOT NULL,\n"
+	"  value REAL,                   -- NULL stands for NaN\n"
+	"  inc REAL NOT NULL DEFAULT 0   -- counters: increase over the previous sample\n"
+	");\n"
+	"CREATE TABLE blocks(\n"
+	"  series INTEGER NOT NULL,\n"
+	"  t0 INTEGER NOT NULL,          -- hour start\n"
+	"  seq INTEGER NOT NULL DEFAULT 0,\n"
+	"  n INTEGER NOT NULL,           -- samples in data\n"
+	"  n_finite INTEGER NOT NULL,    -- of which finite (what sum/min/max cover)\n"
+	"  first_ts INTEGER NOT NULL,\n"
+	"  last_ts INTEGER NOT NULL,\n"
+	"  first REAL, last REAL, min REAL, max REAL, sum REAL,\n"
+	"  data BLOB NOT NULL,           -- store_codec.h\n"
+	"  PRIMARY KEY (series, t0, seq)\n"
+	") WITHOUT ROWID;\n"
+	ROLLUP_TABLE("rollup_1m")
+	ROLLUP_TABLE("rollup_1h")
+	ROLLUP_TABLE("rollup_1d")
+	"CREATE TABLE events(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  ts INTEGER NOT NULL,\n"
+	"  series INTEGER,               -- 0 when not about one series\n"
+	"  kind TEXT NOT NULL,           -- counter_reset, counter_rejected, device_down, ...\n"
+	"  detail TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX events_ts ON events(ts);\n"
+	"CREATE TABLE devices(\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  driver TEXT, address TEXT, state TEXT,\n"
+	"  last_poll_ms INTEGER, last_ok_ms INTEGER,\n"
+	"  last_duration_s REAL, errors INTEGER,\n"
+	"  interval_ms INTEGER, last_error TEXT\n"
+	");\n",
+	/* 1 -> 2: the outbox (src/outbox.c, docs/alerts.md): what must leave the site. */
+	"CREATE TABLE outbox(\n"
+	"  id INTEGER PRIMARY KEY,       -- delivery order within a stream\n"
+	"  stream TEXT NOT NULL,         -- <target>/<kind>: central/alert, central/report\n"
+	"  ikey TEXT NOT NULL,           -- idempotency key (webhook-id)\n"
+	"  created INTEGER NOT NULL,     -- ms since the epoch\n"
+	"  payload BLOB NOT NULL,        -- JSON\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0, -- ms; not before\n"
+	"  last_error TEXT NOT NULL DEFAULT '',\n"
+	"  UNIQUE (stream, ikey)\n"
+	");\n"
+	"CREATE INDEX outbox_stream ON outbox(stream, id);\n"
+	"CREATE TABLE outbox_stats(\n"
+	"  k TEXT PRIMARY KEY,           -- dropped, dropped_bytes, enqueued, delivered\n"
+	"  v INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE reports(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL,           -- monthly, annual\n"
+	"  period TEXT NOT NULL,         -- 2026-10, 2026\n"
+	"  generated INTEGER NOT NULL,   -- ms since the epoch\n"
+	"  complete INTEGER NOT NULL,    -- 0: coverage below the threshold\n"
+	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
+	"  json TEXT NOT NULL\n"
+	");\n",
+	/* clang-format on */
+};
+
+int store_schema_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+int store_sqlite_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static int get_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(q, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_schema_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	int target = store_schema_version(), v = 0, rc;
+
+	for (;;) {
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = get_version(db, &v);
+		if (rc != SQLITE_OK)
+			goto fail;
+		if (v > target) {
+			snprintf(err, errlen, "database schema version %d is newer than %d", v,
+				 target);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -EPROTO;
+		}
+		if (v == target)
+			break;
+		rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+		if (rc == SQLITE_OK) {
+			/* PRAGMA takes no bound parameters; v + 1 is our own integer. */
+			char sql[48];
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+			rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+		}
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			goto fail;
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return 0;
+fail:
+	snprintf(err, errlen, "schema migration to version %d: %s", v + 1, sqlite3_errmsg(db));
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return store_sqlite_errno(rc);
+}
