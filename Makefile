@@ -4,6 +4,8 @@
 #   make check        set up (installs missing Debian packages), build, run every test
 #   make demo         set up, build, run greendc against the simulated data centre
 #   make bench        build and run the benchmarks (print figures)
+#   make check-layers the one-way layer rule of src/ (docs/architecture.md); part of check
+#   make check-style  clang-format --dry-run over every C file; part of check (make format fixes)
 #   make fuzz         run each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)
 #   make install      install to $(DESTDIR)$(PREFIX)
 #   make DEVELOPER=1  warnings become errors (-Werror -Wshadow -Wmissing-prototypes)
@@ -89,7 +91,7 @@ Q = @
 say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all setup check unit integration soak demo bench install clean format fuzz
+.PHONY: all setup check check-layers check-style unit integration soak demo bench install clean format fuzz
 all: $(PROGRAMS) $(DRIVER_SOS) $(TOOL_BINS)
 
 setup:
@@ -144,6 +146,7 @@ $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OB
 # ---- tests ----
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.
 check: setup
+	@$(MAKE) --no-print-directory check-layers check-style
 	@$(MAKE) --no-print-directory all unit-bins
 	@sh test/run.sh
 
@@ -172,8 +175,18 @@ demo: setup
 fuzz:
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh test/fuzz/run.sh
 
+# Every C file of ours; `make format` rewrites them, `make check-style` fails on any difference.
+C_SOURCES = $(sort $(wildcard src/*/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] \
+	test/unit/*.[ch] test/fuzz/*.[ch] bench/*.c))
 format:
-	clang-format -i $(wildcard src/*/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] test/unit/*.[ch] bench/*.c)
+	clang-format -i $(C_SOURCES)
+
+check-style:
+	@clang-format --dry-run -Werror $(C_SOURCES) && echo "check-style: ok ($(words $(C_SOURCES)) files)"
+
+# One-way layers and SQL only in src/store/ (docs/architecture.md).
+check-layers:
+	@sh tools/check-layers
 
 MANDIR ?= $(DATADIR)/man
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system

@@ -12,6 +12,9 @@
 
 #include "analytics/kpi.h"
 
+#include "core/labels.h"
+#include "core/timeutil.h"
+
 #include "store/store.h"
 
 #include <errno.h>
@@ -65,70 +68,25 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b < 0) ? q - 1 : q;
 }
 
-static int64_t step_fixed_ms(enum energy_step step)
-{
-	return step == STEP_15MIN ? 15 * 60000 : step == STEP_HOUR ? HOUR_MS : 0;
-}
-
-/* mktime of a local wall-clock date at 00:00 (day starts are never ambiguous in practice;
- * where midnight is skipped mktime moves to the first valid instant). */
-static int64_t local_midnight(int year, int mon, int mday)
-{
-	struct tm tm = {.tm_year = year - 1900, .tm_mon = mon, .tm_mday = mday, .tm_isdst = -1};
-	return (int64_t)mktime(&tm) * 1000;
-}
+/* energy_step's calendar units are core/timeutil.h's, in the same order. */
+_Static_assert((int)STEP_15MIN == (int)TIME_15MIN && (int)STEP_HOUR == (int)TIME_HOUR &&
+                       (int)STEP_DAY == (int)TIME_DAY && (int)STEP_MONTH == (int)TIME_MONTH &&
+                       (int)STEP_YEAR == (int)TIME_YEAR,
+               "energy_step and time_unit differ");
 
 static int64_t floor_in_tz(int64_t t, enum energy_step step)
 {
-	time_t s = (time_t)floor_div(t, 1000);
-	struct tm tm;
-	localtime_r(&s, &tm);
-	int64_t fixed = step_fixed_ms(step);
-	if (fixed) {
-		/* Sub-hour steps in UTC shifted by the current offset: unambiguous in the
-		 * repeated hour of a DST change, where a wall-clock mktime is not. */
-		int64_t off = (int64_t)tm.tm_gmtoff * 1000;
-		return floor_div(t + off, fixed) * fixed - off;
-	}
-	switch (step) {
-	case STEP_DAY:
-		return local_midnight(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday);
-	case STEP_MONTH:
-		return local_midnight(tm.tm_year + 1900, tm.tm_mon, 1);
-	default:
-		return local_midnight(tm.tm_year + 1900, 0, 1);
-	}
+	return time_local_floor(t, (enum time_unit)step);
 }
 
 static int64_t next_in_tz(int64_t t, enum energy_step step)
 {
-	int64_t f = floor_in_tz(t, step), fixed = step_fixed_ms(step);
-	if (fixed)
-		return f + fixed;
-	time_t s = (time_t)floor_div(f, 1000);
-	struct tm tm;
-	localtime_r(&s, &tm);
-	switch (step) {
-	case STEP_DAY:
-		return local_midnight(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday + 1);
-	case STEP_MONTH:
-		return local_midnight(tm.tm_year + 1900, tm.tm_mon + 1, 1);
-	default:
-		return local_midnight(tm.tm_year + 1901, 0, 1);
-	}
+	return time_local_next(t, (enum time_unit)step);
 }
 
 static void label_in_tz(int64_t t, enum energy_step step, char *buf, size_t len)
 {
-	time_t s = (time_t)floor_div(t, 1000);
-	struct tm tm;
-	localtime_r(&s, &tm);
-	const char *fmt = step == STEP_YEAR    ? "%Y"
-	                  : step == STEP_MONTH ? "%Y-%m"
-	                  : step == STEP_DAY   ? "%Y-%m-%d"
-	                                       : "%Y-%m-%dT%H:%M%z";
-	if (!strftime(buf, len, fmt, &tm) && len)
-		buf[0] = '\0';
+	time_local_label(t, (enum time_unit)step, buf, len);
 }
 
 int64_t energy_local_floor(int64_t t_ms, enum energy_step step, const char *tz)
@@ -159,36 +117,14 @@ void energy_local_label(int64_t t_ms, enum energy_step step, const char *tz, cha
 
 int energy_period_parse(const char *s, const char *tz, struct energy_period *out)
 {
-	int y = 0, m = 0, d = 0, n = 0;
-	size_t len = strlen(s);
-	enum energy_step kind;
-	if (len == 4 && sscanf(s, "%4d%n", &y, &n) == 1 && n == 4) {
-		kind = STEP_YEAR;
-		m = 1;
-		d = 1;
-	} else if (len == 7 && sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) {
-		kind = STEP_MONTH;
-		d = 1;
-	} else if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
-		kind = STEP_DAY;
-	} else {
-		return -EINVAL;
-	}
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -EINVAL;
+	enum time_unit u;
 	struct tz_saved sv;
 	tz_enter(tz, &sv);
-	out->from_ms = local_midnight(y, m - 1, d);
-	/* Reject 2026-02-31 rather than roll it into March. */
-	time_t t = (time_t)(out->from_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	bool ok = tm.tm_mday == d && tm.tm_mon == m - 1;
-	out->to_ms = next_in_tz(out->from_ms, kind);
+	int rc = time_period_parse(s, &out->from_ms, &out->to_ms, &u);
 	tz_leave(&sv);
-	if (!ok)
-		return -EINVAL;
-	out->kind = kind;
+	if (rc < 0)
+		return rc;
+	out->kind = (enum energy_step)u;
 	snprintf(out->label, sizeof(out->label), "%s", s);
 	return 0;
 }
@@ -223,30 +159,10 @@ struct resolve {
  * per-phase counters. */
 static bool labels_have(const char *labels, const char *key, const char *value)
 {
-	const char *p = labels;
-	while (*p) {
-		char k[128], v[256];
-		size_t kn = 0, vn = 0;
-		while (*p && *p != '=' && kn + 1 < sizeof(k)) {
-			if (*p == '\\' && p[1])
-				p++;
-			k[kn++] = *p++;
-		}
-		k[kn] = '\0';
-		if (*p == '=')
-			p++;
-		while (*p && *p != ',' && vn + 1 < sizeof(v)) {
-			if (*p == '\\' && p[1])
-				p++;
-			v[vn++] = *p++;
-		}
-		v[vn] = '\0';
-		if (*p == ',')
-			p++;
-		if (strcmp(k, key) == 0)
-			return strcmp(v, value) == 0;
-	}
-	return !*value;
+	char v[512];
+	if (!labels_get(labels, key, v, sizeof(v)))
+		return !*value;
+	return strcmp(v, value) == 0;
 }
 
 static bool ends_with(const char *s, const char *suffix)

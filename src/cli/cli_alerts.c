@@ -4,6 +4,7 @@
  * (store_alerts_list, shared with /api/v1/alerts).
  */
 #include "cli/cli_alerts.h"
+#include "core/timeutil.h"
 
 #include "store/store.h"
 #include "delivery/summary.h"
@@ -35,7 +36,7 @@ static void row(const char *detail, int64_t ts, bool json, cJSON *arr)
 		return;
 	}
 	char when[32];
-	summary_iso8601(ts, when, sizeof(when));
+	time_format_utc(ts, when, sizeof(when));
 	printf("%-20s  %-8s  %-20s  %-8s  %s\n", when, jget(j, "status", NULL),
 	       jget(j, "labels", "alertname"), jget(j, "labels", "severity"),
 	       jget(j, "annotations", "summary"));

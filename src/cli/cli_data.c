@@ -9,6 +9,7 @@
  * against that name (shell wildcards). SELECTOR is a series id or such a glob.
  */
 #include "cli/cli_data.h"
+#include "core/timeutil.h"
 
 #include "store/store.h"
 #include "core/util.h"
@@ -30,118 +31,9 @@
 
 enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
-/* ---- time ---- */
-
 static int64_t now_ms(void)
 {
 	return util_wall_ms();
-}
-
-int cli_parse_duration(const char *s, int64_t *out)
-{
-	/* The CLI takes positive durations only; the grammar is the config's. */
-	int64_t ms;
-	if (!util_parse_duration(s, &ms) || ms <= 0)
-		return -EINVAL;
-	*out = ms;
-	return 0;
-}
-
-/* Read exactly n digits. */
-static bool digits(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return false;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-int cli_parse_time(const char *s, int64_t now, int64_t *out)
-{
-	if (!s || !*s)
-		return -EINVAL;
-	if (strcmp(s, "now") == 0) {
-		*out = now;
-		return 0;
-	}
-	if (*s == '-' || *s == '+') {
-		int64_t d;
-		if (cli_parse_duration(s + 1, &d) < 0)
-			return -EINVAL;
-		/* "+9223372036854775807ms" is a valid duration; found by test/fuzz. */
-		if (*s == '-' ? now < INT64_MIN + d : now > INT64_MAX - d)
-			return -EINVAL;
-		*out = *s == '-' ? now - d : now + d;
-		return 0;
-	}
-	const char *p = s;
-	int y, mo, da, h = 0, mi = 0, se = 0, ms = 0;
-	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-	    !digits(&p, 2, &da))
-		return -EINVAL;
-	if (*p == 'T' || *p == ' ') {
-		p++;
-		if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi))
-			return -EINVAL;
-		if (*p == ':') {
-			p++;
-			if (!digits(&p, 2, &se))
-				return -EINVAL;
-			if (*p == '.') {
-				p++;
-				int scale = 100;
-				if (!isdigit((unsigned char)*p))
-					return -EINVAL;
-				for (; isdigit((unsigned char)*p); p++, scale /= 10)
-					ms += (*p - '0') * scale;
-			}
-		}
-	}
-	int64_t off = 0;
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-		if (!digits(&p, 2, &oh))
-			return -EINVAL;
-		if (*p == ':')
-			p++;
-		if (*p && !digits(&p, 2, &om))
-			return -EINVAL;
-		off = sign * ((int64_t)oh * 3600 + om * 60);
-	}
-	if (*p || mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || se > 60)
-		return -EINVAL;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = da, .tm_hour = h,
-			.tm_min = mi, .tm_sec = se};
-	time_t t = timegm(&tm);
-	if (tm.tm_mday != da) /* e.g. 2026-02-30 normalised to March */
-		return -EINVAL;
-	*out = ((int64_t)t - off) * 1000 + ms;
-	return 0;
-}
-
-void cli_format_time(int64_t ms, char *buf, unsigned len)
-{
-	int64_t sec = ms / 1000, frac = ms % 1000;
-	if (frac < 0) {
-		frac += 1000;
-		sec--;
-	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac)
-		snprintf(buf, len, "%s.%03dZ", base, (int)frac);
-	else
-		snprintf(buf, len, "%sZ", base);
 }
 
 /* ---- common ---- */
@@ -411,14 +303,14 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 		int bad = 0;
 		switch (c) {
 		case 'F':
-			bad = cli_parse_time(optarg, now, &from);
+			bad = time_parse(optarg, now, &from);
 			break;
 		case 'T':
-			bad = cli_parse_time(optarg, now, &to);
+			bad = time_parse(optarg, now, &to);
 			break;
 		case 's':
 			raw = strcmp(optarg, "raw") == 0;
-			bad = raw ? 0 : cli_parse_duration(optarg, &step);
+			bad = raw ? 0 : time_parse_duration(optarg, &step);
 			break;
 		case 'a':
 			bad = parse_agg(optarg, &agg);
@@ -515,7 +407,7 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 			cJSON *pts = cJSON_AddArrayToObject(o, "points");
 			for (size_t k = 0; k < res[i].n; k++) {
 				cJSON *p = cJSON_CreateArray();
-				cli_format_time(res[i].p[k].ts, tbuf, sizeof(tbuf));
+				time_format_utc_ms(res[i].p[k].ts, tbuf, sizeof(tbuf));
 				cJSON_AddItemToArray(p, cJSON_CreateString(tbuf));
 				cJSON_AddItemToArray(p, isfinite(res[i].p[k].v)
 								? cJSON_CreateNumber(res[i].p[k].v)
@@ -549,7 +441,7 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 						t = res[i].p[at[i]].ts;
 				if (t == INT64_MAX)
 					break;
-				cli_format_time(t, tbuf, sizeof(tbuf));
+				time_format_utc_ms(t, tbuf, sizeof(tbuf));
 				fputs(tbuf, stdout);
 				for (size_t i = 0; i < l.n; i++) {
 					putchar(',');
@@ -567,7 +459,7 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 			printf("# %s (id %lld, %s)\n", l.v[i].name, (long long)l.v[i].id,
 			       kind_name(l.v[i].kind));
 			for (size_t k = 0; k < res[i].n; k++) {
-				cli_format_time(res[i].p[k].ts, tbuf, sizeof(tbuf));
+				time_format_utc_ms(res[i].p[k].ts, tbuf, sizeof(tbuf));
 				printf("%-24s ", tbuf);
 				print_value(res[i].p[k].v);
 				if (!raw)
@@ -618,7 +510,7 @@ static int tail_cb(void *ctx, int64_t series, int64_t ts, double v)
 	if (!name)
 		return 0;
 	char tbuf[40];
-	cli_format_time(ts, tbuf, sizeof(tbuf));
+	time_format_utc_ms(ts, tbuf, sizeof(tbuf));
 	printf("%-24s %s ", tbuf, name);
 	print_value(v);
 	putchar('\n');
@@ -648,7 +540,7 @@ static int cmd_tail(int argc, char **argv, const char *dbpath)
 			}
 			break;
 		case 't':
-			if (cli_parse_duration(optarg, &timeout) < 0) {
+			if (time_parse_duration(optarg, &timeout) < 0) {
 				fprintf(stderr, "greendc tail: invalid duration \"%s\"\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -706,9 +598,9 @@ static int device_row(void *ctx, const struct store_device_state *d)
 	struct devices_out *o = ctx;
 	char last[40] = "-", ok[40] = "-", ivl[32];
 	if (d->last_poll_ms)
-		cli_format_time(d->last_poll_ms, last, sizeof(last));
+		time_format_utc_ms(d->last_poll_ms, last, sizeof(last));
 	if (d->last_ok_ms)
-		cli_format_time(d->last_ok_ms, ok, sizeof(ok));
+		time_format_utc_ms(d->last_ok_ms, ok, sizeof(ok));
 	util_format_duration(d->interval_ms, ivl, sizeof(ivl));
 	switch (o->fmt) {
 	case FMT_TABLE:

@@ -6,8 +6,9 @@
  * src/greendc.c dispatches here. See docs/energy.md.
  */
 #include "cli/cli_energy.h"
+#include "daemon/sections.h"
+#include "core/timeutil.h"
 
-#include "cli/cli_data.h"
 #include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
@@ -195,9 +196,9 @@ static cJSON *row_json(const struct row *w, int category)
 	cJSON *o = cJSON_CreateObject();
 	char t[40];
 	cJSON_AddStringToObject(o, "period", w->label);
-	cli_format_time(w->from, t, sizeof(t));
+	time_format_utc_ms(w->from, t, sizeof(t));
 	cJSON_AddStringToObject(o, "from", t);
-	cli_format_time(w->to, t, sizeof(t));
+	time_format_utc_ms(w->to, t, sizeof(t));
 	cJSON_AddStringToObject(o, "to", t);
 	cJSON_AddNumberToObject(o, "category", category);
 	cJSON_AddNumberToObject(o, "e_dc_kwh", w->e_dc);
@@ -230,8 +231,8 @@ static void print_rows(const struct row *rows, size_t n, int category, enum form
 	cJSON *arr = root ? cJSON_AddArrayToObject(root, "intervals") : NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct row *w = &rows[i];
-		cli_format_time(w->from, a, sizeof(a));
-		cli_format_time(w->to, b, sizeof(b));
+		time_format_utc_ms(w->from, a, sizeof(a));
+		time_format_utc_ms(w->to, b, sizeof(b));
 		snprintf(dc, sizeof(dc), "%.3f", w->e_dc);
 		snprintf(it, sizeof(it), "%.3f", w->e_it);
 		fmt_num(pue, sizeof(pue), w->published, w->k.pue.v, fmt == FMT_TABLE ? 3 : 6);
@@ -273,7 +274,7 @@ struct ctx {
 static int prepare(struct ctx *c, const struct opts *o, const char *config_path, const char *dbpath)
 {
 	struct config_diag diag = {0};
-	c->cfg = config_load(config_path, &diag);
+	c->cfg = greendc_config_load(config_path, &diag);
 	if (!c->cfg) {
 		fputs(diag.text, stderr);
 		return 1;
@@ -292,15 +293,15 @@ static int prepare(struct ctx *c, const struct opts *o, const char *config_path,
 		}
 	} else {
 		int64_t now = (int64_t)time(NULL) * 1000;
-		if (cli_parse_time(o->from, now, &c->p.from_ms) < 0 ||
-		    cli_parse_time(o->to, now, &c->p.to_ms) < 0 || c->p.to_ms <= c->p.from_ms) {
+		if (time_parse(o->from, now, &c->p.from_ms) < 0 ||
+		    time_parse(o->to, now, &c->p.to_ms) < 0 || c->p.to_ms <= c->p.from_ms) {
 			fprintf(stderr, "greendc: --from/--to: expected two ISO 8601 times, from "
 			                "before to\n");
 			return 2;
 		}
 		char a[40], b[40];
-		cli_format_time(c->p.from_ms, a, sizeof(a));
-		cli_format_time(c->p.to_ms, b, sizeof(b));
+		time_format_utc_ms(c->p.from_ms, a, sizeof(a));
+		time_format_utc_ms(c->p.to_ms, b, sizeof(b));
 		snprintf(c->p.label, sizeof(c->p.label), "%.20s..%.20s", a, b);
 		c->p.kind = STEP_WHOLE;
 	}
@@ -537,7 +538,7 @@ static int cmd_kpi(const struct opts *o, struct ctx *c)
 static int cmd_interim(const struct opts *o, const char *config_path, const char *dbpath)
 {
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(config_path, &diag);
+	struct config *cfg = greendc_config_load(config_path, &diag);
 	if (!cfg) {
 		fputs(diag.text, stderr);
 		return 1;

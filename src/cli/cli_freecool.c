@@ -12,8 +12,9 @@
  * Plant options override the config's cooling: section, which overrides the defaults.
  */
 #include "cli/cli_freecool.h"
+#include "daemon/sections.h"
+#include "core/timeutil.h"
 
-#include "cli/cli_data.h"
 #include "config/config.h"
 #include "analytics/epw.h"
 #include "analytics/freecool.h"
@@ -270,7 +271,7 @@ static int parse_args(int argc, char **argv, struct opts *o, struct fc_config *f
 			o->to = optarg;
 			break;
 		case O_STEP:
-			r = cli_parse_duration(optarg, &o->step_ms);
+			r = time_parse_duration(optarg, &o->step_ms);
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "table") == 0)
@@ -844,7 +845,7 @@ static int period_bounds(const struct opts *o, int64_t *from, int64_t *to)
 		return 0;
 	}
 	int64_t now = util_wall_ms();
-	if (cli_parse_time(o->from, now, from) < 0 || cli_parse_time(o->to, now, to) < 0 ||
+	if (time_parse(o->from, now, from) < 0 || time_parse(o->to, now, to) < 0 ||
 	    *to <= *from)
 		return -EINVAL;
 	return 0;
@@ -1072,8 +1073,8 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		cJSON *root = cJSON_CreateObject(), *arr, *x;
 		char a[40], b[40];
 
-		cli_format_time(from, a, sizeof(a));
-		cli_format_time(to, b, sizeof(b));
+		time_format_utc_ms(from, a, sizeof(a));
+		time_format_utc_ms(to, b, sizeof(b));
 		cJSON_AddStringToObject(root, "from", a);
 		cJSON_AddStringToObject(root, "to", b);
 		jnum(root, "step_s", (double)o->step_ms / 1000.0);
@@ -1191,7 +1192,7 @@ int cli_freecool_main(int argc, char **argv, const char *config_path, const char
 	if (config_path) {
 		struct config_diag diag = {0};
 
-		cfg = config_load(config_path, &diag);
+		cfg = greendc_config_load(config_path, &diag);
 		if (!cfg) {
 			fputs(diag.text, stderr);
 			return EXIT_RUNTIME;

@@ -5,8 +5,9 @@
  * re-imports as it is. See docs/import-export.md.
  */
 #include "cli/cli_import.h"
+#include "daemon/sections.h"
+#include "core/timeutil.h"
 
-#include "cli/cli_data.h"
 #include "config/config.h"
 #include "analytics/energy.h"
 #include "importexport/import.h"
@@ -31,7 +32,7 @@ static struct config *load_config(const char *path, bool given, int *rc)
 	if (!given && access(path, F_OK) != 0)
 		return NULL;
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(path, &diag);
+	struct config *cfg = greendc_config_load(path, &diag);
 	if (!cfg) {
 		fputs(diag.text, stderr);
 		*rc = 1;
@@ -266,7 +267,7 @@ static void xrow(struct xout *x, int64_t ts, double v, int64_t count)
 		x->skipped_nan++;
 		return;
 	}
-	cli_format_time(ts, t, sizeof(t));
+	time_format_utc_ms(ts, t, sizeof(t));
 	fmt_double(v, val, sizeof(val));
 	x->rows++;
 	if (x->json) {
@@ -418,13 +419,13 @@ int cli_export_main(int argc, char **argv, const char *config_path, bool config_
 	int64_t now = (int64_t)time(NULL) * 1000, f = INT64_MIN / 4, t = INT64_MAX / 4, st = 0;
 	enum store_agg a = AGG_AVG;
 	rc = 2;
-	if ((from && cli_parse_time(from, now, &f) < 0) ||
-	    (to && cli_parse_time(to, now, &t) < 0) || t <= f) {
+	if ((from && time_parse(from, now, &f) < 0) ||
+	    (to && time_parse(to, now, &t) < 0) || t <= f) {
 		fprintf(stderr, "greendc export: --from/--to: ISO 8601 times, from before to\n");
 		goto out;
 	}
 	if (strcmp(step, "raw") != 0) {
-		if (cli_parse_duration(step, &st) < 0 || (agg && parse_agg(agg, &a) < 0)) {
+		if (time_parse_duration(step, &st) < 0 || (agg && parse_agg(agg, &a) < 0)) {
 			fprintf(stderr,
 			        "greendc export: --step DUR|raw, --agg avg|min|max|sum|last|"
 			        "count|delta\n");
@@ -582,7 +583,7 @@ static int export_report(const char *period, const char *dir, const char *config
                          const char *dbpath)
 {
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(config_path, &diag);
+	struct config *cfg = greendc_config_load(config_path, &diag);
 	if (!cfg) {
 		fputs(diag.text, stderr);
 		return 1;
@@ -625,8 +626,8 @@ static int export_report(const char *period, const char *dir, const char *config
 	for (size_t i = 0; i < rep.n; i++) {
 		const struct energy_interval *iv = &rep.iv[i];
 		char a[40], b[40], v[40], e[40];
-		cli_format_time(iv->from_ms, a, sizeof(a));
-		cli_format_time(iv->to_ms, b, sizeof(b));
+		time_format_utc_ms(iv->from_ms, a, sizeof(a));
+		time_format_utc_ms(iv->to_ms, b, sizeof(b));
 		for (int k = 0; k < ROLE_COUNT; k++) {
 			const struct energy_role_total *t = &iv->role[k];
 			if (!t->nseries)

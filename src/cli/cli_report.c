@@ -8,6 +8,7 @@
  * as a new revision.
  */
 #include "cli/cli_report.h"
+#include "daemon/sections.h"
 
 #include "config/config.h"
 #include "store/outbox.h"
@@ -166,7 +167,7 @@ int cli_report_main(int argc, char **argv, const char *config_path, const char *
 		return 2;
 	}
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(config_path, &diag);
+	struct config *cfg = greendc_config_load(config_path, &diag);
 	if (!cfg) {
 		fputs(diag.text, stderr);
 		return 1;

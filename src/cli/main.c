@@ -6,6 +6,7 @@
  *   greendc [-c FILE | --db PATH] devices|series|query|tail ...
  */
 #include "cli/cli_data.h"
+#include "daemon/sections.h"
 #include "cli/cli_energy.h"
 #include "cli/cli_alerts.h"
 #include "cli/cli_report.h"
@@ -52,7 +53,7 @@ static void usage(FILE *f)
 static int check_config(const char *path)
 {
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(path, &diag);
+	struct config *cfg = greendc_config_load(path, &diag);
 	if (cfg) {
 		struct driver_set *ds = driver_set_new(cfg->daemon.drivers_dir);
 		driver_validate_config(ds, cfg, &diag);
@@ -82,7 +83,7 @@ static char *db_from(const char *db, const char *config_path)
 	if (env && *env)
 		return strdup(env);
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(config_path, &diag);
+	struct config *cfg = greendc_config_load(config_path, &diag);
 	if (!cfg) {
 		fputs(diag.text, stderr);
 		fprintf(stderr, "greendc: cannot find the database: give --db PATH or -c FILE\n");

@@ -284,6 +284,7 @@ struct dev_list {
 
 struct load_ctx {
 	struct config *cfg;
+	const struct config_section *sections; /* the program's table (daemon/sections.h) */
 	struct dev_list devs;
 	bool conf_d; /* parsing a conf.d fragment: only devices allowed */
 	bool have_site_id;
@@ -610,7 +611,7 @@ static void top_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 	} else if (strcmp(key, "devices") == 0) {
 		parse_devices(y, c, path, v);
 	} else {
-		for (const struct config_section *s = config_sections; s->key; s++) {
+		for (const struct config_section *s = c->sections; s && s->key; s++) {
 			if (strcmp(s->key, key) == 0) {
 				s->parse(y, c->cfg, path, v);
 				return;
@@ -657,7 +658,7 @@ static const char *default_profiles_dir(struct arena *a, const char *dir)
  * daemon.profiles_dir is known before any device names a profile. */
 static void parse_top(struct ydoc *y, struct load_ctx *c, yaml_node_t *root, bool devices)
 {
-	/* top_pair checks the keys itself: sections come from config_sections[]. */
+	/* top_pair checks the keys itself: sections come from the caller's table. */
 	const char *const *top_keys = NULL;
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		ymap_walk(y, root, "", top_keys, top_pair, c);
@@ -692,11 +693,12 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-struct config *config_load(const char *path, struct config_diag *diag)
+struct config *config_load(const char *path, const struct config_section *sections,
+                           struct config_diag *diag)
 {
 	struct arena *arena = arena_new();
 	struct config *cfg = arena_alloc(arena, sizeof(*cfg));
-	struct load_ctx c = {.cfg = cfg};
+	struct load_ctx c = {.cfg = cfg, .sections = sections};
 	struct ydoc y = {.diag = diag, .arena = arena};
 	char dirbuf[PATH_MAX];
 	unsigned before = diag->count;
@@ -757,7 +759,7 @@ struct config *config_load(const char *path, struct config_diag *diag)
 	cfg->ndevices = c.devs.n;
 	cfg->storage.path = resolve_path(arena, cfg->dir, cfg->storage.path);
 	if (diag->count == before)
-		for (const struct config_section *s = config_sections; s->key; s++)
+		for (const struct config_section *s = sections; s && s->key; s++)
 			if (s->validate)
 				s->validate(cfg, diag);
 	if (diag->count != before)

@@ -73,7 +73,7 @@ struct config {
 	} daemon;
 	struct config_device *devices;
 	size_t ndevices;
-	/* Sections owned by other subsystems (src/config_sections.c) add their fields here. */
+	/* Sections owned by other subsystems (src/daemon/sections.c) add their fields here. */
 	struct energy_model *energy; /* `energy:` (energy_config.c); NULL when absent */
 	struct fc_config *cooling; /* `cooling:` (freecool_config.h); NULL when absent */
 	struct outputs *outputs; /* `outputs:` (outputs.h); NULL when absent */
@@ -88,8 +88,9 @@ struct config {
 /*
  * Optional top-level sections owned by other subsystems (energy model, cooling plant, alerts,
  * ...). Each parses its own node with the helpers in config_yaml.h into a field it adds to
- * struct config, and may cross-check the whole config once every file is read. The table is
- * in src/config_sections.c; a key not in it (nor site/storage/daemon/devices) is an error.
+ * struct config, and may cross-check the whole config once every file is read. The program
+ * passes its table to config_load (greendc's is in src/daemon/sections.c, the one place that
+ * sees every subsystem); a key not in it (nor site/storage/daemon/devices) is an error.
  */
 struct ydoc;
 struct config_diag;
@@ -100,7 +101,6 @@ struct config_section {
 	/* Optional: checks that need the whole config (e.g. roles that name devices). */
 	void (*validate)(const struct config *cfg, struct config_diag *diag);
 };
-extern const struct config_section config_sections[]; /* terminated by a NULL key */
 
 /* Accumulated diagnostics, one "file:line: key: problem" per line. */
 struct config_diag {
@@ -111,8 +111,10 @@ struct config_diag {
 void config_diag_add(struct config_diag *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Parse and validate path (and its conf.d/). NULL with diagnostics in diag on any error. */
-struct config *config_load(const char *path, struct config_diag *diag);
+/* Parse and validate path (and its conf.d/) with the top-level sections in `sections`
+ * (terminated by a NULL key; NULL = none). NULL with diagnostics in diag on any error. */
+struct config *config_load(const char *path, const struct config_section *sections,
+                           struct config_diag *diag);
 void config_free(struct config *cfg);
 
 /* Parse one profile file (used by config_load and by tools). NULL with diagnostics. */

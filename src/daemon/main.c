@@ -5,6 +5,7 @@
  * It also logs a status line every minute and feeds the systemd watchdog.
  */
 #include "core/audit.h"
+#include "daemon/sections.h"
 #include "config/config.h"
 #include "delivery/delivery.h"
 #include "ingest/driver_load.h"
@@ -48,7 +49,7 @@ static void usage(FILE *f)
 static struct config *load_validated(const char *path, struct driver_set *ds)
 {
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(path, &diag);
+	struct config *cfg = greendc_config_load(path, &diag);
 	if (cfg && driver_validate_config(ds, cfg, &diag) > 0) {
 		config_free(cfg);
 		cfg = NULL;
@@ -217,7 +218,7 @@ int main(int argc, char **argv)
 	struct config *cfg = NULL;
 	/* drivers_dir comes from the config, so peek at it first with a plain load. */
 	struct config_diag diag = {0};
-	struct config *peek = config_load(config_path, &diag);
+	struct config *peek = greendc_config_load(config_path, &diag);
 	if (!peek) {
 		fprintf(stderr, "%s", diag.text);
 		return 1;

@@ -7,6 +7,7 @@
  * start, so a restart neither re-fires nor forgets a firing alert.
  */
 #include "delivery/alerts.h"
+#include "core/timeutil.h"
 
 #include "config/config.h"
 #include "analytics/energy.h"
@@ -183,11 +184,11 @@ static void emit_to(struct alerts_engine *e, struct alert *al, bool firing, int6
 		         al->labels, al->value, r->have_above ? "above" : "below",
 		         r->have_above ? r->above : r->below);
 	cJSON_AddStringToObject(an, "summary", text);
-	summary_iso8601(al->st.started_ms, ts, sizeof(ts));
+	time_format_utc(al->st.started_ms, ts, sizeof(ts));
 	cJSON_AddStringToObject(j, "startsAt", ts);
 	cJSON_AddNumberToObject(j, "startsAt_ms", (double)al->st.started_ms);
 	if (!firing) {
-		summary_iso8601(now, ts, sizeof(ts));
+		time_format_utc(now, ts, sizeof(ts));
 		cJSON_AddStringToObject(j, "endsAt", ts);
 	}
 	if (isfinite(al->value))

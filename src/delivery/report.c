@@ -6,6 +6,7 @@
  * equality against the CLI's own output.
  */
 #include "delivery/report.h"
+#include "core/timeutil.h"
 
 #include "config/config.h"
 #include "analytics/energy.h"
@@ -249,7 +250,7 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 	cJSON_AddStringToObject(j, "methodology",
 	                        REPORT_METHODOLOGY " (ISO/IEC 30134-2, EN 50600-4-2; counters by "
 	                                           "rollup deltas, power by the trapezoid rule)");
-	summary_iso8601(generated_ms, t, sizeof(t));
+	time_format_utc(generated_ms, t, sizeof(t));
 	cJSON_AddStringToObject(j, "generated", t);
 	cJSON *site = cJSON_AddObjectToObject(j, "site");
 	cJSON_AddStringToObject(site, "id", cfg->site.id ? cfg->site.id : "");
@@ -257,9 +258,9 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 	cJSON_AddStringToObject(site, "timezone", tz ? tz : "UTC");
 	cJSON *per = cJSON_AddObjectToObject(j, "period");
 	cJSON_AddStringToObject(per, "label", p.label);
-	summary_iso8601(p.from_ms, t, sizeof(t));
+	time_format_utc(p.from_ms, t, sizeof(t));
 	cJSON_AddStringToObject(per, "from", t);
-	summary_iso8601(p.to_ms, t, sizeof(t));
+	time_format_utc(p.to_ms, t, sizeof(t));
 	cJSON_AddStringToObject(per, "to", t);
 	if (annual)
 		cJSON_AddNumberToObject(per, "months_with_data", iv->months);

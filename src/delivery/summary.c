@@ -2,6 +2,7 @@
  * Summaries (summary.h), built with cJSON and queued through store_outbox().
  */
 #include "delivery/summary.h"
+#include "core/timeutil.h"
 
 #include "config/config.h"
 #include "analytics/energy.h"
@@ -18,18 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-void summary_iso8601(int64_t t_ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(t_ms >= 0 ? t_ms / 1000 : (t_ms - 999) / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void add_time(cJSON *o, const char *k, int64_t t_ms)
 {
 	char b[32];
-	summary_iso8601(t_ms, b, sizeof(b));
+	time_format_utc(t_ms, b, sizeof(b));
 	cJSON_AddStringToObject(o, k, b);
 }
 

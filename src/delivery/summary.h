@@ -29,7 +29,4 @@ struct summary_facts {
 int summary_emit(struct store *st, struct store_reader *r, const struct config *cfg,
                  const struct summary_facts *f, int64_t from_ms, int64_t to_ms);
 
-/* ISO 8601 UTC "2026-10-01T00:00:00Z" of t_ms into buf (>= 21 bytes). */
-void summary_iso8601(int64_t t_ms, char *buf, size_t len);
-
 #endif

@@ -5,7 +5,8 @@
  * path a 404. The store is only ever read (through pooled read-only connections), so no request can
  * change anything; globs go to fnmatch, never into SQL.
  */
-#include "cli/cli_data.h"
+#include "core/timeutil.h"
+#include "core/labels.h"
 #include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/freecool.h"
@@ -102,7 +103,7 @@ static void lab_cb(void *ctx, const char *k, const char *v)
 static cJSON *labels_obj(const char *canon)
 {
 	cJSON *o = cJSON_CreateObject();
-	labels_each(canon, lab_cb, o);
+	labels_each(canon, ",", lab_cb, o);
 	return o;
 }
 
@@ -352,11 +353,11 @@ static bool parse_range(struct req *q, struct range *rg, int64_t def_span)
 	long long w;
 	rg->to = now;
 	rg->from = now - def_span;
-	if (t && cli_parse_time(t, now, &rg->to) < 0) {
+	if (t && time_parse(t, now, &rg->to) < 0) {
 		reply_error(q, 400, "to: expected ISO 8601, \"now\" or a relative time like -1h");
 		return false;
 	}
-	if (f && cli_parse_time(f, now, &rg->from) < 0) {
+	if (f && time_parse(f, now, &rg->from) < 0) {
 		reply_error(q, 400, "from: expected ISO 8601, \"now\" or a relative time like -1h");
 		return false;
 	}
@@ -369,7 +370,7 @@ static bool parse_range(struct req *q, struct range *rg, int64_t def_span)
 		return false;
 	}
 	rg->step = 0;
-	if (st && (cli_parse_duration(st, &rg->step) < 0 || rg->step <= 0)) {
+	if (st && (time_parse_duration(st, &rg->step) < 0 || rg->step <= 0)) {
 		reply_error(q, 400, "step: expected a duration like 1m, 1h");
 		return false;
 	}
@@ -581,7 +582,7 @@ static int power_cb(void *ctx, const struct store_series_info *info)
 	struct role_copy c = {0};
 	if (strcmp(info->metric, "power_w") != 0)
 		return 0;
-	labels_each(info->labels, role_copy_cb, &c);
+	labels_each(info->labels, ",", role_copy_cb, &c);
 	if (!c.role[0] || c.input_side)
 		return 0;
 	if (p->n >= sizeof(p->ids) / sizeof(p->ids[0])) {

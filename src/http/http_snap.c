@@ -6,6 +6,7 @@
  * (storage.commit_ms), which is as fresh as any reader of the store sees them.
  */
 #include "config/config.h"
+#include "core/labels.h"
 #include "analytics/energy.h"
 #include "http/http_internal.h"
 #include "store/outbox.h"
@@ -132,7 +133,7 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	sbuf_puts(&lb, "device=\"");
 	prom_escape(&lb, info->device);
 	sbuf_puts(&lb, "\"");
-	labels_each(info->labels, label_cb, &lc);
+	labels_each(info->labels, ",", label_cb, &lc);
 	struct sser *x = &b->v[b->n];
 	memset(x, 0, sizeof(*x));
 	x->id = info->id;

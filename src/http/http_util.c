@@ -6,63 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void sbuf_puts(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-void sbuf_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		sbuf_add(b, tmp, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		b->oom = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sbuf_add(b, big, (size_t)n);
-	free(big);
-}
-
-void sbuf_free(struct sbuf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof(*b));
-}
-
 static bool ends_with(const char *s, const char *suf, size_t *stem)
 {
 	size_t n = strlen(s), m = strlen(suf);
@@ -143,42 +86,6 @@ void prom_label_name(const char *in, char *out, size_t len)
 	if (o == 0 && len > 1)
 		out[o++] = '_';
 	out[o] = '\0';
-}
-
-void labels_each(const char *canon, void (*cb)(void *ctx, const char *k, const char *v), void *ctx)
-{
-	char k[128], v[512];
-	size_t kl = 0, vl = 0;
-	bool in_v = false;
-	if (!canon || !*canon)
-		return;
-	for (const char *p = canon;; p++) {
-		char c = *p;
-		if (c == '\\' && p[1]) {
-			c = *++p;
-			goto literal;
-		}
-		if (c == '\0' || c == ',') {
-			k[kl] = '\0';
-			v[vl] = '\0';
-			if (kl)
-				cb(ctx, k, v);
-			kl = vl = 0;
-			in_v = false;
-			if (c == '\0')
-				return;
-			continue;
-		}
-		if (c == '=' && !in_v) {
-			in_v = true;
-			continue;
-		}
-	literal:
-		if (in_v && vl + 1 < sizeof(v))
-			v[vl++] = c;
-		else if (!in_v && kl + 1 < sizeof(k))
-			k[kl++] = c;
-	}
 }
 
 bool http_path_safe(const char *path)

@@ -1,6 +1,6 @@
 /*
  * Pure helpers of the HTTP server (no sockets, no store), kept apart so unit tests cover
- * them: a growable text buffer, the mapping of stored metric names to Prometheus families in
+ * them: the mapping of stored metric names to Prometheus families in
  * base units, label escaping, safe static paths, and the query downsampling step.
  */
 #ifndef GREENDC_HTTP_UTIL_H
@@ -10,15 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-void sbuf_add(struct sbuf *b, const char *s, size_t n);
-void sbuf_puts(struct sbuf *b, const char *s);
-void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_free(struct sbuf *b);
+#include "core/sbuf.h"
 
 /* A stored metric as a Prometheus family: "energy_kwh" counter -> greendc_energy_joules_total
  * (scale 3.6e6), "power_w" -> greendc_power_watts, "*_c" -> _celsius, "*_pct" -> _ratio
@@ -32,9 +24,6 @@ void prom_escape(struct sbuf *b, const char *v);
 
 /* A label name made valid ([a-zA-Z_][a-zA-Z0-9_]*, other characters become '_'). */
 void prom_label_name(const char *in, char *out, size_t len);
-
-/* Split a canonical store label string "k=v,k=v" (with '\\' escapes) calling cb per pair. */
-void labels_each(const char *canon, void (*cb)(void *ctx, const char *k, const char *v), void *ctx);
 
 /* True when a URL path (already percent-decoded) is safe to map under the web folder: it
  * starts with '/', has no "..", "." or empty segment beyond the root, no backslash, no

@@ -18,6 +18,9 @@
  * the end, so nothing is half-imported.
  */
 #include "importexport/import.h"
+#include "core/labels.h"
+
+#include "core/timeutil.h"
 
 #include "config/config.h"
 #include "config/config_yaml.h"
@@ -36,162 +39,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- time ---- */
-
-static char *saved_tz;
-static bool tz_saved;
-static struct {
-	long key;
-	long off_s; /* local - UTC */
-	const char *why;
-} tz_cache[64];
-
-void import_tz_set(const char *tz)
-{
-	if (!tz_saved) {
-		const char *old = getenv("TZ");
-		saved_tz = old ? strdup(old) : NULL;
-		tz_saved = true;
-	}
-	setenv("TZ", tz && *tz ? tz : "UTC", 1);
-	tzset();
-	for (size_t i = 0; i < 64; i++)
-		tz_cache[i].key = -1;
-}
-
-void import_tz_restore(void)
-{
-	if (!tz_saved)
-		return;
-	if (saved_tz)
-		setenv("TZ", saved_tz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved_tz);
-	saved_tz = NULL;
-	tz_saved = false;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool dig(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		unsigned c = (unsigned char)(*p)[i] - '0';
-		if (c > 9)
-			return false;
-		v = v * 10 + (int)c;
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-/* Offset of local wall time (y-m-d h:30) in the current TZ, or why there is none. */
-static const char *local_offset(int y, int mo, int d, int h, long *off)
-{
-	long key = ((long)y * 100 + mo) * 10000 + d * 100 + h;
-	size_t slot = (size_t)key % 64;
-	if (tz_cache[slot].key == key) {
-		*off = tz_cache[slot].off_s;
-		return tz_cache[slot].why;
-	}
-	struct tm tm = {.tm_year = y - 1900,
-	                .tm_mon = mo - 1,
-	                .tm_mday = d,
-	                .tm_hour = h,
-	                .tm_min = 30,
-	                .tm_isdst = -1};
-	time_t t = mktime(&tm);
-	struct tm chk;
-	const char *why = NULL;
-	int64_t wall = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + 1800;
-	localtime_r(&t, &chk);
-	if (chk.tm_hour != h || chk.tm_mday != d)
-		why = "local time does not exist (daylight saving gap); give an offset";
-	else {
-		struct tm a, b;
-		time_t tb = t - 3600, ta = t + 3600;
-		localtime_r(&tb, &b);
-		localtime_r(&ta, &a);
-		if ((b.tm_hour == h && b.tm_mday == d) || (a.tm_hour == h && a.tm_mday == d))
-			why = "ambiguous local time (repeated daylight saving hour); give an "
-			      "offset";
-	}
-	*off = (long)(wall - (int64_t)t);
-	tz_cache[slot].key = key;
-	tz_cache[slot].off_s = *off;
-	tz_cache[slot].why = why;
-	return why;
-}
-
-const char *import_parse_time(const char *s, int64_t *out)
-{
-	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, se = 0, ms = 0;
-	if (!dig(&p, 4, &y) || *p++ != '-' || !dig(&p, 2, &mo) || *p++ != '-' || !dig(&p, 2, &d))
-		return "unparseable time (expected ISO 8601, e.g. 2025-01-31T13:00:00+01:00)";
-	if (*p == 'T' || *p == ' ') {
-		p++;
-		if (!dig(&p, 2, &h) || *p++ != ':' || !dig(&p, 2, &mi))
-			return "unparseable time (expected hh:mm after the date)";
-		if (*p == ':') {
-			p++;
-			if (!dig(&p, 2, &se))
-				return "unparseable time (seconds)";
-			if (*p == '.') {
-				p++;
-				int scale = 100;
-				if ((unsigned)(*p - '0') > 9)
-					return "unparseable time (fraction)";
-				for (; (unsigned)(*p - '0') <= 9; p++, scale /= 10)
-					ms += (*p - '0') * scale;
-			}
-		}
-	}
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) || h > 23 ||
-	    mi > 59 || se > 59)
-		return "unparseable time (field out of range)";
-	int64_t secs =
-	        days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
-	long off = 0;
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-		if (!dig(&p, 2, &oh))
-			return "unparseable time (offset)";
-		if (*p == ':')
-			p++;
-		if (*p && !dig(&p, 2, &om))
-			return "unparseable time (offset minutes)";
-		if (oh > 23 || om > 59)
-			return "unparseable time (offset out of range)";
-		off = sign * (oh * 3600L + om * 60L);
-	} else if (*p == '\0') {
-		const char *why = local_offset(y, mo, d, h, &off);
-		if (why)
-			return why;
-	}
-	if (*p)
-		return "unparseable time (trailing text)";
-	*out = (secs - off) * 1000 + ms;
-	return NULL;
-}
 
 /* ---- units ---- */
 
@@ -448,55 +295,15 @@ static bool device_known(struct run *r, const char *dev)
 	return false;
 }
 
-/* Canonical labels from "k=v;k=v" or "k=v,k=v" (store escaping with '\' honoured). */
-static const char *labels_canon(struct run *r, const char *in)
+/* Canonical labels from "k=v;k=v" or "k=v,k=v" (store escaping with '\\' honoured). */
+static const char *import_labels(struct run *r, const char *in)
 {
 	if (!*in)
 		return "";
 	if (strcmp(in, r->lab_in) == 0)
 		return r->lab_out;
-	char tmp[512], *keys[32], *vals[32];
-	size_t n = 0, w = 0;
-	if (strlen(in) >= sizeof(tmp))
-		return NULL;
-	keys[0] = tmp;
-	vals[0] = NULL;
-	for (const char *p = in;; p++) {
-		if (*p == '\\' && p[1]) {
-			tmp[w++] = *++p;
-			continue;
-		}
-		if (*p == '=' && !vals[n]) {
-			tmp[w++] = '\0';
-			vals[n] = tmp + w;
-			continue;
-		}
-		if (*p == ',' || *p == ';' || *p == '\0') {
-			tmp[w++] = '\0';
-			if (!vals[n] || !*keys[n])
-				return NULL;
-			n++;
-			if (!*p)
-				break;
-			if (n == 32)
-				return NULL;
-			keys[n] = tmp + w;
-			vals[n] = NULL;
-			continue;
-		}
-		tmp[w++] = *p;
-	}
-	/* sort keys (few): insertion */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
-			char *k = keys[j], *v = vals[j];
-			keys[j] = keys[j - 1];
-			vals[j] = vals[j - 1];
-			keys[j - 1] = k;
-			vals[j - 1] = v;
-		}
-	if (store_labels_canon((const char *const *)keys, (const char *const *)vals, n, r->lab_out,
-	                       sizeof(r->lab_out)) >= sizeof(r->lab_out))
+	long n = labels_canon_text(in, ",;", r->lab_out, sizeof(r->lab_out));
+	if (n < 0 || (size_t)n >= sizeof(r->lab_out))
 		return NULL;
 	snprintf(r->lab_in, sizeof(r->lab_in), "%s", in);
 	return r->lab_out;
@@ -590,7 +397,7 @@ static int long_row(struct run *r, const struct csv_record *rec)
 		       (size_t)r->c_agg < rec->n ? rec->f[r->c_agg] : "");
 		return 0;
 	}
-	if ((e = import_parse_time(rec->f[r->c_ts], &ts))) {
+	if ((e = time_parse_iso8601(rec->f[r->c_ts], TIME_NOZONE_LOCAL, &ts))) {
 		reject(r, rec->line, "%s: \"%.40s\"", e, rec->f[r->c_ts]);
 		return 0;
 	}
@@ -599,7 +406,7 @@ static int long_row(struct run *r, const struct csv_record *rec)
 		reject(r, rec->line, "non-numeric value \"%.40s\"", rec->f[r->c_val]);
 		return 0;
 	}
-	const char *lab = r->c_lab >= 0 ? labels_canon(r, rec->f[r->c_lab]) : "";
+	const char *lab = r->c_lab >= 0 ? import_labels(r, rec->f[r->c_lab]) : "";
 	if (!lab) {
 		reject(r, rec->line, "bad labels \"%.60s\" (expected k=v;k=v)", rec->f[r->c_lab]);
 		return 0;
@@ -682,7 +489,7 @@ static void column_pair(struct ydoc *y, void *ctx, const char *path, const char 
 			keys[j - 1] = k;
 			vals[j - 1] = vv;
 		}
-	store_labels_canon(keys, vals, n, lab, sizeof(lab));
+	labels_canon(keys, vals, n, lab, sizeof(lab));
 	struct iser *s = resolve(r, c.device, c.metric, lab);
 	if (!s) {
 		yerr(y, knode, p, "series name too long");
@@ -766,7 +573,7 @@ static int wide_row(struct run *r, const struct csv_record *rec)
 		reject(r, rec->line, "%zu fields, the header has %zu", rec->n, r->nwcols);
 		return 0;
 	}
-	if ((e = import_parse_time(rec->f[r->w_ts], &ts))) {
+	if ((e = time_parse_iso8601(rec->f[r->w_ts], TIME_NOZONE_LOCAL, &ts))) {
 		reject(r, rec->line, "%s: \"%.40s\"", e, rec->f[r->w_ts]);
 		return 0;
 	}
@@ -1356,7 +1163,10 @@ int import_run(const struct import_opts *o, int fd, struct import_summary *sum, 
 	r->err = err;
 	r->errlen = errlen;
 	err[0] = '\0';
-	import_tz_set(o->tz);
+	/* Timestamps without an offset are in o->tz. The import runs in the CLI before any
+	 * thread exists, so it may make that the process zone (core/timeutil.h). */
+	if (strcmp(time_zone_name(), o->tz && *o->tz ? o->tz : "UTC") != 0)
+		time_zone_set(o->tz);
 
 	/* What the database already holds. */
 	struct store_reader *rd = NULL;
@@ -1487,7 +1297,6 @@ out:
 	if (!o->dry_run && (rc != 0 || !sum->rows_written))
 		stage_abort(&sg);
 	stage_free(&sg);
-	import_tz_restore();
 	for (size_t i = 0; i < np; i++)
 		if (plans[i].plan == PLAN_REBUILD)
 			free(plans[i].rows);

@@ -50,12 +50,6 @@ struct import_summary {
 int import_run(const struct import_opts *o, int fd, struct import_summary *sum, char *err,
                size_t errlen);
 
-/* Parse an ISO 8601 timestamp; without an offset it is local time in the zone the caller set
- * with import_tz_set (UTC when none). NULL on success, else why it is not a time. */
-const char *import_parse_time(const char *s, int64_t *out_ms);
-/* Make tz (NULL = UTC) the zone of offset-less timestamps; resets the conversion cache. */
-void import_tz_set(const char *tz);
-void import_tz_restore(void);
 
 /* Factor and offset taking a value in unit `from` to the metric's unit `to`
  * (v' = v x mul + add). -EINVAL when there is no conversion. */

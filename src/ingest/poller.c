@@ -6,6 +6,7 @@
  * per poll, so a poll costs one queue lock however many values it read.
  */
 #include "ingest/poller.h"
+#include "core/labels.h"
 
 #include "core/log.h"
 #include "core/metrics.h"
@@ -137,7 +138,7 @@ static int64_t resolve_series(struct poller *p, struct dev_rt *d, const struct g
 			vals[j] = srcs[k][i].value;
 		}
 	}
-	if (store_labels_canon(keys, vals, n, canon, sizeof(canon)) >= sizeof(canon))
+	if (labels_canon(keys, vals, n, canon, sizeof(canon)) >= sizeof(canon))
 		return -ENAMETOOLONG;
 	struct store_series_desc desc = {
 		.device = d->cfg->name,

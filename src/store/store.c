@@ -224,58 +224,6 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-/* ---- labels ---- */
-
-static size_t put_escaped(const char *s, char *buf, size_t len, size_t at)
-{
-	for (; *s; s++) {
-		if (*s == ',' || *s == '=' || *s == '\\') {
-			if (at + 1 < len)
-				buf[at] = '\\';
-			at++;
-		}
-		if (at + 1 < len)
-			buf[at] = *s;
-		at++;
-	}
-	return at;
-}
-
-size_t store_labels_canon(const char *const *keys, const char *const *values, size_t n, char *buf,
-			  size_t len)
-{
-	size_t at = 0;
-	/* Insertion sort of an index array: label sets are small (at most 64 are used). */
-	size_t idx[64];
-	size_t m = n < 64 ? n : 64;
-	for (size_t i = 0; i < m; i++)
-		idx[i] = i;
-	for (size_t i = 1; i < m; i++) {
-		size_t x = idx[i], j = i;
-		while (j > 0 && strcmp(keys[idx[j - 1]] ? keys[idx[j - 1]] : "",
-				       keys[x] ? keys[x] : "") > 0) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = x;
-	}
-	for (size_t i = 0; i < m; i++) {
-		if (i > 0) {
-			if (at + 1 < len)
-				buf[at] = ',';
-			at++;
-		}
-		at = put_escaped(keys[idx[i]] ? keys[idx[i]] : "", buf, len, at);
-		if (at + 1 < len)
-			buf[at] = '=';
-		at++;
-		at = put_escaped(values[idx[i]] ? values[idx[i]] : "", buf, len, at);
-	}
-	if (len > 0)
-		buf[at < len ? at : len - 1] = '\0';
-	return at;
-}
-
 /* ---- the queue ---- */
 
 /* Caller holds qlock. Waits for room; false when the store is stopping. */

@@ -30,7 +30,7 @@ struct store_opts {
 enum store_kind { STORE_GAUGE = 0, STORE_COUNTER = 1 };
 
 /* Identity of a series: device + metric + labels. labels is canonical "k=v,k=v" with keys
- * sorted (see store_labels_canon), "" for none. */
+ * sorted (core/labels.h), "" for none. */
 struct store_series_desc {
 	const char *device;
 	const char *metric;
@@ -114,12 +114,6 @@ struct store_stats {
 	uint64_t outbox_dropped; /* outbox items dropped to stay within its bounds */
 };
 void store_stats(struct store *st, struct store_stats *out);
-
-/* Canonical label string from pairs: keys sorted, "k=v" joined by ",". Writes at most len
- * bytes including the NUL; returns the length needed (like snprintf). Values with ',', '='
- * or '\\' are escaped with '\\'. */
-size_t store_labels_canon(const char *const *keys, const char *const *values, size_t n, char *buf,
-			  size_t len);
 
 /* Take a consistent online copy of the database at src_path into dest_path (which must not
  * exist; created 0600) with SQLite's backup API, then run integrity_check on the copy. Safe

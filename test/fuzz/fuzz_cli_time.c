@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the CLI's time and duration parsers (src/cli_data.h), which take
+ * libFuzzer harness for the CLI's time and duration parsers (src/core/timeutil.h), which take
  * operator input straight from the command line (--from, --to, --step).
  *
  * What must hold: no crash and no undefined behaviour (UBSan: signed overflow, shifts); a
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_data.h"
+#include "core/timeutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,9 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (cli_parse_time(s, NOW_MS, &t) == 0)
-		cli_format_time(t, buf, sizeof(buf));
-	if (cli_parse_duration(s, &d) == 0 && d <= 0)
+	if (time_parse(s, NOW_MS, &t) == 0)
+		time_format_utc_ms(t, buf, sizeof(buf));
+	if (time_parse_duration(s, &d) == 0 && d <= 0)
 		abort();
 	free(s);
 	return 0;

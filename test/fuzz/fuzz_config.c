@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "daemon/sections.h"
 #include "fuzz_yaml_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config_diag diag = {0};
 
 	fz_write(path, data, size);
-	struct config *cfg = config_load(path, &diag);
+	struct config *cfg = greendc_config_load(path, &diag);
 	if ((cfg != NULL) == (diag.count > 0))
 		abort();
 	if (diag.len >= sizeof(diag.text) || diag.text[diag.len] != '\0')

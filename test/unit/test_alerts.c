@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "delivery/alerts.h"
+#include "daemon/sections.h"
 #include "config/config.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -119,7 +120,7 @@ static void test_engine_site_rules(void **state)
 	fputs(yaml, f);
 	fclose(f);
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(path, &diag);
+	struct config *cfg = greendc_config_load(path, &diag);
 	if (!cfg)
 		fail_msg("%s", diag.text);
 	struct store_opts o = {.path = cfg->storage.path, .commit_ms = 50, .queue_cap = 4096};

@@ -1,5 +1,6 @@
 /* Config parsing, the metric registry and small utilities, without any driver. */
 #include "config/config.h"
+#include "daemon/sections.h"
 #include "core/metrics.h"
 #include "core/util.h"
 
@@ -60,7 +61,7 @@ static struct config *load(const char *text, struct config_diag *diag)
 	write_file("c.yaml", text);
 	snprintf(path, sizeof(path), "%s/c.yaml", dir);
 	memset(diag, 0, sizeof(*diag));
-	return config_load(path, diag);
+	return greendc_config_load(path, diag);
 }
 
 static void test_good_config(void **state)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "daemon/sections.h"
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
 #include "store/store.h"
@@ -531,7 +532,7 @@ static void test_config_rejects(void **state)
 	      fp);
 	fclose(fp);
 	struct config_diag d = {0};
-	struct config *cfg = config_load(cfgp, &d);
+	struct config *cfg = greendc_config_load(cfgp, &d);
 	assert_null(cfg);
 	assert_true(strstr(d.text, "g.yaml:3: energy: no IT energy selector") != NULL);
 
@@ -549,7 +550,7 @@ static void test_config_rejects(void **state)
 	      fp);
 	fclose(fp);
 	memset(&d, 0, sizeof(d));
-	cfg = config_load(cfgp, &d);
+	cfg = greendc_config_load(cfgp, &d);
 	if (!cfg)
 		fprintf(stderr, "%s", d.text);
 	assert_non_null(cfg);
@@ -568,7 +569,7 @@ static void test_config_rejects(void **state)
 	      fp);
 	fclose(fp);
 	memset(&d, 0, sizeof(d));
-	cfg = config_load(cfgp, &d);
+	cfg = greendc_config_load(cfgp, &d);
 	assert_null(cfg);
 	assert_true(strstr(d.text, "co2: is required") != NULL);
 	unlink(cfgp);

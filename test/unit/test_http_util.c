@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "http/http_util.h"
+#include "core/labels.h"
 #include "core/sha256.h"
 
 static void hex_of(const char *msg, size_t len, char out[65])
@@ -149,14 +150,14 @@ static void test_labels_each(void **state)
 {
 	struct pairs p = {""};
 	(void)state;
-	labels_each("feed=A,hall=A,role=facility_input", collect, &p);
+	labels_each("feed=A,hall=A,role=facility_input", ",", collect, &p);
 	assert_string_equal(p.buf, "feed|A;hall|A;role|facility_input;");
 	p.buf[0] = '\0';
-	labels_each("k=a\\,b\\=c,z=", collect, &p);
+	labels_each("k=a\\,b\\=c,z=", ",", collect, &p);
 	assert_string_equal(p.buf, "k|a,b=c;z|;");
 	p.buf[0] = '\0';
-	labels_each("", collect, &p);
-	labels_each(NULL, collect, &p);
+	labels_each("", ",", collect, &p);
+	labels_each(NULL, ",", collect, &p);
 	assert_string_equal(p.buf, "");
 }
 

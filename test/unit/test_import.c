@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/timeutil.h"
 #include "importexport/import.h"
 #include "importexport/import_csv.h"
 
@@ -145,34 +146,32 @@ static void test_time(void **state)
 {
 	(void)state;
 	int64_t t;
-	import_tz_set("Europe/Berlin");
-	assert_null(import_parse_time("2025-01-01T00:00:00Z", &t));
+	time_zone_set("Europe/Berlin");
+	assert_null(time_parse_iso8601("2025-01-01T00:00:00Z", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1735689600000LL);
-	assert_null(import_parse_time("2025-01-01T01:00:00+01:00", &t));
+	assert_null(time_parse_iso8601("2025-01-01T01:00:00+01:00", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1735689600000LL);
-	assert_null(import_parse_time("2025-01-01T05:30:00.5+0530", &t));
+	assert_null(time_parse_iso8601("2025-01-01T05:30:00.5+0530", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1735689600500LL);
 	/* local: CEST is UTC+2 in July, CET UTC+1 in January */
-	assert_null(import_parse_time("2025-07-01 12:00", &t));
+	assert_null(time_parse_iso8601("2025-07-01 12:00", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1751364000000LL);
-	assert_null(import_parse_time("2025-01-01", &t));
+	assert_null(time_parse_iso8601("2025-01-01", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1735689600000LL - 3600000);
 	/* 2026-03-29 02:30 does not exist in Berlin; 2026-10-25 02:30 happens twice */
-	assert_non_null(strstr(import_parse_time("2026-03-29 02:30", &t), "does not exist"));
-	assert_non_null(strstr(import_parse_time("2026-10-25T02:30:00", &t), "ambiguous"));
-	assert_null(import_parse_time("2026-10-25T02:30:00+01:00", &t));
+	assert_non_null(strstr(time_parse_iso8601("2026-03-29 02:30", TIME_NOZONE_LOCAL, &t), "does not exist"));
+	assert_non_null(strstr(time_parse_iso8601("2026-10-25T02:30:00", TIME_NOZONE_LOCAL, &t), "ambiguous"));
+	assert_null(time_parse_iso8601("2026-10-25T02:30:00+01:00", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1792891800000LL);
-	assert_non_null(import_parse_time("2025-02-29T00:00:00Z", &t));
-	assert_null(import_parse_time("2024-02-29T00:00:00Z", &t));
-	assert_non_null(import_parse_time("2025-01-01T24:00:00Z", &t));
-	assert_non_null(import_parse_time("1735689600", &t));
-	assert_non_null(import_parse_time("2025-01-01T00:00:00Zjunk", &t));
-	assert_non_null(import_parse_time("", &t));
-	import_tz_restore();
-	import_tz_set(NULL); /* UTC */
-	assert_null(import_parse_time("2025-07-01 12:00", &t));
+	assert_non_null(time_parse_iso8601("2025-02-29T00:00:00Z", TIME_NOZONE_LOCAL, &t));
+	assert_null(time_parse_iso8601("2024-02-29T00:00:00Z", TIME_NOZONE_LOCAL, &t));
+	assert_non_null(time_parse_iso8601("2025-01-01T24:00:00Z", TIME_NOZONE_LOCAL, &t));
+	assert_non_null(time_parse_iso8601("1735689600", TIME_NOZONE_LOCAL, &t));
+	assert_non_null(time_parse_iso8601("2025-01-01T00:00:00Zjunk", TIME_NOZONE_LOCAL, &t));
+	assert_non_null(time_parse_iso8601("", TIME_NOZONE_LOCAL, &t));
+	time_zone_set(NULL); /* UTC */
+	assert_null(time_parse_iso8601("2025-07-01 12:00", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1751371200000LL);
-	import_tz_restore();
 }
 
 static void test_units(void **state)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "daemon/sections.h"
 #include "store/outbox.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
@@ -93,7 +94,7 @@ static cJSON *build(const char *dir)
 	char path[256], err[512];
 	snprintf(path, sizeof(path), "%s/greendc.yaml", dir);
 	struct config_diag diag = {0};
-	struct config *cfg = config_load(path, &diag);
+	struct config *cfg = greendc_config_load(path, &diag);
 	if (!cfg)
 		fail_msg("%s", diag.text);
 	snprintf(path, sizeof(path), "%s/greendc.db", dir);
@@ -161,7 +162,7 @@ static void test_complete_month(void **state)
 		char path[256], err[256];
 		snprintf(path, sizeof(path), "%s/greendc.yaml", dir);
 		struct config_diag diag = {0};
-		struct config *cfg = config_load(path, &diag);
+		struct config *cfg = greendc_config_load(path, &diag);
 		assert_non_null(cfg);
 		struct outputs o = {.nreport = 1};
 		o.report[0] = (struct out_target){.name = "c", .kinds = OUT_SUMMARY};

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "core/labels.h"
 #include "store/store_internal.h"
 
 #define T0 INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
@@ -322,11 +323,11 @@ static void test_series_registry(void **state)
 	char buf[64];
 	const char *k[] = {"phase", "outlet", "x"};
 	const char *v[] = {"L1", "3", "a,b=c\\"};
-	size_t n = store_labels_canon(k, v, 3, buf, sizeof(buf));
+	size_t n = labels_canon(k, v, 3, buf, sizeof(buf));
 	assert_string_equal(buf, "outlet=3,phase=L1,x=a\\,b\\=c\\\\");
 	assert_int_equal(n, strlen(buf));
 	char small[8];
-	assert_int_equal(store_labels_canon(k, v, 3, small, sizeof(small)), n);
+	assert_int_equal(labels_canon(k, v, 3, small, sizeof(small)), n);
 	assert_int_equal(strlen(small), 7);
 
 	struct store_reader *r = open_reader(f->path);

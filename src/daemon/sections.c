@@ -1,7 +1,9 @@
 /*
  * The optional top-level config sections and the subsystems that own them (see struct
- * config_section in config.h). Add a row when a subsystem gains configuration.
+ * config_section in config/config.h). Add a row when a subsystem gains configuration.
  */
+#include "daemon/sections.h"
+
 #include "delivery/alerts.h"
 #include "config/config.h"
 #include "analytics/energy.h"
@@ -12,7 +14,7 @@
 
 #include <stddef.h>
 
-const struct config_section config_sections[] = {
+const struct config_section greendc_sections[] = {
 	{"alerts", alerts_config_parse, alerts_config_validate},
 	{"cooling", freecool_config_parse, freecool_config_validate},
 	{"energy", energy_config_parse, energy_config_validate},
@@ -21,3 +23,8 @@ const struct config_section config_sections[] = {
 	{"http", http_config_parse, NULL},
 	{NULL, NULL, NULL},
 };
+
+struct config *greendc_config_load(const char *path, struct config_diag *diag)
+{
+	return config_load(path, greendc_sections, diag);
+}
