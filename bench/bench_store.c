@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define T0 INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
+#define T0      INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
 #define STEP_MS 10000
 
 static double now_s(void)
@@ -70,9 +70,9 @@ static void disk_size(const char *path, double n_samples, double *bytes, double 
 	/* Where the bytes are, per table (dbstat, when SQLite has it). */
 	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (sqlite3_prepare_v2(db,
-			       "SELECT name, sum(pgsize) FROM dbstat GROUP BY name "
-			       "ORDER BY 2 DESC",
-			       -1, &q, NULL) == SQLITE_OK) {
+	                       "SELECT name, sum(pgsize) FROM dbstat GROUP BY name "
+	                       "ORDER BY 2 DESC",
+	                       -1, &q, NULL) == SQLITE_OK) {
 		printf("          on disk per sample:");
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			double b = sqlite3_column_double(q, 1);
@@ -133,12 +133,12 @@ static int bench_write(const char *dir, size_t nseries, size_t per, double *rate
 		snprintf(lab, sizeof(lab), "outlet=%zu", s % 20);
 		bool counter = s % 10 == 9;
 		struct store_series_desc d = {dev,
-					      counter ? "energy_kwh" : "power_w",
-					      lab,
-					      counter ? STORE_COUNTER : STORE_GAUGE,
-					      counter ? 32 : 0,
-					      0,
-					      0};
+		                              counter ? "energy_kwh" : "power_w",
+		                              lab,
+		                              counter ? STORE_COUNTER : STORE_GAUGE,
+		                              counter ? 32 : 0,
+		                              0,
+		                              0};
 		ids[s] = store_series(st, &d);
 	}
 	store_flush(st);
@@ -150,7 +150,7 @@ static int bench_write(const char *dir, size_t nseries, size_t per, double *rate
 	for (size_t k = 0; k < per; k++) {
 		for (size_t s = 0; s < nseries; s++)
 			buf[s] = (struct store_sample){ids[s], T0 + (int64_t)k * STEP_MS,
-						       next_value(&g, s, s % 10 == 9)};
+			                               next_value(&g, s, s % 10 == 9)};
 		if (store_append(st, buf, nseries) != 0)
 			return -1;
 	}
@@ -183,14 +183,15 @@ static int bench_baseline(const char *dir, size_t nseries, size_t per, double *r
 	sqlite3 *db;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return -1;
-	sqlite3_exec(db,
-		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		     "CREATE TABLE samples(series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL,"
-		     " PRIMARY KEY (series, ts)) WITHOUT ROWID;",
-		     NULL, NULL, NULL);
+	sqlite3_exec(
+	        db,
+	        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	        "CREATE TABLE samples(series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL,"
+	        " PRIMARY KEY (series, ts)) WITHOUT ROWID;",
+	        NULL, NULL, NULL);
 	sqlite3_stmt *q;
 	sqlite3_prepare_v2(db, "INSERT INTO samples(series, ts, value) VALUES (?, ?, ?)", -1, &q,
-			   NULL);
+	                   NULL);
 	struct gen g;
 	gen_init(&g, nseries);
 	size_t in_txn = 0;
@@ -311,7 +312,7 @@ static int bench_read(const char *dir, int runs)
 		if (x.n != n || y.n != n || z.n != n ||
 		    fabs(x.sum / (double)x.n - z.sum / (double)z.n) > 1e-6) {
 			fprintf(stderr, "bench_store: read-back mismatch (%lld %lld %lld)\n",
-				(long long)x.n, (long long)y.n, (long long)z.n);
+			        (long long)x.n, (long long)y.n, (long long)z.n);
 			return -1;
 		}
 		a = x;
@@ -338,10 +339,13 @@ int main(int argc, char **argv)
 	int runs = 7;
 	const char *dir = ".";
 	static const struct option longopts[] = {
-		{"quick", no_argument, NULL, 'q'},	  {"series", required_argument, NULL, 's'},
-		{"samples", required_argument, NULL, 'n'}, {"dir", required_argument, NULL, 'd'},
-		{"runs", required_argument, NULL, 'r'},	  {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"quick", no_argument, NULL, 'q'},
+	        {"series", required_argument, NULL, 's'},
+	        {"samples", required_argument, NULL, 'n'},
+	        {"dir", required_argument, NULL, 'd'},
+	        {"runs", required_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "qs:n:d:r:h", longopts, NULL)) != -1) {
@@ -365,7 +369,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: bench_store [--quick] [--series N] [--samples N] "
-					"[--dir DIR] [--runs N]\n");
+			                "[--dir DIR] [--runs N]\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}

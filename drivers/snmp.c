@@ -829,8 +829,8 @@ static int sd_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 }
 
 /* sysObjectID.0 (SNMPv2-MIB): which model this agent is, for profile matching. */
-static int sd_identify(const struct gdc_device *dev, int64_t deadline_ms, char *out,
-		       size_t outlen, char *err, size_t errlen)
+static int sd_identify(const struct gdc_device *dev, int64_t deadline_ms, char *out, size_t outlen,
+                       char *err, size_t errlen)
 {
 	static const oid sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
 	struct sd_state st;
@@ -867,7 +867,7 @@ static int sd_identify(const struct gdc_device *dev, int64_t deadline_ms, char *
 			size_t n = v->val_len / sizeof(oid);
 			for (size_t i = 0; i < n && len < outlen; i++)
 				len += (size_t)snprintf(out + len, outlen - len, i ? ".%lu" : "%lu",
-							(unsigned long)v->val.objid[i]);
+				                        (unsigned long)v->val.objid[i]);
 			if (len >= outlen) {
 				snprintf(err, errlen, "sysObjectID.0: too long");
 				rc = -GDC_EBADRESP;

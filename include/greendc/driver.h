@@ -22,17 +22,17 @@ extern "C" {
 #endif
 
 /* Bump on any change to the structs below; the loader refuses a mismatch. */
-#define GDC_DRIVER_ABI 2
+#define GDC_DRIVER_ABI    2
 #define GDC_DRIVER_SYMBOL "gdc_driver_entry"
 
 /* Protocol faults get their own errno range (as libmodbus does with EMBXILFUN...),
  * so that a log line can name them. Drivers return the negative value. */
 #define GDC_EPROTO_BASE 20000
 enum gdc_proto_error {
-	GDC_EBADRESP = GDC_EPROTO_BASE + 1, /* malformed or inconsistent reply */
+	GDC_EBADRESP = GDC_EPROTO_BASE + 1,   /* malformed or inconsistent reply */
 	GDC_EEXCEPTION = GDC_EPROTO_BASE + 2, /* device answered with an exception/error status */
-	GDC_EAUTH = GDC_EPROTO_BASE + 3, /* authentication or privacy failure */
-	GDC_ENOVALUE = GDC_EPROTO_BASE + 4, /* nothing usable in the reply */
+	GDC_EAUTH = GDC_EPROTO_BASE + 3,      /* authentication or privacy failure */
+	GDC_ENOVALUE = GDC_EPROTO_BASE + 4,   /* nothing usable in the reply */
 };
 
 /* A key/value pair from the profile or the device entry that the core does not interpret
@@ -59,7 +59,7 @@ struct gdc_point {
 	const char *metric; /* canonical name from docs/metrics.md, e.g. "power_w" */
 	enum gdc_kind kind;
 	unsigned counter_bits; /* wrap width for counters: 16, 32 or 64; 0 = not a counter */
-	double scale; /* value = raw * scale + offset */
+	double scale;          /* value = raw * scale + offset */
 	double offset;
 	const struct gdc_label *labels; /* fixed labels from the profile row */
 	size_t nlabels;
@@ -70,7 +70,8 @@ struct gdc_point {
 
 struct gdc_device {
 	const char *name;
-	const char *address; /* e.g. "tcp://127.0.0.1:1502", "rtu:/dev/ttyUSB0", "udp:10.0.0.5:161" */
+	const char
+	        *address; /* e.g. "tcp://127.0.0.1:1502", "rtu:/dev/ttyUSB0", "udp:10.0.0.5:161" */
 	unsigned timeout_ms; /* per-request timeout; the whole poll is bounded by the deadline */
 	const struct gdc_attr *options; /* profile quirks, then device options (device wins) */
 	size_t noptions;
@@ -81,8 +82,8 @@ struct gdc_device {
 /* One value read from a device. */
 struct gdc_sample {
 	uint32_t point; /* index into gdc_device.points */
-	double value; /* already scaled by the driver (raw * scale + offset) */
-	int64_t ts_ms; /* wall-clock milliseconds since the Unix epoch, when it was read */
+	double value;   /* already scaled by the driver (raw * scale + offset) */
+	int64_t ts_ms;  /* wall-clock milliseconds since the Unix epoch, when it was read */
 	const struct gdc_label *labels; /* extra labels from a table index; may be NULL */
 	size_t nlabels;
 };
@@ -102,14 +103,14 @@ struct gdc_driver {
 	/* Validate dev and prepare state. No I/O. On error return a negative errno and write a
 	 * message into err; if it is about one attribute, set *bad_line to that attr's line. */
 	int (*open)(void *state, const struct gdc_device *dev, char *err, size_t errlen,
-		    int *bad_line);
+	            int *bad_line);
 
 	/* Read every point once and emit samples. deadline_ms is CLOCK_MONOTONIC milliseconds;
 	 * return before it. Return 0 if at least part of the poll succeeded (err describes
 	 * the rest, if anything), else a negative errno or -GDC_E*. err is always
 	 * NUL-terminated. */
 	int (*poll)(void *state, int64_t deadline_ms, const struct gdc_sink *sink, char *err,
-		    size_t errlen);
+	            size_t errlen);
 
 	/* Release everything open() and poll() acquired. The core frees state itself. */
 	void (*close)(void *state);
@@ -118,13 +119,13 @@ struct gdc_driver {
 	 * matching a profile when the device entry names none. dev has no points; the answer
 	 * goes into out as "key=value", e.g. "sysobjectid=1.3.6.1.4.1.318.1.3.4.6", matched
 	 * against the profiles' `match:` keys. Bounded by deadline_ms like poll(). 0 or -errno. */
-	int (*identify)(const struct gdc_device *dev, int64_t deadline_ms, char *out,
-			size_t outlen, char *err, size_t errlen);
+	int (*identify)(const struct gdc_device *dev, int64_t deadline_ms, char *out, size_t outlen,
+	                char *err, size_t errlen);
 };
 
 /* Small helpers every driver needs; header-only so drivers stay self-contained. */
 static inline const char *gdc_attr_get(const struct gdc_attr *a, size_t n, const char *key,
-				       int *line)
+                                       int *line)
 {
 	/* Last one wins: device options come after profile quirks. */
 	const char *v = NULL;

@@ -475,7 +475,8 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 			enum energy_role need[2] = {ROLE_FACILITY_INPUT, it};
 			for (int k = 0; k < 2 && ok; k++)
 				ok = s->nseries[need[k]] &&
-				     role_coverage(s, v, nv, need[k], j0, j1) >= m->coverage_min - 1e-9;
+				     role_coverage(s, v, nv, need[k], j0, j1) >=
+				             m->coverage_min - 1e-9;
 			iv->months += ok;
 		}
 		ma = me;
@@ -660,26 +661,26 @@ out:
 }
 
 void energy_kpi_inputs(const struct energy_model *m, enum energy_role it_role,
-		       const struct energy_interval *iv, double certs, struct kpi_inputs *in)
+                       const struct energy_interval *iv, double certs, struct kpi_inputs *in)
 {
 	const struct energy_role_total *r = iv->role;
 	*in = (struct kpi_inputs){
-		.e_facility = r[ROLE_FACILITY_INPUT].value,
-		.e_backup = r[ROLE_BACKUP_GENERATION].value,
-		.e_onsite = r[ROLE_ONSITE_RENEWABLE].value,
-		.e_it = r[it_role].value,
-		.e_cooling = r[ROLE_COOLING].value,
-		.have_cooling = r[ROLE_COOLING].nseries > 0,
-		.e_reuse = r[ROLE_REUSED_HEAT].value,
-		.have_reuse = r[ROLE_REUSED_HEAT].nseries > 0,
-		.e_heat_removed = r[ROLE_HEAT_REMOVED].value,
-		.have_heat_removed = r[ROLE_HEAT_REMOVED].nseries > 0,
-		.water_l = r[ROLE_WATER_INTAKE].value,
-		.have_water = r[ROLE_WATER_INTAKE].nseries > 0,
-		.potable_l = r[ROLE_WATER_POTABLE].value,
-		.have_potable = r[ROLE_WATER_POTABLE].nseries > 0,
-		.e_certificates = certs,
-		.cef = m->co2_kg_per_kwh,
-		.backup_cef = m->backup_co2_kg_per_kwh,
+	        .e_facility = r[ROLE_FACILITY_INPUT].value,
+	        .e_backup = r[ROLE_BACKUP_GENERATION].value,
+	        .e_onsite = r[ROLE_ONSITE_RENEWABLE].value,
+	        .e_it = r[it_role].value,
+	        .e_cooling = r[ROLE_COOLING].value,
+	        .have_cooling = r[ROLE_COOLING].nseries > 0,
+	        .e_reuse = r[ROLE_REUSED_HEAT].value,
+	        .have_reuse = r[ROLE_REUSED_HEAT].nseries > 0,
+	        .e_heat_removed = r[ROLE_HEAT_REMOVED].value,
+	        .have_heat_removed = r[ROLE_HEAT_REMOVED].nseries > 0,
+	        .water_l = r[ROLE_WATER_INTAKE].value,
+	        .have_water = r[ROLE_WATER_INTAKE].nseries > 0,
+	        .potable_l = r[ROLE_WATER_POTABLE].value,
+	        .have_potable = r[ROLE_WATER_POTABLE].nseries > 0,
+	        .e_certificates = certs,
+	        .cef = m->co2_kg_per_kwh,
+	        .backup_cef = m->backup_co2_kg_per_kwh,
 	};
 }

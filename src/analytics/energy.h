@@ -160,11 +160,10 @@ int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t
 double energy_certificates(const struct energy_model *m, const char *tz, int64_t from_ms,
                            int64_t to_ms);
 
-
 struct kpi_inputs;
 /* The KPI inputs of one interval: energy per role, which KPIs have metered inputs, the
  * certificates credited to it and the model's CO2 factors (it_role from the report). */
 void energy_kpi_inputs(const struct energy_model *m, enum energy_role it_role,
-		       const struct energy_interval *iv, double certs, struct kpi_inputs *in);
+                       const struct energy_interval *iv, double certs, struct kpi_inputs *in);
 
 #endif

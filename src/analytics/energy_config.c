@@ -4,9 +4,9 @@
  * config's arena. The whole-config check rejects a model that cannot produce a PUE and
  * selectors that name unknown devices, with file:line. See docs/energy.md.
  */
+#include "analytics/energy.h"
 #include "config/config.h"
 #include "config/config_yaml.h"
-#include "analytics/energy.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -90,9 +90,12 @@ static void cooling_pair(struct ydoc *y, void *ctx, const char *path, const char
 {
 	static const char *const outdoor_keys[] = {"dry_bulb",  "rh",       "rh_over",
 	                                           "dew_point", "pressure", NULL};
-	static const char *const plant_keys[] = {"free_cooling_pct", "compressor_power_w",
-	                                         "cooling_mode",     "cooling_power_w",
-	                                         "it_inlet",         "it_rh",
+	static const char *const plant_keys[] = {"free_cooling_pct",
+	                                         "compressor_power_w",
+	                                         "cooling_mode",
+	                                         "cooling_power_w",
+	                                         "it_inlet",
+	                                         "it_rh",
 	                                         NULL};
 	struct fc_config *fc = ctx;
 	struct fc_plant *p = &fc->plant;

@@ -6,8 +6,8 @@
 #include "cli/cli_alerts.h"
 #include "core/timeutil.h"
 
-#include "store/store.h"
 #include "delivery/summary.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

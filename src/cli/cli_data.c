@@ -11,8 +11,8 @@
 #include "cli/cli_data.h"
 #include "core/timeutil.h"
 
-#include "store/store.h"
 #include "core/util.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE   2
 #define EXIT_RUNTIME 1
 #define TAIL_POLL_MS 500
 
@@ -44,7 +44,7 @@ struct series_list {
 		char *name;
 		char *device, *metric, *labels;
 		enum store_kind kind;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 
@@ -152,8 +152,8 @@ static const char *kind_name(enum store_kind k)
 static int cmd_series(int argc, char **argv, const char *dbpath)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	enum format fmt = FMT_TABLE;
 	int c;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -277,22 +277,25 @@ static void print_value(double v)
 static void query_usage(void)
 {
 	fprintf(stderr,
-		"usage: greendc query SELECTOR [--from T] [--to T] [--step DUR|raw]\n"
-		"                     [--agg avg|min|max|sum|last|count|delta]\n"
-		"                     [--format table|csv|json]\n"
-		"  SELECTOR  a series id or a glob over \"device metric{labels}\"\n"
-		"  T         ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z, ...+08:00) or now, -1h, "
-		"-30d\n"
-		"  DUR       10s, 1m, 1h, 1d; raw for the samples themselves (default 1m)\n");
+	        "usage: greendc query SELECTOR [--from T] [--to T] [--step DUR|raw]\n"
+	        "                     [--agg avg|min|max|sum|last|count|delta]\n"
+	        "                     [--format table|csv|json]\n"
+	        "  SELECTOR  a series id or a glob over \"device metric{labels}\"\n"
+	        "  T         ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z, ...+08:00) or now, -1h, "
+	        "-30d\n"
+	        "  DUR       10s, 1m, 1h, 1d; raw for the samples themselves (default 1m)\n");
 }
 
 static int cmd_query(int argc, char **argv, const char *dbpath)
 {
 	static const struct option opts[] = {
-		{"from", required_argument, NULL, 'F'}, {"to", required_argument, NULL, 'T'},
-		{"step", required_argument, NULL, 's'}, {"agg", required_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"from", required_argument, NULL, 'F'},
+	        {"to", required_argument, NULL, 'T'},
+	        {"step", required_argument, NULL, 's'},
+	        {"agg", required_argument, NULL, 'a'},
+	        {"format", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int64_t now = now_ms(), from = now - 3600000, to = now, step = 60000;
 	bool raw = false;
@@ -342,7 +345,7 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 	 * from int64 overflow (found by test/fuzz: --step 9223372036854775807ms). */
 	if (from < 0 || to > INT64_C(253402300800000) || step > INT64_C(100) * 366 * 86400000) {
 		fprintf(stderr, "greendc query: times must lie in 1970..9999 and the step within "
-				"100 years\n");
+		                "100 years\n");
 		return EXIT_USAGE;
 	}
 	/* Buckets start at multiples of the step (UTC), so that rollups can serve them. */
@@ -363,8 +366,8 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 		for (size_t i = 0; rc >= 0 && i < all.n; i++)
 			if (all.v[i].id == id) {
 				struct store_series_info info = {all.v[i].id, all.v[i].device,
-								 all.v[i].metric, all.v[i].labels,
-								 all.v[i].kind};
+				                                 all.v[i].metric, all.v[i].labels,
+				                                 all.v[i].kind};
 				list_add(&l, &info);
 			}
 		list_free(&all);
@@ -385,10 +388,10 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 	int status = 0;
 	for (size_t i = 0; res && i < l.n && !status; i++) {
 		rc = raw ? store_read_raw(r, l.v[i].id, from, to, raw_point, &res[i])
-			 : store_query(r, l.v[i].id, from, to, step, agg, agg_point, &res[i]);
+		         : store_query(r, l.v[i].id, from, to, step, agg, agg_point, &res[i]);
 		if (rc < 0 || res[i].failed) {
 			fprintf(stderr, "greendc query: %s: %s\n", l.v[i].name,
-				rc < 0 ? strerror(-rc) : "out of memory");
+			        rc < 0 ? strerror(-rc) : "out of memory");
 			status = EXIT_RUNTIME;
 		}
 	}
@@ -410,11 +413,11 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 				time_format_utc_ms(res[i].p[k].ts, tbuf, sizeof(tbuf));
 				cJSON_AddItemToArray(p, cJSON_CreateString(tbuf));
 				cJSON_AddItemToArray(p, isfinite(res[i].p[k].v)
-								? cJSON_CreateNumber(res[i].p[k].v)
-								: cJSON_CreateNull());
+				                                ? cJSON_CreateNumber(res[i].p[k].v)
+				                                : cJSON_CreateNull());
 				if (!raw)
 					cJSON_AddItemToArray(
-						p, cJSON_CreateNumber((double)res[i].p[k].count));
+					        p, cJSON_CreateNumber((double)res[i].p[k].count));
 				cJSON_AddItemToArray(pts, p);
 			}
 			cJSON_AddItemToArray(a, o);
@@ -522,9 +525,9 @@ static int tail_cb(void *ctx, int64_t series, int64_t ts, double v)
 static int cmd_tail(int argc, char **argv, const char *dbpath)
 {
 	static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
-					     {"timeout", required_argument, NULL, 't'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"timeout", required_argument, NULL, 't'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	long long count = -1;
 	int64_t timeout = 0;
 	int c;
@@ -572,7 +575,8 @@ static int cmd_tail(int argc, char **argv, const char *dbpath)
 			rc = store_tail(t.r, &cursor, 1000, tail_cb, &t);
 		} while (rc == 1000 && t.remaining != 0);
 		if (rc < 0 || t.failed) {
-			fprintf(stderr, "greendc tail: %s\n", rc < 0 ? strerror(-rc) : "reading series");
+			fprintf(stderr, "greendc tail: %s\n",
+			        rc < 0 ? strerror(-rc) : "reading series");
 			status = EXIT_RUNTIME;
 			break;
 		}
@@ -640,8 +644,8 @@ static int device_row(void *ctx, const struct store_device_state *d)
 static int cmd_devices(int argc, char **argv, const char *dbpath)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct devices_out o = {.fmt = FMT_TABLE};
 	int c;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {

@@ -6,12 +6,12 @@
  * src/greendc.c dispatches here. See docs/energy.md.
  */
 #include "cli/cli_energy.h"
-#include "daemon/sections.h"
 #include "core/timeutil.h"
+#include "daemon/sections.h"
 
-#include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
+#include "config/config.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>

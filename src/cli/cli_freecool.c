@@ -12,16 +12,16 @@
  * Plant options override the config's cooling: section, which overrides the defaults.
  */
 #include "cli/cli_freecool.h"
-#include "daemon/sections.h"
 #include "core/timeutil.h"
+#include "daemon/sections.h"
 
-#include "config/config.h"
 #include "analytics/epw.h"
 #include "analytics/freecool.h"
 #include "analytics/freecool_config.h"
 #include "analytics/psychro.h"
-#include "store/store.h"
+#include "config/config.h"
 #include "core/util.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -845,8 +845,7 @@ static int period_bounds(const struct opts *o, int64_t *from, int64_t *to)
 		return 0;
 	}
 	int64_t now = util_wall_ms();
-	if (time_parse(o->from, now, from) < 0 || time_parse(o->to, now, to) < 0 ||
-	    *to <= *from)
+	if (time_parse(o->from, now, from) < 0 || time_parse(o->to, now, to) < 0 || *to <= *from)
 		return -EINVAL;
 	return 0;
 }
@@ -940,7 +939,8 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		rh_of[s] = SIZE_MAX;
 		size_t dl = device_len(inlets.name[s]);
 		for (size_t k = 0; k < rhs.n && rh_of[s] == SIZE_MAX; k++)
-			if (device_len(rhs.name[k]) == dl && strncmp(rhs.name[k], inlets.name[s], dl) == 0)
+			if (device_len(rhs.name[k]) == dl &&
+			    strncmp(rhs.name[k], inlets.name[s], dl) == 0)
 				rh_of[s] = k;
 		if (rh_of[s] == SIZE_MAX)
 			continue;
@@ -1148,10 +1148,11 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		       ec[s].max_rate, ec[s].rate_over_h);
 	for (size_t s = 0; !csv && s < inlets.n; s++)
 		if (ec[s].rh_name[0] && isfinite(ec[s].dp_min_c))
-			printf("  %-40s dew point %.1f..%.1f C (envelope %.1f..%.1f), %.2f h below, "
+			printf("  %-40s dew point %.1f..%.1f C (envelope %.1f..%.1f), %.2f h "
+			       "below, "
 			       "%.2f h above, %.2f h over %.0f %% RH\n",
-			       ec[s].name, ec[s].dp_min_c, ec[s].dp_max_c, env.dp_min_c, env.dp_max_c,
-			       ec[s].dp_below_h, ec[s].dp_above_h, ec[s].rh_above_h,
+			       ec[s].name, ec[s].dp_min_c, ec[s].dp_max_c, env.dp_min_c,
+			       env.dp_max_c, ec[s].dp_below_h, ec[s].dp_above_h, ec[s].rh_above_h,
 			       100.0 * env.rh_max);
 	rc = 0;
 out_free:

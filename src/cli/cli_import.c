@@ -5,14 +5,14 @@
  * re-imports as it is. See docs/import-export.md.
  */
 #include "cli/cli_import.h"
-#include "daemon/sections.h"
 #include "core/timeutil.h"
+#include "daemon/sections.h"
 
-#include "config/config.h"
 #include "analytics/energy.h"
-#include "importexport/import.h"
 #include "analytics/kpi.h"
+#include "config/config.h"
 #include "core/metrics.h"
+#include "importexport/import.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -419,8 +419,8 @@ int cli_export_main(int argc, char **argv, const char *config_path, bool config_
 	int64_t now = (int64_t)time(NULL) * 1000, f = INT64_MIN / 4, t = INT64_MAX / 4, st = 0;
 	enum store_agg a = AGG_AVG;
 	rc = 2;
-	if ((from && time_parse(from, now, &f) < 0) ||
-	    (to && time_parse(to, now, &t) < 0) || t <= f) {
+	if ((from && time_parse(from, now, &f) < 0) || (to && time_parse(to, now, &t) < 0) ||
+	    t <= f) {
 		fprintf(stderr, "greendc export: --from/--to: ISO 8601 times, from before to\n");
 		goto out;
 	}

@@ -11,11 +11,11 @@
 #include "daemon/sections.h"
 
 #include "config/config.h"
-#include "store/outbox.h"
+#include "core/util.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
+#include "store/outbox.h"
 #include "store/store.h"
-#include "core/util.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -5,14 +5,14 @@
  *   greendc check-config FILE
  *   greendc [-c FILE | --db PATH] devices|series|query|tail ...
  */
-#include "cli/cli_data.h"
-#include "daemon/sections.h"
-#include "cli/cli_energy.h"
 #include "cli/cli_alerts.h"
-#include "cli/cli_report.h"
+#include "cli/cli_data.h"
+#include "cli/cli_energy.h"
 #include "cli/cli_freecool.h"
 #include "cli/cli_import.h"
+#include "cli/cli_report.h"
 #include "config/config.h"
+#include "daemon/sections.h"
 #include "ingest/driver_load.h"
 #include "store/store.h"
 
@@ -24,30 +24,32 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: greendc [-c FILE | --db PATH] COMMAND [ARGS]\n"
-		"commands:\n"
-		"  check-config [FILE]       validate a configuration, its profiles and drivers\n"
-		"  devices [--format F]      state of each device (up/down, last poll, errors)\n"
-		"  series [GLOB]             list stored series (\"device metric{labels}\")\n"
-		"  query SELECTOR --from T --to T --step D --agg A\n"
-		"                            aggregate series over time (table, csv or json)\n"
-		"  tail [GLOB]               print new samples as they are stored\n"
-		"  backup FILE               consistent online copy of the database (0600)\n"
-		"  pue --period P | --from T --to T [--by day]\n"
-		"                            categorised PUE from metered energy\n"
-		"  kpi --period P            PUE, pPUE, WUE, CUE, ERF, REF, CER, GB 40879 grade\n"
-		"  freecool --weather F.epw | --period YYYY-MM\n"
-		"                            free-cooling hours, what-if and schedule\n"
-		"  alerts [--recent N]       firing alerts and recent transitions\n"
-		"  report --month YYYY-MM|previous | --year YYYY [--format json|csv|html]\n"
-		"                            regulator report (zh/en HTML); --enqueue to send\n"
-		"  import [--mapping M] FILE|-  history from CSV (long or wide), staged, idempotent\n"
-		"  export [SELECTOR] | --report P  series as CSV/JSON Lines; a period's audit files\n"
-		"options:\n"
-		"  -c, --config FILE  configuration (default /etc/greendc/greendc.yaml); the\n"
-		"                     database is its storage.path\n"
-		"      --db PATH      read this database instead\n"
-		"Run 'greendc COMMAND --help' for a command's options.\n");
+	        "usage: greendc [-c FILE | --db PATH] COMMAND [ARGS]\n"
+	        "commands:\n"
+	        "  check-config [FILE]       validate a configuration, its profiles and drivers\n"
+	        "  devices [--format F]      state of each device (up/down, last poll, errors)\n"
+	        "  series [GLOB]             list stored series (\"device metric{labels}\")\n"
+	        "  query SELECTOR --from T --to T --step D --agg A\n"
+	        "                            aggregate series over time (table, csv or json)\n"
+	        "  tail [GLOB]               print new samples as they are stored\n"
+	        "  backup FILE               consistent online copy of the database (0600)\n"
+	        "  pue --period P | --from T --to T [--by day]\n"
+	        "                            categorised PUE from metered energy\n"
+	        "  kpi --period P            PUE, pPUE, WUE, CUE, ERF, REF, CER, GB 40879 grade\n"
+	        "  freecool --weather F.epw | --period YYYY-MM\n"
+	        "                            free-cooling hours, what-if and schedule\n"
+	        "  alerts [--recent N]       firing alerts and recent transitions\n"
+	        "  report --month YYYY-MM|previous | --year YYYY [--format json|csv|html]\n"
+	        "                            regulator report (zh/en HTML); --enqueue to send\n"
+	        "  import [--mapping M] FILE|-  history from CSV (long or wide), staged, "
+	        "idempotent\n"
+	        "  export [SELECTOR] | --report P  series as CSV/JSON Lines; a period's audit "
+	        "files\n"
+	        "options:\n"
+	        "  -c, --config FILE  configuration (default /etc/greendc/greendc.yaml); the\n"
+	        "                     database is its storage.path\n"
+	        "      --db PATH      read this database instead\n"
+	        "Run 'greendc COMMAND --help' for a command's options.\n");
 }
 
 static int check_config(const char *path)
@@ -97,9 +99,9 @@ static char *db_from(const char *db, const char *config_path)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"db", required_argument, NULL, 'd'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"db", required_argument, NULL, 'd'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *config_path = "/etc/greendc/greendc.yaml", *db = NULL;
 	bool config_given = false;
 	int c;
@@ -157,11 +159,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "freecool") == 0)
 		return cli_freecool_main(argc - optind, argv + optind,
-					 config_given ? config_path : NULL, db);
+		                         config_given ? config_path : NULL, db);
 	if (strcmp(cmd, "pue") == 0 || strcmp(cmd, "kpi") == 0) {
 		const char *env = getenv("GREENDC_DB");
 		return cli_energy_main(argc - optind, argv + optind, config_path,
-				       db ? db : (env && *env ? env : NULL));
+		                       db ? db : (env && *env ? env : NULL));
 	}
 	if (strcmp(cmd, "import") == 0)
 		return cli_import_main(argc - optind, argv + optind, config_path, config_given, db);

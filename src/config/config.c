@@ -89,13 +89,13 @@ void config_diag_add(struct config_diag *d, const char *file, int line, const ch
 	va_end(ap);
 	if (d->len >= sizeof(d->text) - 1)
 		return;
-	int n = line > 0 ? snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s:%d: %s\n",
-				    file, line, msg)
-			 : snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s: %s\n", file,
-				    msg);
+	int n = line > 0 ? snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s:%d: %s\n", file,
+	                            line, msg)
+	                 : snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s: %s\n", file,
+	                            msg);
 	if (n > 0)
 		d->len += (size_t)n < sizeof(d->text) - d->len ? (size_t)n
-							       : sizeof(d->text) - d->len - 1;
+		                                               : sizeof(d->text) - d->len - 1;
 }
 
 /* ---- profiles ---- */
@@ -109,7 +109,7 @@ struct point_ctx {
 };
 
 static void point_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-		       yaml_node_t *knode, yaml_node_t *v)
+                       yaml_node_t *knode, yaml_node_t *v)
 {
 	struct point_ctx *c = vctx;
 	struct gdc_point *pt = c->pt;
@@ -170,7 +170,7 @@ struct profile_ctx {
 };
 
 static void profile_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-			 yaml_node_t *knode, yaml_node_t *v)
+                         yaml_node_t *knode, yaml_node_t *v)
 {
 	struct profile_ctx *c = vctx;
 	struct profile *p = c->prof;
@@ -238,10 +238,10 @@ static void profile_pair(struct ydoc *y, void *vctx, const char *path, const cha
 }
 
 struct profile *profile_load(struct arena *arena, const char *dir, const char *name,
-			     struct config_diag *diag)
+                             struct config_diag *diag)
 {
-	static const char *const keys[] = {"profile", "class",  "driver", "source",
-					   "description", "match", "quirks", "points", NULL};
+	static const char *const keys[] = {"profile", "class",  "driver", "source", "description",
+	                                   "match",   "quirks", "points", NULL};
 	char path[PATH_MAX];
 	struct ydoc y = {.diag = diag, .arena = arena};
 	unsigned before = diag->count;
@@ -268,7 +268,7 @@ struct profile *profile_load(struct arena *arena, const char *dir, const char *n
 		config_diag_add(diag, file, yline(root), "driver: is required");
 	if (!p->source)
 		config_diag_add(diag, file, yline(root),
-				"source: is required (cite the MIB or manual the profile follows)");
+		                "source: is required (cite the MIB or manual the profile follows)");
 	if (!p->npoints && diag->count == before)
 		config_diag_add(diag, file, yline(root), "points: at least one point is required");
 	yaml_document_delete(&y.doc);
@@ -291,7 +291,7 @@ struct load_ctx {
 };
 
 static void site_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-		      yaml_node_t *knode, yaml_node_t *v)
+                      yaml_node_t *knode, yaml_node_t *v)
 {
 	struct load_ctx *c = vctx;
 	(void)knode;
@@ -312,10 +312,12 @@ static void site_pair(struct ydoc *y, void *vctx, const char *path, const char *
 		if (!s)
 			return;
 		snprintf(zpath, sizeof(zpath), "/usr/share/zoneinfo/%s", s);
-		if (strstr(s, "..") || (stat("/usr/share/zoneinfo", &sb) == 0 &&
-					stat(zpath, &sb) != 0))
-			yerr(y, v, path, "unknown time zone \"%s\" (use an IANA name such as "
-					 "Asia/Shanghai)", s);
+		if (strstr(s, "..") ||
+		    (stat("/usr/share/zoneinfo", &sb) == 0 && stat(zpath, &sb) != 0))
+			yerr(y, v, path,
+			     "unknown time zone \"%s\" (use an IANA name such as "
+			     "Asia/Shanghai)",
+			     s);
 		else
 			c->cfg->site.timezone = s;
 	} else if (strcmp(key, "altitude_m") == 0) {
@@ -330,7 +332,7 @@ static void site_pair(struct ydoc *y, void *vctx, const char *path, const char *
 }
 
 static void storage_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-			 yaml_node_t *knode, yaml_node_t *v)
+                         yaml_node_t *knode, yaml_node_t *v)
 {
 	struct load_ctx *c = vctx;
 	int64_t ms;
@@ -343,7 +345,8 @@ static void storage_pair(struct ydoc *y, void *vctx, const char *path, const cha
 	} else if (strcmp(key, "commit_interval") == 0) {
 		if (want_duration(y, v, path, 10, &ms)) {
 			if (ms > 60000)
-				yerr(y, v, path, "at most 60s (samples wait this long to be durable)");
+				yerr(y, v, path,
+				     "at most 60s (samples wait this long to be durable)");
 			else
 				c->cfg->storage.commit_ms = (unsigned)ms;
 		}
@@ -351,7 +354,7 @@ static void storage_pair(struct ydoc *y, void *vctx, const char *path, const cha
 }
 
 static void daemon_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-			yaml_node_t *knode, yaml_node_t *v)
+                        yaml_node_t *knode, yaml_node_t *v)
 {
 	struct load_ctx *c = vctx;
 	long long n;
@@ -378,7 +381,7 @@ static void daemon_pair(struct ydoc *y, void *vctx, const char *path, const char
 	} else if (strcmp(key, "log_level") == 0) {
 		const char *s = yscalar(v);
 		if (!s || (strcmp(s, "error") && strcmp(s, "warning") && strcmp(s, "info") &&
-			   strcmp(s, "debug")))
+		           strcmp(s, "debug")))
 			yerr(y, v, path, "expected error, warning, info or debug");
 		else
 			c->cfg->daemon.log_level = arena_strdup(y->arena, s);
@@ -393,7 +396,7 @@ struct device_ctx {
 };
 
 static void device_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-			yaml_node_t *knode, yaml_node_t *v)
+                        yaml_node_t *knode, yaml_node_t *v)
 {
 	struct device_ctx *c = vctx;
 	struct config_device *d = c->d;
@@ -449,8 +452,8 @@ static void device_pair(struct ydoc *y, void *vctx, const char *path, const char
 }
 
 static const struct profile *find_or_load_profile(struct ydoc *y, struct config *cfg,
-						  const char *name, yaml_node_t *where,
-						  const char *path)
+                                                  const char *name, yaml_node_t *where,
+                                                  const char *path)
 {
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		if (strcmp(cfg->profiles[i]->name, name) == 0)
@@ -475,7 +478,7 @@ static const struct profile *find_or_load_profile(struct ydoc *y, struct config 
 
 /* Every profile under profiles_dir for d's driver that has `match:` keys. */
 static void load_candidates(struct ydoc *y, struct config *cfg, struct config_device *d,
-			    yaml_node_t *where, const char *path)
+                            yaml_node_t *where, const char *path)
 {
 	char pattern[PATH_MAX];
 	glob_t g;
@@ -508,9 +511,9 @@ static void load_candidates(struct ydoc *y, struct config *cfg, struct config_de
 
 static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, yaml_node_t *v)
 {
-	static const char *const keys[] = {"name",   "driver",  "address",       "profile",
-					   "interval", "timeout", "labels",       "options",
-					   "rated_power_w", "enabled", NULL};
+	static const char *const keys[] = {"name",          "driver",  "address", "profile",
+	                                   "interval",      "timeout", "labels",  "options",
+	                                   "rated_power_w", "enabled", NULL};
 	struct config *cfg = c->cfg;
 
 	if (v->type != YAML_SEQUENCE_NODE) {
@@ -522,7 +525,7 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 		yaml_node_t *item = ynode(y, *it);
 		char sub[256];
 		snprintf(sub, sizeof(sub), "%s[%zu]", path,
-			 (size_t)(it - v->data.sequence.items.start));
+		         (size_t)(it - v->data.sequence.items.start));
 		if (c->devs.n == c->devs.cap) {
 			size_t cap = c->devs.cap ? c->devs.cap * 2 : 16;
 			struct config_device *nv = arena_alloc(cfg->arena, cap * sizeof(*nv));
@@ -532,8 +535,11 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 			c->devs.cap = cap;
 		}
 		struct config_device *d = &c->devs.v[c->devs.n];
-		*d = (struct config_device){.interval_ms = 10000, .timeout_ms = 2000,
-					    .enabled = true, .file = y->file, .line = yline(item)};
+		*d = (struct config_device){.interval_ms = 10000,
+		                            .timeout_ms = 2000,
+		                            .enabled = true,
+		                            .file = y->file,
+		                            .line = yline(item)};
 		struct device_ctx dc = {.d = d};
 		unsigned before = y->diag->count;
 		if (!ymap_walk(y, item, sub, keys, device_pair, &dc))
@@ -555,7 +561,7 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 			char psub[300];
 			snprintf(psub, sizeof(psub), "%s.profile", sub);
 			d->profile = find_or_load_profile(y, cfg, dc.profile_name, dc.profile_node,
-							  psub);
+			                                  psub);
 		}
 		if (!dc.profile_name && d->driver && y->diag->count == before) {
 			/* No profile named: the driver identifies the device at run time and the
@@ -564,9 +570,8 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 		}
 		if (d->profile && d->driver && d->profile->driver &&
 		    strcmp(d->profile->driver, d->driver) != 0)
-			yerr(y, dc.profile_node, sub,
-			     "profile %s is for driver %s, not %s", d->profile->name,
-			     d->profile->driver, d->driver);
+			yerr(y, dc.profile_node, sub, "profile %s is for driver %s, not %s",
+			     d->profile->name, d->profile->driver, d->driver);
 		if (y->diag->count != before)
 			continue;
 		d->labels = kv_to_labels(y, &dc.labels);
@@ -575,8 +580,8 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 		 * at run time gets only its own options.) */
 		size_t nq = d->profile ? d->profile->nquirks : 0;
 		d->noptions = nq + dc.options.n;
-		d->options = arena_alloc(cfg->arena, (d->noptions ? d->noptions : 1) *
-							     sizeof(*d->options));
+		d->options = arena_alloc(cfg->arena,
+		                         (d->noptions ? d->noptions : 1) * sizeof(*d->options));
 		if (nq)
 			memcpy(d->options, d->profile->quirks, nq * sizeof(*d->options));
 		if (dc.options.n)
@@ -588,14 +593,14 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 }
 
 static void top_pair(struct ydoc *y, void *vctx, const char *path, const char *key,
-		     yaml_node_t *knode, yaml_node_t *v)
+                     yaml_node_t *knode, yaml_node_t *v)
 {
 	static const char *const site_keys[] = {"id", "name", "timezone", "altitude_m", NULL};
 	static const char *const storage_keys[] = {"path", "raw_retention", "commit_interval",
-						   NULL};
-	static const char *const daemon_keys[] = {"workers",   "max_backoff", "drivers_dir",
-						  "profiles_dir", "log_level", "user",
-						  "audit_log", NULL};
+	                                           NULL};
+	static const char *const daemon_keys[] = {"workers",      "max_backoff", "drivers_dir",
+	                                          "profiles_dir", "log_level",   "user",
+	                                          "audit_log",    NULL};
 	struct load_ctx *c = vctx;
 
 	if (c->conf_d && strcmp(key, "devices") != 0) {
@@ -728,8 +733,8 @@ struct config *config_load(const char *path, const struct config_section *sectio
 	yaml_node_t *root = yaml_document_get_root_node(&y.doc);
 	parse_top(&y, &c, root, false);
 	cfg->daemon.profiles_dir = cfg->daemon.profiles_dir
-					   ? resolve_path(arena, cfg->dir, cfg->daemon.profiles_dir)
-					   : default_profiles_dir(arena, cfg->dir);
+	                                   ? resolve_path(arena, cfg->dir, cfg->daemon.profiles_dir)
+	                                   : default_profiles_dir(arena, cfg->dir);
 	cfg->daemon.drivers_dir = resolve_path(arena, cfg->dir, cfg->daemon.drivers_dir);
 	cfg->daemon.audit_log = resolve_path(arena, cfg->dir, cfg->daemon.audit_log);
 	parse_top(&y, &c, root, true);
@@ -785,21 +790,20 @@ const struct config_device *config_device_find(const struct config *cfg, const c
 }
 
 void config_device_to_gdc(const struct config_device *d, const struct profile *p,
-			  struct gdc_device *out)
+                          struct gdc_device *out)
 {
 	*out = (struct gdc_device){
-		.name = d->name,
-		.address = d->address,
-		.timeout_ms = d->timeout_ms,
-		.options = d->options,
-		.noptions = d->noptions,
-		.points = p ? p->points : NULL,
-		.npoints = p ? p->npoints : 0,
+	        .name = d->name,
+	        .address = d->address,
+	        .timeout_ms = d->timeout_ms,
+	        .options = d->options,
+	        .noptions = d->noptions,
+	        .points = p ? p->points : NULL,
+	        .npoints = p ? p->npoints : 0,
 	};
 }
 
-const struct profile *profile_match(const struct profile *const *cands, size_t n,
-				    const char *ident)
+const struct profile *profile_match(const struct profile *const *cands, size_t n, const char *ident)
 {
 	const char *eq = strchr(ident, '=');
 	const struct profile *best = NULL;

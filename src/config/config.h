@@ -1,6 +1,6 @@
 /*
- * The configuration: one YAML file plus the .yaml files in conf.d/, parsed with libyaml into a fresh,
- * immutable struct config. Reload builds a new one, validates it, then swaps (a bad reload
+ * The configuration: one YAML file plus the .yaml files in conf.d/, parsed with libyaml into a
+ * fresh, immutable struct config. Reload builds a new one, validates it, then swaps (a bad reload
  * keeps the old one). Profiles named by devices are loaded with it. See docs/config.md.
  */
 #ifndef GREENDC_CONFIG_H
@@ -31,7 +31,7 @@ struct config_device {
 	const char *name;
 	const char *driver;
 	const char *address;
-	const struct profile *profile; /* NULL: matched at run time among candidates */
+	const struct profile *profile;     /* NULL: matched at run time among candidates */
 	const struct profile **candidates; /* profiles of this driver with `match:` keys */
 	size_t ncandidates;
 	unsigned interval_ms;
@@ -42,7 +42,7 @@ struct config_device {
 	struct gdc_attr *options;
 	size_t noptions;
 	size_t first_device_option; /* index in options where the device's own begin */
-	double rated_power_w; /* 0 = unknown */
+	double rated_power_w;       /* 0 = unknown */
 	bool enabled;
 	const char *file; /* where the entry is */
 	int line;
@@ -65,7 +65,7 @@ struct config {
 	struct {
 		unsigned workers;
 		int64_t max_backoff_ms;
-		const char *drivers_dir; /* NULL = default search */
+		const char *drivers_dir;  /* NULL = default search */
 		const char *profiles_dir; /* resolved */
 		const char *log_level;
 		const char *user; /* drop to this user when started as root; NULL = "greendc" */
@@ -74,12 +74,12 @@ struct config {
 	struct config_device *devices;
 	size_t ndevices;
 	/* Sections owned by other subsystems (src/daemon/sections.c) add their fields here. */
-	struct energy_model *energy; /* `energy:` (energy_config.c); NULL when absent */
-	struct fc_config *cooling; /* `cooling:` (freecool_config.h); NULL when absent */
-	struct outputs *outputs; /* `outputs:` (outputs.h); NULL when absent */
-	struct alerts_config *alerts; /* `alerts:` (alerts.h); NULL when absent */
+	struct energy_model *energy;   /* `energy:` (energy_config.c); NULL when absent */
+	struct fc_config *cooling;     /* `cooling:` (freecool_config.h); NULL when absent */
+	struct outputs *outputs;       /* `outputs:` (outputs.h); NULL when absent */
+	struct alerts_config *alerts;  /* `alerts:` (alerts.h); NULL when absent */
 	struct report_site *reporting; /* `reporting:` (report.h); NULL when absent */
-	struct http_config *http; /* `http:` (http.h); NULL when absent */
+	struct http_config *http;      /* `http:` (http.h); NULL when absent */
 	struct profile **profiles;
 	size_t nprofiles;
 	struct arena *arena; /* owns every string and array above */
@@ -109,7 +109,7 @@ struct config_diag {
 	unsigned count;
 };
 void config_diag_add(struct config_diag *d, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* Parse and validate path (and its conf.d/) with the top-level sections in `sections`
  * (terminated by a NULL key; NULL = none). NULL with diagnostics in diag on any error. */
@@ -119,7 +119,7 @@ void config_free(struct config *cfg);
 
 /* Parse one profile file (used by config_load and by tools). NULL with diagnostics. */
 struct profile *profile_load(struct arena *arena, const char *dir, const char *name,
-			     struct config_diag *diag);
+                             struct config_diag *diag);
 
 /* Look up a device by name. */
 const struct config_device *config_device_find(const struct config *cfg, const char *name);
@@ -127,12 +127,12 @@ const struct config_device *config_device_find(const struct config *cfg, const c
 /* Build the driver's view of a device read with profile p (points borrowed from p; p may be
  * NULL for a device not yet identified: no points). */
 void config_device_to_gdc(const struct config_device *d, const struct profile *p,
-			  struct gdc_device *out);
+                          struct gdc_device *out);
 
 /* The candidate whose `match:` key named in ident ("key=value") is the longest prefix of the
  * value on a dot boundary (sysObjectID style), or equal to it; NULL when none matches. */
 const struct profile *profile_match(const struct profile *const *cands, size_t n,
-				    const char *ident);
+                                    const char *ident);
 
 /* A tiny bump allocator so a config is freed in one go. */
 struct arena *arena_new(void);

@@ -14,7 +14,6 @@
 
 /* ---- YAML walking ---- */
 
-
 int yline(const yaml_node_t *n)
 {
 	return (int)n->start_mark.line + 1;
@@ -58,7 +57,7 @@ const char *node_kind(const yaml_node_t *n)
  * (NULL-terminated; NULL = any key) and rejecting duplicates. */
 
 bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *const *allowed,
-		      pair_fn fn, void *ctx)
+               pair_fn fn, void *ctx)
 {
 	if (!map || map->type != YAML_MAPPING_NODE) {
 		yerr(y, map, path, "expected a mapping, got %s", map ? node_kind(map) : "nothing");
@@ -119,7 +118,7 @@ bool want_double(struct ydoc *y, yaml_node_t *v, const char *path, double *out)
 }
 
 bool want_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, long long hi,
-		     long long *out)
+              long long *out)
 {
 	const char *s = yscalar(v);
 	if (!s || !util_parse_int(s, out) || *out < lo || *out > hi) {
@@ -130,8 +129,7 @@ bool want_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, lo
 	return true;
 }
 
-bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms,
-			  int64_t *out)
+bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms, int64_t *out)
 {
 	const char *s = yscalar(v);
 	if (!s || !util_parse_duration(s, out)) {
@@ -168,7 +166,8 @@ bool name_ok(const char *s, const char *extra)
 	if (!*s)
 		return false;
 	for (const char *p = s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9'))
 			continue;
 		if (!strchr(extra, *p))
 			return false;
@@ -176,9 +175,7 @@ bool name_ok(const char *s, const char *extra)
 	return true;
 }
 
-
-void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value,
-		    int line)
+void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value, int line)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
@@ -188,12 +185,12 @@ void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *va
 		b->attrs = a;
 		b->cap = cap;
 	}
-	b->attrs[b->n++] = (struct gdc_attr){arena_strdup(y->arena, key),
-					     arena_strdup(y->arena, value), line};
+	b->attrs[b->n++] =
+	        (struct gdc_attr){arena_strdup(y->arena, key), arena_strdup(y->arena, value), line};
 }
 
-void kv_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
-		    yaml_node_t *knode, yaml_node_t *v)
+void kv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml_node_t *knode,
+             yaml_node_t *v)
 {
 	(void)knode;
 	const char *s = yscalar(v);
@@ -226,8 +223,8 @@ bool load_yaml(struct ydoc *y, const char *file)
 	bool ok = yaml_parser_load(&parser, &y->doc);
 	if (!ok) {
 		config_diag_add(y->diag, file, (int)parser.problem_mark.line + 1, "yaml: %s%s%s",
-				parser.problem ? parser.problem : "syntax error",
-				parser.context ? " " : "", parser.context ? parser.context : "");
+		                parser.problem ? parser.problem : "syntax error",
+		                parser.context ? " " : "", parser.context ? parser.context : "");
 	}
 	yaml_parser_delete(&parser);
 	fclose(f);
@@ -239,4 +236,3 @@ bool load_yaml(struct ydoc *y, const char *file)
 	y->file = file;
 	return ok;
 }
-

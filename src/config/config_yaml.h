@@ -20,7 +20,7 @@ struct ydoc {
 };
 
 typedef void (*pair_fn)(struct ydoc *y, void *ctx, const char *path, const char *key,
-			yaml_node_t *knode, yaml_node_t *value);
+                        yaml_node_t *knode, yaml_node_t *value);
 
 /* A mapping of scalar values into key/value arrays (labels, options, quirks). */
 struct kv_build {
@@ -36,7 +36,7 @@ yaml_node_t *ynode(struct ydoc *y, int idx);
 
 /* Report "file:line: path: message" for node n (n may be NULL). */
 void yerr(struct ydoc *y, const yaml_node_t *n, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* The scalar's text, or NULL when n is not a scalar. */
 const char *yscalar(const yaml_node_t *n);
@@ -47,7 +47,7 @@ const char *node_kind(const yaml_node_t *n);
 /* Call fn for each pair of mapping map after rejecting keys not in allowed (NULL-terminated;
  * NULL = any) and duplicate keys. false if map is not a mapping (reported). */
 bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *const *allowed,
-		      pair_fn fn, void *ctx);
+               pair_fn fn, void *ctx);
 /* Typed readers: each reports a clear error at v and returns NULL/false on a bad value.
  * Strings are copied into the arena. */
 const char *want_string(struct ydoc *y, yaml_node_t *v, const char *path);
@@ -55,10 +55,9 @@ const char *want_string(struct ydoc *y, yaml_node_t *v, const char *path);
 bool want_double(struct ydoc *y, yaml_node_t *v, const char *path, double *out);
 
 bool want_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, long long hi,
-		     long long *out);
+              long long *out);
 
-bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms,
-			  int64_t *out);
+bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms, int64_t *out);
 
 bool want_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out);
 
@@ -66,12 +65,11 @@ bool want_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out);
 bool name_ok(const char *s, const char *extra);
 
 /* Append a key/value (copied into the arena). */
-void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value,
-		    int line);
+void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value, int line);
 
 /* A pair_fn that collects scalar values into the struct kv_build passed as ctx. */
-void kv_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
-		    yaml_node_t *knode, yaml_node_t *v);
+void kv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml_node_t *knode,
+             yaml_node_t *v);
 
 /* The collected pairs as labels (arena). */
 struct gdc_label *kv_to_labels(struct ydoc *y, const struct kv_build *b);

@@ -45,7 +45,7 @@ void audit_close(struct audit *a)
 }
 
 int audit_record(struct audit *a, const char *event, const char *subject, const char *object,
-		 const char *result)
+                 const char *result)
 {
 	if (!a)
 		return 0;

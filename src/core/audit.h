@@ -15,6 +15,6 @@ void audit_close(struct audit *a);
 
 /* Append one record; strings are JSON-escaped. Thread-safe. 0 or -errno. */
 int audit_record(struct audit *a, const char *event, const char *subject, const char *object,
-		 const char *result);
+                 const char *result);
 
 #endif

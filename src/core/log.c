@@ -86,7 +86,7 @@ void log_complain(struct log_complaint *c, enum log_level level, const char *fmt
 	va_end(ap);
 	if (c->suppressed)
 		log_msg(level, "%s (%llu similar messages suppressed)", line,
-			(unsigned long long)c->suppressed);
+		        (unsigned long long)c->suppressed);
 	else
 		log_msg(level, "%s", line);
 	c->suppressed = 0;
@@ -102,6 +102,6 @@ void log_complaint_release(struct log_complaint *c, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	log_msg(LOG_LVL_INFO, "%s: recovered after %llu failures", line,
-		(unsigned long long)c->failures);
+	        (unsigned long long)c->failures);
 	memset(c, 0, sizeof(*c));
 }

@@ -27,7 +27,7 @@ int sdnotify(const char *state)
 	if (fd < 0)
 		return -errno;
 	ssize_t n = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-			   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	                   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
 	int rc = n < 0 ? -errno : 0;
 	close(fd);
 	return rc;

@@ -93,7 +93,8 @@ static const char *local_offset(int y, int mo, int d, int h, int64_t *off)
 		localtime_r(&tb, &b);
 		localtime_r(&ta, &a);
 		if ((b.tm_hour == h && b.tm_mday == d) || (a.tm_hour == h && a.tm_mday == d))
-			why = "ambiguous local time (repeated daylight saving hour); give an offset";
+			why = "ambiguous local time (repeated daylight saving hour); give an "
+			      "offset";
 	}
 	cache[slot].key = key;
 	cache[slot].gen = zone_gen;
@@ -132,8 +133,8 @@ const char *time_parse_iso8601(const char *s, enum time_nozone nz, int64_t *out)
 	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) || h > 23 ||
 	    mi > 59 || se > 59)
 		return "unparseable time (field out of range)";
-	int64_t wall =
-	        time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
+	int64_t wall = time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	               mi * 60 + se;
 	int64_t off = 0;
 	if (*p == 'Z') {
 		p++;

@@ -31,8 +31,8 @@ bool util_parse_duration(const char *s, int64_t *out_ms)
 	static const struct {
 		const char *suffix;
 		int64_t ms;
-	} units[] = {{"ms", 1},	      {"s", 1000},	{"m", 60000},
-		     {"h", 3600000}, {"d", 86400000}, {"w", 7 * INT64_C(86400000)}};
+	} units[] = {{"ms", 1},      {"s", 1000},     {"m", 60000},
+	             {"h", 3600000}, {"d", 86400000}, {"w", 7 * INT64_C(86400000)}};
 	char *end;
 
 	if (!s || *s < '0' || *s > '9')

@@ -4,33 +4,33 @@
  * one keeps the old), SIGTERM/SIGINT stop cleanly (workers finish, the writer flushes, exit 0).
  * It also logs a status line every minute and feeds the systemd watchdog.
  */
-#include "core/audit.h"
-#include "daemon/sections.h"
 #include "config/config.h"
-#include "delivery/delivery.h"
-#include "ingest/driver_load.h"
-#include "http/http.h"
+#include "core/audit.h"
 #include "core/log.h"
-#include "delivery/outputs.h"
-#include "ingest/poller.h"
 #include "core/privdrop.h"
 #include "core/sdnotify.h"
-#include "store/store.h"
 #include "core/util.h"
+#include "daemon/sections.h"
+#include "delivery/delivery.h"
+#include "delivery/outputs.h"
+#include "http/http.h"
+#include "ingest/driver_load.h"
+#include "ingest/poller.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/types.h>
-#include <pwd.h>
 
 #ifndef GREENDC_VERSION
 #define GREENDC_VERSION "0.1.0"
@@ -38,11 +38,12 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: greendcd [-c FILE] [--log-level LEVEL] [--status-interval DURATION]\n"
-		   "  -c, --config FILE        configuration (default /etc/greendc/greendc.yaml)\n"
-		   "      --log-level LEVEL    error, warning, info or debug (overrides the config)\n"
-		   "      --status-interval D  how often to log a status line (default 60s)\n"
-		   "  -V, --version            print the version and exit\n");
+	fprintf(f,
+	        "usage: greendcd [-c FILE] [--log-level LEVEL] [--status-interval DURATION]\n"
+	        "  -c, --config FILE        configuration (default /etc/greendc/greendc.yaml)\n"
+	        "      --log-level LEVEL    error, warning, info or debug (overrides the config)\n"
+	        "      --status-interval D  how often to log a status line (default 60s)\n"
+	        "  -V, --version            print the version and exit\n");
 }
 
 /* Load and fully validate a config: YAML, profiles and every driver's view of its devices. */
@@ -71,7 +72,8 @@ static void ensure_parent_dir(const char *path, uid_t uid, gid_t gid)
 	*slash = '\0';
 	if (mkdir(dir, 0750) == 0) {
 		if (geteuid() == 0 && uid != 0 && chown(dir, uid, gid) != 0)
-			log_warn("%s: cannot hand to uid %u: %s", dir, (unsigned)uid, strerror(errno));
+			log_warn("%s: cannot hand to uid %u: %s", dir, (unsigned)uid,
+			         strerror(errno));
 	} else if (errno != EEXIST) {
 		log_warn("%s: cannot create: %s", dir, strerror(errno));
 	}
@@ -99,7 +101,7 @@ static const char *run_user(const struct config *cfg, uid_t *uid, gid_t *gid, bo
 			return NULL;
 		}
 		log_warn("started as root and there is no user \"greendc\": still running as "
-			 "root; create the user (or set daemon.user) so the daemon can drop root");
+		         "root; create the user (or set daemon.user) so the daemon can drop root");
 		return NULL;
 	}
 	return user;
@@ -115,8 +117,7 @@ static const char *audit_path(const struct config *cfg, char *buf, size_t len)
 	return buf;
 }
 
-static void log_status(struct poller *p, struct store *st, uint64_t *last_samples,
-		       int64_t *last_ms)
+static void log_status(struct poller *p, struct store *st, uint64_t *last_samples, int64_t *last_ms)
 {
 	struct poller_stats ps;
 	struct store_stats ss;
@@ -127,11 +128,11 @@ static void log_status(struct poller *p, struct store *st, uint64_t *last_sample
 	double secs = (double)(now - *last_ms) / 1000.0;
 	double rate = secs > 0 ? (double)(ps.samples - *last_samples) / secs : 0;
 	log_info("status: %u devices, %u up, %u down; %.1f samples/s; %llu stored, queue %llu",
-		 ps.devices, ps.up, ps.down, rate, (unsigned long long)ss.samples_committed,
-		 (unsigned long long)ss.queue_depth);
+	         ps.devices, ps.up, ps.down, rate, (unsigned long long)ss.samples_committed,
+	         (unsigned long long)ss.queue_depth);
 	char status[128];
 	snprintf(status, sizeof(status), "STATUS=%u devices, %u up, %.0f samples/s", ps.devices,
-		 ps.up, rate);
+	         ps.up, rate);
 	sdnotify(status);
 	*last_samples = ps.samples;
 	*last_ms = now;
@@ -152,7 +153,7 @@ static void watch_store(struct store *st, struct store_watch *w)
 	if (ss.write_errors > w->errors) {
 		store_last_error(st, err, sizeof(err));
 		log_complain(&w->complaint, LOG_LVL_ERR,
-			     "store: %s; samples are held in memory and retried", err);
+		             "store: %s; samples are held in memory and retried", err);
 	} else if (w->complaint.active && ss.samples_committed > w->committed) {
 		log_complaint_release(&w->complaint, "store: writing again");
 	}
@@ -163,11 +164,11 @@ static void watch_store(struct store *st, struct store_watch *w)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-					     {"log-level", required_argument, NULL, 'l'},
-					     {"status-interval", required_argument, NULL, 's'},
-					     {"version", no_argument, NULL, 'V'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"log-level", required_argument, NULL, 'l'},
+	                                     {"status-interval", required_argument, NULL, 's'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *config_path = "/etc/greendc/greendc.yaml";
 	const char *level_arg = NULL;
 	int64_t status_ms = 60000;
@@ -264,9 +265,9 @@ int main(int argc, char **argv)
 		log_info("dropped root: running as %s (uid %u)", user, (unsigned)run_uid);
 	}
 	struct store_opts so = {.path = cfg->storage.path,
-				.raw_retention_ms = cfg->storage.raw_retention_ms,
-				.commit_ms = cfg->storage.commit_ms,
-				.queue_cap = 1 << 20};
+	                        .raw_retention_ms = cfg->storage.raw_retention_ms,
+	                        .commit_ms = cfg->storage.commit_ms,
+	                        .queue_cap = 1 << 20};
 	if (cfg->outputs) {
 		so.outbox_max_items = cfg->outputs->outbox_max_items;
 		so.outbox_max_bytes = cfg->outputs->outbox_max_bytes;
@@ -300,8 +301,8 @@ int main(int argc, char **argv)
 			log_err("http: %s; running without the dashboard, API and /metrics", err);
 		else
 			log_info("http: dashboard and API on %s://%s:%u/",
-				 cfg->http->tls_cert ? "https" : "http", cfg->http->listen,
-				 cfg->http->port);
+			         cfg->http->tls_cert ? "https" : "http", cfg->http->listen,
+			         cfg->http->port);
 	}
 	/* ---- end HTTP server ---- */
 	/* ---- delivery: outbox pusher thread and summaries (src/delivery.c) ---- */
@@ -310,7 +311,7 @@ int main(int argc, char **argv)
 		log_err("delivery: %s; items stay in the outbox", err);
 	/* ---- end delivery ---- */
 	log_info("greendcd %s: site %s, %zu devices, store %s", GREENDC_VERSION, cfg->site.id,
-		 cfg->ndevices, cfg->storage.path);
+	         cfg->ndevices, cfg->storage.path);
 	char who[64];
 	snprintf(who, sizeof(who), "uid %u pid %d", (unsigned)getuid(), (int)getpid());
 	audit_record(audit, "daemon_start", who, config_path, "ok");
@@ -325,19 +326,21 @@ int main(int argc, char **argv)
 	struct store_watch swatch = {0};
 	int rc = 0;
 	for (;;) {
-		struct timespec ts = {.tv_sec = tick_ms / 1000, .tv_nsec = (tick_ms % 1000) * 1000000};
+		struct timespec ts = {.tv_sec = tick_ms / 1000,
+		                      .tv_nsec = (tick_ms % 1000) * 1000000};
 		siginfo_t si;
 		int sig = sigtimedwait(&sigs, &si, &ts);
 		char sender[64] = "";
 		if (sig > 0)
-			snprintf(sender, sizeof(sender), "signal from uid %u pid %d", (unsigned)si.si_uid,
-				 (int)si.si_pid);
+			snprintf(sender, sizeof(sender), "signal from uid %u pid %d",
+			         (unsigned)si.si_uid, (int)si.si_pid);
 		if (watchdog_ms)
 			sdnotify("WATCHDOG=1");
 		watch_store(st, &swatch);
 		delivery_tick(dlv, cfg, st, p);
 		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("%s: stopping (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", sender);
+			log_info("%s: stopping (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+			         sender);
 			break;
 		}
 		if (sig == SIGHUP) {
@@ -347,34 +350,36 @@ int main(int argc, char **argv)
 			if (!next) {
 				log_err("reload failed, keeping the running configuration");
 				audit_record(audit, "config_reload", sender, config_path,
-					     "rejected: invalid configuration");
+				             "rejected: invalid configuration");
 			} else if (strcmp(next->storage.path, cfg->storage.path) != 0) {
 				log_err("reload: storage.path changed (%s -> %s); that needs a "
-					"restart, keeping the running configuration",
-					cfg->storage.path, next->storage.path);
+				        "restart, keeping the running configuration",
+				        cfg->storage.path, next->storage.path);
 				audit_record(audit, "config_reload", sender, config_path,
-					     "rejected: storage.path changed");
+				             "rejected: storage.path changed");
 				config_free(next);
 			} else if (strcmp(next->site.timezone, cfg->site.timezone) != 0) {
 				log_err("reload: site.timezone changed (%s -> %s); that needs a "
-					"restart, keeping the running configuration",
-					cfg->site.timezone, next->site.timezone);
+				        "restart, keeping the running configuration",
+				        cfg->site.timezone, next->site.timezone);
 				audit_record(audit, "config_reload", sender, config_path,
-					     "rejected: site.timezone changed");
+				             "rejected: site.timezone changed");
 				config_free(next);
 			} else {
 				/* Stop polling under the old config, start under the new; samples
 				 * already queued stay in the store's queue. */
 				struct poller *np = poller_new(next, ds, st, err, sizeof(err));
 				if (!np) {
-					log_err("reload: %s; keeping the running configuration", err);
+					log_err("reload: %s; keeping the running configuration",
+					        err);
 					audit_record(audit, "config_reload", sender, config_path,
-						     "rejected: cannot start devices");
+					             "rejected: cannot start devices");
 					config_free(next);
 				} else {
 					poller_free(p);
 					p = np;
-					http_set_config(http, next); /* before the old one is freed */
+					http_set_config(http,
+					                next); /* before the old one is freed */
 					/* Before the old config is freed: the alert engine
 					 * borrows its energy and cooling models. */
 					delivery_reload(dlv, next);
@@ -387,7 +392,7 @@ int main(int argc, char **argv)
 					}
 					log_info("reloaded: %zu devices", cfg->ndevices);
 					audit_record(audit, "config_reload", sender, config_path,
-						     "ok");
+					             "ok");
 				}
 			}
 			sdnotify("READY=1");

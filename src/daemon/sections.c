@@ -4,10 +4,10 @@
  */
 #include "daemon/sections.h"
 
-#include "delivery/alerts.h"
-#include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/freecool_config.h"
+#include "config/config.h"
+#include "delivery/alerts.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
 #include "http/http.h"
@@ -15,13 +15,13 @@
 #include <stddef.h>
 
 const struct config_section greendc_sections[] = {
-	{"alerts", alerts_config_parse, alerts_config_validate},
-	{"cooling", freecool_config_parse, freecool_config_validate},
-	{"energy", energy_config_parse, energy_config_validate},
-	{"outputs", outputs_config_parse, outputs_config_validate},
-	{"reporting", report_config_parse, NULL},
-	{"http", http_config_parse, NULL},
-	{NULL, NULL, NULL},
+        {"alerts", alerts_config_parse, alerts_config_validate},
+        {"cooling", freecool_config_parse, freecool_config_validate},
+        {"energy", energy_config_parse, energy_config_validate},
+        {"outputs", outputs_config_parse, outputs_config_validate},
+        {"reporting", report_config_parse, NULL},
+        {"http", http_config_parse, NULL},
+        {NULL, NULL, NULL},
 };
 
 struct config *greendc_config_load(const char *path, struct config_diag *diag)

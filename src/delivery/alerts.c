@@ -9,15 +9,15 @@
 #include "delivery/alerts.h"
 #include "core/timeutil.h"
 
-#include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/freecool_config.h"
-#include "core/log.h"
-#include "delivery/outputs.h"
 #include "analytics/psychro.h"
-#include "store/store.h"
-#include "delivery/summary.h"
+#include "config/config.h"
+#include "core/log.h"
 #include "core/util.h"
+#include "delivery/outputs.h"
+#include "delivery/summary.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

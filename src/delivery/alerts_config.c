@@ -16,10 +16,10 @@
  */
 #include "delivery/alerts.h"
 
-#include "config/config.h"
-#include "config/config_yaml.h"
 #include "analytics/energy.h"
 #include "analytics/freecool_config.h"
+#include "config/config.h"
+#include "config/config_yaml.h"
 
 #include <math.h>
 #include <string.h>

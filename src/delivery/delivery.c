@@ -3,16 +3,16 @@
  */
 #include "delivery/delivery.h"
 
-#include "delivery/alerts.h"
-#include "config/config.h"
 #include "analytics/energy.h"
+#include "config/config.h"
 #include "core/log.h"
-#include "delivery/outputs.h"
-#include "ingest/poller.h"
-#include "delivery/pusher.h"
-#include "store/store.h"
-#include "delivery/summary.h"
 #include "core/util.h"
+#include "delivery/alerts.h"
+#include "delivery/outputs.h"
+#include "delivery/pusher.h"
+#include "delivery/summary.h"
+#include "ingest/poller.h"
+#include "store/store.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>

@@ -7,10 +7,10 @@
 #include "delivery/pusher.h"
 
 #include "core/log.h"
-#include "store/outbox.h"
-#include "delivery/outputs.h"
 #include "core/util.h"
+#include "delivery/outputs.h"
 #include "delivery/whsign.h"
+#include "store/outbox.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>

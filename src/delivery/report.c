@@ -8,12 +8,12 @@
 #include "delivery/report.h"
 #include "core/timeutil.h"
 
-#include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/freecool_config.h"
 #include "analytics/kpi.h"
-#include "store/store.h"
+#include "config/config.h"
 #include "delivery/summary.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -4,9 +4,9 @@
 #include "delivery/summary.h"
 #include "core/timeutil.h"
 
-#include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
+#include "config/config.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
 #include "store/store.h"

@@ -3,11 +3,11 @@
  * token, routing to /metrics, /api/v1/ and the dashboard's static files, ETags and security
  * headers. The API itself is in http_api.c, the /metrics snapshot in http_snap.c.
  */
-#include "core/audit.h"
 #include "config/config.h"
+#include "core/audit.h"
+#include "core/util.h"
 #include "http/http_internal.h"
 #include "store/store.h"
-#include "core/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

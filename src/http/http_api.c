@@ -5,17 +5,17 @@
  * path a 404. The store is only ever read (through pooled read-only connections), so no request can
  * change anything; globs go to fnmatch, never into SQL.
  */
-#include "core/timeutil.h"
-#include "core/labels.h"
-#include "config/config.h"
 #include "analytics/energy.h"
 #include "analytics/freecool.h"
 #include "analytics/freecool_config.h"
-#include "http/http_internal.h"
 #include "analytics/kpi.h"
 #include "analytics/psychro.h"
-#include "store/store.h"
+#include "config/config.h"
+#include "core/labels.h"
+#include "core/timeutil.h"
 #include "core/util.h"
+#include "http/http_internal.h"
+#include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -178,7 +178,7 @@ static void api_alerts(struct req *q, struct store_reader *r)
 	}
 	cJSON *o = cJSON_CreateObject();
 	struct alerts_out ao = {cJSON_AddArrayToObject(o, "active"),
-				cJSON_AddArrayToObject(o, "recent")};
+	                        cJSON_AddArrayToObject(o, "recent")};
 	int rc = store_alerts_list(r, recent, alert_cb, &ao);
 	if (rc < 0) {
 		cJSON_Delete(o);
@@ -189,7 +189,7 @@ static void api_alerts(struct req *q, struct store_reader *r)
 }
 
 static int report_cb(void *ctx, const char *kind, const char *period, int64_t generated,
-		     bool complete, const char *json)
+                     bool complete, const char *json)
 {
 	cJSON *arr = ctx;
 	cJSON *o = cJSON_CreateObject();

@@ -4,9 +4,9 @@
 #ifndef GREENDC_HTTP_INTERNAL_H
 #define GREENDC_HTTP_INTERNAL_H
 
+#include "core/sha256.h"
 #include "http/http.h"
 #include "http/http_util.h"
-#include "core/sha256.h"
 
 #include <pthread.h>
 #include <stdbool.h>

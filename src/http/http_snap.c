@@ -5,13 +5,13 @@
  * devices scrapes in milliseconds and never waits on SQLite. Values appear once committed
  * (storage.commit_ms), which is as fresh as any reader of the store sees them.
  */
+#include "analytics/energy.h"
 #include "config/config.h"
 #include "core/labels.h"
-#include "analytics/energy.h"
+#include "core/util.h"
 #include "http/http_internal.h"
 #include "store/outbox.h"
 #include "store/store.h"
-#include "core/util.h"
 
 #include <errno.h>
 #include <math.h>

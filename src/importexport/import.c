@@ -24,10 +24,10 @@
 
 #include "config/config.h"
 #include "config/config_yaml.h"
-#include "importexport/import_csv.h"
 #include "core/metrics.h"
-#include "store/store.h"
 #include "core/util.h"
+#include "importexport/import_csv.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

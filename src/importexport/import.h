@@ -50,7 +50,6 @@ struct import_summary {
 int import_run(const struct import_opts *o, int fd, struct import_summary *sum, char *err,
                size_t errlen);
 
-
 /* Factor and offset taking a value in unit `from` to the metric's unit `to`
  * (v' = v x mul + add). -EINVAL when there is no conversion. */
 int import_unit_conv(const char *from, const char *to, double *mul, double *add);

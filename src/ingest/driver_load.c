@@ -69,7 +69,7 @@ void driver_set_free(struct driver_set *ds)
 }
 
 const struct gdc_driver *driver_get(struct driver_set *ds, const char *name, char *err,
-				    size_t errlen)
+                                    size_t errlen)
 {
 	char path[PATH_MAX + 300];
 
@@ -85,20 +85,20 @@ const struct gdc_driver *driver_get(struct driver_set *ds, const char *name, cha
 	const struct gdc_driver *drv = dlsym(h, GDC_DRIVER_SYMBOL);
 	if (!drv) {
 		snprintf(err, errlen, "driver \"%s\": %s has no symbol %s", name, path,
-			 GDC_DRIVER_SYMBOL);
+		         GDC_DRIVER_SYMBOL);
 		goto out_close;
 	}
 	if (drv->abi_version != GDC_DRIVER_ABI || drv->struct_size != sizeof(struct gdc_driver)) {
 		snprintf(err, errlen,
-			 "driver \"%s\": %s was built for driver ABI %u (struct size %u); this "
-			 "daemon needs ABI %u (struct size %zu): rebuild the driver",
-			 name, path, drv->abi_version, drv->struct_size, GDC_DRIVER_ABI,
-			 sizeof(struct gdc_driver));
+		         "driver \"%s\": %s was built for driver ABI %u (struct size %u); this "
+		         "daemon needs ABI %u (struct size %zu): rebuild the driver",
+		         name, path, drv->abi_version, drv->struct_size, GDC_DRIVER_ABI,
+		         sizeof(struct gdc_driver));
 		goto out_close;
 	}
 	if (!drv->open || !drv->poll || !drv->close || !drv->name) {
 		snprintf(err, errlen, "driver \"%s\": %s leaves open/poll/close/name empty", name,
-			 path);
+		         path);
 		goto out_close;
 	}
 	struct loaded *v = realloc(ds->v, (ds->n + 1) * sizeof(*v));
@@ -115,7 +115,7 @@ out_close:
 }
 
 unsigned driver_validate_config(struct driver_set *ds, const struct config *cfg,
-				struct config_diag *diag)
+                                struct config_diag *diag)
 {
 	unsigned before = diag->count;
 	for (size_t i = 0; i < cfg->ndevices; i++) {
@@ -124,14 +124,14 @@ unsigned driver_validate_config(struct driver_set *ds, const struct config *cfg,
 		const struct gdc_driver *drv = driver_get(ds, d->driver, err, sizeof(err));
 		if (!drv) {
 			config_diag_add(diag, d->file, d->line, "devices[%zu] (%s): %s", i, d->name,
-					err);
+			                err);
 			continue;
 		}
 		if (!d->profile && !drv->identify) {
 			config_diag_add(diag, d->file, d->line,
-					"device %s: the %s driver cannot identify devices; name a "
-					"profile",
-					d->name, d->driver);
+			                "device %s: the %s driver cannot identify devices; name a "
+			                "profile",
+			                d->name, d->driver);
 			continue;
 		}
 		/* A device matched at run time is checked against every candidate. */
@@ -149,15 +149,16 @@ unsigned driver_validate_config(struct driver_set *ds, const struct config *cfg,
 			if (rc < 0) {
 				const char *file = profs[k]->file;
 				if (bad_line > 0)
-					for (size_t o = d->first_device_option; o < d->noptions; o++)
+					for (size_t o = d->first_device_option; o < d->noptions;
+					     o++)
 						if (d->options[o].line == bad_line)
 							file = d->file;
 				if (bad_line > 0)
 					config_diag_add(diag, file, bad_line, "device %s: %s",
-							d->name, err);
+					                d->name, err);
 				else
 					config_diag_add(diag, d->file, d->line, "device %s: %s",
-							d->name, err[0] ? err : strerror(-rc));
+					                d->name, err[0] ? err : strerror(-rc));
 			} else {
 				drv->close(state);
 			}

@@ -18,11 +18,11 @@ void driver_set_free(struct driver_set *ds);
 /* Load (once) and return the named driver, or NULL with a message: missing file, missing
  * symbol, or an ABI version / struct size that differs from this daemon's. */
 const struct gdc_driver *driver_get(struct driver_set *ds, const char *name, char *err,
-				    size_t errlen);
+                                    size_t errlen);
 
 /* Check every enabled device of cfg: its driver loads and accepts the device (open() then
  * close(), no I/O). Problems go to diag as file:line. Returns the number of problems. */
 unsigned driver_validate_config(struct driver_set *ds, const struct config *cfg,
-				struct config_diag *diag);
+                                struct config_diag *diag);
 
 #endif

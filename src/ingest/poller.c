@@ -31,11 +31,11 @@ struct label_entry {
 struct dev_rt {
 	const struct config_device *cfg;
 	const struct profile *profile; /* NULL until a device without one is identified */
-	struct gdc_attr *options; /* the matched profile's quirks + the device's options */
+	struct gdc_attr *options;      /* the matched profile's quirks + the device's options */
 	const struct gdc_driver *drv;
-	void *state; /* the driver's, allocated from drv->state_size */
-	const char *bus; /* serialisation key for serial lines, NULL otherwise */
-	int64_t due_ms; /* monotonic */
+	void *state;          /* the driver's, allocated from drv->state_size */
+	const char *bus;      /* serialisation key for serial lines, NULL otherwise */
+	int64_t due_ms;       /* monotonic */
 	unsigned interval_ms; /* current, including backoff */
 	unsigned consecutive_failures;
 	uint64_t errors;
@@ -141,13 +141,13 @@ static int64_t resolve_series(struct poller *p, struct dev_rt *d, const struct g
 	if (labels_canon(keys, vals, n, canon, sizeof(canon)) >= sizeof(canon))
 		return -ENAMETOOLONG;
 	struct store_series_desc desc = {
-		.device = d->cfg->name,
-		.metric = pt->metric,
-		.labels = canon,
-		.kind = pt->kind == GDC_COUNTER ? STORE_COUNTER : STORE_GAUGE,
-		.counter_bits = pt->counter_bits,
-		/* The driver scaled the reading, so the wrap point scales with it. */
-		.counter_scale = pt->scale > 0 ? pt->scale : 1.0,
+	        .device = d->cfg->name,
+	        .metric = pt->metric,
+	        .labels = canon,
+	        .kind = pt->kind == GDC_COUNTER ? STORE_COUNTER : STORE_GAUGE,
+	        .counter_bits = pt->counter_bits,
+	        /* The driver scaled the reading, so the wrap point scales with it. */
+	        .counter_scale = pt->scale > 0 ? pt->scale : 1.0,
 	};
 	/* An energy meter can't plausibly count faster than its rated power (DOMAIN §3). */
 	if (pt->kind == GDC_COUNTER && d->cfg->rated_power_w > 0 &&
@@ -168,7 +168,7 @@ static int64_t series_for(struct poller *p, struct dev_rt *d, const struct gdc_s
 	size_t off = 0;
 	for (size_t i = 0; i < s->nlabels && off < sizeof(key); i++)
 		off += (size_t)snprintf(key + off, sizeof(key) - off, "%s=%s;", s->labels[i].key,
-					s->labels[i].value);
+		                        s->labels[i].value);
 	for (size_t i = 0; i < d->nlcache; i++)
 		if (d->lcache[i].point == s->point && strcmp(d->lcache[i].labels, key) == 0)
 			return d->lcache[i].series;
@@ -217,12 +217,12 @@ static void sink_emit(void *ctx, const struct gdc_sample *s)
 static int64_t health_series(struct poller *p, struct dev_rt *d, int which)
 {
 	static const char *metrics[3] = {"greendc_device_up", "greendc_poll_duration_s",
-					 "greendc_poll_errors"};
+	                                 "greendc_poll_errors"};
 	if (!d->health_series[which]) {
 		struct store_series_desc desc = {.device = d->cfg->name,
-						 .metric = metrics[which],
-						 .labels = "",
-						 .kind = STORE_GAUGE};
+		                                 .metric = metrics[which],
+		                                 .labels = "",
+		                                 .kind = STORE_GAUGE};
 		d->health_series[which] = store_series(p->st, &desc);
 	}
 	return d->health_series[which];
@@ -233,7 +233,7 @@ static int64_t health_series(struct poller *p, struct dev_rt *d, int which)
 /* A device whose entry names no profile: ask the driver who it is, pick the best-matching
  * candidate profile, and open the device with it. Done once; a failure is a failed poll. */
 static int identify_device(struct poller *p, struct dev_rt *d, int64_t deadline_ms, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	const struct config_device *c = d->cfg;
 	struct gdc_device gd;
@@ -297,15 +297,16 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 	/* The poll as a whole may take at most one interval, and at most four request
 	 * timeouts, so a dead device frees its worker quickly. */
 	int64_t budget = cfg->interval_ms < 4 * (int64_t)cfg->timeout_ms
-				 ? cfg->interval_ms
-				 : 4 * (int64_t)cfg->timeout_ms;
+	                         ? cfg->interval_ms
+	                         : 4 * (int64_t)cfg->timeout_ms;
 	int rc = 0;
 	if (!d->profile)
 		rc = identify_device(p, d, t0 + budget, err, sizeof(err));
 	if (rc == 0)
 		rc = d->drv->poll(d->state, t0 + budget, &sink, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &ts1);
-	double duration = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
+	double duration =
+	        (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
 	err[sizeof(err) - 1] = '\0';
 
 	bool ok = rc == 0 && c.n > 0;
@@ -316,13 +317,13 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 		d->consecutive_failures++;
 		unsigned next = d->interval_ms * 2;
 		d->interval_ms = next > p->cfg->daemon.max_backoff_ms
-					 ? (unsigned)p->cfg->daemon.max_backoff_ms
-					 : next;
+		                         ? (unsigned)p->cfg->daemon.max_backoff_ms
+		                         : next;
 		char ivl[32];
 		util_format_duration(d->interval_ms, ivl, sizeof(ivl));
 		const char *why = err[0] ? err : strerror(rc < 0 ? -rc : EIO);
 		log_complain(&d->complaint, LOG_LVL_WARN, "%s: %s, backing off to %s", cfg->name,
-			     why, ivl);
+		             why, ivl);
 	} else {
 		if (d->complaint.active)
 			log_complaint_release(&d->complaint, "%s", cfg->name);
@@ -341,16 +342,16 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 	free(c.batch);
 
 	struct store_device_state ds = {
-		.name = cfg->name,
-		.driver = cfg->driver,
-		.address = cfg->address,
-		.state = ok ? "up" : "down",
-		.last_poll_ms = wall,
-		.last_ok_ms = d->last_ok_wall,
-		.last_duration_s = duration,
-		.errors = (int64_t)d->errors,
-		.interval_ms = d->interval_ms,
-		.last_error = ok ? "" : err,
+	        .name = cfg->name,
+	        .driver = cfg->driver,
+	        .address = cfg->address,
+	        .state = ok ? "up" : "down",
+	        .last_poll_ms = wall,
+	        .last_ok_ms = d->last_ok_wall,
+	        .last_duration_s = duration,
+	        .errors = (int64_t)d->errors,
+	        .interval_ms = d->interval_ms,
+	        .last_error = ok ? "" : err,
 	};
 	store_device_state(p->st, &ds);
 
@@ -442,7 +443,7 @@ static void *worker_main(void *arg)
 /* ---- lifecycle ---- */
 
 struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struct store *st,
-			  char *err, size_t errlen)
+                          char *err, size_t errlen)
 {
 	struct poller *p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -503,7 +504,8 @@ struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struc
 		d->interval_ms = c->interval_ms;
 		/* Spread first polls over one interval so a thousand devices don't all fire at
 		 * once after a restart. */
-		d->due_ms = now + (int64_t)(rand_r(&p->seed) % (c->interval_ms ? c->interval_ms : 1));
+		d->due_ms =
+		        now + (int64_t)(rand_r(&p->seed) % (c->interval_ms ? c->interval_ms : 1));
 		p->ndevs++;
 		heap_push(p, d);
 	}

@@ -20,7 +20,7 @@ struct poller;
 /* Opens every enabled device with its driver (no I/O yet). The poller borrows cfg, ds and st:
  * they must outlive it. NULL with a message on error. */
 struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struct store *st,
-			  char *err, size_t errlen);
+                          char *err, size_t errlen);
 int poller_start(struct poller *p);
 /* Stops the workers (each finishes its current poll, bounded by that poll's deadline). */
 void poller_stop(struct poller *p);

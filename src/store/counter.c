@@ -11,14 +11,14 @@ static bool plausible(double delta, double elapsed_s, double max_rate)
 	return delta <= max_rate * elapsed_s * COUNTER_RATE_SLACK;
 }
 
-struct counter_result counter_step(unsigned bits, double prev_raw, double new_raw,
-				   double elapsed_s, double max_rate)
+struct counter_result counter_step(unsigned bits, double prev_raw, double new_raw, double elapsed_s,
+                                   double max_rate)
 {
 	return counter_step_scaled(bits, 1.0, prev_raw, new_raw, elapsed_s, max_rate);
 }
 
 struct counter_result counter_step_scaled(unsigned bits, double scale, double prev_raw,
-					  double new_raw, double elapsed_s, double max_rate)
+                                          double new_raw, double elapsed_s, double max_rate)
 {
 	struct counter_result r = {0, COUNTER_REJECTED};
 
@@ -37,8 +37,8 @@ struct counter_result counter_step_scaled(unsigned bits, double scale, double pr
 	if (bits == 16 || bits == 32) {
 		double range = ldexp(1.0, (int)bits) * (scale > 0 ? scale : 1.0);
 		double w = new_raw + range - prev_raw;
-		bool ok = w >= 0 && (max_rate > 0 ? plausible(w, elapsed_s, max_rate)
-						  : w < range / 4);
+		bool ok = w >= 0 &&
+		          (max_rate > 0 ? plausible(w, elapsed_s, max_rate) : w < range / 4);
 		if (ok) {
 			r.delta = w;
 			r.outcome = COUNTER_WRAP;

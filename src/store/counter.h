@@ -9,11 +9,11 @@
 #include <stdbool.h>
 
 enum counter_outcome {
-	COUNTER_OK = 0, /* the value rose (or stayed): delta = new - prev */
-	COUNTER_WRAP, /* the value dropped and a wrap at 2^bits explains it: not an event */
-	COUNTER_RESET, /* the value dropped and no wrap explains it: an event */
+	COUNTER_OK = 0,   /* the value rose (or stayed): delta = new - prev */
+	COUNTER_WRAP,     /* the value dropped and a wrap at 2^bits explains it: not an event */
+	COUNTER_RESET,    /* the value dropped and no wrap explains it: an event */
 	COUNTER_REJECTED, /* the increase is implausible (above max_rate x elapsed x 1.1), or the
-			   * reading is not a finite number, or time went backwards: an event */
+	                   * reading is not a finite number, or time went backwards: an event */
 };
 
 struct counter_result {
@@ -40,13 +40,13 @@ struct counter_result {
  * - a NaN/inf reading, or elapsed_s < 0: REJECTED, delta 0.
  * What the caller does with the baseline afterwards is its policy (the store moves it to new).
  */
-struct counter_result counter_step(unsigned bits, double prev_raw, double new_raw,
-				   double elapsed_s, double max_rate);
+struct counter_result counter_step(unsigned bits, double prev_raw, double new_raw, double elapsed_s,
+                                   double max_rate);
 
 /* The same for a counter whose readings were scaled (value = raw count x scale, e.g. a
  * 32-bit Wh register read as kWh with scale 0.001): it wraps at 2^bits x scale. */
 struct counter_result counter_step_scaled(unsigned bits, double scale, double prev_raw,
-					  double new_raw, double elapsed_s, double max_rate);
+                                          double new_raw, double elapsed_s, double max_rate);
 
 /* True for outcomes that are discontinuities and must be recorded as events. */
 static inline bool counter_is_event(enum counter_outcome o)

@@ -33,7 +33,7 @@
 #include <string.h>
 #include <time.h>
 
-#define NO_HOUR INT64_MIN
+#define NO_HOUR           INT64_MIN
 #define DEFAULT_COMMIT_MS 1000
 #define DEFAULT_QUEUE_CAP 65536
 /* A series whose open hour ended this long ago (in data time) is packed even if it went
@@ -55,7 +55,7 @@ struct qitem {
 	int64_t ts;
 	double value;
 	void *ptr; /* Q_SERIES: struct series_msg; Q_EVENT: struct event_msg; Q_DEVICE: dev_msg;
-		    * Q_OUTBOX: struct outbox_msg */
+	            * Q_OUTBOX: struct outbox_msg */
 };
 
 struct qbuf {
@@ -120,7 +120,7 @@ struct wseries {
 	size_t n, cap;
 	bool unsorted;
 	int64_t packed_t0; /* latest packed hour, NO_HOUR: none */
-	bool dirty; /* series_state needs writing */
+	bool dirty;        /* series_state needs writing */
 };
 
 /* A sample for an hour that is not open: merged into its block at the end of the batch. */
@@ -137,11 +137,11 @@ struct store {
 
 	/* queue */
 	pthread_mutex_t qlock;
-	pthread_cond_t qwake; /* writer: work or stop */
+	pthread_cond_t qwake;  /* writer: work or stop */
 	pthread_cond_t qspace; /* producers: room in the queue */
-	pthread_cond_t qdone; /* flushers: a commit or a failure happened */
+	pthread_cond_t qdone;  /* flushers: a commit or a failure happened */
 	struct qbuf in;
-	struct qbuf spare; /* the writer's half of the double buffer */
+	struct qbuf spare;        /* the writer's half of the double buffer */
 	struct timespec in_first; /* when in went from empty to non-empty */
 	uint64_t enq_total, committed_total, fail_count;
 	unsigned flush_waiters;
@@ -164,7 +164,7 @@ struct store {
 	size_t nlate, late_cap;
 	int64_t clock_ms; /* data time: the latest sample timestamp seen (bounded by wall time) */
 	int64_t retention_hour; /* last data hour retention ran for */
-	bool packed_any; /* staging may be trimmed at this commit */
+	bool packed_any;        /* staging may be trimmed at this commit */
 	int64_t last_rowid;
 	/* scratch for encode/merge */
 	int64_t *sts;
@@ -174,7 +174,7 @@ struct store {
 	size_t blob_cap;
 
 	sqlite3_stmt *q_stage, *q_sel_block, *q_del_block, *q_ins_block, *q_roll[ROLLUP_LEVELS],
-		*q_state, *q_trim, *q_event, *q_device, *q_series, *q_retain, *q_begin, *q_commit;
+	        *q_state, *q_trim, *q_event, *q_device, *q_series, *q_retain, *q_begin, *q_commit;
 };
 
 /* ---- small helpers ---- */
@@ -358,13 +358,13 @@ static int prepare_all(struct store *st)
 #define ROLL_UPSERT(t)                                                                             \
 	"INSERT INTO " t "(series, ts, count, min, max, sum, last, delta, last_ts) "               \
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(series, ts) DO UPDATE SET "       \
-	"count = count + excluded.count, min = min(min, excluded.min), "                          \
-	"max = max(max, excluded.max), sum = sum + excluded.sum, "                                \
-	"last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END, "        \
+	"count = count + excluded.count, min = min(min, excluded.min), "                           \
+	"max = max(max, excluded.max), sum = sum + excluded.sum, "                                 \
+	"last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END, "          \
 	"delta = delta + excluded.delta, last_ts = max(last_ts, excluded.last_ts)"
-		ROLL_UPSERT("rollup_1m"),
-		ROLL_UPSERT("rollup_1h"),
-		ROLL_UPSERT("rollup_1d"),
+	        ROLL_UPSERT("rollup_1m"),
+	        ROLL_UPSERT("rollup_1h"),
+	        ROLL_UPSERT("rollup_1d"),
 #undef ROLL_UPSERT
 	};
 	int rc = SQLITE_OK;
@@ -377,25 +377,25 @@ static int prepare_all(struct store *st)
 	P(q_sel_block, "SELECT t0, data FROM blocks WHERE series = ? AND t0 = ? ORDER BY seq");
 	P(q_del_block, "DELETE FROM blocks WHERE series = ? AND t0 = ?");
 	P(q_ins_block, "INSERT INTO blocks(series, t0, seq, n, n_finite, first_ts, last_ts, "
-		       "first, last, min, max, sum, data) "
-		       "VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	               "first, last, min, max, sum, data) "
+	               "VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	for (int i = 0; i < ROLLUP_LEVELS; i++)
 		P(q_roll[i], roll_sql[i]);
 	P(q_state, "INSERT INTO series_state(series, open_t0, open_rowid, packed_t0, have_last, "
-		   "last_raw, total, last_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-		   "ON CONFLICT(series) DO UPDATE SET open_t0 = ?2, open_rowid = ?3, "
-		   "packed_t0 = ?4, have_last = ?5, last_raw = ?6, total = ?7, last_ts = ?8");
+	           "last_raw, total, last_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	           "ON CONFLICT(series) DO UPDATE SET open_t0 = ?2, open_rowid = ?3, "
+	           "packed_t0 = ?4, have_last = ?5, last_raw = ?6, total = ?7, last_ts = ?8");
 	P(q_trim, "DELETE FROM staging WHERE rowid < ?");
 	P(q_event, "INSERT INTO events(ts, series, kind, detail) VALUES (?, ?, ?, ?)");
 	P(q_device, "INSERT INTO devices(name, driver, address, state, last_poll_ms, last_ok_ms, "
-		    "last_duration_s, errors, interval_ms, last_error) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-		    "ON CONFLICT(name) DO UPDATE SET driver = ?2, address = ?3, state = ?4, "
-		    "last_poll_ms = ?5, last_ok_ms = ?6, last_duration_s = ?7, errors = ?8, "
-		    "interval_ms = ?9, last_error = ?10");
+	            "last_duration_s, errors, interval_ms, last_error) "
+	            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	            "ON CONFLICT(name) DO UPDATE SET driver = ?2, address = ?3, state = ?4, "
+	            "last_poll_ms = ?5, last_ok_ms = ?6, last_duration_s = ?7, errors = ?8, "
+	            "interval_ms = ?9, last_error = ?10");
 	P(q_series, "INSERT INTO series(id, device, metric, labels, kind, counter_bits, max_rate, "
-		    "counter_scale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO "
-		    "UPDATE SET kind = ?5, counter_bits = ?6, max_rate = ?7, counter_scale = ?8");
+	            "counter_scale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO "
+	            "UPDATE SET kind = ?5, counter_bits = ?6, max_rate = ?7, counter_scale = ?8");
 	P(q_retain, "DELETE FROM blocks WHERE series = ? AND t0 <= ?");
 	P(q_begin, "BEGIN IMMEDIATE");
 	P(q_commit, "COMMIT");
@@ -405,11 +405,11 @@ static int prepare_all(struct store *st)
 
 static void finalize_all(struct store *st)
 {
-	sqlite3_stmt **all[] = {&st->q_stage,  &st->q_sel_block, &st->q_del_block,
-				&st->q_ins_block, &st->q_roll[0], &st->q_roll[1],
-				&st->q_roll[2], &st->q_state,     &st->q_trim,
-				&st->q_event,  &st->q_device,    &st->q_series,
-				&st->q_retain, &st->q_begin,     &st->q_commit};
+	sqlite3_stmt **all[] = {&st->q_stage,     &st->q_sel_block, &st->q_del_block,
+	                        &st->q_ins_block, &st->q_roll[0],   &st->q_roll[1],
+	                        &st->q_roll[2],   &st->q_state,     &st->q_trim,
+	                        &st->q_event,     &st->q_device,    &st->q_series,
+	                        &st->q_retain,    &st->q_begin,     &st->q_commit};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -463,7 +463,7 @@ static void agg_add(struct agg *a, int64_t ts, double v, double inc)
 }
 
 static int agg_write(struct store *st, int level, int64_t series, int64_t bucket,
-		     const struct agg *a)
+                     const struct agg *a)
 {
 	if (a->count == 0 && a->delta == 0)
 		return SQLITE_OK;
@@ -482,7 +482,7 @@ static int agg_write(struct store *st, int level, int64_t series, int64_t bucket
 
 /* Add samples (sorted by ts) to the rollups of every level, as increments. */
 static int rollup_add(struct store *st, int64_t series, const int64_t *ts, const double *v,
-		      const double *inc, size_t n)
+                      const double *inc, size_t n)
 {
 	for (int l = 0; l < ROLLUP_LEVELS; l++) {
 		int64_t p = rollup_levels[l].period_ms;
@@ -530,7 +530,7 @@ static int scratch(struct store *st, size_t n)
  * any) merged with n new ones (sorted), which also go into the rollups. SQLite result code.
  */
 static int block_merge(struct store *st, int64_t series, int64_t t0, const int64_t *ts,
-		       const double *v, const double *inc, size_t n)
+                       const double *v, const double *inc, size_t n)
 {
 	int rc = rollup_add(st, series, ts, v, inc, n);
 	if (rc != SQLITE_OK)
@@ -688,7 +688,7 @@ static int pack_open(struct store *st, int64_t id, struct wseries *w)
 /* ---- writer: processing one batch ---- */
 
 static int write_event(struct store *st, int64_t ts, int64_t series, const char *kind,
-		       const char *detail)
+                       const char *detail)
 {
 	sqlite3_stmt *q = st->q_event;
 	sqlite3_bind_int64(q, 1, ts);
@@ -710,25 +710,26 @@ static int do_sample(struct store *st, int64_t id, int64_t ts, double value)
 		if (!w->have_last) {
 			if (!isfinite(value)) {
 				return write_event(st, ts, id, "counter_rejected",
-						   "first reading is not a finite number");
+				                   "first reading is not a finite number");
 			}
 			w->have_last = true;
 			w->total = value;
 		} else if (ts <= w->last_ts) {
 			char d[128];
 			snprintf(d, sizeof(d), "reading %.17g at %lld is not after %lld", value,
-				 (long long)ts, (long long)w->last_ts);
+			         (long long)ts, (long long)w->last_ts);
 			return write_event(st, ts, id, "counter_rejected", d);
 		} else {
-			struct counter_result r = counter_step_scaled(w->bits, w->scale, w->last_raw, value,
-							       (double)(ts - w->last_ts) / 1000.0,
-							       w->max_rate);
+			struct counter_result r = counter_step_scaled(
+			        w->bits, w->scale, w->last_raw, value,
+			        (double)(ts - w->last_ts) / 1000.0, w->max_rate);
 			const char *ev = counter_event_kind(r.outcome);
 			if (ev) {
 				char d[160];
-				snprintf(d, sizeof(d), "raw %.17g -> %.17g after %.3f s, counted %.17g",
-					 w->last_raw, value, (double)(ts - w->last_ts) / 1000.0,
-					 r.delta);
+				snprintf(d, sizeof(d),
+				         "raw %.17g -> %.17g after %.3f s, counted %.17g",
+				         w->last_raw, value, (double)(ts - w->last_ts) / 1000.0,
+				         r.delta);
 				if ((rc = write_event(st, ts, id, ev, d)) != SQLITE_OK)
 					return rc;
 			}
@@ -768,7 +769,7 @@ static int do_sample(struct store *st, int64_t id, int64_t ts, double value)
 	if (w->open_t0 != NO_HOUR && h == w->open_t0)
 		return open_append(w, ts, value, inc) < 0 ? SQLITE_NOMEM : SQLITE_OK;
 	bool late = w->open_t0 != NO_HOUR ? h < w->open_t0
-					   : (w->packed_t0 != NO_HOUR && h <= w->packed_t0);
+	                                  : (w->packed_t0 != NO_HOUR && h <= w->packed_t0);
 	if (late) {
 		if (grow((void **)&st->late, &st->late_cap, st->nlate + 1, sizeof(*st->late)) < 0)
 			return SQLITE_NOMEM;
@@ -1001,12 +1002,12 @@ static int process_items(struct store *st, const struct qitem *it, size_t n, uin
 		case Q_OUTBOX: {
 			/* Same transaction as everything queued before it (outbox.h). */
 			const struct outbox_limits lim = {st->opts.outbox_max_items,
-							  st->opts.outbox_max_bytes};
+			                                  st->opts.outbox_max_bytes};
 			const struct outbox_msg *m = it[i].ptr;
 			int64_t dropped = 0, d1 = 0;
 			if (m->ev_kind)
 				rc = write_event(st, m->ev_ts, m->ev_series, m->ev_kind,
-						 m->ev_detail);
+				                 m->ev_detail);
 			for (size_t k = 0; k < m->nstreams && rc == SQLITE_OK; k++) {
 				struct outbox_item oi = m->it;
 				oi.stream = m->streams[k];
@@ -1039,7 +1040,7 @@ static int64_t clock_bound(void)
 /* One transaction: the items, late merges, stale hours, state, trimming, retention.
  * closing: also pack every complete hour. SQLite result code. */
 static int write_batch(struct store *st, const struct qitem *it, size_t n, bool closing,
-		       uint64_t *samples)
+                       uint64_t *samples)
 {
 	int rc = run(st->q_begin);
 	if (rc != SQLITE_OK)
@@ -1072,12 +1073,13 @@ static int recover(struct store *st)
 	st->clock_ms = INT64_MIN;
 	st->last_rowid = 0;
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT s.id, s.kind, s.counter_bits, s.max_rate, t.open_t0, "
-				    "t.open_rowid, t.packed_t0, t.have_last, t.last_raw, t.total, "
-				    "t.last_ts, s.counter_scale FROM series s LEFT JOIN series_state t "
-				    "ON t.series = s.id",
-				    -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT s.id, s.kind, s.counter_bits, s.max_rate, t.open_t0, "
+	        "t.open_rowid, t.packed_t0, t.have_last, t.last_raw, t.total, "
+	        "t.last_ts, s.counter_scale FROM series s LEFT JOIN series_state t "
+	        "ON t.series = s.id",
+	        -1, &q, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(q, 0);
 		struct wseries *w = ws_get(st, id);
@@ -1113,13 +1115,13 @@ static int recover(struct store *st)
 
 	/* The open hours: staging rows at or after each series' open_rowid in its open hour. */
 	q = NULL;
-	rc = sqlite3_prepare_v2(st->db, "SELECT rowid, series, ts, value, inc FROM staging", -1,
-				&q, NULL);
+	rc = sqlite3_prepare_v2(st->db, "SELECT rowid, series, ts, value, inc FROM staging", -1, &q,
+	                        NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t rowid = sqlite3_column_int64(q, 0), id = sqlite3_column_int64(q, 1);
 		int64_t ts = sqlite3_column_int64(q, 2);
 		double v = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN
-								    : sqlite3_column_double(q, 3);
+		                                                    : sqlite3_column_double(q, 3);
 		if (rowid > st->last_rowid)
 			st->last_rowid = rowid;
 		rc = SQLITE_OK;
@@ -1216,7 +1218,7 @@ static void commit_batch(struct store *st, struct qbuf *b, uint64_t upto, bool c
 			sleep_ms(backoff);
 		}
 		bool give_up = (!retriable(rc) && attempts >= POISON_ATTEMPTS) ||
-			       (stopping && attempts >= CLOSE_ATTEMPTS) || rrc != SQLITE_OK;
+		               (stopping && attempts >= CLOSE_ATTEMPTS) || rrc != SQLITE_OK;
 		if (give_up) {
 			/* Dropped: the error and write_errors say so; flushers got -EIO. */
 			pthread_mutex_lock(&st->qlock);
@@ -1276,7 +1278,7 @@ static void *writer_main(void *arg)
 /* ---- open / close ---- */
 
 static int reg_insert(struct store *st, char *key, int64_t id, int kind, unsigned bits,
-		      double max_rate, double scale)
+                      double max_rate, double scale)
 {
 	if ((st->reg_n + 1) * 2 > st->reg_cap) {
 		size_t c = st->reg_cap ? st->reg_cap * 2 : 1024;
@@ -1334,21 +1336,21 @@ static int load_registry(struct store *st)
 {
 	sqlite3_stmt *q;
 	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT id, device, metric, labels, kind, counter_bits, "
-				    "max_rate, counter_scale FROM series",
-				    -1, &q, NULL);
+	                            "SELECT id, device, metric, labels, kind, counter_bits, "
+	                            "max_rate, counter_scale FROM series",
+	                            -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	st->next_id = 1;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(q, 0);
 		char *key = make_key((const char *)sqlite3_column_text(q, 1),
-				     (const char *)sqlite3_column_text(q, 2),
-				     (const char *)sqlite3_column_text(q, 3));
-		if (!key || reg_insert(st, key, id, sqlite3_column_int(q, 4),
-				       (unsigned)sqlite3_column_int(q, 5),
-				       sqlite3_column_double(q, 6),
-				       sqlite3_column_double(q, 7)) < 0) {
+		                     (const char *)sqlite3_column_text(q, 2),
+		                     (const char *)sqlite3_column_text(q, 3));
+		if (!key ||
+		    reg_insert(st, key, id, sqlite3_column_int(q, 4),
+		               (unsigned)sqlite3_column_int(q, 5), sqlite3_column_double(q, 6),
+		               sqlite3_column_double(q, 7)) < 0) {
 			free(key);
 			sqlite3_finalize(q);
 			return SQLITE_NOMEM;
@@ -1433,11 +1435,11 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 	}
 
 	int rc = sqlite3_open_v2(st->path, &st->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", st->path,
-			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
@@ -1575,11 +1577,11 @@ int store_append(struct store *st, const struct store_sample *s, size_t n)
 		struct qitem *dst = st->in.items + st->in.n;
 		for (size_t j = 0; j < k; j++)
 			dst[j] = (struct qitem){.type = Q_SAMPLE,
-						.series = s[i + j].series,
-						.ts = s[i + j].ts_ms,
-						.value = s[i + j].value};
-		bool wake = st->in.n == 0 || (st->in.n < st->in.cap / 2 &&
-					      st->in.n + k >= st->in.cap / 2);
+			                        .series = s[i + j].series,
+			                        .ts = s[i + j].ts_ms,
+			                        .value = s[i + j].value};
+		bool wake = st->in.n == 0 ||
+		            (st->in.n < st->in.cap / 2 && st->in.n + k >= st->in.cap / 2);
 		st->in.n += k;
 		st->enq_total += k;
 		if (wake)
@@ -1612,7 +1614,7 @@ int store_flush(struct store *st)
 }
 
 int store_event(struct store *st, int64_t ts_ms, int64_t series, const char *kind,
-		const char *detail)
+                const char *detail)
 {
 	if (!st || !kind || !*kind)
 		return -EINVAL;
@@ -1647,7 +1649,7 @@ int store_outbox(struct store *st, const struct store_outbox_req *req)
 	}
 	if (req->event_kind)
 		total += strlen(req->event_kind) + 1 +
-			 strlen(req->event_detail ? req->event_detail : "") + 1;
+		         strlen(req->event_detail ? req->event_detail : "") + 1;
 	struct outbox_msg *m = malloc(sizeof(*m) + total);
 	if (!m)
 		return -ENOMEM;
@@ -1699,7 +1701,7 @@ int store_device_state(struct store *st, const struct store_device_state *ds)
 	m->ds = *ds;
 	char *p = (char *)(m + 1);
 	const char **dst[] = {&m->ds.name, &m->ds.driver, &m->ds.address, &m->ds.state,
-			      &m->ds.last_error};
+	                      &m->ds.last_error};
 	for (int i = 0; i < 5; i++) {
 		memcpy(p, strs[i] ? strs[i] : "", len[i]);
 		*dst[i] = p;

@@ -15,14 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct store; /* the writer side: owns the writer thread; opaque */
+struct store;        /* the writer side: owns the writer thread; opaque */
 struct store_reader; /* one read-only connection; use from one thread at a time; opaque */
 
 struct store_opts {
-	const char *path; /* database file; created and migrated if needed */
+	const char *path;         /* database file; created and migrated if needed */
 	int64_t raw_retention_ms; /* raw blocks older than this are deleted; 0 = keep forever */
-	unsigned commit_ms; /* longest time a sample waits before its transaction commits */
-	size_t queue_cap; /* samples the writer queue holds before store_append blocks */
+	unsigned commit_ms;       /* longest time a sample waits before its transaction commits */
+	size_t queue_cap;         /* samples the writer queue holds before store_append blocks */
 	int64_t outbox_max_items; /* outbox bounds (outbox.h); 0 = the defaults */
 	int64_t outbox_max_bytes;
 };
@@ -37,9 +37,9 @@ struct store_series_desc {
 	const char *labels;
 	enum store_kind kind;
 	unsigned counter_bits; /* 16/32/64 for counters, else 0 */
-	double max_rate; /* counters: largest plausible increase per second; 0 = no limit */
-	double counter_scale; /* counters: value units per raw count (the profile's scale), so a
-			       * 16/32-bit counter wraps at 2^bits x this; 0 means 1 */
+	double max_rate;       /* counters: largest plausible increase per second; 0 = no limit */
+	double counter_scale;  /* counters: value units per raw count (the profile's scale), so a
+	                        * 16/32-bit counter wraps at 2^bits x this; 0 means 1 */
 };
 
 struct store_sample {
@@ -66,7 +66,7 @@ int store_flush(struct store *st);
 
 /* Record an event (e.g. "counter_reset", "device_down"). series may be 0. Queued like samples. */
 int store_event(struct store *st, int64_t ts_ms, int64_t series, const char *kind,
-		const char *detail);
+                const char *detail);
 
 /* Queue an outbox item (outbox.h) for one or more streams (one row each, same key), with an
  * optional event (e.g. "alert_firing") recorded next to it. The writer inserts all of it in
@@ -92,12 +92,12 @@ struct store_device_state {
 	const char *name;
 	const char *driver;
 	const char *address;
-	const char *state; /* "up", "down", "stale", "unknown" */
+	const char *state;    /* "up", "down", "stale", "unknown" */
 	int64_t last_poll_ms; /* wall clock of the last poll attempt */
-	int64_t last_ok_ms; /* wall clock of the last successful poll */
+	int64_t last_ok_ms;   /* wall clock of the last successful poll */
 	double last_duration_s;
-	int64_t errors; /* failed polls since start */
-	unsigned interval_ms; /* current interval, including backoff */
+	int64_t errors;         /* failed polls since start */
+	unsigned interval_ms;   /* current interval, including backoff */
 	const char *last_error; /* "" when none */
 };
 int store_device_state(struct store *st, const struct store_device_state *ds);
@@ -135,41 +135,42 @@ struct store_series_info {
 /* Call cb for each series whose "device metric{labels}" matches glob (NULL = all).
  * cb returns non-zero to stop. Returns count or -errno. */
 int store_series_find(struct store_reader *r, const char *glob,
-		      int (*cb)(void *ctx, const struct store_series_info *info), void *ctx);
+                      int (*cb)(void *ctx, const struct store_series_info *info), void *ctx);
 
 /* Raw samples of one series in [from, to): counters come back unwrapped (cumulative). */
 int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
-		   int (*cb)(void *ctx, int64_t ts_ms, double value), void *ctx);
+                   int (*cb)(void *ctx, int64_t ts_ms, double value), void *ctx);
 
 /* Each device's live state (the `devices` table), ordered by name. Returns count or -errno. */
 int store_devices_list(struct store_reader *r,
-		       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx);
+                       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx);
 
 /* Alerts from the events table: first the active ones (an identity whose newest transition
  * is a firing), oldest first, with active = true; then the `recent` newest transitions. detail
  * is the alert's JSON. cb returns non-zero to stop. Returns rows seen or -errno. */
 int store_alerts_list(struct store_reader *r, int recent,
-		      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail), void *ctx);
+                      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail),
+                      void *ctx);
 
 /* Stored regulator reports, newest first, at most limit. json is the whole report. */
 int store_reports_list(struct store_reader *r, int limit,
-		       int (*cb)(void *ctx, const char *kind, const char *period,
-				 int64_t generated_ms, bool complete, const char *json),
-		       void *ctx);
+                       int (*cb)(void *ctx, const char *kind, const char *period,
+                                 int64_t generated_ms, bool complete, const char *json),
+                       void *ctx);
 
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA };
 /* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),
  * choosing the coarsest rollup that divides the step (1d, 1h, 1m) else raw. Buckets with no
  * data are not reported (gaps stay gaps). AGG_DELTA is the counter increase in the bucket. */
 int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
-		int64_t step_ms, enum store_agg agg,
-		int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx);
+                int64_t step_ms, enum store_agg agg,
+                int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx);
 
 /* Samples in commit order after a cursor, for `greendc tail`: cb gets each (counters as their
  * cumulative value) and *cursor advances past it. A *cursor < 0 starts at the newest commit
  * (nothing is returned the first time). At most max samples per call. Returns the count or
  * -errno. */
 int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
-	       int (*cb)(void *ctx, int64_t series, int64_t ts_ms, double value), void *ctx);
+               int (*cb)(void *ctx, int64_t series, int64_t ts_ms, double value), void *ctx);
 
 #endif

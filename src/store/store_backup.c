@@ -67,7 +67,7 @@ int store_backup(const char *src_path, const char *dest_path, char *err, size_t 
 		const char *res = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
 		if (!res || strcmp(res, "ok") != 0) {
 			snprintf(err, errlen, "backup failed its integrity check: %s",
-				 res ? res : sqlite3_errmsg(dst));
+			         res ? res : sqlite3_errmsg(dst));
 			rc = SQLITE_CORRUPT;
 		} else {
 			rc = SQLITE_OK;

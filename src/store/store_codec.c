@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const double pow10_tab[CODEC_MAX_DECIMALS + 1] = {1e0, 1e1, 1e2, 1e3, 1e4,
-							 1e5, 1e6, 1e7, 1e8, 1e9};
+                                                         1e5, 1e6, 1e7, 1e8, 1e9};
 #define EXACT_INT_MAX 9007199254740992.0 /* 2^53 */
 
 static inline uint64_t zigzag(int64_t x)
@@ -67,7 +67,7 @@ static bool fits_decimals(const double *v, size_t n, int d)
 }
 
 long codec_encode(int64_t t0, const int64_t *ts, const double *v, size_t n, uint8_t *out,
-		  size_t cap)
+                  size_t cap)
 {
 	if (cap < codec_bound(n))
 		return -ENOBUFS;
@@ -116,8 +116,7 @@ long codec_encode(int64_t t0, const int64_t *ts, const double *v, size_t n, uint
 	return p - out;
 }
 
-static const uint8_t *parse_header(const uint8_t *buf, size_t len, int *mode, int *d,
-				   uint64_t *n)
+static const uint8_t *parse_header(const uint8_t *buf, size_t len, int *mode, int *d, uint64_t *n)
 {
 	if (len < 3 || (buf[0] >> 4) != CODEC_VERSION)
 		return NULL;

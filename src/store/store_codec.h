@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CODEC_VERSION 1
+#define CODEC_VERSION      1
 #define CODEC_MODE_DECIMAL 0
-#define CODEC_MODE_RAW 1
+#define CODEC_MODE_RAW     1
 #define CODEC_MAX_DECIMALS 9
 
 /* Bytes encoding n samples can take at most. */
@@ -30,7 +30,7 @@ size_t codec_bound(size_t n);
 /* Encode n samples (ts sorted ascending, all >= t0) into out (cap bytes). Returns the length
  * or -EINVAL (unsorted, before t0) / -ENOBUFS (cap too small). */
 long codec_encode(int64_t t0, const int64_t *ts, const double *v, size_t n, uint8_t *out,
-		  size_t cap);
+                  size_t cap);
 
 /* Number of samples in a blob, or -EBADMSG. */
 long codec_count(const uint8_t *buf, size_t len);

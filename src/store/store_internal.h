@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #define MINUTE_MS INT64_C(60000)
-#define HOUR_MS INT64_C(3600000)
-#define DAY_MS INT64_C(86400000)
+#define HOUR_MS   INT64_C(3600000)
+#define DAY_MS    INT64_C(86400000)
 
 /* Bucket start of ts for buckets of size p aligned to origin (floor, also for ts < origin). */
 static inline int64_t bucket_floor(int64_t ts, int64_t origin, int64_t p)

@@ -19,7 +19,7 @@
 struct store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *q_series, *q_kind, *q_state, *q_blocks, *q_staging, *q_roll[ROLLUP_LEVELS],
-		*q_prev_block, *q_begin, *q_end, *q_tail, *q_tail_max;
+	        *q_prev_block, *q_begin, *q_end, *q_tail, *q_tail_max;
 	int64_t *ts; /* decode buffers */
 	double *v;
 	size_t cap;
@@ -35,7 +35,7 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
-			 r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
+		         r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 5000);
@@ -51,44 +51,45 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 	}
 	if (version == 0 || version > store_schema_version()) {
 		snprintf(err, errlen, "%s: %s (schema version %d, this build knows %d)", path,
-			 version ? "written by a newer greendc" : "not a greendc database",
-			 version, store_schema_version());
+		         version ? "written by a newer greendc" : "not a greendc database", version,
+		         store_schema_version());
 		goto fail;
 	}
 	static const char *roll_sql[ROLLUP_LEVELS] = {
 #define ROLL_SELECT(t)                                                                             \
-	"SELECT ts, count, min, max, sum, last, delta, last_ts FROM " t                           \
+	"SELECT ts, count, min, max, sum, last, delta, last_ts FROM " t                            \
 	" WHERE series = ? AND ts >= ? AND ts < ? ORDER BY ts"
-		ROLL_SELECT("rollup_1m"),
-		ROLL_SELECT("rollup_1h"),
-		ROLL_SELECT("rollup_1d"),
+	        ROLL_SELECT("rollup_1m"),
+	        ROLL_SELECT("rollup_1h"),
+	        ROLL_SELECT("rollup_1d"),
 #undef ROLL_SELECT
 	};
 	const struct {
 		sqlite3_stmt **q;
 		const char *sql;
 	} stmts[] = {
-		{&r->q_series, "SELECT id, device, metric, labels, kind FROM series ORDER BY id"},
-		{&r->q_kind, "SELECT kind FROM series WHERE id = ?"},
-		{&r->q_state, "SELECT open_t0, open_rowid FROM series_state WHERE series = ?"},
-		{&r->q_blocks, "SELECT t0, data FROM blocks WHERE series = ? AND t0 >= ? AND t0 < ? "
-			       "ORDER BY t0, seq"},
-		{&r->q_staging, "SELECT ts, value FROM staging WHERE rowid >= ? AND series = ? "
-				"AND ts >= ? AND ts < ?"},
-		{&r->q_roll[0], roll_sql[0]},
-		{&r->q_roll[1], roll_sql[1]},
-		{&r->q_roll[2], roll_sql[2]},
-		{&r->q_prev_block, "SELECT last FROM blocks WHERE series = ? AND t0 < ? "
-				   "ORDER BY t0 DESC, seq DESC LIMIT 1"},
-		{&r->q_tail, "SELECT rowid, series, ts, value FROM staging WHERE rowid > ? "
-			     "ORDER BY rowid LIMIT ?"},
-		{&r->q_tail_max, "SELECT max(rowid) FROM staging"},
-		{&r->q_begin, "BEGIN"},
-		{&r->q_end, "COMMIT"},
+	        {&r->q_series, "SELECT id, device, metric, labels, kind FROM series ORDER BY id"},
+	        {&r->q_kind, "SELECT kind FROM series WHERE id = ?"},
+	        {&r->q_state, "SELECT open_t0, open_rowid FROM series_state WHERE series = ?"},
+	        {&r->q_blocks,
+	         "SELECT t0, data FROM blocks WHERE series = ? AND t0 >= ? AND t0 < ? "
+	         "ORDER BY t0, seq"},
+	        {&r->q_staging, "SELECT ts, value FROM staging WHERE rowid >= ? AND series = ? "
+	                        "AND ts >= ? AND ts < ?"},
+	        {&r->q_roll[0], roll_sql[0]},
+	        {&r->q_roll[1], roll_sql[1]},
+	        {&r->q_roll[2], roll_sql[2]},
+	        {&r->q_prev_block, "SELECT last FROM blocks WHERE series = ? AND t0 < ? "
+	                           "ORDER BY t0 DESC, seq DESC LIMIT 1"},
+	        {&r->q_tail, "SELECT rowid, series, ts, value FROM staging WHERE rowid > ? "
+	                     "ORDER BY rowid LIMIT ?"},
+	        {&r->q_tail_max, "SELECT max(rowid) FROM staging"},
+	        {&r->q_begin, "BEGIN"},
+	        {&r->q_end, "COMMIT"},
 	};
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
 		rc = sqlite3_prepare_v3(r->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
-					stmts[i].q, NULL);
+		                        stmts[i].q, NULL);
 		if (rc != SQLITE_OK) {
 			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(r->db));
 			goto fail;
@@ -104,9 +105,10 @@ void store_reader_close(struct store_reader *r)
 {
 	if (!r)
 		return;
-	sqlite3_stmt *all[] = {r->q_series,  r->q_kind,	   r->q_state,	r->q_blocks,
-			       r->q_staging, r->q_roll[0], r->q_roll[1], r->q_roll[2],
-			       r->q_prev_block, r->q_begin,  r->q_end, r->q_tail, r->q_tail_max};
+	sqlite3_stmt *all[] = {r->q_series,     r->q_kind,    r->q_state,   r->q_blocks,
+	                       r->q_staging,    r->q_roll[0], r->q_roll[1], r->q_roll[2],
+	                       r->q_prev_block, r->q_begin,   r->q_end,     r->q_tail,
+	                       r->q_tail_max};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 	sqlite3_close(r->db);
@@ -116,7 +118,7 @@ void store_reader_close(struct store_reader *r)
 }
 
 int store_series_find(struct store_reader *r, const char *glob,
-		      int (*cb)(void *ctx, const struct store_series_info *info), void *ctx)
+                      int (*cb)(void *ctx, const struct store_series_info *info), void *ctx)
 {
 	if (!r || !cb)
 		return -EINVAL;
@@ -126,16 +128,16 @@ int store_series_find(struct store_reader *r, const char *glob,
 	size_t cap = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_series_info info = {
-			.id = sqlite3_column_int64(q, 0),
-			.device = (const char *)sqlite3_column_text(q, 1),
-			.metric = (const char *)sqlite3_column_text(q, 2),
-			.labels = (const char *)sqlite3_column_text(q, 3),
-			.kind = sqlite3_column_int(q, 4) == STORE_COUNTER ? STORE_COUNTER
-									  : STORE_GAUGE,
+		        .id = sqlite3_column_int64(q, 0),
+		        .device = (const char *)sqlite3_column_text(q, 1),
+		        .metric = (const char *)sqlite3_column_text(q, 2),
+		        .labels = (const char *)sqlite3_column_text(q, 3),
+		        .kind = sqlite3_column_int(q, 4) == STORE_COUNTER ? STORE_COUNTER
+		                                                          : STORE_GAUGE,
 		};
 		if (glob) {
-			size_t need = strlen(info.device) + strlen(info.metric) +
-				      strlen(info.labels) + 4;
+			size_t need =
+			        strlen(info.device) + strlen(info.metric) + strlen(info.labels) + 4;
 			if (need > cap) {
 				char *p = realloc(name, need);
 				if (!p) {
@@ -147,7 +149,7 @@ int store_series_find(struct store_reader *r, const char *glob,
 			}
 			if (*info.labels)
 				snprintf(name, cap, "%s %s{%s}", info.device, info.metric,
-					 info.labels);
+				         info.labels);
 			else
 				snprintf(name, cap, "%s %s", info.device, info.metric);
 			if (fnmatch(glob, name, 0) != 0)
@@ -218,7 +220,7 @@ static int cmp_staged(const void *a, const void *b)
 /* The body of store_read_raw, inside a read transaction. Returns samples given to cb, -errno,
  * and sets *stopped when cb asked to stop. */
 static int read_raw_locked(struct store_reader *r, int64_t series, int64_t from, int64_t to,
-			   raw_cb cb, void *ctx, bool *stopped)
+                           raw_cb cb, void *ctx, bool *stopped)
 {
 	int64_t open_t0, open_rowid;
 	int rc = open_state(r, series, &open_t0, &open_rowid), count = 0;
@@ -287,7 +289,7 @@ static int read_raw_locked(struct store_reader *r, int64_t series, int64_t from,
 		}
 		rows[n].ts = sqlite3_column_int64(q, 0);
 		rows[n].v = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN
-								     : sqlite3_column_double(q, 1);
+		                                                     : sqlite3_column_double(q, 1);
 		rows[n].i = n;
 		if (n > 0 && rows[n].ts < rows[n - 1].ts)
 			sorted = false;
@@ -325,7 +327,7 @@ static void txn_end(struct store_reader *r)
 }
 
 int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
-		   int (*cb)(void *ctx, int64_t ts_ms, double value), void *ctx)
+                   int (*cb)(void *ctx, int64_t ts_ms, double value), void *ctx)
 {
 	if (!r || !cb)
 		return -EINVAL;
@@ -386,13 +388,14 @@ static double bucket_value(const struct bucket *b, enum store_agg agg)
 static void bucket_emit(struct query *q)
 {
 	if (q->b.open && q->b.count > 0 && !q->stopped)
-		q->stopped = q->cb(q->ctx, q->b.start, bucket_value(&q->b, q->agg), q->b.count) != 0;
+		q->stopped =
+		        q->cb(q->ctx, q->b.start, bucket_value(&q->b, q->agg), q->b.count) != 0;
 	q->b.open = false;
 }
 
 /* Fold a partial aggregate (a rollup row, or one sample) covering time ts into its bucket. */
 static void bucket_fold(struct query *q, int64_t ts, int64_t count, double min, double max,
-			double sum, double last, int64_t last_ts, double delta)
+                        double sum, double last, int64_t last_ts, double delta)
 {
 	int64_t start = bucket_floor(ts, q->from, q->step);
 	if (q->b.open && q->b.start != start)
@@ -454,7 +457,7 @@ static int value_before(struct store_reader *r, int64_t series, int64_t before, 
 		return store_sqlite_errno(rc);
 	if (open_t0 != INT64_MIN && open_t0 < h) {
 		rc = read_raw_locked(r, series, open_t0, open_t0 + HOUR_MS, last_value, out,
-				     &stopped);
+		                     &stopped);
 		return rc < 0 ? rc : 0;
 	}
 	sqlite3_stmt *q = r->q_prev_block;
@@ -511,9 +514,9 @@ static int query_locked(struct query *qq, int64_t series, int64_t from, int64_t 
 		while (!qq->stopped && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 			int64_t count = sqlite3_column_int64(q, 1);
 			bucket_fold(qq, sqlite3_column_int64(q, 0), count,
-				    sqlite3_column_double(q, 2), sqlite3_column_double(q, 3),
-				    sqlite3_column_double(q, 4), sqlite3_column_double(q, 5),
-				    sqlite3_column_int64(q, 7), sqlite3_column_double(q, 6));
+			            sqlite3_column_double(q, 2), sqlite3_column_double(q, 3),
+			            sqlite3_column_double(q, 4), sqlite3_column_double(q, 5),
+			            sqlite3_column_int64(q, 7), sqlite3_column_double(q, 6));
 		}
 		sqlite3_reset(q);
 		if (!qq->stopped && rc != SQLITE_DONE)
@@ -533,15 +536,20 @@ static int query_locked(struct query *qq, int64_t series, int64_t from, int64_t 
 }
 
 int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
-		int64_t step_ms, enum store_agg agg,
-		int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx)
+                int64_t step_ms, enum store_agg agg,
+                int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx)
 {
 	if (!r || !cb || step_ms <= 0 || agg < AGG_AVG || agg > AGG_DELTA)
 		return -EINVAL;
 	if (to_ms <= from_ms)
 		return 0;
-	struct query q = {.r = r, .from = from_ms, .step = step_ms, .agg = agg, .cb = cb,
-			  .ctx = ctx, .prev = NAN};
+	struct query q = {.r = r,
+	                  .from = from_ms,
+	                  .step = step_ms,
+	                  .agg = agg,
+	                  .cb = cb,
+	                  .ctx = ctx,
+	                  .prev = NAN};
 	int rc = txn_begin(r);
 	if (rc < 0)
 		return rc;
@@ -551,7 +559,7 @@ int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t
 }
 
 int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
-	       int (*cb)(void *ctx, int64_t series, int64_t ts_ms, double value), void *ctx)
+               int (*cb)(void *ctx, int64_t series, int64_t ts_ms, double value), void *ctx)
 {
 	if (!r || !cursor || !cb)
 		return -EINVAL;
@@ -580,7 +588,7 @@ int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		*cursor = sqlite3_column_int64(q, 0);
 		double v = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN
-								     : sqlite3_column_double(q, 3);
+		                                                    : sqlite3_column_double(q, 3);
 		count++;
 		if (cb(ctx, sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2), v)) {
 			rc = SQLITE_DONE;
@@ -593,30 +601,31 @@ int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
 }
 
 int store_devices_list(struct store_reader *r,
-		       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx)
+                       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx)
 {
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(r->db,
-				    "SELECT name, driver, address, state, last_poll_ms, last_ok_ms, "
-				    "last_duration_s, errors, interval_ms, last_error FROM devices "
-				    "ORDER BY name",
-				    -1, &q, NULL);
+	int rc =
+	        sqlite3_prepare_v2(r->db,
+	                           "SELECT name, driver, address, state, last_poll_ms, last_ok_ms, "
+	                           "last_duration_s, errors, interval_ms, last_error FROM devices "
+	                           "ORDER BY name",
+	                           -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlite_errno(rc);
 	int n = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 #define TXT(i) (sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "")
 		struct store_device_state ds = {
-			.name = TXT(0),
-			.driver = TXT(1),
-			.address = TXT(2),
-			.state = TXT(3),
-			.last_poll_ms = sqlite3_column_int64(q, 4),
-			.last_ok_ms = sqlite3_column_int64(q, 5),
-			.last_duration_s = sqlite3_column_double(q, 6),
-			.errors = sqlite3_column_int64(q, 7),
-			.interval_ms = (unsigned)sqlite3_column_int64(q, 8),
-			.last_error = TXT(9),
+		        .name = TXT(0),
+		        .driver = TXT(1),
+		        .address = TXT(2),
+		        .state = TXT(3),
+		        .last_poll_ms = sqlite3_column_int64(q, 4),
+		        .last_ok_ms = sqlite3_column_int64(q, 5),
+		        .last_duration_s = sqlite3_column_double(q, 6),
+		        .errors = sqlite3_column_int64(q, 7),
+		        .interval_ms = (unsigned)sqlite3_column_int64(q, 8),
+		        .last_error = TXT(9),
 		};
 #undef TXT
 		n++;
@@ -628,15 +637,16 @@ int store_devices_list(struct store_reader *r,
 }
 
 int store_alerts_list(struct store_reader *r, int recent,
-		      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail), void *ctx)
+                      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail),
+                      void *ctx)
 {
 	/* An alert is active when its identity's newest transition is a firing. */
 	static const char *const sql[2] = {
-		"SELECT ts, detail FROM events WHERE id IN (SELECT max(id) FROM events "
-		"WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
-		"json_extract(detail, '$.identity')) AND kind = 'alert_firing' ORDER BY ts",
-		"SELECT ts, detail FROM events WHERE kind IN ('alert_firing', 'alert_resolved') "
-		"ORDER BY id DESC LIMIT ?1"};
+	        "SELECT ts, detail FROM events WHERE id IN (SELECT max(id) FROM events "
+	        "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
+	        "json_extract(detail, '$.identity')) AND kind = 'alert_firing' ORDER BY ts",
+	        "SELECT ts, detail FROM events WHERE kind IN ('alert_firing', 'alert_resolved') "
+	        "ORDER BY id DESC LIMIT ?1"};
 	int n = 0;
 	for (int k = 0; k < 2; k++) {
 		sqlite3_stmt *q = NULL;
@@ -659,15 +669,15 @@ int store_alerts_list(struct store_reader *r, int recent,
 }
 
 int store_reports_list(struct store_reader *r, int limit,
-		       int (*cb)(void *ctx, const char *kind, const char *period,
-				 int64_t generated_ms, bool complete, const char *json),
-		       void *ctx)
+                       int (*cb)(void *ctx, const char *kind, const char *period,
+                                 int64_t generated_ms, bool complete, const char *json),
+                       void *ctx)
 {
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(r->db,
-				    "SELECT kind, period, generated, complete, json FROM reports "
-				    "ORDER BY generated DESC, id DESC LIMIT ?1",
-				    -1, &q, NULL);
+	                            "SELECT kind, period, generated, complete, json FROM reports "
+	                            "ORDER BY generated DESC, id DESC LIMIT ?1",
+	                            -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlite_errno(rc);
 	sqlite3_bind_int(q, 1, limit);
@@ -675,8 +685,8 @@ int store_reports_list(struct store_reader *r, int limit,
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 #define TXT(i) (sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "")
 		n++;
-		if (cb(ctx, TXT(0), TXT(1), sqlite3_column_int64(q, 2), sqlite3_column_int(q, 3) != 0,
-		       TXT(4)))
+		if (cb(ctx, TXT(0), TXT(1), sqlite3_column_int64(q, 2),
+		       sqlite3_column_int(q, 3) != 0, TXT(4)))
 			break;
 #undef TXT
 	}

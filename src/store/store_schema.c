@@ -10,20 +10,20 @@
 #include <stdio.h>
 
 const struct rollup_level rollup_levels[ROLLUP_LEVELS] = {
-	{"rollup_1m", MINUTE_MS},
-	{"rollup_1h", HOUR_MS},
-	{"rollup_1d", DAY_MS},
+        {"rollup_1m", MINUTE_MS},
+        {"rollup_1h", HOUR_MS},
+        {"rollup_1d", DAY_MS},
 };
 
 #define ROLLUP_TABLE(name)                                                                         \
 	"CREATE TABLE " name "(\n"                                                                 \
 	"  series INTEGER NOT NULL,\n"                                                             \
-	"  ts INTEGER NOT NULL,      -- bucket start, ms since the epoch (UTC)\n"                 \
-	"  count INTEGER NOT NULL,   -- finite samples in the bucket\n"                           \
+	"  ts INTEGER NOT NULL,      -- bucket start, ms since the epoch (UTC)\n"                  \
+	"  count INTEGER NOT NULL,   -- finite samples in the bucket\n"                            \
 	"  min REAL, max REAL, sum REAL,\n"                                                        \
-	"  last REAL,                -- value of the latest sample in the bucket\n"               \
-	"  delta REAL NOT NULL DEFAULT 0, -- counters: increase within the bucket; gauges 0\n"   \
-	"  last_ts INTEGER NOT NULL, -- timestamp of that latest sample\n"                        \
+	"  last REAL,                -- value of the latest sample in the bucket\n"                \
+	"  delta REAL NOT NULL DEFAULT 0, -- counters: increase within the bucket; gauges 0\n"     \
+	"  last_ts INTEGER NOT NULL, -- timestamp of that latest sample\n"                         \
 	"  PRIMARY KEY (series, ts)\n"                                                             \
 	") WITHOUT ROWID;\n"
 
@@ -113,7 +113,7 @@ static const char *const migrations[] = {
 	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
 	"  json TEXT NOT NULL\n"
 	");\n",
-	/* clang-format on */
+        /* clang-format on */
 };
 
 int store_schema_version(void)
@@ -178,7 +178,7 @@ int store_schema_migrate(sqlite3 *db, char *err, size_t errlen)
 			goto fail;
 		if (v > target) {
 			snprintf(err, errlen, "database schema version %d is newer than %d", v,
-				 target);
+			         target);
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -EPROTO;
 		}

@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "delivery/alerts.h"
-#include "daemon/sections.h"
 #include "config/config.h"
-#include "store/store.h"
 #include "core/util.h"
+#include "daemon/sections.h"
+#include "delivery/alerts.h"
+#include "store/store.h"
 
 /* Threshold above 27 with hysteresis 1, as the engine judges it. */
 static int step_value(struct alert_state *s, double v, int64_t now, int64_t for_ms)

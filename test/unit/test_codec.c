@@ -148,12 +148,12 @@ static void test_rejects_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_regular_decimal),
-		cmocka_unit_test(test_irregular_timestamps),
-		cmocka_unit_test(test_special_values_fallback),
-		cmocka_unit_test(test_large_and_precise_values),
-		cmocka_unit_test(test_single_and_empty),
-		cmocka_unit_test(test_rejects_bad_input),
+	        cmocka_unit_test(test_regular_decimal),
+	        cmocka_unit_test(test_irregular_timestamps),
+	        cmocka_unit_test(test_special_values_fallback),
+	        cmocka_unit_test(test_large_and_precise_values),
+	        cmocka_unit_test(test_single_and_empty),
+	        cmocka_unit_test(test_rejects_bad_input),
 	};
 	return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
 }

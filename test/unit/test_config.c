@@ -1,8 +1,8 @@
 /* Config parsing, the metric registry and small utilities, without any driver. */
 #include "config/config.h"
-#include "daemon/sections.h"
 #include "core/metrics.h"
 #include "core/util.h"
+#include "daemon/sections.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,12 +38,13 @@ static int setup(void **state)
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/profiles/meter", dir);
 	mkdir(p, 0755);
-	write_file("profiles/meter/m.yaml", "profile: m\nclass: meter\ndriver: modbus\n"
-					    "source: test\nquirks: {max_registers: 50}\n"
-					    "points:\n"
-					    "  - metric: power_w\n    register: 52\n    scale: 0.5\n"
-					    "  - metric: energy_kwh\n    register: 72\n"
-					    "    labels: {phase: L1}\n");
+	write_file("profiles/meter/m.yaml",
+	           "profile: m\nclass: meter\ndriver: modbus\n"
+	           "source: test\nquirks: {max_registers: 50}\n"
+	           "points:\n"
+	           "  - metric: power_w\n    register: 52\n    scale: 0.5\n"
+	           "  - metric: energy_kwh\n    register: 72\n"
+	           "    labels: {phase: L1}\n");
 	return 0;
 }
 
@@ -68,14 +69,15 @@ static void test_good_config(void **state)
 {
 	(void)state;
 	struct config_diag diag;
-	struct config *cfg = load("site: {id: s1, name: 'Site 1', altitude_m: 778}\n"
-				  "storage: {path: db/x.db, raw_retention: 7d, commit_interval: 250ms}\n"
-				  "devices:\n"
-				  "  - name: a\n    driver: modbus\n    address: tcp://h:1\n"
-				  "    profile: meter/m\n    interval: 5s\n    timeout: 500ms\n"
-				  "    labels: {hall: A}\n    options: {unit_id: 7}\n"
-				  "    rated_power_w: 1000\n",
-				  &diag);
+	struct config *cfg =
+	        load("site: {id: s1, name: 'Site 1', altitude_m: 778}\n"
+	             "storage: {path: db/x.db, raw_retention: 7d, commit_interval: 250ms}\n"
+	             "devices:\n"
+	             "  - name: a\n    driver: modbus\n    address: tcp://h:1\n"
+	             "    profile: meter/m\n    interval: 5s\n    timeout: 500ms\n"
+	             "    labels: {hall: A}\n    options: {unit_id: 7}\n"
+	             "    rated_power_w: 1000\n",
+	             &diag);
 	if (!cfg)
 		fprintf(stderr, "%s", diag.text);
 	assert_non_null(cfg);
@@ -117,12 +119,12 @@ static void test_errors_have_lines(void **state)
 	(void)state;
 	struct config_diag diag;
 	struct config *cfg = load("site: {id: s1}\n"
-				  "storage: {commit_interval: 2m}\n"
-				  "devices:\n"
-				  "  - name: a\n    driver: modbus\n    address: tcp://h:1\n"
-				  "    profile: meter/m\n    interval: 1s\n    timeout: 5s\n"
-				  "    bogus: 1\n",
-				  &diag);
+	                          "storage: {commit_interval: 2m}\n"
+	                          "devices:\n"
+	                          "  - name: a\n    driver: modbus\n    address: tcp://h:1\n"
+	                          "    profile: meter/m\n    interval: 1s\n    timeout: 5s\n"
+	                          "    bogus: 1\n",
+	                          &diag);
 	assert_null(cfg);
 	assert_non_null(strstr(diag.text, "c.yaml:2: storage.commit_interval: at most 60s"));
 	assert_non_null(strstr(diag.text, "c.yaml:10: devices[0].bogus: unknown key"));
@@ -144,14 +146,17 @@ static void test_profile_kind_must_match_registry(void **state)
 	(void)state;
 	struct config_diag diag = {0};
 	write_file("profiles/meter/k.yaml", "profile: k\ndriver: modbus\nsource: t\npoints:\n"
-					    "  - metric: energy_kwh\n    kind: gauge\n"
-					    "  - metric: no_such_metric\n");
+	                                    "  - metric: energy_kwh\n    kind: gauge\n"
+	                                    "  - metric: no_such_metric\n");
 	char pdir[128];
 	snprintf(pdir, sizeof(pdir), "%s/profiles", dir);
 	struct arena *a = arena_new();
 	assert_null(profile_load(a, pdir, "meter/k", &diag));
-	assert_non_null(strstr(diag.text, "k.yaml:6: points[0]: energy_kwh is registered as a counter"));
-	assert_non_null(strstr(diag.text, "k.yaml:7: points[1].metric: \"no_such_metric\" is not in the metric registry"));
+	assert_non_null(
+	        strstr(diag.text, "k.yaml:6: points[0]: energy_kwh is registered as a counter"));
+	assert_non_null(strstr(
+	        diag.text,
+	        "k.yaml:7: points[1].metric: \"no_such_metric\" is not in the metric registry"));
 	arena_free(a);
 }
 
@@ -206,7 +211,8 @@ static void test_registry_matches_docs(void **state)
 	snprintf(path, sizeof(path), "%s/docs/metrics.md", top ? top : ".");
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(path, sizeof(path), "%s/../docs/metrics.md", getenv("GDC_BUILD") ? getenv("GDC_BUILD") : ".");
+		snprintf(path, sizeof(path), "%s/../docs/metrics.md",
+		         getenv("GDC_BUILD") ? getenv("GDC_BUILD") : ".");
 		f = fopen(path, "r");
 	}
 	assert_non_null(f);
@@ -231,13 +237,13 @@ static void test_registry_matches_docs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_config),
-		cmocka_unit_test(test_errors_have_lines),
-		cmocka_unit_test(test_duplicate_key),
-		cmocka_unit_test(test_profile_kind_must_match_registry),
-		cmocka_unit_test(test_profile_match),
-		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_registry_matches_docs),
+	        cmocka_unit_test(test_good_config),
+	        cmocka_unit_test(test_errors_have_lines),
+	        cmocka_unit_test(test_duplicate_key),
+	        cmocka_unit_test(test_profile_kind_must_match_registry),
+	        cmocka_unit_test(test_profile_match),
+	        cmocka_unit_test(test_durations),
+	        cmocka_unit_test(test_registry_matches_docs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -108,8 +108,8 @@ static void test_never_negative(void **state)
 		for (size_t i = 0; i < 10; i++)
 			for (size_t j = 0; j < 10; j++)
 				for (double rate = 0; rate <= 100; rate += 50) {
-					struct counter_result r = counter_step(
-						widths[w], vals[i], vals[j], 10, rate);
+					struct counter_result r =
+					        counter_step(widths[w], vals[i], vals[j], 10, rate);
 					assert_true(r.delta >= 0);
 				}
 }
@@ -145,16 +145,16 @@ static void test_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_16bit_wrap),
-		cmocka_unit_test(test_known_32bit_wrap),
-		cmocka_unit_test(test_known_replacement),
-		cmocka_unit_test(test_plain_increase),
-		cmocka_unit_test(test_rate_rejection),
-		cmocka_unit_test(test_wrap_implausible_is_reset),
-		cmocka_unit_test(test_float_counter),
-		cmocka_unit_test(test_never_negative),
-		cmocka_unit_test(test_scaled_32bit_wrap),
-		cmocka_unit_test(test_bad_input),
+	        cmocka_unit_test(test_known_16bit_wrap),
+	        cmocka_unit_test(test_known_32bit_wrap),
+	        cmocka_unit_test(test_known_replacement),
+	        cmocka_unit_test(test_plain_increase),
+	        cmocka_unit_test(test_rate_rejection),
+	        cmocka_unit_test(test_wrap_implausible_is_reset),
+	        cmocka_unit_test(test_float_counter),
+	        cmocka_unit_test(test_never_negative),
+	        cmocka_unit_test(test_scaled_32bit_wrap),
+	        cmocka_unit_test(test_bad_input),
 	};
 	return cmocka_run_group_tests_name("counter", tests, NULL, NULL);
 }

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/config.h"
-#include "daemon/sections.h"
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
+#include "config/config.h"
+#include "daemon/sections.h"
 #include "store/store.h"
 
 #define T_OCT       INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
@@ -445,9 +445,9 @@ static void test_dst_month(void **state)
 	struct energy_period yr;
 	assert_int_equal(energy_period_parse("2026", "Europe/Berlin", &yr), 0);
 	assert_true(yr.to_ms - yr.from_ms == 8760 * H_MS);
-	assert_int_equal(energy_compute(r, &f->m, "Europe/Berlin", yr.from_ms, yr.to_ms,
-					STEP_MONTH, &rep),
-			 0);
+	assert_int_equal(
+	        energy_compute(r, &f->m, "Europe/Berlin", yr.from_ms, yr.to_ms, STEP_MONTH, &rep),
+	        0);
 	assert_int_equal(rep.n, 12);
 	assert_int_equal(rep.total.months, 1);
 	assert_int_equal(rep.iv[9].months, 1);

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http_util.h"
 #include "core/labels.h"
 #include "core/sha256.h"
+#include "http/http_util.h"
 
 static void hex_of(const char *msg, size_t len, char out[65])
 {

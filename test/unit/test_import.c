@@ -159,8 +159,10 @@ static void test_time(void **state)
 	assert_null(time_parse_iso8601("2025-01-01", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1735689600000LL - 3600000);
 	/* 2026-03-29 02:30 does not exist in Berlin; 2026-10-25 02:30 happens twice */
-	assert_non_null(strstr(time_parse_iso8601("2026-03-29 02:30", TIME_NOZONE_LOCAL, &t), "does not exist"));
-	assert_non_null(strstr(time_parse_iso8601("2026-10-25T02:30:00", TIME_NOZONE_LOCAL, &t), "ambiguous"));
+	assert_non_null(strstr(time_parse_iso8601("2026-03-29 02:30", TIME_NOZONE_LOCAL, &t),
+	                       "does not exist"));
+	assert_non_null(strstr(time_parse_iso8601("2026-10-25T02:30:00", TIME_NOZONE_LOCAL, &t),
+	                       "ambiguous"));
 	assert_null(time_parse_iso8601("2026-10-25T02:30:00+01:00", TIME_NOZONE_LOCAL, &t));
 	assert_true(t == 1792891800000LL);
 	assert_non_null(time_parse_iso8601("2025-02-29T00:00:00Z", TIME_NOZONE_LOCAL, &t));

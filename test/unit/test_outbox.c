@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "delivery/whsign.h"
 #include "store/outbox.h"
 #include "store/store.h"
-#include "delivery/whsign.h"
 
 static void test_std_webhooks_vector(void **state)
 {

@@ -23,11 +23,11 @@
 
 #include "config/config.h"
 #include "daemon/sections.h"
-#include "store/outbox.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
-#include "store/store.h"
 #include "delivery/summary.h"
+#include "store/outbox.h"
+#include "store/store.h"
 
 #define OCT1  INT64_C(1790784000000) /* 2026-10-01T00:00+08:00 */
 #define Q15   INT64_C(900000)

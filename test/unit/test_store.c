@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store/store.h"
 #include "core/labels.h"
+#include "store/store.h"
 #include "store/store_internal.h"
 
 #define T0 INT64_C(1790812800000) /* 2026-10-01T00:00:00Z */
@@ -164,7 +164,7 @@ static int qcollect(void *ctx, int64_t bucket, double value, int64_t count)
 }
 
 static void brute(const struct samples *s, bool counter, int64_t from, int64_t to, int64_t step,
-		  enum store_agg agg, struct qrows *out)
+                  enum store_agg agg, struct qrows *out)
 {
 	memset(out, 0, sizeof(*out));
 	double prev = NAN;
@@ -231,17 +231,17 @@ static void brute(const struct samples *s, bool counter, int64_t from, int64_t t
 }
 
 static void check_query(struct store_reader *r, int64_t series, const struct samples *raw,
-			bool counter, int64_t from, int64_t to, int64_t step)
+                        bool counter, int64_t from, int64_t to, int64_t step)
 {
 	for (int agg = AGG_AVG; agg <= AGG_DELTA; agg++) {
 		struct qrows got = {0}, want;
-		assert_int_equal(store_query(r, series, from, to, step, (enum store_agg)agg,
-					     qcollect, &got),
-				 0);
+		assert_int_equal(
+		        store_query(r, series, from, to, step, (enum store_agg)agg, qcollect, &got),
+		        0);
 		brute(raw, counter, from, to, step, (enum store_agg)agg, &want);
 		if (got.n != want.n)
 			fprintf(stderr, "series %lld step %lld agg %d: %zu buckets, want %zu\n",
-				(long long)series, (long long)step, agg, got.n, want.n);
+			        (long long)series, (long long)step, agg, got.n, want.n);
 		assert_int_equal(got.n, want.n);
 		for (size_t i = 0; i < got.n; i++) {
 			assert_true(got.r[i].bucket == want.r[i].bucket);
@@ -250,9 +250,10 @@ static void check_query(struct store_reader *r, int64_t series, const struct sam
 			double tol = 1e-9 * (fabs(a) + fabs(b) + 1);
 			if (!(fabs(a - b) <= tol))
 				fprintf(stderr,
-					"series %lld step %lld agg %d bucket %lld: %.17g want %.17g\n",
-					(long long)series, (long long)step, agg,
-					(long long)got.r[i].bucket, a, b);
+				        "series %lld step %lld agg %d bucket %lld: %.17g want "
+				        "%.17g\n",
+				        (long long)series, (long long)step, agg,
+				        (long long)got.r[i].bucket, a, b);
 			assert_true(fabs(a - b) <= tol);
 		}
 		free(got.r);
@@ -272,9 +273,9 @@ static void test_migrate_empty_file(void **state)
 	store_close(st);
 	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name IN "
-					  "('series','staging','blocks','rollup_1m','rollup_1h',"
-					  "'rollup_1d','events','devices','series_state')"),
-			 9);
+	                                  "('series','staging','blocks','rollup_1m','rollup_1h',"
+	                                  "'rollup_1d','events','devices','series_state')"),
+	                 9);
 	assert_int_equal(sql_int(f->path, "PRAGMA page_size"), 8192);
 	assert_int_equal(sql_int(f->path, "PRAGMA journal_mode = WAL") >= 0, 1);
 	/* reopen of an existing database, and a reader */
@@ -287,7 +288,7 @@ static void test_migrate_empty_file(void **state)
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL),
-			 SQLITE_OK);
+	                 SQLITE_OK);
 	sqlite3_close(db);
 	char err[256];
 	struct store_opts o = {.path = f->path};
@@ -406,8 +407,8 @@ static void test_round_trip(void **state)
 		/* a sub-range */
 		samples_free(&got);
 		assert_true(store_read_raw(r, id[i], want[i].ts[100], want[i].ts[500], collect,
-					   &got) == 400 ||
-			    i == 0);
+		                           &got) == 400 ||
+		            i == 0);
 		samples_free(&got);
 	}
 	int n = 0;
@@ -439,11 +440,12 @@ static void gen_init(struct gen *g, struct store *st, unsigned seed, int64_t sta
 		snprintf(dev, sizeof(dev), "dev-%d", i);
 		g->counter[i] = i >= 3;
 		struct store_series_desc d = {dev,
-					      g->counter[i] ? "energy_kwh" : "power_w",
-					      "",
-					      g->counter[i] ? STORE_COUNTER : STORE_GAUGE,
-					      g->counter[i] ? 16 : 0,
-					      i == 4 ? 100 : 0, 0};
+		                              g->counter[i] ? "energy_kwh" : "power_w",
+		                              "",
+		                              g->counter[i] ? STORE_COUNTER : STORE_GAUGE,
+		                              g->counter[i] ? 16 : 0,
+		                              i == 4 ? 100 : 0,
+		                              0};
 		g->id[i] = store_series(st, &d);
 		assert_true(g->id[i] > 0);
 		g->t[i] = start + i * 777;
@@ -490,11 +492,9 @@ static int gen_batch(struct gen *g, struct store *st, int64_t until)
 	return total + (int)n;
 }
 
-static void check_all_queries(struct store_reader *r, const struct gen *g, int64_t from,
-			      int64_t to)
+static void check_all_queries(struct store_reader *r, const struct gen *g, int64_t from, int64_t to)
 {
-	const int64_t steps[] = {MINUTE_MS, 5 * MINUTE_MS, HOUR_MS, 3 * HOUR_MS, DAY_MS,
-				 90 * 1000};
+	const int64_t steps[] = {MINUTE_MS, 5 * MINUTE_MS, HOUR_MS, 3 * HOUR_MS, DAY_MS, 90 * 1000};
 	for (int i = 0; i < 5; i++) {
 		struct samples raw;
 		read_all(r, g->id[i], &raw);
@@ -505,7 +505,7 @@ static void check_all_queries(struct store_reader *r, const struct gen *g, int64
 		}
 		/* a window ending mid-bucket, and one ending inside the open hour */
 		check_query(r, g->id[i], &raw, g->counter[i], from, to - 7 * MINUTE_MS - 333,
-			    HOUR_MS);
+		            HOUR_MS);
 		check_query(r, g->id[i], &raw, g->counter[i], from, to - 20 * HOUR_MS, DAY_MS);
 		samples_free(&raw);
 	}
@@ -519,9 +519,9 @@ static void check_rollup_rows(const char *path, struct store_reader *r, const st
 	for (int l = 0; l < ROLLUP_LEVELS; l++) {
 		char sql[160];
 		snprintf(sql, sizeof(sql),
-			 "SELECT ts, count, min, max, sum, last, delta FROM %s WHERE series = ? "
-			 "ORDER BY ts",
-			 rollup_levels[l].table);
+		         "SELECT ts, count, min, max, sum, last, delta FROM %s WHERE series = ? "
+		         "ORDER BY ts",
+		         rollup_levels[l].table);
 		for (int i = 0; i < 5; i++) {
 			struct samples raw;
 			read_all(r, g->id[i], &raw);
@@ -544,16 +544,18 @@ static void check_rollup_rows(const char *path, struct store_reader *r, const st
 					continue;
 				rows++;
 				assert_int_equal(sqlite3_column_int64(q, 1), want[0].r[j].count);
-				assert_true(sqlite3_column_double(q, 2) == want[AGG_MIN].r[j].value);
-				assert_true(sqlite3_column_double(q, 3) == want[AGG_MAX].r[j].value);
+				assert_true(sqlite3_column_double(q, 2) ==
+				            want[AGG_MIN].r[j].value);
+				assert_true(sqlite3_column_double(q, 3) ==
+				            want[AGG_MAX].r[j].value);
 				double s = sqlite3_column_double(q, 4);
 				assert_true(fabs(s - want[AGG_SUM].r[j].value) <=
-					    1e-9 * (fabs(s) + 1));
+				            1e-9 * (fabs(s) + 1));
 				assert_true(sqlite3_column_double(q, 5) ==
-					    want[AGG_LAST].r[j].value);
+				            want[AGG_LAST].r[j].value);
 				double d = sqlite3_column_double(q, 6);
 				assert_true(fabs(d - want[AGG_DELTA].r[j].value) <=
-					    1e-9 * (fabs(d) + 1));
+				            1e-9 * (fabs(d) + 1));
 			}
 			sqlite3_finalize(q);
 			assert_true(rows > 0);
@@ -623,8 +625,7 @@ static void test_late_sample_into_packed_hour(void **state)
 	assert_true(got.ts[0] == T0 - 2 * HOUR_MS && got.v[0] == 5);
 	assert_true(got.ts[2] == T0 + 5005 && got.v[2] == 1000);
 	struct qrows q = {0};
-	assert_int_equal(store_query(r, id, T0, T0 + HOUR_MS, MINUTE_MS, AGG_MAX, qcollect, &q),
-			 0);
+	assert_int_equal(store_query(r, id, T0, T0 + HOUR_MS, MINUTE_MS, AGG_MAX, qcollect, &q), 0);
 	assert_true(q.n == 60 && q.r[0].value == 1000 && q.r[0].count == 7);
 	free(q.r);
 	check_query(r, id, &got, false, T0 - DAY_MS + 22 * HOUR_MS, T0 + 3 * HOUR_MS, HOUR_MS);
@@ -663,8 +664,7 @@ static void test_counter_wrap_and_reset(void **state)
 	for (int k = 0; k < 6; k++)
 		assert_true(got.v[k] == want[k]);
 	struct qrows q = {0};
-	assert_int_equal(store_query(r, id, T0, T0 + HOUR_MS, HOUR_MS, AGG_DELTA, qcollect, &q),
-			 0);
+	assert_int_equal(store_query(r, id, T0, T0 + HOUR_MS, HOUR_MS, AGG_DELTA, qcollect, &q), 0);
 	assert_int_equal(q.n, 1);
 	assert_true(q.r[0].value == 24); /* the first reading is the baseline */
 	free(q.r);
@@ -678,12 +678,12 @@ static void test_counter_wrap_and_reset(void **state)
 
 	char sql[160];
 	snprintf(sql, sizeof(sql),
-		 "SELECT count(*) FROM events WHERE kind = 'counter_reset' AND series = %lld",
-		 (long long)id);
+	         "SELECT count(*) FROM events WHERE kind = 'counter_reset' AND series = %lld",
+	         (long long)id);
 	assert_int_equal(sql_int(f->path, sql), 1);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events WHERE kind = "
-					  "'counter_rejected'"),
-			 1);
+	                                  "'counter_rejected'"),
+	                 1);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"), 2);
 }
 
@@ -692,8 +692,8 @@ static void test_events_and_devices(void **state)
 	struct fixture *f = *state;
 	struct store *st = open_store(f->path, 10, 0);
 	assert_int_equal(store_event(st, T0, 0, "device_down", "pdu-a3: timeout"), 0);
-	struct store_device_state ds = {"pdu-a3", "snmp", "udp:127.0.0.1:161", "down", T0, T0 - 1,
-					0.5, 3, 2000, "timeout"};
+	struct store_device_state ds = {
+	        "pdu-a3", "snmp", "udp:127.0.0.1:161", "down", T0, T0 - 1, 0.5, 3, 2000, "timeout"};
 	assert_int_equal(store_device_state(st, &ds), 0);
 	ds.state = "up";
 	ds.errors = 4;
@@ -708,7 +708,7 @@ static void test_events_and_devices(void **state)
 	assert_string_equal(err, "");
 	store_close(st);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events WHERE kind='device_down'"),
-			 1);
+	                 1);
 	assert_int_equal(sql_int(f->path, "SELECT errors FROM devices WHERE state = 'up'"), 4);
 }
 
@@ -748,9 +748,9 @@ static void test_crash_exit_without_close(void **state)
 	/* count what the generator produces for the same window and compare */
 	store_close(st);
 	int64_t total = sql_int(f->path, "SELECT sum(n) FROM blocks") +
-			sql_int(f->path, "SELECT count(*) FROM staging s JOIN series_state t "
-					 "ON t.series = s.series AND s.rowid >= t.open_rowid "
-					 "AND s.ts >= t.open_t0 AND s.ts < t.open_t0 + 3600000");
+	                sql_int(f->path, "SELECT count(*) FROM staging s JOIN series_state t "
+	                                 "ON t.series = s.series AND s.rowid >= t.open_rowid "
+	                                 "AND s.ts >= t.open_t0 AND s.ts < t.open_t0 + 3600000");
 	/* the same generator in a scratch store gives the expected count */
 	char path2[160];
 	snprintf(path2, sizeof(path2), "%s/check.db", f->dir);
@@ -767,7 +767,7 @@ static void test_crash_exit_without_close(void **state)
 	}
 	/* counter readings that were rejected are not stored; events say how many */
 	int64_t rejected = sql_int(f->path, "SELECT count(*) FROM events WHERE "
-					    "kind = 'counter_rejected'");
+	                                    "kind = 'counter_rejected'");
 	assert_int_equal(total + rejected, produced);
 
 	/* more data after recovery; rollups still equal brute force */
@@ -803,7 +803,7 @@ static void test_crash_sigkill(void **state)
 			struct store_sample s[50];
 			for (int j = 0; j < 50; j++)
 				s[j] = (struct store_sample){id, T0 + (k * 50 + j) * 1000,
-							     (double)(k * 50 + j)};
+				                             (double)(k * 50 + j)};
 			if (store_append(st, s, 50) != 0 || store_flush(st) != 0)
 				_exit(1);
 			acked += 50;
@@ -913,8 +913,7 @@ static void test_disk_full(void **state)
 	sqlite3 *db;
 	sqlite3_stmt *q;
 	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
 	sqlite3_finalize(q);
@@ -947,18 +946,17 @@ static void test_raw_retention(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrate_empty_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_series_registry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollups_brute_force, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_late_sample_into_packed_hour, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_counter_wrap_and_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_events_and_devices, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crash_exit_without_close, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crash_sigkill, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_raw_retention, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migrate_empty_file, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_series_registry, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rollups_brute_force, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_late_sample_into_packed_hour, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_counter_wrap_and_reset, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_events_and_devices, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_crash_exit_without_close, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_crash_sigkill, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_raw_retention, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analytics/psychro.h"
 #include "dcsim.h"
 #include "plant.h"
-#include "analytics/psychro.h"
 #include "regmap.h"
 #include "server.h"
 #include "snmpagent.h"

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dcsim.h"
 #include "analytics/psychro.h"
+#include "dcsim.h"
 
 #define EPW_HOURS 8760
 

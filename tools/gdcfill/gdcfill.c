@@ -10,8 +10,8 @@
  * --racks N adds N rack PDUs (rack-00001 ...) with one power and one energy reading each at
  * the end, so /metrics can be measured at the size of a large site.
  */
-#include "store/store.h"
 #include "core/util.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <math.h>
