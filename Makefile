@@ -66,6 +66,8 @@ DRIVER_NAMES = $(sort $(basename $(notdir $(filter-out drivers/%_%.c,$(wildcard 
 DRIVER_SOS = $(DRIVER_NAMES:%=$(O)/drivers/%.so)
 DRIVER_HELPER_SRCS = $(sort $(wildcard drivers/*_*.c))
 DRIVER_HELPER_OBJS = $(DRIVER_HELPER_SRCS:%.c=$(O)/pic/%.o)
+# Core files with no dependencies that drivers link too (one secret-file reader for all).
+DRIVER_CORE_OBJS = $(O)/pic/src/core/secretfile.o
 LIBS_driver_modbus = $(LIB_modbus)
 LIBS_driver_snmp = $(SNMP_LIBS)
 
@@ -123,7 +125,7 @@ $(O)/greendc: $(O)/src/cli/main.o $(O)/libgreendc.a
 # Each driver .so: its main file plus its helper files.
 .SECONDEXPANSION:
 .SECONDARY:
-$(O)/drivers/%.so: $(O)/pic/drivers/%.o $$(addprefix $(O)/pic/,$$(addsuffix .o,$$(basename $$(wildcard drivers/$$*_*.c))))
+$(O)/drivers/%.so: $(O)/pic/drivers/%.o $$(addprefix $(O)/pic/,$$(addsuffix .o,$$(basename $$(wildcard drivers/$$*_*.c)))) $(DRIVER_CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_driver_$*) -lm

@@ -20,6 +20,8 @@
 
 #include "snmp_map.h"
 
+#include "core/secretfile.h"
+
 #include <net-snmp/library/large_fd_set.h>
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -123,44 +125,20 @@ static int find_or_add_oid(struct smap_oid *list, size_t *n, const struct smap_o
 
 static void sd_close(void *state);
 
-/* Read the secrets file: it must be a regular file that neither group nor others can read
- * or write (like ssh's private keys), because it holds USM passphrases. */
+/* Read the secrets file through the product's one secret-file reader (src/core/secretfile.h):
+ * a regular file that neither group nor others can read, because it holds USM passphrases. */
 static int load_secrets(struct sd_state *st, char *err, size_t errlen)
 {
 	const char *path = st->opts.secrets_file;
-	char buf[1024];
-	struct stat sb;
-	ssize_t n;
-	int fd, rc;
+	char buf[1024], why[256];
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "secrets_file: cannot open %s: %s", path, strerror(errno));
+	rc = secretfile_read(path, buf, sizeof(buf), NULL, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "secrets_file: %s", why);
+		explicit_bzero(buf, sizeof(buf));
 		return rc;
 	}
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		snprintf(err, errlen, "secrets_file: %s is not a regular file", path);
-		return -EINVAL;
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		close(fd);
-		snprintf(err, errlen,
-		         "secrets_file: %s is accessible by group or others (mode %04o); chmod 600 "
-		         "it",
-		         path, (unsigned)(sb.st_mode & 07777));
-		return -EACCES;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 1) {
-		snprintf(err, errlen, "secrets_file: %s: unreadable or larger than %zu bytes", path,
-		         sizeof(buf) - 2);
-		explicit_bzero(buf, sizeof(buf));
-		return -EINVAL;
-	}
-	buf[n] = '\0';
 	rc = smap_secrets_parse(buf, st->auth_key, sizeof(st->auth_key), st->priv_key,
 	                        sizeof(st->priv_key), err, errlen);
 	explicit_bzero(buf, sizeof(buf));

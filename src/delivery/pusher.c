@@ -7,6 +7,7 @@
 #include "delivery/pusher.h"
 
 #include "core/log.h"
+#include "core/secretfile.h"
 #include "core/util.h"
 #include "delivery/outputs.h"
 #include "delivery/whsign.h"
@@ -570,11 +571,11 @@ struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *e
 			                                    "webhook"};
 			char url[1024], why[512];
 			snprintf(pt->redacted, sizeof(pt->redacted), "%s", kinds[s->chat]);
-			if (whsign_read_secret(s->url_file, url, sizeof(url), why, sizeof(why)) <
+			if (secretfile_read_line(s->url_file, url, sizeof(url), why, sizeof(why)) <
 			            0 ||
 			    (s->secret_file &&
-			     whsign_read_secret(s->secret_file, pt->chat_secret,
-			                        sizeof(pt->chat_secret), why, sizeof(why)) < 0)) {
+			     secretfile_read_line(s->secret_file, pt->chat_secret,
+			                          sizeof(pt->chat_secret), why, sizeof(why)) < 0)) {
 				log_err("pusher: %s: %s; its alerts wait in the outbox", s->name,
 				        why);
 				continue;
@@ -592,7 +593,7 @@ struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *e
 			continue;
 		}
 		char secret[512], why[512];
-		if (whsign_read_secret(s->secret_file, secret, sizeof(secret), why, sizeof(why)) <
+		if (secretfile_read_line(s->secret_file, secret, sizeof(secret), why, sizeof(why)) <
 		    0) {
 			log_err("pusher: %s: secret_file %s; its items wait in the outbox", s->name,
 			        why);

@@ -46,9 +46,4 @@ int whsign_dingtalk(const char *secret, int64_t ts_ms, char *out, size_t outlen)
 /* Feishu: the body's "sign" value for timestamp ts_s. 0 or -errno. */
 int whsign_feishu(const char *secret, int64_t ts_s, char *out, size_t outlen);
 
-/* Read a secret from path (first line, trailing whitespace removed) into buf. Refuses a
- * file that is not a regular file or that group or others may access (-EPERM, with why in
- * err), -ENOENT etc. for the usual failures. 0 on success. */
-int whsign_read_secret(const char *path, char *buf, size_t len, char *err, size_t errlen);
-
 #endif

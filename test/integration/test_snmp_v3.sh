@@ -77,7 +77,7 @@ sed "s|$T/good.secrets|$T/open.secrets|" "$T/greendc.yaml" >"$T/open.yaml"
 if "$B/greendc" check-config "$T/open.yaml" >"$T/open.out" 2>&1; then
 	fail "a world-readable secrets file was accepted"
 fi
-grep -q "secrets_file: .*accessible by group or others" "$T/open.out" || { cat "$T/open.out"; fail "no reason given"; }
+grep -q "secrets_file: .*lets group or others read it" "$T/open.out" || { cat "$T/open.out"; fail "no reason given"; }
 if grep -q "auth-key-8a7d6c\|priv-key-31c9e0" "$T/open.out"; then fail "a key leaked into the message"; fi
 ok "group/world-readable secrets file refused: $(grep -o 'secrets_file:.*' "$T/open.out" | head -1)"
 

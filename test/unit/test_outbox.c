@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/secretfile.h"
 #include "delivery/whsign.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -108,12 +109,12 @@ static void test_secret_file_mode(void **state)
 	assert_int_equal(write(fd, "whsec_abc \n", 11), 11);
 	close(fd);
 	assert_int_equal(chmod(path, 0640), 0);
-	assert_int_equal(whsign_read_secret(path, buf, sizeof(buf), err, sizeof(err)), -EPERM);
+	assert_int_equal(secretfile_read_line(path, buf, sizeof(buf), err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "0640"));
 	assert_int_equal(chmod(path, 0604), 0);
-	assert_int_equal(whsign_read_secret(path, buf, sizeof(buf), err, sizeof(err)), -EPERM);
+	assert_int_equal(secretfile_read_line(path, buf, sizeof(buf), err, sizeof(err)), -EPERM);
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(whsign_read_secret(path, buf, sizeof(buf), err, sizeof(err)), 0);
+	assert_int_equal(secretfile_read_line(path, buf, sizeof(buf), err, sizeof(err)), 0);
 	assert_string_equal(buf, "whsec_abc");
 	unlink(path);
 }

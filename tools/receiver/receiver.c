@@ -13,6 +13,7 @@
  *
  * Libraries: libmicrohttpd, SQLite, cJSON; the signature check is src/whsign.c.
  */
+#include "core/secretfile.h"
 #include "delivery/whsign.h"
 
 #include <arpa/inet.h>
@@ -474,7 +475,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char secret[512], err[512];
-	if (whsign_read_secret(secret_file, secret, sizeof(secret), err, sizeof(err)) < 0) {
+	if (secretfile_read_line(secret_file, secret, sizeof(secret), err, sizeof(err)) < 0) {
 		fprintf(stderr, "receiver: %s\n", err);
 		return 1;
 	}

@@ -1,0 +1,27 @@
+/*
+ * The one reader of secret files for the whole product (webhook keys, chat robot URLs, SNMPv3
+ * and Redfish credentials, TLS private keys, API token hashes, signing keys). A secret file
+ * must be a regular file (not a FIFO, device, directory or symlink: it is opened with
+ * O_NONBLOCK | O_NOFOLLOW so a FIFO can never block the caller), owned by the user reading it
+ * or by root, readable by nobody else (no group or other permission bits), non-empty and at
+ * most the caller's buffer in size. Errors name the file and what is wrong with it, never its
+ * contents. Self-contained (libc only) so drivers link it too.
+ */
+#ifndef GREENDC_CORE_SECRETFILE_H
+#define GREENDC_CORE_SECRETFILE_H
+
+#include <stddef.h>
+
+/* The whole file into buf (NUL-terminated; *outlen bytes, may be NULL). A file of len bytes
+ * or more is refused as too large. 0, or -errno with a message in err. */
+int secretfile_read(const char *path, char *buf, size_t len, size_t *outlen, char *err,
+                    size_t errlen);
+
+/* The first line of the file with trailing blanks removed (a key, a URL, a hash): refused
+ * when that line is empty. 0, or -errno with a message in err. */
+int secretfile_read_line(const char *path, char *buf, size_t len, char *err, size_t errlen);
+
+/* Only the checks (type, owner, mode, size up to max_bytes), for check-config. 0 or -errno. */
+int secretfile_check(const char *path, size_t max_bytes, char *err, size_t errlen);
+
+#endif
