@@ -121,7 +121,7 @@ bool want_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, lo
               long long *out)
 {
 	const char *s = yscalar(v);
-	if (!s || !util_parse_int(s, out) || *out < lo || *out > hi) {
+	if (!s || !util_parse_yaml_int(s, out) || *out < lo || *out > hi) {
 		yerr(y, v, path, "expected a whole number from %lld to %lld, got %s%s%s", lo, hi,
 		     s ? "\"" : node_kind(v), s ? s : "", s ? "\"" : "");
 		return false;

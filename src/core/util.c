@@ -1,6 +1,7 @@
 /* Clocks, duration and number parsing shared by the daemon, the CLI and the tools. */
 #include "core/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -68,14 +69,43 @@ void util_format_duration(int64_t ms, char *buf, size_t len)
 
 bool util_parse_int(const char *s, long long *out)
 {
+	/* Decimal only: "010" is ten and "0x10" is refused (strtoll's base 0 would read them
+	 * as octal and hex, so a port or an id could silently mean another number). */
 	char *end;
-	if (!s || !*s)
+	if (!s || !*s ||
+	    !(isdigit((unsigned char)*s) ||
+	      ((*s == '-' || *s == '+') && isdigit((unsigned char)s[1]))))
 		return false;
 	errno = 0;
-	long long v = strtoll(s, &end, 0);
+	long long v = strtoll(s, &end, 10);
 	if (errno || *end != '\0')
 		return false;
 	*out = v;
+	return true;
+}
+
+bool util_parse_yaml_int(const char *s, long long *out)
+{
+	/* YAML 1.2 core schema: [-+]?[0-9]+ (decimal, leading zeros included), 0o[0-7]+, and
+	 * 0x[0-9a-fA-F]+; nothing else (no YAML 1.1 "010" octal, no "1_000"). */
+	char *end;
+	int base = 10;
+	const char *p = s;
+	if (!s || !*s)
+		return false;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+		base = s[1] == 'x' ? 16 : 8;
+		p = s + 2;
+		if (!isxdigit((unsigned char)*p))
+			return false;
+	} else {
+		return util_parse_int(s, out);
+	}
+	errno = 0;
+	unsigned long long v = strtoull(p, &end, base);
+	if (errno || *end != '\0' || v > (unsigned long long)LLONG_MAX)
+		return false;
+	*out = (long long)v;
 	return true;
 }
 

@@ -19,8 +19,11 @@ bool util_parse_duration(const char *s, int64_t *out_ms);
 /* Format a duration compactly ("10s", "2m30s", "500ms") into buf. */
 void util_format_duration(int64_t ms, char *buf, size_t len);
 
-/* Parse a whole decimal or 0x-hex integer; false on trailing junk or overflow. */
+/* Parse a whole decimal integer (optional sign; leading zeros are decimal); false on
+ * anything else, trailing junk or overflow. For HTTP parameters, CSV fields and the CLI. */
 bool util_parse_int(const char *s, long long *out);
+/* A YAML 1.2 core-schema integer: decimal as above, 0x<hex> or 0o<octal>. For config. */
+bool util_parse_yaml_int(const char *s, long long *out);
 /* Parse a whole finite double; false on trailing junk. */
 bool util_parse_double(const char *s, double *out);
 

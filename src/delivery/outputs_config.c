@@ -87,6 +87,8 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 		want_duration(y, v, path, 10, &t->backoff_min_ms);
 	} else if (strcmp(key, "backoff_max") == 0) {
 		want_duration(y, v, path, 10, &t->backoff_max_ms);
+	} else if (strcmp(key, "retry_after_max") == 0) {
+		want_duration(y, v, path, 10, &t->retry_after_max_ms);
 	} else if (strcmp(key, "resend") == 0) {
 		want_duration(y, v, path, 1000, &t->resend_ms);
 	} else if (strcmp(key, "url_file") == 0) {
@@ -152,15 +154,25 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 	static const char *const keys[] = {
 	        "name",        "url",         "secret_file", "ca_file",
 	        "client_cert", "client_key",  "streams",     "connect_timeout",
-	        "timeout",     "backoff_min", "backoff_max", NULL};
+	        "timeout",     "backoff_min", "backoff_max", "retry_after_max",
+	        NULL};
 	static const char *const chat_keys[] = {
 	        "name",    "kind",        "url_file",    "secret_file",
 	        "ca_file", "coalesce",    "rate_limit",  "connect_timeout",
-	        "timeout", "backoff_min", "backoff_max", NULL};
-	static const char *const am_keys[] = {"name",        "url",         "ca_file",
-	                                      "client_cert", "client_key",  "connect_timeout",
-	                                      "timeout",     "backoff_min", "backoff_max",
-	                                      "resend",      NULL};
+	        "timeout", "backoff_min", "backoff_max", "retry_after_max",
+	        NULL};
+	static const char *const am_keys[] = {"name",
+	                                      "url",
+	                                      "ca_file",
+	                                      "client_cert",
+	                                      "client_key",
+	                                      "connect_timeout",
+	                                      "timeout",
+	                                      "backoff_min",
+	                                      "backoff_max",
+	                                      "resend",
+	                                      "retry_after_max",
+	                                      NULL};
 	if (c->o->nreport >= OUTPUTS_MAX_TARGETS) {
 		yerr(y, n, path, "at most %d report targets", OUTPUTS_MAX_TARGETS);
 		return;
@@ -171,6 +183,7 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 	                         .timeout_ms = 30000,
 	                         .backoff_min_ms = 1000,
 	                         .backoff_max_ms = 300000,
+	                         .retry_after_max_ms = 3600000,
 	                         .resend_ms = 60000,
 	                         .type = type,
 	                         .file = y->file,

@@ -103,6 +103,21 @@ static char *am_body(const struct outbox_row *row)
 	return s;
 }
 
+/* The server's Retry-After, capped at the target's retry_after_max; a capped value is logged
+ * with what the server asked for (at most once per capped wait). */
+static void retry_after_read(const struct ptarget *pt, CURL *c, int64_t *retry_after_ms)
+{
+	curl_off_t ra = 0;
+	*retry_after_ms = 0;
+	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) != CURLE_OK || ra <= 0)
+		return;
+	*retry_after_ms = pusher_retry_after_ms((long long)ra, pt->t.retry_after_max_ms);
+	if ((long long)ra > *retry_after_ms / 1000)
+		log_info("pusher: %s: server asked to retry after %lld s; waiting %lld s "
+		         "(retry_after_max)",
+		         pt->t.name, (long long)ra, (long long)(*retry_after_ms / 1000));
+}
+
 /* The response code, or -1 for a transport failure (why in err). */
 static long post(struct ptarget *pt, const struct outbox_row *row, char *err, size_t errlen,
                  int64_t *retry_after_ms)
@@ -182,9 +197,7 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 	long code = -1;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-		curl_off_t ra = 0;
-		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-			*retry_after_ms = (int64_t)ra * 1000;
+		retry_after_read(pt, c, retry_after_ms);
 	} else {
 		/* curl's messages name the host, never the path or query. */
 		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
@@ -248,9 +261,7 @@ static long chat_post(struct ptarget *pt, const char *url, const char *body, cha
 	*retry_after_ms = 0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-		curl_off_t ra = 0;
-		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-			*retry_after_ms = (int64_t)ra * 1000;
+		retry_after_read(pt, c, retry_after_ms);
 		cJSON *j = code >= 200 && code < 300 ? cJSON_Parse(r.buf) : NULL;
 		const cJSON *ec = cJSON_GetObjectItem(j, "errcode");
 		if (!cJSON_IsNumber(ec))

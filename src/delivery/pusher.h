@@ -32,4 +32,9 @@ void pusher_redact_url(const char *url, char *buf, size_t len);
  * capped at max, then "equal jitter" (a uniform draw in [d/2, d]) from r in [0, 1). */
 int64_t pusher_backoff_ms(int attempts, int64_t min_ms, int64_t max_ms, double r);
 
+/* The wait a server's Retry-After asks for, ra_s seconds as libcurl parses it (from seconds or
+ * an HTTP-date; <= 0 = none), in ms and never more than cap_ms: a "Retry-After: 3153600000"
+ * (a century) must not stall a stream, nor overflow. 0 when there is none. */
+int64_t pusher_retry_after_ms(long long ra_s, int64_t cap_ms);
+
 #endif

@@ -31,3 +31,13 @@ int64_t pusher_backoff_ms(int attempts, int64_t min_ms, int64_t max_ms, double r
 		d = max_ms;
 	return d / 2 + (int64_t)((double)(d - d / 2) * r);
 }
+
+int64_t pusher_retry_after_ms(long long ra_s, int64_t cap_ms)
+{
+	if (ra_s <= 0 || cap_ms <= 0)
+		return 0;
+	/* Compare in seconds first: ra_s * 1000 may overflow. */
+	if (ra_s >= cap_ms / 1000)
+		return cap_ms;
+	return (int64_t)ra_s * 1000;
+}

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/secretfile.h"
+#include "delivery/pusher.h"
 #include "delivery/whsign.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -117,6 +119,23 @@ static void test_secret_file_mode(void **state)
 	assert_int_equal(secretfile_read_line(path, buf, sizeof(buf), err, sizeof(err)), 0);
 	assert_string_equal(buf, "whsec_abc");
 	unlink(path);
+}
+
+static void test_pusher_policy(void **state)
+{
+	(void)state;
+	/* Retry-After: honoured, capped, never overflowing (a century, LLONG_MAX). */
+	assert_int_equal(pusher_retry_after_ms(3, 3600000), 3000);
+	assert_int_equal(pusher_retry_after_ms(0, 3600000), 0);
+	assert_int_equal(pusher_retry_after_ms(-5, 3600000), 0);
+	assert_int_equal(pusher_retry_after_ms(3600, 3600000), 3600000);
+	assert_int_equal(pusher_retry_after_ms(3153600000LL, 3600000), 3600000);
+	assert_int_equal(pusher_retry_after_ms(LLONG_MAX, 3600000), 3600000);
+	/* Backoff: doubles from min, capped at max, jittered into [d/2, d]. */
+	assert_int_equal(pusher_backoff_ms(1, 1000, 300000, 1.0), 1000);
+	assert_int_equal(pusher_backoff_ms(3, 1000, 300000, 1.0), 4000);
+	assert_int_equal(pusher_backoff_ms(3, 1000, 300000, 0.0), 2000);
+	assert_int_equal(pusher_backoff_ms(60, 1000, 300000, 1.0), 300000);
 }
 
 /* ---- the outbox through the store writer ---- */
@@ -307,6 +326,7 @@ int main(void)
 	        cmocka_unit_test(test_robot_vectors),
 	        cmocka_unit_test(test_b64_roundtrip),
 	        cmocka_unit_test(test_secret_file_mode),
+	        cmocka_unit_test(test_pusher_policy),
 	        cmocka_unit_test_setup_teardown(test_order_dedup_done, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_bounds_drop_oldest, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_event_and_fanout, setup, teardown),
