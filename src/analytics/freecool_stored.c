@@ -433,11 +433,6 @@ int freecool_stored(struct store_reader *r, const struct fc_config *fc, double s
 	out->p_std_pa = psychro_pressure_at_altitude(isfinite(alt) ? alt : 0.0);
 	freecool_envelope(fc->ashrae_class, fc->allowable, fc->derate, isfinite(alt) ? alt : 0.0,
 	                  fc->derate_from_m, &out->env);
-	if (!fc->series[FC_S_DRY_BULB]) {
-		snprintf(out->err, sizeof(out->err),
-		         "the cooling: section has no outdoor dry_bulb series");
-		return -EINVAL;
-	}
 	if (step_ms <= 0 || to_ms <= from_ms) {
 		snprintf(out->err, sizeof(out->err), "empty range or step");
 		return -EINVAL;

@@ -110,9 +110,9 @@ struct fc_stored {
 /*
  * Tally [from_ms, to_ms) in buckets of step_ms (the last one may be shorter and counts for its
  * own length) from the series of fc, a `cooling:` section. site_altitude_m is used unless the
- * section gives altitude_m. Fills *out (freecool_stored_free); 0 or -errno with out->err:
- * -EINVAL (no dry_bulb series configured, an empty range), -E2BIG (too many buckets),
- * -ENOMEM, or the store's error.
+ * section gives altitude_m. Without outdoor series no bucket has data (the plant's modes are
+ * still read). Fills *out (freecool_stored_free); 0 or -errno with out->err: -EINVAL (an
+ * empty range or step), -E2BIG (too many buckets), -ENOMEM, or the store's error.
  */
 int freecool_stored(struct store_reader *r, const struct fc_config *fc, double site_altitude_m,
                     int64_t from_ms, int64_t to_ms, int64_t step_ms, unsigned flags,

@@ -888,10 +888,6 @@ static void api_freecool(struct req *q, struct store_reader *r)
 		reply_error(q, 409, "no cooling: section in the configuration");
 		return;
 	}
-	if (!fc->series[FC_S_DRY_BULB]) {
-		reply_error(q, 409, "the cooling: section has no outdoor dry_bulb series");
-		return;
-	}
 	int rc = freecool_stored(r, fc, cfg->site.altitude_m, rg.from, rg.to, rg.step,
 	                         FC_STORED_BUCKETS, &s);
 	if (rc < 0) {

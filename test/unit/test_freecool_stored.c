@@ -258,10 +258,18 @@ static void test_hand_made_hours(void **state)
 	assert_int_equal(freecool_stored(r, &f->fc, alt, T0, T0 + H_MS / 2, H_MS, 0, &s), 0);
 	assert_near(s.total.data_h, 0.5, 1e-12);
 	freecool_stored_free(&s);
-	/* No dry-bulb series configured: an error, not zero hours. */
+	/* No dry-bulb series configured: no hour has data, the plant's modes are still read. */
 	struct fc_config none = f->fc;
 	none.series[FC_S_DRY_BULB] = NULL;
-	assert_int_equal(freecool_stored(r, &none, alt, T0, T0 + H_MS, H_MS, 0, &s), -EINVAL);
+	assert_int_equal(
+	        freecool_stored(r, &none, alt, T0, T0 + 8 * H_MS, H_MS, FC_STORED_BUCKETS, &s), 0);
+	assert_near(s.total.data_h, 0, 0);
+	assert_false(s.b[0].outdoor);
+	assert_int_equal(s.b[0].used, FC_FREE);
+	assert_int_equal(s.b[1].used, FC_MECHANICAL);
+	freecool_stored_free(&s);
+	/* An empty range is an error, not zero hours. */
+	assert_int_equal(freecool_stored(r, &f->fc, alt, T0, T0, H_MS, 0, &s), -EINVAL);
 	store_reader_close(r);
 }
 
