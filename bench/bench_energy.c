@@ -14,6 +14,7 @@
  */
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
+#include "core/timeutil.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -67,15 +68,13 @@ static double run(struct store_reader *r, const struct energy_model *m, const ch
 		struct energy_period p;
 		struct energy_report rep;
 		struct kpi_results k;
-		if (energy_period_parse(period, TZ, &p) < 0 ||
-		    energy_compute(r, m, TZ, p.from_ms, p.to_ms, STEP_WHOLE, &rep) < 0) {
+		if (energy_period_parse(period, &p) < 0 ||
+		    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, &rep) < 0) {
 			fprintf(stderr, "energy_compute failed: %s\n", rep.err);
 			exit(1);
 		}
-		struct kpi_inputs in = {.e_facility = rep.total.role[ROLE_FACILITY_INPUT].value,
-		                        .e_it = rep.total.role[rep.it_role].value,
-		                        .cef = 0.5366,
-		                        .backup_cef = -1};
+		struct kpi_inputs in;
+		energy_kpi_inputs(m, rep.it_role, &rep.total, 0, &in);
 		kpi_compute(&in, &k);
 		*pue = k.pue.v;
 		energy_report_free(&rep);
@@ -104,8 +103,9 @@ int main(int argc, char **argv)
 
 	/* 13 months: 2025-12-01 .. 2027-01-01 local (UTC+8). */
 	struct energy_period y0, y1;
-	energy_period_parse("2025-12", TZ, &y0);
-	energy_period_parse("2026", TZ, &y1);
+	time_zone_set(TZ);
+	energy_period_parse("2025-12", &y0);
+	energy_period_parse("2026", &y1);
 	int64_t from = y0.from_ms, to = y1.to_ms;
 	int64_t hours = (to - from) / H_MS;
 

@@ -16,7 +16,7 @@ const I18N = {
 		report_incomplete: "incomplete", report_complete: "complete",
 		devices: "Devices", dev_name: "Device", dev_role: "Role", dev_state: "State",
 		dev_last: "Last good poll", dev_ms: "Poll ms", dev_err: "Errors",
-		cat: "category", coverage: "coverage", updated: "updated", lang: "中文",
+		coverage: "coverage", updated: "updated", lang: "中文",
 		it: "IT", cooling: "Cooling", losses: "Losses", other: "Other", facility: "Facility",
 		facility_input: "Facility input", ups_output: "UPS output", pdu_output: "PDU output",
 		it_input: "IT input", onsite_renewable: "On-site PV", pue: "PUE",
@@ -36,7 +36,7 @@ const I18N = {
 		report_incomplete: "不完整", report_complete: "完整",
 		devices: "设备", dev_name: "设备", dev_role: "角色", dev_state: "状态",
 		dev_last: "最近成功采集", dev_ms: "采集毫秒", dev_err: "错误数",
-		cat: "类别", coverage: "数据覆盖率", updated: "更新于", lang: "English",
+		coverage: "数据覆盖率", updated: "更新于", lang: "English",
 		it: "IT", cooling: "制冷", losses: "损耗", other: "其他", facility: "设施总功率",
 		facility_input: "市电输入", ups_output: "UPS 输出", pdu_output: "PDU 输出",
 		it_input: "IT 输入", onsite_renewable: "光伏", pue: "PUE",
@@ -104,7 +104,8 @@ async function loadPue() {
 		live.dataset.value = "";
 		live.textContent = "—";
 	}
-	$("pue-cat").textContent = `PUE${today.category} · ${t("cat")} ${today.category}: ${today.category_text}`;
+	// category_text is the one wording of the category (kpi_category_text): "category 2: E_IT at PDU output".
+	$("pue-cat").textContent = `PUE${today.category} · ${today.category_text}`;
 	setFigure($("pue-today"), $("pue-today-note"), today);
 	setFigure($("pue-month"), $("pue-month-note"), month);
 	return today.category;

@@ -3,9 +3,9 @@
  * their rollup deltas through store_query (a year is 8,760 hourly rollup rows per series,
  * never raw samples); power gauges are integrated with the trapezoid rule over raw samples
  * and flagged ESTIMATED. Coverage is counted in slots (1 h, or 15 min) so that a gap shows as
- * MISSING intervals rather than being interpolated. Local calendar boundaries come from the
- * tz database through localtime_r/mktime with TZ set for the duration of the call, which is
- * why this is for single-threaded callers (the CLI). See docs/energy.md.
+ * MISSING intervals rather than being interpolated. Local calendar boundaries are site time,
+ * the process zone that time_zone_set() fixed before any thread started (core/timeutil.h), so
+ * every function here is safe from any thread. See docs/internals/analytics.md.
  */
 
 #include "analytics/energy.h"
@@ -26,41 +26,7 @@
 
 #define HOUR_MS INT64_C(3600000)
 
-/* ---- local time ---- */
-
-struct tz_saved {
-	char *old;
-	bool had;
-	bool same; /* TZ already was the zone: nothing was changed, nothing to restore */
-};
-
-/* setenv is not thread-safe. The daemon sets TZ to the site's zone once, before any thread
- * starts (greendcd.c), so there the zone is already in place and nothing is touched; only
- * single-threaded callers (the CLI, tests) asking for another zone change the environment. */
-static void tz_enter(const char *tz, struct tz_saved *s)
-{
-	const char *want = tz && *tz ? tz : "UTC";
-	const char *old = getenv("TZ");
-	s->same = old && strcmp(old, want) == 0;
-	if (s->same)
-		return;
-	s->had = old != NULL;
-	s->old = old ? strdup(old) : NULL;
-	setenv("TZ", want, 1);
-	tzset();
-}
-
-static void tz_leave(struct tz_saved *s)
-{
-	if (s->same)
-		return;
-	if (s->had && s->old)
-		setenv("TZ", s->old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(s->old);
-}
+/* ---- local time (the process zone: core/timeutil.h) ---- */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -74,54 +40,25 @@ _Static_assert((int)STEP_15MIN == (int)TIME_15MIN && (int)STEP_HOUR == (int)TIME
                        (int)STEP_YEAR == (int)TIME_YEAR,
                "energy_step and time_unit differ");
 
-static int64_t floor_in_tz(int64_t t, enum energy_step step)
+int64_t energy_local_floor(int64_t t_ms, enum energy_step step)
 {
-	return time_local_floor(t, (enum time_unit)step);
+	return time_local_floor(t_ms, (enum time_unit)step);
 }
 
-static int64_t next_in_tz(int64_t t, enum energy_step step)
+int64_t energy_local_next(int64_t t_ms, enum energy_step step)
 {
-	return time_local_next(t, (enum time_unit)step);
+	return time_local_next(t_ms, (enum time_unit)step);
 }
 
-static void label_in_tz(int64_t t, enum energy_step step, char *buf, size_t len)
+void energy_local_label(int64_t t_ms, enum energy_step step, char *buf, size_t len)
 {
-	time_local_label(t, (enum time_unit)step, buf, len);
+	time_local_label(t_ms, (enum time_unit)step, buf, len);
 }
 
-int64_t energy_local_floor(int64_t t_ms, enum energy_step step, const char *tz)
-{
-	struct tz_saved sv;
-	tz_enter(tz, &sv);
-	int64_t v = floor_in_tz(t_ms, step);
-	tz_leave(&sv);
-	return v;
-}
-
-int64_t energy_local_next(int64_t t_ms, enum energy_step step, const char *tz)
-{
-	struct tz_saved sv;
-	tz_enter(tz, &sv);
-	int64_t v = next_in_tz(t_ms, step);
-	tz_leave(&sv);
-	return v;
-}
-
-void energy_local_label(int64_t t_ms, enum energy_step step, const char *tz, char *buf, size_t len)
-{
-	struct tz_saved sv;
-	tz_enter(tz, &sv);
-	label_in_tz(t_ms, step, buf, len);
-	tz_leave(&sv);
-}
-
-int energy_period_parse(const char *s, const char *tz, struct energy_period *out)
+int energy_period_parse(const char *s, struct energy_period *out)
 {
 	enum time_unit u;
-	struct tz_saved sv;
-	tz_enter(tz, &sv);
 	int rc = time_period_parse(s, &out->from_ms, &out->to_ms, &u);
-	tz_leave(&sv);
 	if (rc < 0)
 		return rc;
 	out->kind = (enum energy_step)u;
@@ -467,7 +404,8 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 	/* Calendar months wholly inside with facility and IT coverage at the threshold. */
 	iv->months = 0;
 	for (int64_t ma = a; ma < b;) {
-		int64_t ms = floor_in_tz(ma, STEP_MONTH), me = next_in_tz(ma, STEP_MONTH);
+		int64_t ms = energy_local_floor(ma, STEP_MONTH),
+		        me = energy_local_next(ma, STEP_MONTH);
 		if (ms >= a && me <= b) {
 			size_t j0 = (size_t)((ms - s->from) / s->slot);
 			size_t j1 = (size_t)((me - s->from) / s->slot);
@@ -483,8 +421,8 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 	}
 }
 
-int energy_compute(struct store_reader *r, const struct energy_model *m, const char *tz,
-                   int64_t from_ms, int64_t to_ms, enum energy_step by, struct energy_report *out)
+int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
+                   int64_t to_ms, enum energy_step by, struct energy_report *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct slots s = {.from = from_ms, .slot = by == STEP_15MIN ? 15 * 60000 : HOUR_MS};
@@ -520,8 +458,6 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, const c
 			snprintf(out->err, sizeof(out->err), "reading series %lld: %s",
 			         (long long)rs.v[i].id, strerror(-rc));
 	}
-	struct tz_saved sv;
-	tz_enter(tz, &sv);
 	if (rc >= 0) {
 		out->it_role = it_role_of(&s, &out->category);
 		for (size_t i = 0; i < rs.n; i++)
@@ -537,23 +473,22 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, const c
 		snprintf(out->total.label, sizeof(out->total.label), "total");
 		if (by != STEP_WHOLE) {
 			size_t cap = 0;
-			for (int64_t a = from_ms; a < to_ms; a = next_in_tz(a, by))
+			for (int64_t a = from_ms; a < to_ms; a = energy_local_next(a, by))
 				cap++;
 			out->iv = calloc(cap ? cap : 1, sizeof(*out->iv));
 			if (!out->iv)
 				rc = -ENOMEM;
 			for (int64_t a = from_ms; rc >= 0 && a < to_ms;) {
-				int64_t b = next_in_tz(a, by);
+				int64_t b = energy_local_next(a, by);
 				if (b > to_ms)
 					b = to_ms;
 				struct energy_interval *iv = &out->iv[out->n++];
 				fill_interval(&s, rs.v, rs.n, m, out->it_role, a, b, iv);
-				label_in_tz(a, by, iv->label, sizeof(iv->label));
+				energy_local_label(a, by, iv->label, sizeof(iv->label));
 				a = b;
 			}
 		}
 	}
-	tz_leave(&sv);
 	free(s.val);
 	free(s.est);
 	free(s.scov);
@@ -577,13 +512,12 @@ void energy_report_free(struct energy_report *rep)
 	rep->n = 0;
 }
 
-double energy_certificates(const struct energy_model *m, const char *tz, int64_t from_ms,
-                           int64_t to_ms)
+double energy_certificates(const struct energy_model *m, int64_t from_ms, int64_t to_ms)
 {
 	double sum = 0;
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct energy_period p;
-		if (energy_period_parse(m->certs[i].period, tz, &p) == 0 && p.from_ms >= from_ms &&
+		if (energy_period_parse(m->certs[i].period, &p) == 0 && p.from_ms >= from_ms &&
 		    p.to_ms <= to_ms)
 			sum += m->certs[i].kwh;
 	}
@@ -683,4 +617,44 @@ void energy_kpi_inputs(const struct energy_model *m, enum energy_role it_role,
 	        .cef = m->co2_kg_per_kwh,
 	        .backup_cef = m->backup_co2_kg_per_kwh,
 	};
+}
+
+static enum energy_status worst(enum energy_status a, enum energy_status b)
+{
+	return a > b ? a : b;
+}
+
+void energy_figures(const struct energy_model *m, const struct energy_report *rep,
+                    const struct energy_interval *iv, double certs, struct energy_figures *out)
+{
+	/* Every role E_DC or E_IT is made of: a MISSING one makes the ratio unpublishable. */
+	static const enum energy_role pue_roles[] = {ROLE_FACILITY_INPUT, ROLE_BACKUP_GENERATION,
+	                                             ROLE_ONSITE_RENEWABLE};
+	const struct energy_role_total *fac = &iv->role[ROLE_FACILITY_INPUT];
+	const struct energy_role_total *it = &iv->role[rep->it_role];
+	double est = 0, tot = 0;
+
+	memset(out, 0, sizeof(*out));
+	energy_kpi_inputs(m, rep->it_role, iv, certs, &out->in);
+	kpi_compute(&out->in, &out->k);
+	out->e_it = it->value;
+	out->coverage = fmin(fac->coverage, it->coverage);
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (r == ROLE_WATER_INTAKE || r == ROLE_WATER_POTABLE)
+			continue;
+		est += iv->role[r].estimated;
+		tot += iv->role[r].value;
+	}
+	out->est_share = tot > 0 ? est / tot : 0;
+	out->status = it->status;
+	for (size_t i = 0; i < sizeof(pue_roles) / sizeof(pue_roles[0]); i++)
+		out->status = worst(out->status, iv->role[pue_roles[i]].status);
+	if (out->status == ENERGY_MISSING)
+		snprintf(out->why, sizeof(out->why),
+		         "coverage %.1f %% is below %.1f %%: not published", 100 * out->coverage,
+		         100 * m->coverage_min);
+	else if (!out->k.pue.ok)
+		snprintf(out->why, sizeof(out->why), "%s", out->k.pue.why);
+	else
+		out->published = true;
 }

@@ -1,11 +1,18 @@
 /*
  * The energy model (the `energy:` config section) and the interval engine that turns stored
- * series into energy per role per interval in the site's timezone: counters through their
- * rollup deltas, power gauges through the trapezoid rule (ESTIMATED), with per-interval status
- * and coverage. The KPIs on top of it are pure functions in kpi.h. See docs/energy.md.
+ * series into energy per role per interval in site time: counters through their rollup
+ * deltas, power gauges through the trapezoid rule (ESTIMATED), with per-interval status and
+ * coverage. The KPIs on top of it are pure functions in kpi.h. See docs/energy.md and
+ * docs/internals/analytics.md.
+ *
+ * Site time is the process zone: the caller has run time_zone_set() (core/timeutil.h) with
+ * site.timezone before any thread started; nothing here changes the zone, so every function
+ * is safe from any thread.
  */
 #ifndef GREENDC_ENERGY_H
 #define GREENDC_ENERGY_H
+
+#include "analytics/kpi.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,7 +109,7 @@ struct energy_interval {
 
 enum energy_step { STEP_15MIN, STEP_HOUR, STEP_DAY, STEP_MONTH, STEP_YEAR, STEP_WHOLE };
 
-/* A period resolved in the site's timezone. */
+/* A period resolved in site time. */
 struct energy_period {
 	int64_t from_ms, to_ms;
 	char label[48];
@@ -110,15 +117,15 @@ struct energy_period {
 	        kind; /* what the label names: DAY, MONTH, YEAR, or WHOLE for --from/--to */
 };
 
-/* Parse "2026", "2026-10" or "2026-10-05" as local calendar periods in tz. 0 or -EINVAL. */
-int energy_period_parse(const char *s, const char *tz, struct energy_period *out);
+/* Parse "2026", "2026-10" or "2026-10-05" as site-time calendar periods. 0 or -EINVAL. */
+int energy_period_parse(const char *s, struct energy_period *out);
 
-/* Start of the local interval containing t, and the start of the next, in tz (DST-aware). */
-int64_t energy_local_floor(int64_t t_ms, enum energy_step step, const char *tz);
-int64_t energy_local_next(int64_t t_ms, enum energy_step step, const char *tz);
+/* Start of the site-time interval containing t, and the start of the next (DST-aware). */
+int64_t energy_local_floor(int64_t t_ms, enum energy_step step);
+int64_t energy_local_next(int64_t t_ms, enum energy_step step);
 
-/* Label of the local interval starting at t ("2026-10", ...). */
-void energy_local_label(int64_t t_ms, enum energy_step step, const char *tz, char *buf, size_t len);
+/* Label of the site-time interval starting at t ("2026-10", ...). */
+void energy_local_label(int64_t t_ms, enum energy_step step, char *buf, size_t len);
 
 struct energy_report {
 	struct energy_interval *iv; /* malloc'ed; energy_report_free */
@@ -139,12 +146,12 @@ struct energy_report {
 };
 
 /*
- * Energy per role for [from, to) in intervals of `by` (STEP_WHOLE = one interval), from the
- * store. Slots of 1 h (15 min when by is STEP_15MIN) are the unit of coverage. Not
- * thread-safe: sets the process timezone while it runs (restored after). 0 or -errno.
+ * Energy per role for [from, to) in site-time intervals of `by` (STEP_WHOLE = one interval),
+ * from the store. Slots of 1 h (15 min when by is STEP_15MIN) are the unit of coverage.
+ * 0 or -errno (why in out->err).
  */
-int energy_compute(struct store_reader *r, const struct energy_model *m, const char *tz,
-                   int64_t from_ms, int64_t to_ms, enum energy_step by, struct energy_report *out);
+int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
+                   int64_t to_ms, enum energy_step by, struct energy_report *out);
 void energy_report_free(struct energy_report *rep);
 
 /*
@@ -157,13 +164,31 @@ int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t
                    int64_t window_ms, double *dc_w, double *it_w, int *category);
 
 /* Certificates entered for periods inside [from, to) (a month's, or the year's). */
-double energy_certificates(const struct energy_model *m, const char *tz, int64_t from_ms,
-                           int64_t to_ms);
+double energy_certificates(const struct energy_model *m, int64_t from_ms, int64_t to_ms);
 
-struct kpi_inputs;
 /* The KPI inputs of one interval: energy per role, which KPIs have metered inputs, the
  * certificates credited to it and the model's CO2 factors (it_role from the report). */
 void energy_kpi_inputs(const struct energy_model *m, enum energy_role it_role,
                        const struct energy_interval *iv, double certs, struct kpi_inputs *in);
+
+/*
+ * The figures of one interval as every front end publishes them (the report, the summary,
+ * `greendc pue`/`kpi`, /api/v1/pue): the KPIs from energy_kpi_inputs(), E_IT at the report's
+ * category, the status of what E_DC and E_IT rest on (the worst of facility input, backup
+ * generation, on-site renewable and the IT role), their coverage (the lower of facility and
+ * IT), the estimated share of kWh (water excluded), and whether the PUE may be published:
+ * status not MISSING and the PUE valid. Otherwise why says so ("coverage 93.1 % is below
+ * 95.0 %: not published", or the PUE's own error).
+ */
+struct energy_figures {
+	struct kpi_inputs in;
+	struct kpi_results k;
+	double e_it, coverage, est_share;
+	enum energy_status status;
+	bool published;
+	char why[240];
+};
+void energy_figures(const struct energy_model *m, const struct energy_report *rep,
+                    const struct energy_interval *iv, double certs, struct energy_figures *out);
 
 #endif

@@ -122,7 +122,9 @@ static void cert_pair(struct ydoc *y, void *vctx, const char *path, const char *
 	if (strcmp(key, "period") == 0) {
 		c->c->period = want_string(y, v, path);
 		struct energy_period p;
-		if (c->c->period && energy_period_parse(c->c->period, "UTC", &p) < 0)
+		/* Only the syntax and the calendar date are checked: neither depends on the
+		 * zone, and parsing never changes it (a reload runs among threads). */
+		if (c->c->period && energy_period_parse(c->c->period, &p) < 0)
 			yerr(y, v, path, "expected YYYY or YYYY-MM");
 	} else if (strcmp(key, "kwh") == 0) {
 		if (want_double(y, v, path, &c->c->kwh) && !(c->c->kwh >= 0))

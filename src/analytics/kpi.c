@@ -157,6 +157,17 @@ int kpi_gb40879_grade(double eeue, const double limits[3])
 	return 0;
 }
 
+const char *kpi_category_text(int category)
+{
+	static const char *const text[] = {
+	        "no IT metering",
+	        "category 1: E_IT at UPS output",
+	        "category 2: E_IT at PDU output",
+	        "category 3: E_IT at IT equipment input",
+	};
+	return category >= 1 && category <= 3 ? text[category] : text[0];
+}
+
 void kpi_label(int category, const char *period, double pue, char *buf, size_t len)
 {
 	if (category >= 1 && category <= 3)

@@ -56,6 +56,10 @@ void kpi_compute(const struct kpi_inputs *in, struct kpi_results *out);
  * above the grade-3 limit. */
 int kpi_gb40879_grade(double eeue, const double limits[3]);
 
+/* What the PUE category rests on, as every front end words it: "category 2: E_IT at PDU
+ * output" (1 UPS output, 2 PDU output, 3 IT equipment input), "no IT metering" otherwise. */
+const char *kpi_category_text(int category);
+
 /* "PUE2, 2026-10, 1.31": the compliant label (Green Grid 2011), category 0 = "PUE". */
 void kpi_label(int category, const char *period, double pue, char *buf, size_t len);
 

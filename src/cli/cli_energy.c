@@ -116,57 +116,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/* The worst of two statuses (MISSING > ESTIMATED > OK). */
-static enum energy_status worst(enum energy_status a, enum energy_status b)
-{
-	return a > b ? a : b;
-}
-
 struct row {
 	const char *label;
 	int64_t from, to;
-	double e_dc, e_it, coverage, est_share;
-	enum energy_status status;
-	struct kpi_results k;
-	bool published;
-	char why[240];
+	struct energy_figures f; /* the published figures and the gate, as everywhere */
 };
 
 static void row_build(const struct energy_report *rep, const struct energy_model *m,
-                      const struct energy_interval *iv, double certs, const char *label,
-                      struct row *w)
+                      const struct energy_interval *iv, const char *label, struct row *w)
 {
-	const struct energy_role_total *fac = &iv->role[ROLE_FACILITY_INPUT];
-	const struct energy_role_total *it = &iv->role[rep->it_role];
-	struct kpi_inputs in;
-	energy_kpi_inputs(m, rep->it_role, iv, certs, &in);
 	memset(w, 0, sizeof(*w));
 	w->label = label;
 	w->from = iv->from_ms;
 	w->to = iv->to_ms;
-	kpi_compute(&in, &w->k);
-	w->e_dc = w->k.e_dc;
-	w->e_it = it->value;
-	w->coverage = fmin(fac->coverage, it->coverage);
-	double est = 0, tot = 0;
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		if (r == ROLE_WATER_INTAKE || r == ROLE_WATER_POTABLE)
-			continue;
-		est += iv->role[r].estimated;
-		tot += iv->role[r].value;
-	}
-	w->est_share = tot > 0 ? est / tot : 0;
-	w->status = worst(fac->status, it->status);
-	/* Both are part of E_DC. */
-	w->status = worst(w->status, iv->role[ROLE_BACKUP_GENERATION].status);
-	w->status = worst(w->status, iv->role[ROLE_ONSITE_RENEWABLE].status);
-	if (w->status == ENERGY_MISSING)
-		snprintf(w->why, sizeof(w->why), "coverage %.1f %% is below %.1f %%: not published",
-		         100 * w->coverage, 100 * m->coverage_min);
-	else if (!w->k.pue.ok)
-		snprintf(w->why, sizeof(w->why), "%s", w->k.pue.why);
-	else
-		w->published = true;
+	energy_figures(m, rep, iv, energy_certificates(m, iv->from_ms, iv->to_ms), &w->f);
 }
 
 static void fmt_num(char *buf, size_t len, bool ok, double v, int prec)
@@ -177,22 +140,9 @@ static void fmt_num(char *buf, size_t len, bool ok, double v, int prec)
 		snprintf(buf, len, "-");
 }
 
-static const char *category_text(int c)
-{
-	switch (c) {
-	case 1:
-		return "category 1: E_IT at UPS output";
-	case 2:
-		return "category 2: E_IT at PDU output";
-	case 3:
-		return "category 3: E_IT at IT equipment input";
-	default:
-		return "no IT metering";
-	}
-}
-
 static cJSON *row_json(const struct row *w, int category)
 {
+	const struct energy_figures *f = &w->f;
 	cJSON *o = cJSON_CreateObject();
 	char t[40];
 	cJSON_AddStringToObject(o, "period", w->label);
@@ -201,20 +151,20 @@ static cJSON *row_json(const struct row *w, int category)
 	time_format_utc_ms(w->to, t, sizeof(t));
 	cJSON_AddStringToObject(o, "to", t);
 	cJSON_AddNumberToObject(o, "category", category);
-	cJSON_AddNumberToObject(o, "e_dc_kwh", w->e_dc);
-	cJSON_AddNumberToObject(o, "e_it_kwh", w->e_it);
-	if (w->published) {
+	cJSON_AddNumberToObject(o, "e_dc_kwh", f->k.e_dc);
+	cJSON_AddNumberToObject(o, "e_it_kwh", f->e_it);
+	if (f->published) {
 		char label[96];
-		cJSON_AddNumberToObject(o, "pue", w->k.pue.v);
-		kpi_label(category, w->label, w->k.pue.v, label, sizeof(label));
+		cJSON_AddNumberToObject(o, "pue", f->k.pue.v);
+		kpi_label(category, w->label, f->k.pue.v, label, sizeof(label));
 		cJSON_AddStringToObject(o, "label", label);
 	} else {
 		cJSON_AddNullToObject(o, "pue");
-		cJSON_AddStringToObject(o, "error", w->why);
+		cJSON_AddStringToObject(o, "error", f->why);
 	}
-	cJSON_AddNumberToObject(o, "coverage", w->coverage);
-	cJSON_AddNumberToObject(o, "estimated_share", w->est_share);
-	cJSON_AddStringToObject(o, "status", energy_status_name(w->status));
+	cJSON_AddNumberToObject(o, "coverage", f->coverage);
+	cJSON_AddNumberToObject(o, "estimated_share", f->est_share);
+	cJSON_AddStringToObject(o, "status", energy_status_name(f->status));
 	return o;
 }
 
@@ -231,21 +181,22 @@ static void print_rows(const struct row *rows, size_t n, int category, enum form
 	cJSON *arr = root ? cJSON_AddArrayToObject(root, "intervals") : NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct row *w = &rows[i];
+		const struct energy_figures *f = &w->f;
 		time_format_utc_ms(w->from, a, sizeof(a));
 		time_format_utc_ms(w->to, b, sizeof(b));
-		snprintf(dc, sizeof(dc), "%.3f", w->e_dc);
-		snprintf(it, sizeof(it), "%.3f", w->e_it);
-		fmt_num(pue, sizeof(pue), w->published, w->k.pue.v, fmt == FMT_TABLE ? 3 : 6);
+		snprintf(dc, sizeof(dc), "%.3f", f->k.e_dc);
+		snprintf(it, sizeof(it), "%.3f", f->e_it);
+		fmt_num(pue, sizeof(pue), f->published, f->k.pue.v, fmt == FMT_TABLE ? 3 : 6);
 		if (fmt == FMT_JSON) {
 			cJSON_AddItemToArray(arr, row_json(w, category));
 		} else if (fmt == FMT_CSV) {
 			printf("%s,%s,%s,%d,%s,%s,%s,%.6f,%.6f,%s,\"%s\"\n", w->label, a, b,
-			       category, dc, it, w->published ? pue : "", w->coverage, w->est_share,
-			       energy_status_name(w->status), w->why);
+			       category, dc, it, f->published ? pue : "", f->coverage, f->est_share,
+			       energy_status_name(f->status), f->why);
 		} else {
 			printf("%-22s %-21s %-21s %14s %14s %7s %8.2f%% %5.1f%% %-9s%s%s\n",
-			       w->label, a, b, dc, it, pue, 100 * w->coverage, 100 * w->est_share,
-			       energy_status_name(w->status), w->why[0] ? " " : "", w->why);
+			       w->label, a, b, dc, it, pue, 100 * f->coverage, 100 * f->est_share,
+			       energy_status_name(f->status), f->why[0] ? " " : "", f->why);
 		}
 	}
 	if (fmt == FMT_TABLE && method && *method)
@@ -279,14 +230,15 @@ static int prepare(struct ctx *c, const struct opts *o, const char *config_path,
 		fputs(diag.text, stderr);
 		return 1;
 	}
+	/* Periods and intervals are site time: the process zone, set once before use. */
+	time_zone_set(c->cfg->site.timezone);
 	const char *problem = energy_model_problem(c->cfg->energy);
 	if (problem) {
 		fprintf(stderr, "greendc: %s: energy model: %s\n", config_path, problem);
 		return 1;
 	}
-	const char *tz = c->cfg->site.timezone;
 	if (o->period) {
-		if (energy_period_parse(o->period, tz, &c->p) < 0) {
+		if (energy_period_parse(o->period, &c->p) < 0) {
 			fprintf(stderr,
 			        "greendc: --period: expected YYYY, YYYY-MM or YYYY-MM-DD\n");
 			return 2;
@@ -311,8 +263,7 @@ static int prepare(struct ctx *c, const struct opts *o, const char *config_path,
 		fprintf(stderr, "greendc: %s\n", err);
 		return 1;
 	}
-	if (energy_compute(c->r, c->cfg->energy, tz, c->p.from_ms, c->p.to_ms, o->by, &c->rep) <
-	    0) {
+	if (energy_compute(c->r, c->cfg->energy, c->p.from_ms, c->p.to_ms, o->by, &c->rep) < 0) {
 		fprintf(stderr, "greendc: %s\n", c->rep.err);
 		return 1;
 	}
@@ -329,40 +280,36 @@ static void release(struct ctx *c)
 static int cmd_pue(const struct opts *o, struct ctx *c)
 {
 	const struct energy_model *m = c->cfg->energy;
-	const char *tz = c->cfg->site.timezone;
 	size_t n = c->rep.n + 1;
 	struct row *rows = calloc(n, sizeof(*rows));
 	char total_label[64];
 	if (!rows)
 		return 1;
-	for (size_t i = 0; i < c->rep.n; i++) {
-		const struct energy_interval *iv = &c->rep.iv[i];
-		row_build(&c->rep, m, iv, energy_certificates(m, tz, iv->from_ms, iv->to_ms),
-		          iv->label, &rows[i]);
-	}
+	for (size_t i = 0; i < c->rep.n; i++)
+		row_build(&c->rep, m, &c->rep.iv[i], c->rep.iv[i].label, &rows[i]);
 	period_label(&c->p, &c->rep.total, total_label, sizeof(total_label));
 	struct row *tot = &rows[c->rep.n];
-	row_build(&c->rep, m, &c->rep.total, energy_certificates(m, tz, c->p.from_ms, c->p.to_ms),
-	          total_label, tot);
+	row_build(&c->rep, m, &c->rep.total, total_label, tot);
 
 	cJSON *root = NULL;
 	if (o->fmt == FMT_TABLE) {
 		char label[128];
-		if (tot->published) {
-			kpi_label(c->rep.category, total_label, tot->k.pue.v, label, sizeof(label));
+		if (tot->f.published) {
+			kpi_label(c->rep.category, total_label, tot->f.k.pue.v, label,
+			          sizeof(label));
 			printf("%s  (%s; coverage %.2f %%, estimated %.1f %%, %s)\n", label,
-			       category_text(c->rep.category), 100 * tot->coverage,
-			       100 * tot->est_share, energy_status_name(tot->status));
+			       kpi_category_text(c->rep.category), 100 * tot->f.coverage,
+			       100 * tot->f.est_share, energy_status_name(tot->f.status));
 		} else {
 			printf("PUE%d, %s: no figure: %s\n", c->rep.category, total_label,
-			       tot->why);
+			       tot->f.why);
 		}
 	} else if (o->fmt == FMT_JSON) {
 		root = cJSON_CreateObject();
 		cJSON_AddStringToObject(root, "site", c->cfg->site.id);
-		cJSON_AddStringToObject(root, "timezone", tz);
+		cJSON_AddStringToObject(root, "timezone", c->cfg->site.timezone);
 		cJSON_AddNumberToObject(root, "category", c->rep.category);
-		cJSON_AddStringToObject(root, "category_basis", category_text(c->rep.category));
+		cJSON_AddStringToObject(root, "category_basis", kpi_category_text(c->rep.category));
 		cJSON_AddItemToObject(root, "total", row_json(tot, c->rep.category));
 		if (c->rep.method[0])
 			cJSON_AddStringToObject(root, "estimate_method", c->rep.method);
@@ -379,10 +326,12 @@ static int cmd_pue(const struct opts *o, struct ctx *c)
 		free(s);
 		cJSON_Delete(root);
 	}
-	int rc = tot->published ? 0 : 1;
+	int rc = tot->f.published ? 0 : 1;
 	free(rows);
 	return rc;
 }
+
+/* ---- greendc kpi ---- */
 
 struct kpi_line {
 	const char *name, *unit, *standard;
@@ -390,146 +339,178 @@ struct kpi_line {
 	char note[160];
 };
 
-static int cmd_kpi(const struct opts *o, struct ctx *c)
-{
-	const struct energy_model *m = c->cfg->energy;
-	const char *tz = c->cfg->site.timezone;
-	char total_label[64];
-	struct row w;
-	period_label(&c->p, &c->rep.total, total_label, sizeof(total_label));
-	row_build(&c->rep, m, &c->rep.total, energy_certificates(m, tz, c->p.from_ms, c->p.to_ms),
-	          total_label, &w);
-	bool annual = c->p.kind == STEP_YEAR && c->rep.total.months == 12;
+enum { KL_PUE, KL_DCIE, KL_PPUE, KL_WUE, KL_CUE, KL_ERF, KL_REF, KL_CER, KL_PUE0, KL_EEUE, KL_N };
 
-	struct kpi_value eeue = {0}, pue0 = {0}, pue = w.k.pue;
-	if (!w.published && pue.ok) {
-		pue.ok = false;
-		snprintf(pue.why, sizeof(pue.why), "%.199s", w.why);
+/* Every KPI of the period, then pPUE per zone, each with its value or the reason for none. */
+struct kpi_sheet {
+	char label[64];
+	struct row w;
+	struct kpi_value pue, pue0, eeue;
+	struct kpi_line lines[KL_N];
+	struct kpi_value zv[16];
+	char zname[16][48];
+	size_t nzones;
+};
+
+/* PUE0 and EEUE (GB 40879) need a full calendar year; PUE is withheld when unpublished. */
+static void kpi_annual(struct kpi_sheet *ks, const struct ctx *c)
+{
+	bool annual = c->p.kind == STEP_YEAR && c->rep.total.months == 12;
+	const struct energy_figures *f = &ks->w.f;
+
+	ks->pue = f->k.pue;
+	if (!f->published && ks->pue.ok) {
+		ks->pue.ok = false;
+		snprintf(ks->pue.why, sizeof(ks->pue.why), "%.199s", f->why);
 	}
-	if (!pue.ok)
-		snprintf(eeue.why, sizeof(eeue.why), "no valid PUE");
+	if (!ks->pue.ok)
+		snprintf(ks->eeue.why, sizeof(ks->eeue.why), "no valid PUE");
 	else if (!annual)
-		snprintf(eeue.why, sizeof(eeue.why),
+		snprintf(ks->eeue.why, sizeof(ks->eeue.why),
 		         "GB 40879 needs a full calendar year of metering (have %d months)",
 		         c->rep.total.months);
 	else
-		eeue = pue;
-	eeue.applicable = true;
+		ks->eeue = ks->pue;
+	ks->eeue.applicable = true;
 	if (!annual)
-		snprintf(pue0.why, sizeof(pue0.why), "PUE0 is the peak over 12 months (have %d)",
-		         c->rep.total.months);
+		snprintf(ks->pue0.why, sizeof(ks->pue0.why),
+		         "PUE0 is the peak over 12 months (have %d)", c->rep.total.months);
 	else
-		kpi_pue(c->rep.total.peak_fac_kwh, c->rep.total.peak_it_kwh, &pue0);
-	pue0.applicable = true;
+		kpi_pue(c->rep.total.peak_fac_kwh, c->rep.total.peak_it_kwh, &ks->pue0);
+	ks->pue0.applicable = true;
+}
 
-	struct kpi_line lines[] = {
-	        {"PUE", "", "ISO/IEC 30134-2", &pue, ""},
-	        {"DCiE", "%", "ISO/IEC 30134-2", &w.k.dcie, ""},
-	        {"pPUE cooling", "", "ISO/IEC 30134-2", &w.k.ppue_cooling, ""},
-	        {"WUE", "L/kWh", "ISO/IEC 30134-9", &w.k.wue, ""},
-	        {"CUE", "kgCO2/kWh", "ISO/IEC 30134-8", &w.k.cue, ""},
-	        {"ERF", "", "ISO/IEC 30134-6", &w.k.erf, ""},
-	        {"REF", "", "ISO/IEC 30134-3", &w.k.ref, ""},
-	        {"CER", "", "ISO/IEC 30134-7", &w.k.cer, ""},
-	        {"PUE0", "", "Green Grid PUE0", &pue0, ""},
-	        {"EEUE", "", "GB 40879-2021", &eeue, ""},
+static void kpi_sheet_build(struct kpi_sheet *ks, const struct ctx *c)
+{
+	const struct energy_model *m = c->cfg->energy;
+	struct energy_figures *f = &ks->w.f;
+
+	period_label(&c->p, &c->rep.total, ks->label, sizeof(ks->label));
+	row_build(&c->rep, m, &c->rep.total, ks->label, &ks->w);
+	kpi_annual(ks, c);
+	const struct kpi_line lines[KL_N] = {
+	        [KL_PUE] = {"PUE", "", "ISO/IEC 30134-2", &ks->pue, ""},
+	        [KL_DCIE] = {"DCiE", "%", "ISO/IEC 30134-2", &f->k.dcie, ""},
+	        [KL_PPUE] = {"pPUE cooling", "", "ISO/IEC 30134-2", &f->k.ppue_cooling, ""},
+	        [KL_WUE] = {"WUE", "L/kWh", "ISO/IEC 30134-9", &f->k.wue, ""},
+	        [KL_CUE] = {"CUE", "kgCO2/kWh", "ISO/IEC 30134-8", &f->k.cue, ""},
+	        [KL_ERF] = {"ERF", "", "ISO/IEC 30134-6", &f->k.erf, ""},
+	        [KL_REF] = {"REF", "", "ISO/IEC 30134-3", &f->k.ref, ""},
+	        [KL_CER] = {"CER", "", "ISO/IEC 30134-7", &f->k.cer, ""},
+	        [KL_PUE0] = {"PUE0", "", "Green Grid PUE0", &ks->pue0, ""},
+	        [KL_EEUE] = {"EEUE", "", "GB 40879-2021", &ks->eeue, ""},
 	};
-	size_t nl = sizeof(lines) / sizeof(lines[0]);
-	snprintf(lines[0].note, sizeof(lines[0].note), "PUE%d (%s)", c->rep.category,
-	         category_text(c->rep.category));
-	snprintf(lines[4].note, sizeof(lines[4].note), "location-based, %.4f kgCO2/kWh, %s %d",
-	         m->co2_kg_per_kwh, m->co2_source ? m->co2_source : "?", m->co2_year);
-	if (eeue.ok) {
-		int g = kpi_gb40879_grade(eeue.v, m->grade);
+	memcpy(ks->lines, lines, sizeof(lines));
+	snprintf(ks->lines[KL_PUE].note, sizeof(ks->lines[0].note), "PUE%d (%s)", c->rep.category,
+	         kpi_category_text(c->rep.category));
+	snprintf(ks->lines[KL_CUE].note, sizeof(ks->lines[0].note),
+	         "location-based, %.4f kgCO2/kWh, %s %d", m->co2_kg_per_kwh,
+	         m->co2_source ? m->co2_source : "?", m->co2_year);
+	if (ks->eeue.ok) {
+		int g = kpi_gb40879_grade(ks->eeue.v, m->grade);
 		if (g)
-			snprintf(lines[9].note, sizeof(lines[9].note),
+			snprintf(ks->lines[KL_EEUE].note, sizeof(ks->lines[0].note),
 			         "grade %d (limits %.2f/%.2f/%.2f, unconfirmed)", g, m->grade[0],
 			         m->grade[1], m->grade[2]);
 		else
-			snprintf(lines[9].note, sizeof(lines[9].note),
+			snprintf(ks->lines[KL_EEUE].note, sizeof(ks->lines[0].note),
 			         "above the grade 3 limit %.2f: not compliant", m->grade[2]);
 	}
-
 	/* A period below the coverage threshold publishes nothing: every ratio would rest on
 	 * the same incomplete totals. */
-	if (!w.published) {
-		for (size_t i = 1; i < nl; i++) {
-			struct kpi_value *v = lines[i].v;
-			if (v->ok || v->applicable) {
-				v->ok = false;
-				v->applicable = true;
-				snprintf(v->why, sizeof(v->why), "%.199s", w.why);
-			}
+	for (size_t i = 1; !f->published && i < KL_N; i++) {
+		struct kpi_value *v = ks->lines[i].v;
+		if (v->ok || v->applicable) {
+			v->ok = false;
+			v->applicable = true;
+			snprintf(v->why, sizeof(v->why), "%.199s", f->why);
 		}
 	}
+	for (size_t z = 0; z < c->rep.nzones && z < 16; z++) {
+		kpi_ppue(c->rep.zones[z].infra, c->rep.zones[z].it, &ks->zv[z]);
+		if (!f->published) {
+			ks->zv[z].ok = false;
+			snprintf(ks->zv[z].why, sizeof(ks->zv[z].why), "%.199s", f->why);
+		}
+		snprintf(ks->zname[z], sizeof(ks->zname[z]), "pPUE %s", c->rep.zones[z].name);
+		ks->nzones = z + 1;
+	}
+}
 
-	/* pPUE per zone. */
-	struct kpi_value zv[16];
-	char zname[16][48];
-	for (size_t z = 0; z < c->rep.nzones; z++) {
-		kpi_ppue(c->rep.zones[z].infra, c->rep.zones[z].it, &zv[z]);
-		if (!w.published) {
-			zv[z].ok = false;
-			snprintf(zv[z].why, sizeof(zv[z].why), "%.199s", w.why);
-		}
-		snprintf(zname[z], sizeof(zname[z]), "pPUE %s", c->rep.zones[z].name);
+static void kpi_print_json(const struct kpi_sheet *ks, const struct ctx *c)
+{
+	const struct energy_figures *f = &ks->w.f;
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "site", c->cfg->site.id);
+	cJSON_AddStringToObject(root, "period", ks->label);
+	cJSON_AddNumberToObject(root, "category", c->rep.category);
+	cJSON_AddNumberToObject(root, "coverage", f->coverage);
+	cJSON_AddNumberToObject(root, "estimated_share", f->est_share);
+	cJSON_AddStringToObject(root, "status", energy_status_name(f->status));
+	cJSON_AddNumberToObject(root, "e_dc_kwh", f->k.e_dc);
+	cJSON_AddNumberToObject(root, "e_it_kwh", f->e_it);
+	cJSON *k = cJSON_AddObjectToObject(root, "kpi");
+	for (size_t i = 0; i < KL_N + ks->nzones; i++) {
+		bool zone = i >= KL_N;
+		const struct kpi_value *v = zone ? &ks->zv[i - KL_N] : ks->lines[i].v;
+		cJSON *e =
+		        cJSON_AddObjectToObject(k, zone ? ks->zname[i - KL_N] : ks->lines[i].name);
+		if (v->ok)
+			cJSON_AddNumberToObject(e, "value", v->v);
+		else
+			cJSON_AddNullToObject(e, "value");
+		if (!v->ok)
+			cJSON_AddStringToObject(e, v->applicable ? "error" : "not_applicable",
+			                        v->why);
+		if (!zone && ks->lines[i].note[0])
+			cJSON_AddStringToObject(e, "note", ks->lines[i].note);
 	}
+	char *s = cJSON_Print(root);
+	if (s)
+		puts(s);
+	free(s);
+	cJSON_Delete(root);
+}
 
-	if (o->fmt == FMT_JSON) {
-		cJSON *root = cJSON_CreateObject();
-		cJSON_AddStringToObject(root, "site", c->cfg->site.id);
-		cJSON_AddStringToObject(root, "period", total_label);
-		cJSON_AddNumberToObject(root, "category", c->rep.category);
-		cJSON_AddNumberToObject(root, "coverage", w.coverage);
-		cJSON_AddNumberToObject(root, "estimated_share", w.est_share);
-		cJSON_AddStringToObject(root, "status", energy_status_name(w.status));
-		cJSON_AddNumberToObject(root, "e_dc_kwh", w.e_dc);
-		cJSON_AddNumberToObject(root, "e_it_kwh", w.e_it);
-		cJSON *k = cJSON_AddObjectToObject(root, "kpi");
-		for (size_t i = 0; i < nl + c->rep.nzones; i++) {
-			bool zone = i >= nl;
-			const struct kpi_value *v = zone ? &zv[i - nl] : lines[i].v;
-			cJSON *e = cJSON_AddObjectToObject(k, zone ? zname[i - nl] : lines[i].name);
-			if (v->ok)
-				cJSON_AddNumberToObject(e, "value", v->v);
-			else
-				cJSON_AddNullToObject(e, "value");
-			if (!v->ok)
-				cJSON_AddStringToObject(
-				        e, v->applicable ? "error" : "not_applicable", v->why);
-			if (!zone && lines[i].note[0])
-				cJSON_AddStringToObject(e, "note", lines[i].note);
-		}
-		char *s = cJSON_Print(root);
-		if (s)
-			puts(s);
-		free(s);
-		cJSON_Delete(root);
-		return 0;
-	}
-	if (o->fmt == FMT_CSV)
+static void kpi_print_text(const struct kpi_sheet *ks, const struct ctx *c, bool csv)
+{
+	const struct energy_figures *f = &ks->w.f;
+	if (csv)
 		printf("kpi,value,unit,standard,note\n");
 	else
 		printf("site %s, %s, %s; coverage %.2f %%, estimated %.1f %%, status %s\n"
 		       "E_DC %.3f kWh, E_IT %.3f kWh\n",
-		       c->cfg->site.id, total_label, category_text(c->rep.category),
-		       100 * w.coverage, 100 * w.est_share, energy_status_name(w.status), w.e_dc,
-		       w.e_it);
-	for (size_t i = 0; i < nl + c->rep.nzones; i++) {
-		bool zone = i >= nl;
-		const struct kpi_value *v = zone ? &zv[i - nl] : lines[i].v;
-		const char *name = zone ? zname[i - nl] : lines[i].name;
-		const char *unit = zone ? "" : lines[i].unit;
-		const char *std = zone ? "ISO/IEC 30134-2" : lines[i].standard;
-		const char *note = v->ok ? (zone ? "" : lines[i].note) : v->why;
+		       c->cfg->site.id, ks->label, kpi_category_text(c->rep.category),
+		       100 * f->coverage, 100 * f->est_share, energy_status_name(f->status),
+		       f->k.e_dc, f->e_it);
+	for (size_t i = 0; i < KL_N + ks->nzones; i++) {
+		bool zone = i >= KL_N;
+		const struct kpi_value *v = zone ? &ks->zv[i - KL_N] : ks->lines[i].v;
+		const char *name = zone ? ks->zname[i - KL_N] : ks->lines[i].name;
+		const char *unit = zone ? "" : ks->lines[i].unit;
+		const char *std = zone ? "ISO/IEC 30134-2" : ks->lines[i].standard;
+		const char *note = v->ok ? (zone ? "" : ks->lines[i].note) : v->why;
 		char val[32];
 		fmt_num(val, sizeof(val), v->ok, v->v, 4);
-		if (o->fmt == FMT_CSV)
+		if (csv)
 			printf("%s,%s,%s,%s,\"%s\"\n", name, v->ok ? val : "", unit, std, note);
 		else
 			printf("  %-14s %10s %-10s %-18s %s%s\n", name, val, unit, std,
 			       v->ok ? "" : (v->applicable ? "error: " : "n/a: "), note);
 	}
+}
+
+static int cmd_kpi(const struct opts *o, struct ctx *c)
+{
+	struct kpi_sheet *ks = calloc(1, sizeof(*ks));
+	if (!ks)
+		return 1;
+	kpi_sheet_build(ks, c);
+	if (o->fmt == FMT_JSON)
+		kpi_print_json(ks, c);
+	else
+		kpi_print_text(ks, c, o->fmt == FMT_CSV);
+	free(ks);
 	return 0;
 }
 

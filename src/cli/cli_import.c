@@ -588,8 +588,9 @@ static int export_report(const char *period, const char *dir, const char *config
 		fputs(diag.text, stderr);
 		return 1;
 	}
+	time_zone_set(cfg->site.timezone); /* the period is site time */
 	const struct energy_model *m = cfg->energy;
-	const char *problem = energy_model_problem(m), *tz = cfg->site.timezone;
+	const char *problem = energy_model_problem(m);
 	struct energy_period p;
 	struct energy_report rep = {0}, whole = {0};
 	struct store_reader *r = NULL;
@@ -601,7 +602,7 @@ static int export_report(const char *period, const char *dir, const char *config
 		fprintf(stderr, "greendc export: %s: energy model: %s\n", config_path, problem);
 		goto out;
 	}
-	if (energy_period_parse(period, tz, &p) < 0) {
+	if (energy_period_parse(period, &p) < 0) {
 		fprintf(stderr, "greendc export: --report: expected YYYY, YYYY-MM or YYYY-MM-DD\n");
 		rc = 2;
 		goto out;
@@ -611,8 +612,8 @@ static int export_report(const char *period, const char *dir, const char *config
 		fprintf(stderr, "greendc export: %s\n", err);
 		goto out;
 	}
-	if (energy_compute(r, m, tz, p.from_ms, p.to_ms, STEP_HOUR, &rep) < 0 ||
-	    energy_compute(r, m, tz, p.from_ms, p.to_ms, STEP_WHOLE, &whole) < 0) {
+	if (energy_compute(r, m, p.from_ms, p.to_ms, STEP_HOUR, &rep) < 0 ||
+	    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, &whole) < 0) {
 		fprintf(stderr, "greendc export: %s\n", rep.err[0] ? rep.err : whole.err);
 		goto out;
 	}
@@ -686,26 +687,8 @@ static int export_report(const char *period, const char *dir, const char *config
 
 	/* 3. Totals and KPIs with their formulas, as `greendc kpi` computes them. */
 	const struct energy_interval *t = &whole.total;
-	const struct energy_role_total *it = &t->role[whole.it_role];
-	struct kpi_inputs in = {
-	        .e_facility = t->role[ROLE_FACILITY_INPUT].value,
-	        .e_backup = t->role[ROLE_BACKUP_GENERATION].value,
-	        .e_onsite = t->role[ROLE_ONSITE_RENEWABLE].value,
-	        .e_it = it->value,
-	        .e_cooling = t->role[ROLE_COOLING].value,
-	        .have_cooling = t->role[ROLE_COOLING].nseries > 0,
-	        .e_reuse = t->role[ROLE_REUSED_HEAT].value,
-	        .have_reuse = t->role[ROLE_REUSED_HEAT].nseries > 0,
-	        .e_heat_removed = t->role[ROLE_HEAT_REMOVED].value,
-	        .have_heat_removed = t->role[ROLE_HEAT_REMOVED].nseries > 0,
-	        .water_l = t->role[ROLE_WATER_INTAKE].value,
-	        .have_water = t->role[ROLE_WATER_INTAKE].nseries > 0,
-	        .potable_l = t->role[ROLE_WATER_POTABLE].value,
-	        .have_potable = t->role[ROLE_WATER_POTABLE].nseries > 0,
-	        .e_certificates = energy_certificates(m, tz, p.from_ms, p.to_ms),
-	        .cef = m->co2_kg_per_kwh,
-	        .backup_cef = m->backup_co2_kg_per_kwh,
-	};
+	struct kpi_inputs in;
+	energy_kpi_inputs(m, whole.it_role, t, energy_certificates(m, p.from_ms, p.to_ms), &in);
 	struct kpi_results k;
 	kpi_compute(&in, &k);
 	fprintf(fs, "item,value,unit,formula\n");

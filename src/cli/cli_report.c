@@ -8,6 +8,7 @@
  * as a new revision.
  */
 #include "cli/cli_report.h"
+#include "core/timeutil.h"
 #include "daemon/sections.h"
 
 #include "config/config.h"
@@ -172,10 +173,11 @@ int cli_report_main(int argc, char **argv, const char *config_path, const char *
 		fputs(diag.text, stderr);
 		return 1;
 	}
+	time_zone_set(cfg->site.timezone); /* periods are site time */
 	const char *db = dbpath ? dbpath : cfg->storage.path;
 	char period[16], err[512];
 	if (month && strcmp(month, "previous") == 0)
-		report_previous_month(util_wall_ms(), cfg->site.timezone, period, sizeof(period));
+		report_previous_month(util_wall_ms(), period, sizeof(period));
 	else
 		snprintf(period, sizeof(period), "%s", month ? month : year);
 	struct store_reader *r = store_reader_open(db, err, sizeof(err));

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/privdrop.h"
 #include "core/sdnotify.h"
+#include "core/timeutil.h"
 #include "core/util.h"
 #include "daemon/sections.h"
 #include "delivery/delivery.h"
@@ -235,9 +236,8 @@ int main(int argc, char **argv)
 	if (log_parse_level(level_arg ? level_arg : cfg->daemon.log_level, &lvl))
 		log_set_level(lvl);
 	/* Calendar periods (days, months) are the site's: set its zone once, before any thread
-	 * starts, since setenv is not thread-safe (energy.c then never touches TZ here). */
-	setenv("TZ", cfg->site.timezone, 1);
-	tzset();
+	 * starts, since setenv is not thread-safe; nothing changes it afterwards. */
+	time_zone_set(cfg->site.timezone);
 
 	char err[512], apath[PATH_MAX];
 	uid_t run_uid;

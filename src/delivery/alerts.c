@@ -11,7 +11,7 @@
 
 #include "analytics/energy.h"
 #include "analytics/freecool_config.h"
-#include "analytics/psychro.h"
+#include "analytics/freecool_stored.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -81,7 +81,7 @@ struct alerts_engine {
 	const struct energy_model *energy;
 	const struct fc_config *cooling;
 	struct fc_envelope env;
-	double p_pa; /* station pressure when no series gives it */
+	double altitude_m; /* the site's, for the free-cooling tally */
 	struct store *st;
 	struct store_reader *r;
 	sqlite3 *db; /* events, read-only */
@@ -167,9 +167,9 @@ static void emit_to(struct alerts_engine *e, struct alert *al, bool firing, int6
 		         al->value, (long long)(r->window_ms / 60000), r->above);
 	else if (r->type == ALERT_FREE_COOLING_UNUSED)
 		snprintf(text, sizeof(text),
-		         "free cooling available from outdoor air but the "
-		         "plant's free-cooling share is %.0f %%",
-		         al->value);
+		         "the outdoor air allows more free cooling than the plant runs "
+		         "(free-cooling share %.0f %% over the last %lld min)",
+		         al->value, (long long)(r->lookback_ms / 60000));
 	else if (r->type == ALERT_ASHRAE_INLET)
 		snprintf(text, sizeof(text),
 		         "%s %s{%s} = %.1f C outside the ASHRAE envelope "
@@ -362,34 +362,6 @@ static void eval_counter_events(struct alerts_engine *e, size_t rule, int64_t no
 	}
 }
 
-/* The newest value of the series matching glob within lookback (several: their mean). */
-struct mean_ctx {
-	struct store_reader *r;
-	int64_t from, to;
-	double sum;
-	int n;
-};
-
-static int mean_cb(void *ctx, const struct store_series_info *info)
-{
-	struct mean_ctx *m = ctx;
-	struct last_ctx l = {0};
-	if (store_read_raw(m->r, info->id, m->from, m->to, last_cb, &l) >= 0 && l.n) {
-		m->sum += l.v;
-		m->n++;
-	}
-	return 0;
-}
-
-static double newest(struct alerts_engine *e, const char *glob, int64_t now, int64_t lookback)
-{
-	struct mean_ctx m = {.r = e->r, .from = now - lookback, .to = now + 1};
-	if (!glob)
-		return NAN;
-	store_series_find(e->r, glob, mean_cb, &m);
-	return m.n ? m.sum / m.n : NAN;
-}
-
 static void step_site(struct alerts_engine *e, size_t k, bool known, bool cond, bool clear,
                       double value, int64_t now)
 {
@@ -418,31 +390,40 @@ static void eval_pue(struct alerts_engine *e, size_t k, int64_t now)
 	          known && ratio <= r->above - r->hysteresis, ratio, now);
 }
 
-/* Free cooling available from the outdoor air (freecool_available with the configured plant)
- * but the plant's free-cooling share is ~0. */
+int alert_free_cooling_view(struct store_reader *r, const struct fc_config *fc,
+                            double site_altitude_m, int64_t now_ms, int64_t lookback_ms,
+                            bool *known, bool *cond, double *share_pct)
+{
+	struct fc_stored s;
+	int rc = freecool_stored(r, fc, site_altitude_m, now_ms - lookback_ms, now_ms, lookback_ms,
+	                         0, &s);
+
+	*known = *cond = false;
+	*share_pct = NAN;
+	if (rc < 0)
+		return rc;
+	/* One bucket: its hours are either all missed or none. */
+	*known = s.total.plant_data_h > 0;
+	*cond = *known && s.total.missed_h > 0;
+	if (*known)
+		*share_pct = 100.0 * s.total.used_equiv_h / s.total.plant_data_h;
+	freecool_stored_free(&s);
+	return 0;
+}
+
+/* The stored free-cooling tally's missed hours, now: the outdoor air allowed a freer mode than
+ * the plant ran over the rule's lookback (freecool_stored.h; the same rule as the report, the
+ * API and `greendc freecool --period`). */
 static void eval_free_cooling(struct alerts_engine *e, size_t k, int64_t now)
 {
 	const struct alert_rule *r = &e->rules.rules[k];
-	const struct fc_config *fc = e->cooling;
-	if (!fc)
+	bool known, cond;
+	double share;
+
+	if (!e->cooling || alert_free_cooling_view(e->r, e->cooling, e->altitude_m, now,
+	                                           r->lookback_ms, &known, &cond, &share) < 0)
 		return;
-	double db = newest(e, fc->series[FC_S_DRY_BULB], now, r->lookback_ms);
-	double rh = newest(e, fc->series[FC_S_RH], now, r->lookback_ms);
-	double dp = newest(e, fc->series[FC_S_DEW_POINT], now, r->lookback_ms);
-	double p = newest(e, fc->series[FC_S_PRESSURE], now, r->lookback_ms);
-	double used = newest(e, fc->series[FC_S_VALVE_PCT], now, r->lookback_ms);
-	if (!isfinite(p))
-		p = e->p_pa;
-	struct fc_outdoor o;
-	if (isfinite(rh))
-		freecool_outdoor_from_rh(&o, db, rh / 100.0, p, fc->rh_over);
-	else
-		freecool_outdoor_from_dp(&o, db, dp, p);
-	double frac = 0;
-	enum fc_mode mode = freecool_available(&fc->plant, &o, &frac);
-	bool known = isfinite(db) && isfinite(used) && isfinite(o.wb_c);
-	bool available = mode == FC_FREE;
-	step_site(e, k, known, available && used < 1.0, !available || used >= 1.0, used, now);
+	step_site(e, k, known, cond, !cond, share, now);
 }
 
 static void evaluate(struct alerts_engine *e)
@@ -597,7 +578,7 @@ struct alerts_engine *alerts_start(const struct config *cfg, struct store *st, c
 		/* ASHRAE A1 recommended (DOMAIN.md §5) when no cooling: section says otherwise. */
 		freecool_envelope(FC_A1, false, false, 0, 900, &e->env);
 	}
-	e->p_pa = psychro_pressure_at_altitude(alt);
+	e->altitude_m = cfg->site.altitude_m;
 	e->resend_ms = INT64_MAX;
 	for (size_t i = 0; cfg->outputs && i < cfg->outputs->nreport; i++) {
 		const struct out_target *t = &cfg->outputs->report[i];

@@ -23,7 +23,7 @@ enum alert_type {
 	ALERT_COUNTER_DISCONTINUITY, /* counter_reset/counter_rejected events within `window` */
 	ALERT_ASHRAE_INLET,          /* IT inlet outside the cooling: section's ASHRAE envelope */
 	ALERT_PUE_ABOVE,             /* interim power ratio over `window` above `above` */
-	ALERT_FREE_COOLING_UNUSED, /* outdoor air allows free cooling, the plant does not use it */
+	ALERT_FREE_COOLING_UNUSED,   /* outdoor air allows a freer mode than the plant runs */
 };
 
 struct alert_rule {
@@ -75,5 +75,16 @@ struct alert_state {
 	int64_t started_ms;
 };
 int alert_step(struct alert_state *s, bool cond, bool clear, int64_t now_ms, int64_t for_ms);
+
+/* Exposed for tests: the free_cooling_unused rule's view at now_ms. The stored free-cooling
+ * tally (analytics/freecool_stored.h) over [now - lookback, now) as one bucket: *known when it
+ * has outdoor data and the plant's mode, *cond when a freer mode was available than the plant
+ * ran (the tally's missed hours), *share_pct the load share the economizer carried. 0 or
+ * -errno. */
+struct fc_config;
+struct store_reader;
+int alert_free_cooling_view(struct store_reader *r, const struct fc_config *fc,
+                            double site_altitude_m, int64_t now_ms, int64_t lookback_ms,
+                            bool *known, bool *cond, double *share_pct);
 
 #endif

@@ -162,9 +162,10 @@ void alerts_config_validate(const struct config *cfg, struct config_diag *diag)
 		         !(cfg->cooling && cfg->cooling->series[FC_S_DRY_BULB] &&
 		           (cfg->cooling->series[FC_S_RH] ||
 		            cfg->cooling->series[FC_S_DEW_POINT]) &&
-		           cfg->cooling->series[FC_S_VALVE_PCT]))
+		           (cfg->cooling->series[FC_S_MODE] ||
+		            cfg->cooling->series[FC_S_VALVE_PCT])))
 			need = "cooling.outdoor.dry_bulb, rh (or dew_point) and "
-			       "cooling.plant.free_cooling_pct";
+			       "cooling.plant.cooling_mode (or free_cooling_pct)";
 		else if (r->type == ALERT_PUE_ABOVE && !(cfg->energy && cfg->energy->present))
 			need = "an energy: section";
 		if (need)

@@ -1,15 +1,18 @@
 /*
- * Regulator reports (report.h). The KPI inputs are mapped from energy_compute's totals
- * exactly as `greendc kpi` maps them (cli_energy.c row_build), and the publication gate is
- * the same: an interval whose status is MISSING (coverage below energy.coverage_min) or whose
- * PUE fails validation publishes no ratio at all. test/integration/test_report.sh checks the
- * equality against the CLI's own output.
+ * Regulator reports (report.h). Every figure comes from the analytics layer and is only
+ * formatted here: energy_compute() and energy_figures() give the energy, the KPIs and the
+ * publication gate exactly as `greendc pue`/`kpi` and /api/v1/pue show them (an interval whose
+ * status is MISSING or whose PUE fails validation publishes no ratio at all), and
+ * freecool_stored() the free-cooling hours as `greendc freecool --period` shows them.
+ * test/integration/test_report.sh and test_freecool_stored.sh check the equality against the
+ * CLI's own output.
  */
 #include "delivery/report.h"
 #include "core/timeutil.h"
 
 #include "analytics/energy.h"
 #include "analytics/freecool_config.h"
+#include "analytics/freecool_stored.h"
 #include "analytics/kpi.h"
 #include "config/config.h"
 #include "delivery/summary.h"
@@ -23,24 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-static enum energy_status worst(enum energy_status a, enum energy_status b)
-{
-	return a > b ? a : b;
-}
-
-static const char *category_text(int c)
-{
-	switch (c) {
-	case 1:
-		return "category 1: E_IT at UPS output";
-	case 2:
-		return "category 2: E_IT at PDU output";
-	case 3:
-		return "category 3: E_IT at IT equipment input";
-	default:
-		return "no IT metering";
-	}
-}
+#define HOUR_MS INT64_C(3600000)
 
 static void add_num_or_null(cJSON *o, const char *k, bool ok, double v)
 {
@@ -50,71 +36,59 @@ static void add_num_or_null(cJSON *o, const char *k, bool ok, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-/* Hours of actual free cooling from the plant's economizer share series (FC_S_VALVE_PCT):
- * per hour the mean share; "equivalent full hours" sums share/100, "hours_any" counts hours
- * with a mean above 0. */
-struct fc_acc {
-	double equiv, any;
-	int hours;
-};
-
-static int fc_bucket(void *ctx, int64_t bucket_ms, double value, int64_t count)
+static void fc_unavailable(cJSON *o, const char *note)
 {
-	struct fc_acc *a = ctx;
-	(void)bucket_ms;
-	if (count <= 0 || !isfinite(value))
-		return 0;
-	double s = fmin(fmax(value, 0), 100) / 100.0;
-	a->equiv += s;
-	a->any += s > 0;
-	a->hours++;
-	return 0;
+	cJSON_AddNullToObject(o, "equivalent_full_hours");
+	cJSON_AddNullToObject(o, "hours_any");
+	cJSON_AddStringToObject(o, "note", note);
 }
 
-struct fc_find {
-	struct store_reader *r;
-	int64_t from, to;
-	struct fc_acc acc;
-	int nseries;
-};
-
-static int fc_series(void *ctx, const struct store_series_info *info)
-{
-	struct fc_find *f = ctx;
-	struct fc_acc a = {0};
-	/* One series is the plant's share; several (per chiller) are averaged per hour
-	 * by taking the first, which docs/reports.md states. */
-	if (f->nseries++ > 0)
-		return 0;
-	store_query(f->r, info->id, f->from, f->to, 3600000, AGG_AVG, fc_bucket, &a);
-	f->acc = a;
-	return 0;
-}
-
+/* The stored free-cooling tally over [from, to) in hourly buckets (minutes when the range is
+ * not whole hours), the same figures as `greendc freecool --period`. */
 cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int64_t from,
                            int64_t to)
 {
+	const struct fc_config *fc = cfg->cooling;
+	int64_t step = (to - from) % HOUR_MS ? 60000 : HOUR_MS;
 	cJSON *o = cJSON_CreateObject();
-	const char *glob = cfg->cooling ? cfg->cooling->series[FC_S_VALVE_PCT] : NULL;
-	if (!glob) {
-		cJSON_AddNullToObject(o, "equivalent_full_hours");
-		cJSON_AddNullToObject(o, "hours_any");
-		cJSON_AddStringToObject(o, "note",
-		                        "cooling.plant.free_cooling_pct is not configured");
+	struct fc_stored s;
+
+	if (!fc || !fc->series[FC_S_DRY_BULB]) {
+		fc_unavailable(o, "cooling.outdoor.dry_bulb is not configured");
 		return o;
 	}
-	struct fc_find f = {.r = r, .from = from, .to = to};
-	store_series_find(r, glob, fc_series, &f);
-	if (!f.nseries) {
-		cJSON_AddNullToObject(o, "equivalent_full_hours");
-		cJSON_AddNullToObject(o, "hours_any");
-		cJSON_AddStringToObject(o, "note", "no stored series matches");
-	} else {
-		cJSON_AddNumberToObject(o, "equivalent_full_hours", f.acc.equiv);
-		cJSON_AddNumberToObject(o, "hours_any", f.acc.any);
-		cJSON_AddNumberToObject(o, "hours_with_data", f.acc.hours);
+	if (!fc->series[FC_S_MODE] && !fc->series[FC_S_VALVE_PCT]) {
+		fc_unavailable(o, "neither cooling.plant.cooling_mode nor free_cooling_pct is "
+		                  "configured");
+		return o;
 	}
-	cJSON_AddStringToObject(o, "source", glob);
+	if (freecool_stored(r, fc, cfg->site.altitude_m, from, to, step, 0, &s) < 0) {
+		fc_unavailable(o, s.err);
+		return o;
+	}
+	if (!s.nseries[FC_S_DRY_BULB] || !(s.nseries[FC_S_MODE] || s.nseries[FC_S_VALVE_PCT])) {
+		fc_unavailable(o, "no stored series matches");
+	} else {
+		const struct fc_tally *t = &s.total;
+
+		cJSON_AddNumberToObject(o, "equivalent_full_hours", t->used_equiv_h);
+		cJSON_AddNumberToObject(o, "hours_any", t->used_free_h + t->used_partial_h);
+		cJSON_AddNumberToObject(o, "hours_with_data", t->plant_data_h);
+		cJSON_AddNumberToObject(o, "data_h", t->data_h);
+		cJSON_AddNumberToObject(o, "available_free_h", t->avail_free_h);
+		cJSON_AddNumberToObject(o, "available_partial_h", t->avail_partial_h);
+		cJSON_AddNumberToObject(o, "available_free_equiv_h", t->avail_equiv_h);
+		cJSON_AddNumberToObject(o, "used_free_h", t->used_free_h);
+		cJSON_AddNumberToObject(o, "used_partial_h", t->used_partial_h);
+		cJSON_AddNumberToObject(o, "missed_h", t->missed_h);
+		cJSON_AddNumberToObject(o, "compressor_kwh", t->compressor_kwh);
+		cJSON_AddNumberToObject(o, "missed_kwh", t->missed_kwh);
+		cJSON_AddNumberToObject(o, "step_s", (double)step / 1000.0);
+	}
+	cJSON_AddStringToObject(o, "source",
+	                        "cooling: section series (greendc freecool --period, "
+	                        "docs/freecooling.md)");
+	freecool_stored_free(&s);
 	return o;
 }
 
@@ -199,54 +173,25 @@ static cJSON *eu_fields(const struct config *cfg, const struct energy_report *re
 	return o;
 }
 
-int report_build(const struct config *cfg, struct store_reader *r, const char *period,
-                 int64_t generated_ms, struct cJSON **out, char *err, size_t errlen)
-{
-	const struct energy_model *m = cfg->energy;
-	const char *tz = cfg->site.timezone;
-	const char *problem = energy_model_problem(m);
-	*out = NULL;
-	if (problem) {
-		snprintf(err, errlen, "energy model: %s", problem);
-		return -EINVAL;
-	}
+/* What one report is built from. */
+struct report_ctx {
+	const struct config *cfg;
+	const struct energy_model *m;
 	struct energy_period p;
-	if (energy_period_parse(period, tz, &p) < 0 ||
-	    (p.kind != STEP_MONTH && p.kind != STEP_YEAR)) {
-		snprintf(err, errlen, "period: expected YYYY-MM (monthly) or YYYY (annual)");
-		return -EINVAL;
-	}
 	struct energy_report rep;
-	if (energy_compute(r, m, tz, p.from_ms, p.to_ms, STEP_WHOLE, &rep) < 0) {
-		snprintf(err, errlen, "%s", rep.err);
-		return -EIO;
-	}
-	const struct energy_interval *iv = &rep.total;
-	const struct energy_role_total *fac = &iv->role[ROLE_FACILITY_INPUT];
-	const struct energy_role_total *it = &iv->role[rep.it_role];
-	double certs = energy_certificates(m, tz, p.from_ms, p.to_ms);
-	struct kpi_inputs in;
-	energy_kpi_inputs(m, rep.it_role, iv, certs, &in);
-	struct kpi_results k;
-	kpi_compute(&in, &k);
-	double coverage = fmin(fac->coverage, it->coverage), est = 0, tot = 0;
-	for (int i = 0; i < ROLE_COUNT; i++) {
-		if (i == ROLE_WATER_INTAKE || i == ROLE_WATER_POTABLE)
-			continue;
-		est += iv->role[i].estimated;
-		tot += iv->role[i].value;
-	}
-	enum energy_status status = worst(fac->status, it->status);
-	status = worst(status, iv->role[ROLE_BACKUP_GENERATION].status);
-	status = worst(status, iv->role[ROLE_ONSITE_RENEWABLE].status);
-	bool published = status != ENERGY_MISSING && k.pue.ok;
-	bool annual = p.kind == STEP_YEAR;
+	struct energy_figures f;
+	double certs;
+	bool annual;
+};
 
-	cJSON *j = cJSON_CreateObject();
-	char t[32], label[96];
+static void report_head(cJSON *j, const struct report_ctx *c, int64_t generated_ms)
+{
+	const struct config *cfg = c->cfg;
+	char t[32];
+
 	cJSON_AddStringToObject(j, "type", "report");
 	cJSON_AddStringToObject(j, "schema", "greendc.report/1");
-	cJSON_AddStringToObject(j, "kind", annual ? "annual" : "monthly");
+	cJSON_AddStringToObject(j, "kind", c->annual ? "annual" : "monthly");
 	cJSON_AddStringToObject(j, "methodology",
 	                        REPORT_METHODOLOGY " (ISO/IEC 30134-2, EN 50600-4-2; counters by "
 	                                           "rollup deltas, power by the trapezoid rule)");
@@ -255,24 +200,29 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 	cJSON *site = cJSON_AddObjectToObject(j, "site");
 	cJSON_AddStringToObject(site, "id", cfg->site.id ? cfg->site.id : "");
 	cJSON_AddStringToObject(site, "name", cfg->site.name ? cfg->site.name : "");
-	cJSON_AddStringToObject(site, "timezone", tz ? tz : "UTC");
+	cJSON_AddStringToObject(site, "timezone", cfg->site.timezone ? cfg->site.timezone : "UTC");
 	cJSON *per = cJSON_AddObjectToObject(j, "period");
-	cJSON_AddStringToObject(per, "label", p.label);
-	time_format_utc(p.from_ms, t, sizeof(t));
+	cJSON_AddStringToObject(per, "label", c->p.label);
+	time_format_utc(c->p.from_ms, t, sizeof(t));
 	cJSON_AddStringToObject(per, "from", t);
-	time_format_utc(p.to_ms, t, sizeof(t));
+	time_format_utc(c->p.to_ms, t, sizeof(t));
 	cJSON_AddStringToObject(per, "to", t);
-	if (annual)
-		cJSON_AddNumberToObject(per, "months_with_data", iv->months);
+	if (c->annual)
+		cJSON_AddNumberToObject(per, "months_with_data", c->rep.total.months);
+}
 
-	/* Completeness: what is missing, by role. */
+/* Completeness: what is missing, by role. */
+static void report_completeness(cJSON *j, const struct report_ctx *c)
+{
+	const struct energy_interval *iv = &c->rep.total;
+
 	cJSON_AddBoolToObject(j, "complete",
-	                      status != ENERGY_MISSING && coverage >= m->coverage_min);
-	cJSON_AddNumberToObject(j, "coverage_threshold", m->coverage_min);
-	cJSON_AddNumberToObject(j, "coverage", coverage);
-	cJSON_AddNumberToObject(j, "estimated_share", tot > 0 ? est / tot : 0);
-	cJSON_AddStringToObject(j, "status", energy_status_name(status));
-	cJSON_AddStringToObject(j, "estimation_method", rep.method);
+	                      c->f.status != ENERGY_MISSING && c->f.coverage >= c->m->coverage_min);
+	cJSON_AddNumberToObject(j, "coverage_threshold", c->m->coverage_min);
+	cJSON_AddNumberToObject(j, "coverage", c->f.coverage);
+	cJSON_AddNumberToObject(j, "estimated_share", c->f.est_share);
+	cJSON_AddStringToObject(j, "status", energy_status_name(c->f.status));
+	cJSON_AddStringToObject(j, "estimation_method", c->rep.method);
 	cJSON *miss = cJSON_AddArrayToObject(j, "missing");
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		const struct energy_role_total *rt = &iv->role[i];
@@ -283,23 +233,28 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 		cJSON_AddNumberToObject(e, "coverage", rt->coverage);
 		cJSON_AddNumberToObject(e, "series", rt->nseries);
 		cJSON_AddNumberToObject(e, "missing_hours",
-		                        (1.0 - rt->coverage) * (double)(p.to_ms - p.from_ms) /
+		                        (1.0 - rt->coverage) * (double)(c->p.to_ms - c->p.from_ms) /
 		                                3600000.0);
 		cJSON_AddStringToObject(e, "status", energy_status_name(rt->status));
 		cJSON_AddItemToArray(miss, e);
 	}
-	if (annual && iv->months < 12) {
+	if (c->annual && iv->months < 12) {
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "role", "calendar_months");
 		cJSON_AddNumberToObject(e, "months_with_data", iv->months);
 		cJSON_AddItemToArray(miss, e);
 	}
+}
 
+static void report_energy(cJSON *j, const struct report_ctx *c)
+{
+	const struct energy_interval *iv = &c->rep.total;
 	cJSON *en = cJSON_AddObjectToObject(j, "energy");
-	cJSON_AddNumberToObject(en, "e_dc_kwh", k.e_dc);
-	cJSON_AddNumberToObject(en, "e_it_kwh", it->value);
-	cJSON_AddNumberToObject(en, "category", rep.category);
-	cJSON_AddStringToObject(en, "category_text", category_text(rep.category));
+
+	cJSON_AddNumberToObject(en, "e_dc_kwh", c->f.k.e_dc);
+	cJSON_AddNumberToObject(en, "e_it_kwh", c->f.e_it);
+	cJSON_AddNumberToObject(en, "category", c->rep.category);
+	cJSON_AddStringToObject(en, "category_text", kpi_category_text(c->rep.category));
 	cJSON *roles = cJSON_AddObjectToObject(en, "roles");
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		if (iv->role[i].nseries == 0)
@@ -311,42 +266,52 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 		cJSON_AddNumberToObject(e, "coverage", iv->role[i].coverage);
 		cJSON_AddNumberToObject(e, "estimated", iv->role[i].estimated);
 	}
+}
 
-	cJSON *kp = cJSON_AddObjectToObject(j, "kpi");
-	struct {
+/* Every KPI, null when it may not be published, with the reason in kpi_errors. */
+static void report_kpi(cJSON *j, const struct report_ctx *c)
+{
+	const struct kpi_results *k = &c->f.k;
+	bool published = c->f.published;
+	const struct {
 		const char *name;
 		const struct kpi_value *v;
-	} ks[] = {{"pue", &k.pue}, {"dcie", &k.dcie}, {"ppue_cooling", &k.ppue_cooling},
-	          {"wue", &k.wue}, {"cue", &k.cue},   {"erf", &k.erf},
-	          {"ref", &k.ref}, {"cer", &k.cer}};
-	cJSON *why = cJSON_CreateObject();
+	} ks[] = {{"pue", &k->pue}, {"dcie", &k->dcie}, {"ppue_cooling", &k->ppue_cooling},
+	          {"wue", &k->wue}, {"cue", &k->cue},   {"erf", &k->erf},
+	          {"ref", &k->ref}, {"cer", &k->cer}};
+	cJSON *kp = cJSON_AddObjectToObject(j, "kpi"), *why = cJSON_CreateObject();
+	const char *unpublished =
+	        c->f.status == ENERGY_MISSING ? "coverage below the threshold" : k->pue.why;
+	char label[96];
+
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
 		bool ok = published && ks[i].v->ok;
 		add_num_or_null(kp, ks[i].name, ok, ks[i].v->v);
 		if (!ok && (ks[i].v->applicable || !published))
 			cJSON_AddStringToObject(why, ks[i].name,
-			                        !published
-			                                ? (status == ENERGY_MISSING
-			                                           ? "coverage below the threshold"
-			                                           : k.pue.why)
-			                                : ks[i].v->why);
+			                        !published ? unpublished : ks[i].v->why);
 	}
 	if (published) {
-		kpi_label(rep.category, p.label, k.pue.v, label, sizeof(label));
+		kpi_label(c->rep.category, c->p.label, k->pue.v, label, sizeof(label));
 		cJSON_AddStringToObject(kp, "pue_label", label);
 	} else {
 		cJSON_AddNullToObject(kp, "pue_label");
 	}
 	cJSON_AddItemToObject(j, "kpi_errors", why);
 	cJSON *co2 = cJSON_AddObjectToObject(j, "co2_factor");
-	cJSON_AddNumberToObject(co2, "kg_per_kwh", m->co2_kg_per_kwh);
-	cJSON_AddStringToObject(co2, "source", m->co2_source ? m->co2_source : "");
-	cJSON_AddNumberToObject(co2, "year", m->co2_year);
+	cJSON_AddNumberToObject(co2, "kg_per_kwh", c->m->co2_kg_per_kwh);
+	cJSON_AddStringToObject(co2, "source", c->m->co2_source ? c->m->co2_source : "");
+	cJSON_AddNumberToObject(co2, "year", c->m->co2_year);
+}
 
-	/* GB 40879 grades an annual ratio; a month gets an indicative grade only. */
+/* GB 40879 grades an annual ratio; a month gets an indicative grade only. */
+static void report_gb40879(cJSON *j, const struct report_ctx *c)
+{
 	cJSON *gb = cJSON_AddObjectToObject(j, "gb40879");
-	int g = published ? kpi_gb40879_grade(k.pue.v, m->grade) : -1;
-	bool full_year = annual && iv->months == 12;
+	bool published = c->f.published;
+	int g = published ? kpi_gb40879_grade(c->f.k.pue.v, c->m->grade) : -1;
+	bool full_year = c->annual && c->rep.total.months == 12;
+
 	if (published && full_year)
 		cJSON_AddNumberToObject(gb, "grade", g);
 	else
@@ -357,17 +322,19 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 		cJSON_AddNullToObject(gb, "indicative_grade");
 	cJSON *lim = cJSON_AddArrayToObject(gb, "limits");
 	for (int i = 0; i < 3; i++)
-		cJSON_AddItemToArray(lim, cJSON_CreateNumber(m->grade[i]));
+		cJSON_AddItemToArray(lim, cJSON_CreateNumber(c->m->grade[i]));
 	cJSON_AddStringToObject(
 	        gb, "note",
 	        full_year ? "grade 0 = above the grade 3 limit; limits configurable "
 	                    "(unconfirmed defaults)"
 	                  : "GB 40879 grades a full calendar year; the monthly figure "
 	                    "is indicative only");
+}
 
-	cJSON_AddItemToObject(j, "free_cooling", report_free_cooling(cfg, r, p.from_ms, p.to_ms));
+static cJSON *report_setpoints(cJSON *j, const struct config *cfg)
+{
 	cJSON *sp = cJSON_AddObjectToObject(j, "setpoints");
-	const cJSON *spc = sp;
+
 	if (cfg->cooling) {
 		const struct fc_plant *pl = &cfg->cooling->plant;
 		cJSON_AddNumberToObject(sp, "chw_supply_c", pl->chws_c);
@@ -378,10 +345,47 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 	} else {
 		cJSON_AddStringToObject(sp, "source", "not configured");
 	}
-	if (annual)
-		cJSON_AddItemToObject(j, "eu_2024_1364",
-		                      eu_fields(cfg, &rep, &k, published, certs, p.label, spc));
-	energy_report_free(&rep);
+	return sp;
+}
+
+int report_build(const struct config *cfg, struct store_reader *r, const char *period,
+                 int64_t generated_ms, struct cJSON **out, char *err, size_t errlen)
+{
+	struct report_ctx c = {.cfg = cfg, .m = cfg->energy};
+	const char *problem = energy_model_problem(c.m);
+
+	*out = NULL;
+	if (problem) {
+		snprintf(err, errlen, "energy model: %s", problem);
+		return -EINVAL;
+	}
+	if (energy_period_parse(period, &c.p) < 0 ||
+	    (c.p.kind != STEP_MONTH && c.p.kind != STEP_YEAR)) {
+		snprintf(err, errlen, "period: expected YYYY-MM (monthly) or YYYY (annual)");
+		return -EINVAL;
+	}
+	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, STEP_WHOLE, &c.rep) < 0) {
+		snprintf(err, errlen, "%s", c.rep.err);
+		return -EIO;
+	}
+	c.certs = energy_certificates(c.m, c.p.from_ms, c.p.to_ms);
+	energy_figures(c.m, &c.rep, &c.rep.total, c.certs, &c.f);
+	c.annual = c.p.kind == STEP_YEAR;
+
+	cJSON *j = cJSON_CreateObject();
+	report_head(j, &c, generated_ms);
+	report_completeness(j, &c);
+	report_energy(j, &c);
+	report_kpi(j, &c);
+	report_gb40879(j, &c);
+	cJSON_AddItemToObject(j, "free_cooling",
+	                      report_free_cooling(cfg, r, c.p.from_ms, c.p.to_ms));
+	const cJSON *sp = report_setpoints(j, cfg);
+	if (c.annual)
+		cJSON_AddItemToObject(
+		        j, "eu_2024_1364",
+		        eu_fields(cfg, &c.rep, &c.f.k, c.f.published, c.certs, c.p.label, sp));
+	energy_report_free(&c.rep);
 	*out = j;
 	return 0;
 }
@@ -589,8 +593,8 @@ char *report_html(const struct cJSON *rep, const char *lang)
 #undef L
 }
 
-void report_previous_month(int64_t now_ms, const char *tz, char *buf, size_t len)
+void report_previous_month(int64_t now_ms, char *buf, size_t len)
 {
-	int64_t start = energy_local_floor(now_ms, STEP_MONTH, tz);
-	energy_local_label(start - 1, STEP_MONTH, tz, buf, len);
+	int64_t start = energy_local_floor(now_ms, STEP_MONTH);
+	energy_local_label(start - 1, STEP_MONTH, buf, len);
 }

@@ -38,8 +38,9 @@ struct report_site {
 struct ydoc;
 void report_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node);
 
-/* Build the report for period ("2026-10", or "2026" for a calendar year) in the site's
- * timezone. *out gets a cJSON tree (cJSON_Delete) or stays NULL; 0 or -errno with why in err. */
+/* Build the report for period ("2026-10", or "2026" for a calendar year) in site time (the
+ * process zone, core/timeutil.h). *out gets a cJSON tree (cJSON_Delete) or stays NULL; 0 or -errno
+ * with why in err. */
 int report_build(const struct config *cfg, struct store_reader *r, const char *period,
                  int64_t generated_ms, struct cJSON **out, char *err, size_t errlen);
 
@@ -47,12 +48,12 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 char *report_csv(const struct cJSON *rep);
 char *report_html(const struct cJSON *rep, const char *lang);
 
-/* Free-cooling hours over [from, to) from the plant's free_cooling_pct series, as the report's
- * "free_cooling" object (also used by summaries). */
+/* Free-cooling hours over [from, to) from the stored free-cooling tally (freecool_stored.h),
+ * as the report's "free_cooling" object (also used by summaries). */
 struct cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int64_t from_ms,
                                   int64_t to_ms);
 
-/* The month before the one containing now_ms, in tz, as "YYYY-MM". */
-void report_previous_month(int64_t now_ms, const char *tz, char *buf, size_t len);
+/* The month before the one containing now_ms, in site time, as "YYYY-MM". */
+void report_previous_month(int64_t now_ms, char *buf, size_t len);
 
 #endif

@@ -26,6 +26,35 @@ static void add_time(cJSON *o, const char *k, int64_t t_ms)
 	cJSON_AddStringToObject(o, k, b);
 }
 
+static void summary_energy(cJSON *j, struct store_reader *r, const struct config *cfg,
+                           int64_t from_ms, int64_t to_ms)
+{
+	const struct energy_model *m = cfg->energy;
+	struct energy_report rep;
+	struct energy_figures f;
+
+	if (energy_compute(r, m, from_ms, to_ms, STEP_WHOLE, &rep) < 0)
+		return;
+	const struct energy_interval *iv = &rep.total;
+	energy_figures(m, &rep, iv, energy_certificates(m, from_ms, to_ms), &f);
+	cJSON *en = cJSON_AddObjectToObject(j, "energy");
+	cJSON *roles = cJSON_AddObjectToObject(en, "roles_kwh");
+	for (int i = 0; i < ROLE_COUNT; i++)
+		if (iv->role[i].nseries && i != ROLE_WATER_INTAKE && i != ROLE_WATER_POTABLE)
+			cJSON_AddNumberToObject(roles, energy_role_name((enum energy_role)i),
+			                        iv->role[i].value);
+	cJSON_AddNumberToObject(en, "e_dc_kwh", f.k.e_dc);
+	cJSON_AddNumberToObject(en, "e_it_kwh", f.e_it);
+	cJSON_AddNumberToObject(en, "category", rep.category);
+	cJSON_AddNumberToObject(en, "coverage", f.coverage);
+	if (f.published)
+		cJSON_AddNumberToObject(en, "pue", f.k.pue.v);
+	else
+		cJSON_AddNullToObject(en, "pue");
+	energy_report_free(&rep);
+	cJSON_AddItemToObject(j, "free_cooling", report_free_cooling(cfg, r, from_ms, to_ms));
+}
+
 int summary_emit(struct store *st, struct store_reader *r, const struct config *cfg,
                  const struct summary_facts *f, int64_t from_ms, int64_t to_ms)
 {
@@ -54,42 +83,10 @@ int summary_emit(struct store *st, struct store_reader *r, const struct config *
 		cJSON_AddNumberToObject(j, "active_alerts", f->active_alerts);
 
 	/* Energy by role and the period's PUE with its category and coverage, from the same
-	 * engine as `greendc pue`; a period below coverage_min publishes no PUE. */
-	struct energy_report rep;
-	if (r && cfg->energy && !energy_model_problem(cfg->energy) &&
-	    energy_compute(r, cfg->energy, cfg->site.timezone, from_ms, to_ms, STEP_WHOLE, &rep) ==
-	            0) {
-		const struct energy_interval *iv = &rep.total;
-		cJSON *en = cJSON_AddObjectToObject(j, "energy");
-		cJSON *roles = cJSON_AddObjectToObject(en, "roles_kwh");
-		for (int i = 0; i < ROLE_COUNT; i++)
-			if (iv->role[i].nseries && i != ROLE_WATER_INTAKE &&
-			    i != ROLE_WATER_POTABLE)
-				cJSON_AddNumberToObject(roles,
-				                        energy_role_name((enum energy_role)i),
-				                        iv->role[i].value);
-		double e_dc = iv->role[ROLE_FACILITY_INPUT].value +
-		              iv->role[ROLE_BACKUP_GENERATION].value +
-		              iv->role[ROLE_ONSITE_RENEWABLE].value;
-		double e_it = iv->role[rep.it_role].value;
-		double cov = fmin(iv->role[ROLE_FACILITY_INPUT].coverage,
-		                  iv->role[rep.it_role].coverage);
-		struct kpi_value pue;
-		kpi_pue(e_dc, e_it, &pue);
-		bool publish = pue.ok && iv->role[ROLE_FACILITY_INPUT].status != ENERGY_MISSING &&
-		               iv->role[rep.it_role].status != ENERGY_MISSING;
-		cJSON_AddNumberToObject(en, "e_dc_kwh", e_dc);
-		cJSON_AddNumberToObject(en, "e_it_kwh", e_it);
-		cJSON_AddNumberToObject(en, "category", rep.category);
-		cJSON_AddNumberToObject(en, "coverage", cov);
-		if (publish)
-			cJSON_AddNumberToObject(en, "pue", pue.v);
-		else
-			cJSON_AddNullToObject(en, "pue");
-		energy_report_free(&rep);
-		cJSON_AddItemToObject(j, "free_cooling",
-		                      report_free_cooling(cfg, r, from_ms, to_ms));
-	}
+	 * engine and publication gate as `greendc pue`; a period below coverage_min publishes
+	 * no PUE. */
+	if (r && cfg->energy && !energy_model_problem(cfg->energy))
+		summary_energy(j, r, cfg, from_ms, to_ms);
 
 	/* The interim figure is a power ratio over the interval, labelled as such: an energy
 	 * PUE needs the period's energy (greendc pue, and the monthly report). */

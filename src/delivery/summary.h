@@ -24,8 +24,8 @@ struct summary_facts {
 };
 
 /* Build the summary of [from_ms, to_ms) and queue it for each subscribed target. r may be
- * NULL (no energy figures). Runs energy_compute, so only from a thread where TZ is already the
- * site's zone (the daemon sets it before starting threads). Returns the items queued or -errno. */
+ * NULL (no energy figures). Energy and free cooling come from the same analytics as the
+ * monthly report (energy_figures, freecool_stored). Returns the items queued or -errno. */
 int summary_emit(struct store *st, struct store_reader *r, const struct config *cfg,
                  const struct summary_facts *f, int64_t from_ms, int64_t to_ms);
 

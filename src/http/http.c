@@ -386,7 +386,6 @@ struct http_server *http_start(const struct config *cfg, struct audit *audit, ch
 	}
 	pthread_rwlock_init(&h->cfg_lock, NULL);
 	pthread_mutex_init(&h->pool_lock, NULL);
-	pthread_mutex_init(&h->energy_lock, NULL);
 	pthread_mutex_init(&h->audit_lock, NULL);
 	h->cfg = cfg;
 	h->audit = audit;
@@ -492,7 +491,6 @@ void http_stop(struct http_server *h)
 	free((char *)h->db_path);
 	pthread_rwlock_destroy(&h->cfg_lock);
 	pthread_mutex_destroy(&h->pool_lock);
-	pthread_mutex_destroy(&h->energy_lock);
 	pthread_mutex_destroy(&h->audit_lock);
 	free(h);
 }

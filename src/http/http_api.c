@@ -8,8 +8,8 @@
 #include "analytics/energy.h"
 #include "analytics/freecool.h"
 #include "analytics/freecool_config.h"
+#include "analytics/freecool_stored.h"
 #include "analytics/kpi.h"
-#include "analytics/psychro.h"
 #include "config/config.h"
 #include "core/labels.h"
 #include "core/timeutil.h"
@@ -674,66 +674,76 @@ static void api_power(struct req *q, struct store_reader *r)
 	reply_json(q, 200, o);
 }
 
-static const char *category_text(int c)
-{
-	switch (c) {
-	case 1:
-		return "E_IT at UPS output";
-	case 2:
-		return "E_IT at PDU output";
-	case 3:
-		return "E_IT at IT equipment input";
-	default:
-		return "no IT metering";
-	}
-}
-
-/* One PUE figure for an interval, published only when coverage and validation allow. */
+/* One PUE figure for an interval, published only when coverage and validation allow
+ * (energy_figures: the same gate as `greendc pue` and the report). */
 static cJSON *pue_json(const struct energy_report *rep, const struct energy_model *m,
                        const struct energy_interval *iv, const char *label)
 {
-	const struct energy_role_total *fac = &iv->role[ROLE_FACILITY_INPUT];
-	const struct energy_role_total *it = &iv->role[rep->it_role];
-	struct kpi_inputs in = {.e_facility = fac->value,
-	                        .e_backup = iv->role[ROLE_BACKUP_GENERATION].value,
-	                        .e_onsite = iv->role[ROLE_ONSITE_RENEWABLE].value,
-	                        .e_it = it->value,
-	                        .cef = m->co2_kg_per_kwh,
-	                        .backup_cef = m->backup_co2_kg_per_kwh};
-	struct kpi_results k;
-	kpi_compute(&in, &k);
-	enum energy_status st = fac->status > it->status ? fac->status : it->status;
-	for (int role = ROLE_BACKUP_GENERATION; role <= ROLE_ONSITE_RENEWABLE;
-	     role += ROLE_ONSITE_RENEWABLE - ROLE_BACKUP_GENERATION)
-		if (iv->role[role].status > st)
-			st = iv->role[role].status;
-	double cov = fmin(fac->coverage, it->coverage);
+	struct energy_figures f;
 	cJSON *o = cJSON_CreateObject();
+
+	energy_figures(m, rep, iv, energy_certificates(m, iv->from_ms, iv->to_ms), &f);
 	cJSON_AddStringToObject(o, "period", label);
 	cJSON_AddNumberToObject(o, "from_ms", (double)iv->from_ms);
 	cJSON_AddNumberToObject(o, "to_ms", (double)iv->to_ms);
 	cJSON_AddNumberToObject(o, "category", rep->category);
-	cJSON_AddNumberToObject(o, "e_dc_kwh", k.e_dc);
-	cJSON_AddNumberToObject(o, "e_it_kwh", it->value);
-	cJSON_AddNumberToObject(o, "coverage", cov);
-	cJSON_AddStringToObject(o, "status", energy_status_name(st));
-	if (st != ENERGY_MISSING && k.pue.ok) {
+	cJSON_AddNumberToObject(o, "e_dc_kwh", f.k.e_dc);
+	cJSON_AddNumberToObject(o, "e_it_kwh", f.e_it);
+	cJSON_AddNumberToObject(o, "coverage", f.coverage);
+	cJSON_AddStringToObject(o, "status", energy_status_name(f.status));
+	if (f.published) {
 		char lab[96];
-		cJSON_AddNumberToObject(o, "pue", k.pue.v);
-		kpi_label(rep->category, label, k.pue.v, lab, sizeof(lab));
+		cJSON_AddNumberToObject(o, "pue", f.k.pue.v);
+		kpi_label(rep->category, label, f.k.pue.v, lab, sizeof(lab));
 		cJSON_AddStringToObject(o, "label", lab);
 	} else {
-		char why[240];
-		if (st == ENERGY_MISSING)
-			snprintf(why, sizeof(why),
-			         "coverage %.1f %% is below %.1f %%: not published", 100 * cov,
-			         100 * m->coverage_min);
-		else
-			snprintf(why, sizeof(why), "%s", k.pue.why);
 		cJSON_AddNullToObject(o, "pue");
-		cJSON_AddStringToObject(o, "error", why);
+		cJSON_AddStringToObject(o, "error", f.why);
 	}
 	return o;
+}
+
+/* period= as a site-time period: today and month are the ones running now. */
+static bool pue_period(struct req *q, const char *period, int64_t now, struct energy_period *p)
+{
+	if (!period || strcmp(period, "today") == 0 || strcmp(period, "month") == 0) {
+		enum energy_step k = period && strcmp(period, "month") == 0 ? STEP_MONTH : STEP_DAY;
+		p->from_ms = energy_local_floor(now, k);
+		p->to_ms = energy_local_next(now, k);
+		energy_local_label(p->from_ms, k, p->label, sizeof(p->label));
+		p->kind = k;
+		return true;
+	}
+	if (strlen(period) > 10 || energy_period_parse(period, p) < 0) {
+		reply_error(q, 400, "period: expected today, month, YYYY, YYYY-MM or YYYY-MM-DD");
+		return false;
+	}
+	return true;
+}
+
+static bool pue_by(struct req *q, const char *by, const struct energy_period *p,
+                   enum energy_step *step)
+{
+	static const struct {
+		const char *name;
+		enum energy_step step;
+	} t[] = {{"hour", STEP_HOUR}, {"day", STEP_DAY}, {"month", STEP_MONTH}};
+
+	*step = STEP_WHOLE;
+	if (!by)
+		return true;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(by, t[i].name) == 0)
+			*step = t[i].step;
+	if (*step == STEP_WHOLE) {
+		reply_error(q, 400, "by: expected hour, day or month");
+		return false;
+	}
+	if (*step == STEP_HOUR && p->to_ms - p->from_ms > 32LL * 86400000) {
+		reply_error(q, 400, "by=hour is limited to a month");
+		return false;
+	}
+	return true;
 }
 
 static void api_pue(struct req *q, struct store_reader *r)
@@ -741,6 +751,9 @@ static void api_pue(struct req *q, struct store_reader *r)
 	static const char *const known[] = {"period", "by", NULL};
 	const struct config *cfg = q->h->cfg;
 	const char *period = arg(q, "period"), *by = arg(q, "by");
+	struct energy_period p;
+	enum energy_step step;
+	int64_t now = util_wall_ms();
 	if (!only_args(q, known))
 		return;
 	const char *problem = energy_model_problem(cfg->energy);
@@ -748,49 +761,8 @@ static void api_pue(struct req *q, struct store_reader *r)
 		reply_error(q, 409, "energy model: %s", problem);
 		return;
 	}
-	const char *tz = cfg->site.timezone;
-	struct energy_period p;
-	enum energy_step step = STEP_WHOLE;
-	int64_t now = util_wall_ms();
-	if (!period || strcmp(period, "today") == 0 || strcmp(period, "month") == 0) {
-		enum energy_step k = period && strcmp(period, "month") == 0 ? STEP_MONTH : STEP_DAY;
-		pthread_mutex_lock(&q->h->energy_lock);
-		p.from_ms = energy_local_floor(now, k, tz);
-		p.to_ms = energy_local_next(now, k, tz);
-		energy_local_label(p.from_ms, k, tz, p.label, sizeof(p.label));
-		pthread_mutex_unlock(&q->h->energy_lock);
-		p.kind = k;
-	} else {
-		if (strlen(period) > 10) {
-			reply_error(q, 400,
-			            "period: expected today, month, YYYY, YYYY-MM or YYYY-MM-DD");
-			return;
-		}
-		pthread_mutex_lock(&q->h->energy_lock);
-		int rc = energy_period_parse(period, tz, &p);
-		pthread_mutex_unlock(&q->h->energy_lock);
-		if (rc < 0) {
-			reply_error(q, 400,
-			            "period: expected today, month, YYYY, YYYY-MM or YYYY-MM-DD");
-			return;
-		}
-	}
-	if (by) {
-		if (strcmp(by, "hour") == 0)
-			step = STEP_HOUR;
-		else if (strcmp(by, "day") == 0)
-			step = STEP_DAY;
-		else if (strcmp(by, "month") == 0)
-			step = STEP_MONTH;
-		else {
-			reply_error(q, 400, "by: expected hour, day or month");
-			return;
-		}
-		if (step == STEP_HOUR && p.to_ms - p.from_ms > 32LL * 86400000) {
-			reply_error(q, 400, "by=hour is limited to a month");
-			return;
-		}
-	}
+	if (!pue_period(q, period, now, &p) || !pue_by(q, by, &p, &step))
+		return;
 	/* An interval still running is computed up to now (coverage says how much is there). */
 	int64_t to = p.to_ms > now ? now : p.to_ms;
 	if (to <= p.from_ms) {
@@ -798,16 +770,14 @@ static void api_pue(struct req *q, struct store_reader *r)
 		return;
 	}
 	struct energy_report rep = {0};
-	pthread_mutex_lock(&q->h->energy_lock);
-	int rc = energy_compute(r, cfg->energy, tz, p.from_ms, p.to_ms, step, &rep);
-	pthread_mutex_unlock(&q->h->energy_lock);
+	int rc = energy_compute(r, cfg->energy, p.from_ms, p.to_ms, step, &rep);
 	if (rc < 0) {
 		reply_error(q, 500, "energy: %s", rep.err[0] ? rep.err : strerror(-rc));
 		energy_report_free(&rep);
 		return;
 	}
 	cJSON *o = pue_json(&rep, cfg->energy, &rep.total, p.label);
-	cJSON_AddStringToObject(o, "category_text", category_text(rep.category));
+	cJSON_AddStringToObject(o, "category_text", kpi_category_text(rep.category));
 	cJSON_AddBoolToObject(o, "complete", p.to_ms <= now);
 	if (by) {
 		cJSON *arr = cJSON_AddArrayToObject(o, "intervals");
@@ -833,144 +803,100 @@ static void api_pue(struct req *q, struct store_reader *r)
 	reply_json(q, 200, o);
 }
 
-/* Free cooling from the `cooling:` section's series: the mode now and the mode the outdoor
- * air allows now (freecool_available on the latest dry-bulb, RH and pressure), the threshold,
- * and over the range: hours available vs used and the compressor energy spent while full free
- * cooling was available (missed kWh). Buckets missing an input count as neither. */
-enum { FCQ_DB, FCQ_RH, FCQ_P, FCQ_MODE, FCQ_COMP, FCQ_N };
-
-struct first_match {
-	int64_t id;
-	char metric[96];
-};
-
-static int first_cb(void *ctx, const struct store_series_info *info)
-{
-	struct first_match *m = ctx;
-	m->id = info->id;
-	snprintf(m->metric, sizeof(m->metric), "%s", info->metric);
-	return 1;
-}
-
-static double last_value(const double *v, size_t n)
-{
-	for (size_t i = n; i-- > 0;)
-		if (!isnan(v[i]))
-			return v[i];
-	return NAN;
-}
-
+/* Free cooling from the stored tally (freecool_stored.h, the same figures as `greendc freecool
+ * --period`, the report and the free_cooling_unused alert) over the range's buckets: the mode
+ * now and what the outdoor air allows now (the newest bucket with data), the thresholds, and
+ * the hours available vs used with the missed compressor kWh. */
 static cJSON *num_or_null(double v)
 {
 	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
+static cJSON *freecool_now(const struct fc_config *fc, const struct fc_stored *s)
+{
+	const struct fc_stored_bucket *o = NULL, *u = NULL;
+	double full_c, partial_c;
+	const char *governs;
+	cJSON *j = cJSON_CreateObject();
+
+	for (size_t i = s->nb; i-- > 0 && (!o || !u);) {
+		if (!o && s->b[i].outdoor)
+			o = &s->b[i];
+		if (!u && s->b[i].used >= 0)
+			u = &s->b[i];
+	}
+	cJSON_AddStringToObject(j, "economizer", freecool_economizer_name(fc->plant.type));
+	cJSON_AddItemToObject(j, "mode_now", u ? cJSON_CreateNumber(u->used) : cJSON_CreateNull());
+	cJSON_AddItemToObject(j, "available_now",
+	                      o ? cJSON_CreateNumber(o->avail) : cJSON_CreateNull());
+	cJSON *out = cJSON_AddObjectToObject(j, "outdoor");
+	cJSON_AddItemToObject(out, "dry_bulb_c", num_or_null(o ? o->o.db_c : NAN));
+	cJSON_AddItemToObject(out, "wet_bulb_c", num_or_null(o ? o->o.wb_c : NAN));
+	cJSON_AddItemToObject(out, "dew_point_c", num_or_null(o ? o->o.dp_c : NAN));
+	freecool_thresholds(&fc->plant, &full_c, &partial_c, &governs);
+	cJSON *th = cJSON_AddObjectToObject(j, "threshold");
+	cJSON_AddItemToObject(th, "full_c", num_or_null(full_c));
+	cJSON_AddItemToObject(th, "partial_c", num_or_null(partial_c));
+	cJSON_AddStringToObject(th, "governs", governs ? governs : "");
+	return j;
+}
+
+static cJSON *freecool_history(const struct fc_stored *s, const struct range *rg)
+{
+	const struct fc_tally *t = &s->total;
+	cJSON *h = cJSON_CreateObject();
+	cJSON *wb = cJSON_CreateArray(), *av = cJSON_CreateArray(), *mode = cJSON_CreateArray();
+
+	cJSON_AddNumberToObject(h, "available_h", t->avail_free_h + t->avail_partial_h);
+	cJSON_AddNumberToObject(h, "used_h", t->used_free_h + t->used_partial_h);
+	cJSON_AddNumberToObject(h, "missed_kwh", t->missed_kwh);
+	cJSON_AddNumberToObject(h, "data_h", t->data_h);
+	cJSON_AddNumberToObject(h, "available_free_h", t->avail_free_h);
+	cJSON_AddNumberToObject(h, "available_partial_h", t->avail_partial_h);
+	cJSON_AddNumberToObject(h, "available_free_equiv_h", t->avail_equiv_h);
+	cJSON_AddNumberToObject(h, "plant_data_h", t->plant_data_h);
+	cJSON_AddNumberToObject(h, "used_free_h", t->used_free_h);
+	cJSON_AddNumberToObject(h, "used_partial_h", t->used_partial_h);
+	cJSON_AddNumberToObject(h, "missed_h", t->missed_h);
+	cJSON_AddNumberToObject(h, "compressor_kwh", t->compressor_kwh);
+	cJSON_AddNumberToObject(h, "step_ms", (double)rg->step);
+	cJSON_AddItemToObject(h, "t", time_array(rg));
+	for (size_t i = 0; i < s->nb; i++) {
+		const struct fc_stored_bucket *b = &s->b[i];
+		cJSON_AddItemToArray(wb, num_or_null(b->o.wb_c));
+		cJSON_AddItemToArray(av, b->outdoor ? cJSON_CreateNumber(b->avail)
+		                                    : cJSON_CreateNull());
+		cJSON_AddItemToArray(mode, b->used >= 0 ? cJSON_CreateNumber(b->used)
+		                                        : cJSON_CreateNull());
+	}
+	cJSON_AddItemToObject(h, "wet_bulb_c", wb);
+	cJSON_AddItemToObject(h, "available", av);
+	cJSON_AddItemToObject(h, "mode", mode);
+	return h;
+}
+
 static void api_freecool(struct req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"from", "to", "step", "width", NULL};
-	static const enum fc_series keys[FCQ_N] = {FC_S_DRY_BULB, FC_S_RH, FC_S_PRESSURE, FC_S_MODE,
-	                                           FC_S_COMPRESSOR_W};
-	const struct fc_config *fc = q->h->cfg->cooling;
+	const struct config *cfg = q->h->cfg;
+	const struct fc_config *fc = cfg->cooling;
 	struct range rg;
+	struct fc_stored s;
 	if (!only_args(q, known) || !parse_range(q, &rg, 86400000))
 		return;
 	if (!fc) {
 		reply_error(q, 409, "no cooling: section in the configuration");
 		return;
 	}
-	double *v = malloc(rg.nb * FCQ_N * sizeof(double));
-	if (!v) {
-		reply_error(q, 500, "out of memory");
-		return;
-	}
-	bool pct_rh = false;
-	int rc = 0;
-	for (int k = 0; k < FCQ_N; k++) {
-		double *a = v + (size_t)k * rg.nb;
-		struct first_match m = {0};
-		for (size_t i = 0; i < rg.nb; i++)
-			a[i] = NAN;
-		if (!fc->series[keys[k]])
-			continue;
-		rc = store_series_find(r, fc->series[keys[k]], first_cb, &m);
-		if (rc < 0)
-			break;
-		if (!m.id)
-			continue;
-		size_t ml = strlen(m.metric);
-		if (k == FCQ_RH)
-			pct_rh = ml > 4 && strcmp(m.metric + ml - 4, "_pct") == 0;
-		rc = query_into(r, m.id, &rg, k == FCQ_MODE ? AGG_LAST : AGG_AVG, a);
-		if (rc < 0)
-			break;
-	}
+	int rc = freecool_stored(r, fc, cfg->site.altitude_m, rg.from, rg.to, rg.step,
+	                         FC_STORED_BUCKETS, &s);
 	if (rc < 0) {
-		free(v);
-		reply_error(q, 500, "store: %s", strerror(-rc));
+		reply_error(q, 500, "free cooling: %s", s.err);
 		return;
 	}
-	double *db = v, *rh = v + rg.nb, *pr = v + 2 * rg.nb, *mode = v + 3 * rg.nb,
-	       *comp = v + 4 * rg.nb;
-	double alt = isfinite(fc->altitude_m) ? fc->altitude_m : q->h->cfg->site.altitude_m;
-	double p_std = psychro_pressure_at_altitude(alt);
-	double step_h = (double)rg.step / 3600000.0, avail_h = 0, used_h = 0, missed = 0;
-	cJSON *wb_arr = cJSON_CreateArray(), *av_arr = cJSON_CreateArray();
-	for (size_t i = 0; i < rg.nb; i++) {
-		struct fc_outdoor o = {NAN, NAN, NAN};
-		double frac = 0;
-		if (!isnan(db[i]) && !isnan(rh[i]))
-			freecool_outdoor_from_rh(&o, db[i], pct_rh ? rh[i] / 100 : rh[i],
-			                         isnan(pr[i]) ? p_std : pr[i], fc->rh_over);
-		bool known_o = isfinite(o.wb_c);
-		enum fc_mode av =
-		        known_o ? freecool_available(&fc->plant, &o, &frac) : FC_MECHANICAL;
-		cJSON_AddItemToArray(wb_arr, num_or_null(o.wb_c));
-		cJSON_AddItemToArray(av_arr, known_o ? cJSON_CreateNumber(av) : cJSON_CreateNull());
-		if (!known_o || isnan(mode[i]))
-			continue;
-		int used = (int)lround(mode[i]);
-		avail_h += av != FC_MECHANICAL ? step_h : 0;
-		used_h += used != FC_MECHANICAL ? step_h : 0;
-		if (av == FC_FREE && used != FC_FREE && !isnan(comp[i]))
-			missed += comp[i] / 1000.0 * step_h;
-	}
-	double full_c, partial_c;
-	const char *governs;
-	freecool_thresholds(&fc->plant, &full_c, &partial_c, &governs);
-	size_t n = rg.nb;
-	struct fc_outdoor now = {NAN, NAN, NAN};
-	double ldb = last_value(db, n), lrh = last_value(rh, n), lp = last_value(pr, n);
-	double lmode = last_value(mode, n), frac = 0;
-	if (!isnan(ldb) && !isnan(lrh))
-		freecool_outdoor_from_rh(&now, ldb, pct_rh ? lrh / 100 : lrh,
-		                         isnan(lp) ? p_std : lp, fc->rh_over);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "economizer", freecool_economizer_name(fc->plant.type));
-	cJSON_AddItemToObject(o, "mode_now",
-	                      isnan(lmode) ? cJSON_CreateNull()
-	                                   : cJSON_CreateNumber((double)lround(lmode)));
-	cJSON_AddItemToObject(
-	        o, "available_now",
-	        isfinite(now.wb_c) ? cJSON_CreateNumber(freecool_available(&fc->plant, &now, &frac))
-	                           : cJSON_CreateNull());
-	cJSON *out = cJSON_AddObjectToObject(o, "outdoor");
-	cJSON_AddItemToObject(out, "dry_bulb_c", num_or_null(now.db_c));
-	cJSON_AddItemToObject(out, "wet_bulb_c", num_or_null(now.wb_c));
-	cJSON_AddItemToObject(out, "dew_point_c", num_or_null(now.dp_c));
-	cJSON *th = cJSON_AddObjectToObject(o, "threshold");
-	cJSON_AddItemToObject(th, "full_c", num_or_null(full_c));
-	cJSON_AddItemToObject(th, "partial_c", num_or_null(partial_c));
-	cJSON_AddStringToObject(th, "governs", governs ? governs : "");
-	cJSON *h = cJSON_AddObjectToObject(o, "history");
-	cJSON_AddNumberToObject(h, "available_h", avail_h);
-	cJSON_AddNumberToObject(h, "used_h", used_h);
-	cJSON_AddNumberToObject(h, "missed_kwh", missed);
-	cJSON_AddNumberToObject(h, "step_ms", (double)rg.step);
-	cJSON_AddItemToObject(h, "t", time_array(&rg));
-	cJSON_AddItemToObject(h, "wet_bulb_c", wb_arr);
-	cJSON_AddItemToObject(h, "available", av_arr);
-	cJSON_AddItemToObject(h, "mode", num_array(mode, n));
-	free(v);
+	cJSON *o = freecool_now(fc, &s);
+	cJSON_AddItemToObject(o, "history", freecool_history(&s, &rg));
+	freecool_stored_free(&s);
 	reply_json(q, 200, o);
 }
 

@@ -35,7 +35,6 @@ struct http_server {
 	pthread_mutex_t pool_lock;
 	struct store_reader *pool[16];
 	unsigned npool;
-	pthread_mutex_t energy_lock; /* energy_compute sets TZ: one at a time */
 	pthread_mutex_t audit_lock;
 	struct {
 		char ip[64];

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "core/timeutil.h"
 #include "daemon/sections.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
@@ -240,6 +241,8 @@ static void test_hole_is_incomplete(void **state)
 
 int main(void)
 {
+	/* The fixture's site.timezone, set as the CLI and the daemon do: once, first. */
+	time_zone_set("Asia/Shanghai");
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_complete_month),
 	        cmocka_unit_test(test_hole_is_incomplete),
