@@ -1171,8 +1171,9 @@ out_free:
 	return rc;
 }
 
-int cli_freecool_main(int argc, char **argv, const char *config_path, const char *db)
+int cli_freecool_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
+	const char *config_path = ctx->cfg ? ctx->config_path : NULL, *db = ctx->db;
 	struct opts o = {.fmt = FMT_TABLE,
 	                 .steps = 10,
 	                 .cooling_kw = NAN,
