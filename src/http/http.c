@@ -125,13 +125,11 @@ static bool authorized(struct http_server *h, struct MHD_Connection *c, const ch
 	bool record = false;
 	pthread_mutex_lock(&h->audit_lock);
 	if (!ok) {
-		static int64_t window;
-		static int count;
-		if (now - window > 60000) {
-			window = now;
-			count = 0;
+		if (now - h->reject_window_ms > 60000) {
+			h->reject_window_ms = now;
+			h->reject_count = 0;
 		}
-		record = count++ < 30;
+		record = h->reject_count++ < 30;
 	} else {
 		size_t oldest = 0;
 		record = true;

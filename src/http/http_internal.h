@@ -41,6 +41,9 @@ struct http_server {
 		char ip[64];
 		int64_t at_ms;
 	} seen[32]; /* clients whose token success was audited recently */
+	/* Rejected tokens are audited at most 30 times per minute. */
+	int64_t reject_window_ms;
+	int reject_count;
 	struct snap *snap;
 	void *mhd;
 	char *tls_cert_pem, *tls_key_pem;
