@@ -147,7 +147,7 @@ const struct cli_command cli_commands[] = {
          "       greendc -c FILE export --report PERIOD [--out-dir DIR]\n"
          "  SELECTOR is a glob over \"device metric{labels}\" (default: every series)\n"
          "  raw CSV is the import's long format: an export re-imports as it is\n"
-         "  --report writes the period's audit files (readings, figures, manifest) to DIR\n",
+         "  --report writes the rows behind the period's KPIs to DIR (3 CSV files)\n",
          CLI_CONFIG_OPTIONAL, false, cli_export_main},
         {"help", "print a command's help, or this list",
          "usage: greendc help [COMMAND]\n"
