@@ -54,6 +54,24 @@ LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+# The version `greendc --version` and `greendcd --version` print: `git describe` of the
+# checkout at build time (1.2.0-3-gabc1234 under a v1.2.0 tag; BASE_VERSION+gabc1234 before the
+# first tag; -dirty with local changes), else BASE_VERSION (a tree without git). Only the
+# files that print it get -DGREENDC_VERSION, and they are rebuilt when it changes.
+BASE_VERSION = 0.1.0
+VERSION := $(shell if d=$$(git -C '$(CURDIR)' describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); \
+	then echo "$${d\#v}"; \
+	elif h=$$(git -C '$(CURDIR)' describe --always --dirty 2>/dev/null); \
+	then echo "$(BASE_VERSION)+g$$h"; else echo "$(BASE_VERSION)"; fi)
+VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o
+$(VERSION_OBJS): ALL_CFLAGS += -DGREENDC_VERSION='"$(VERSION)"'
+$(VERSION_OBJS): $(O)/VERSION
+$(O)/VERSION: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+.PHONY: FORCE
+FORCE:
 CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
 
 # The core: every src/<layer>/*.c except the two programs' mains (docs/architecture.md).

@@ -508,7 +508,9 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 		err_append(err, errlen, "device was not opened");
 		return -EINVAL;
 	}
-	for (i = 0; i < st->nblocks; i++) {
+	/* i moves on only past a block that was read or answered with an exception; a retry
+	 * after reconnecting reads the same block again. */
+	while (i < st->nblocks) {
 		const struct mbd_block *b = &st->blocks[i];
 		const char *what = b->fc <= MBD_FC_DISCRETE_INPUTS ? "bits" : "registers";
 		int64_t left = deadline_ms - clock_ms(CLOCK_MONOTONIC);
@@ -545,6 +547,7 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 				err_append(err, errlen, "fc%u %s %u..%u: %s", (unsigned)b->fc, what,
 				           (unsigned)b->start, (unsigned)b->start + b->count - 1,
 				           mb_strerror(e, msg, sizeof(msg)));
+				i++;
 				continue;
 			}
 			mb_disconnect(st);
@@ -553,7 +556,6 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 			if (!fresh && !retried && nread == 0 &&
 			    (e == ECONNRESET || e == EPIPE || e == ENOTCONN)) {
 				retried = true;
-				i--;
 				continue;
 			}
 			fail = mb_code(e);
@@ -571,6 +573,7 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 		}
 		emit_block(st, b, regs, bits, sink, err, errlen);
 		nread++;
+		i++;
 	}
 	if (fail == -ETIMEDOUT && i < st->nblocks && strstr(err, "timed out") == NULL)
 		err_append(err, errlen, "deadline reached");

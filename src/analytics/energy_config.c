@@ -43,13 +43,13 @@ static void sel_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 	struct sel_ctx *c = vctx;
 	(void)knode;
 	if (strcmp(key, "device") == 0)
-		c->s->device = want_string(y, v, path);
+		c->s->device = ywant_string(y, v, path);
 	else if (strcmp(key, "metric") == 0)
-		c->s->metric = want_string(y, v, path);
+		c->s->metric = ywant_string(y, v, path);
 	else if (strcmp(key, "zone") == 0)
-		c->s->zone = want_string(y, v, path);
+		c->s->zone = ywant_string(y, v, path);
 	else if (strcmp(key, "labels") == 0)
-		ymap_walk(y, v, path, NULL, kv_pair, &c->labels);
+		ymap_walk(y, v, path, NULL, ykv_pair, &c->labels);
 }
 
 static void parse_selectors(struct ydoc *y, struct energy_model *m, enum energy_role role,
@@ -57,11 +57,11 @@ static void parse_selectors(struct ydoc *y, struct energy_model *m, enum energy_
 {
 	static const char *const keys[] = {"device", "metric", "labels", "zone", NULL};
 	if (v->type != YAML_SEQUENCE_NODE) {
-		yerr(y, v, path, "expected a list of selectors, got %s", node_kind(v));
+		yerr(y, v, path, "expected a list of selectors, got %s", ynode_kind(v));
 		return;
 	}
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	m->sel[role] = arena_alloc(y->arena, (n ? n : 1) * sizeof(*m->sel[role]));
+	m->sel[role] = config_arena_alloc(y->arena, (n ? n : 1) * sizeof(*m->sel[role]));
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *item = ynode(y, v->data.sequence.items.start[i]);
 		char p[128];
@@ -83,8 +83,8 @@ static void parse_selectors(struct ydoc *y, struct energy_model *m, enum energy_
 			     "device)");
 			continue;
 		}
-		const char **k = arena_alloc(y->arena, (c.labels.n + 1) * sizeof(*k));
-		const char **val = arena_alloc(y->arena, (c.labels.n + 1) * sizeof(*val));
+		const char **k = config_arena_alloc(y->arena, (c.labels.n + 1) * sizeof(*k));
+		const char **val = config_arena_alloc(y->arena, (c.labels.n + 1) * sizeof(*val));
 		for (size_t j = 0; j < c.labels.n; j++) {
 			k[j] = c.labels.attrs[j].key;
 			val[j] = c.labels.attrs[j].value;
@@ -120,17 +120,17 @@ static void cert_pair(struct ydoc *y, void *vctx, const char *path, const char *
 	struct cert_ctx *c = vctx;
 	(void)knode;
 	if (strcmp(key, "period") == 0) {
-		c->c->period = want_string(y, v, path);
+		c->c->period = ywant_string(y, v, path);
 		struct energy_period p;
 		/* Only the syntax and the calendar date are checked: neither depends on the
 		 * zone, and parsing never changes it (a reload runs among threads). */
 		if (c->c->period && energy_period_parse(c->c->period, &p) < 0)
 			yerr(y, v, path, "expected YYYY or YYYY-MM");
 	} else if (strcmp(key, "kwh") == 0) {
-		if (want_double(y, v, path, &c->c->kwh) && !(c->c->kwh >= 0))
+		if (ywant_double(y, v, path, &c->c->kwh) && !(c->c->kwh >= 0))
 			yerr(y, v, path, "must be >= 0");
 	} else if (strcmp(key, "kind") == 0) {
-		c->c->kind = want_string(y, v, path);
+		c->c->kind = ywant_string(y, v, path);
 		if (c->c->kind && strcmp(c->c->kind, "goo") != 0 && strcmp(c->c->kind, "ppa") != 0)
 			yerr(y, v, path, "expected goo or ppa");
 	}
@@ -140,11 +140,11 @@ static void parse_certs(struct ydoc *y, struct energy_model *m, const char *path
 {
 	static const char *const keys[] = {"period", "kwh", "kind", NULL};
 	if (v->type != YAML_SEQUENCE_NODE) {
-		yerr(y, v, path, "expected a list, got %s", node_kind(v));
+		yerr(y, v, path, "expected a list, got %s", ynode_kind(v));
 		return;
 	}
 	size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	m->certs = arena_alloc(y->arena, (n ? n : 1) * sizeof(*m->certs));
+	m->certs = config_arena_alloc(y->arena, (n ? n : 1) * sizeof(*m->certs));
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *item = ynode(y, v->data.sequence.items.start[i]);
 		char p[128];
@@ -172,19 +172,19 @@ static void co2_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 	long long year;
 	(void)knode;
 	if (strcmp(key, "kg_per_kwh") == 0) {
-		if (want_double(y, v, path, &c->m->co2_kg_per_kwh)) {
+		if (ywant_double(y, v, path, &c->m->co2_kg_per_kwh)) {
 			if (!(c->m->co2_kg_per_kwh >= 0 && c->m->co2_kg_per_kwh < 2))
 				yerr(y, v, path, "expected 0..2 kgCO2/kWh");
 			else
 				c->have_factor = true;
 		}
 	} else if (strcmp(key, "source") == 0) {
-		c->m->co2_source = want_string(y, v, path);
+		c->m->co2_source = ywant_string(y, v, path);
 	} else if (strcmp(key, "year") == 0) {
-		if (want_int(y, v, path, 1990, 2100, &year))
+		if (ywant_int(y, v, path, 1990, 2100, &year))
 			c->m->co2_year = (int)year;
 	} else if (strcmp(key, "backup_kg_per_kwh") == 0) {
-		if (want_double(y, v, path, &c->m->backup_co2_kg_per_kwh) &&
+		if (ywant_double(y, v, path, &c->m->backup_co2_kg_per_kwh) &&
 		    !(c->m->backup_co2_kg_per_kwh >= 0))
 			yerr(y, v, path, "must be >= 0");
 	}
@@ -223,19 +223,19 @@ static void top_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 			return;
 		}
 		for (int i = 0; i < 3; i++)
-			if (!want_double(y, ynode(y, v->data.sequence.items.start[i]), path,
-			                 &m->grade[i]))
+			if (!ywant_double(y, ynode(y, v->data.sequence.items.start[i]), path,
+			                  &m->grade[i]))
 				return;
 		if (!(m->grade[0] >= 1 && m->grade[0] < m->grade[1] && m->grade[1] < m->grade[2]))
 			yerr(y, v, path, "limits must rise and be >= 1");
 	} else if (strcmp(key, "coverage_min") == 0) {
-		if (want_double(y, v, path, &m->coverage_min) &&
+		if (ywant_double(y, v, path, &m->coverage_min) &&
 		    !(m->coverage_min > 0 && m->coverage_min <= 1))
 			yerr(y, v, path, "expected a share in (0, 1]");
 	} else if (strcmp(key, "max_gap") == 0) {
-		want_duration(y, v, path, 1000, &m->max_gap_ms);
+		ywant_duration(y, v, path, 1000, &m->max_gap_ms);
 	} else if (strcmp(key, "boundary") == 0) {
-		m->boundary = want_string(y, v, path);
+		m->boundary = ywant_string(y, v, path);
 	}
 }
 
@@ -246,7 +246,7 @@ void energy_config_parse(struct ydoc *y, struct config *cfg, const char *path, v
 	                                   "coverage_min", "max_gap",
 	                                   "boundary",     NULL};
 	yaml_node_t *v = node;
-	struct energy_model *m = arena_alloc(y->arena, sizeof(*m));
+	struct energy_model *m = config_arena_alloc(y->arena, sizeof(*m));
 	struct top_ctx c = {.m = m};
 
 	m->present = true;

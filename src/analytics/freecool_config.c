@@ -44,7 +44,7 @@ static void want_range(struct ydoc *y, yaml_node_t *v, const char *path, double 
 {
 	double d;
 
-	if (!want_double(y, v, path, &d))
+	if (!ywant_double(y, v, path, &d))
 		return;
 	if (d < lo || d > hi) {
 		yerr(y, v, path, "%g is out of range %g..%g", d, lo, hi);
@@ -60,7 +60,7 @@ static void series_pair(struct ydoc *y, void *ctx, const char *path, const char 
 
 	(void)knode;
 	if (strcmp(key, "rh_over") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 
 		if (s && strcmp(s, "ice") == 0)
 			fc->rh_over = PSYCHRO_RH_ICE;
@@ -72,7 +72,7 @@ static void series_pair(struct ydoc *y, void *ctx, const char *path, const char 
 	}
 	for (unsigned i = 0; i < FC_S_COUNT; i++)
 		if (strcmp(key, series_keys[i]) == 0) {
-			const char *s = want_string(y, v, path);
+			const char *s = ywant_string(y, v, path);
 
 			if (s && (!strchr(s, ' ') || strlen(s) > 200))
 				yerr(y, v, path,
@@ -104,13 +104,13 @@ static void cooling_pair(struct ydoc *y, void *ctx, const char *path, const char
 
 	(void)knode;
 	if (strcmp(key, "economizer") == 0) {
-		s = want_string(y, v, path);
+		s = ywant_string(y, v, path);
 		if (s && freecool_economizer_parse(s, &p->type) < 0)
 			yerr(y, v, path,
 			     "expected direct-air, indirect-air, indirect-evap, tower or "
 			     "dry-cooler");
 	} else if (strcmp(key, "piping") == 0) {
-		s = want_string(y, v, path);
+		s = ywant_string(y, v, path);
 		if (s && strcmp(s, "integrated") == 0)
 			p->piping = FC_INTEGRATED;
 		else if (s && strcmp(s, "parallel") == 0)
@@ -140,11 +140,11 @@ static void cooling_pair(struct ydoc *y, void *ctx, const char *path, const char
 	} else if (strcmp(key, "inlet_over_supply_k") == 0) {
 		want_range(y, v, path, 0, 20, &p->inlet_over_supply_k);
 	} else if (strcmp(key, "ashrae_class") == 0) {
-		s = want_string(y, v, path);
+		s = ywant_string(y, v, path);
 		if (s && freecool_class_parse(s, &fc->ashrae_class) < 0)
 			yerr(y, v, path, "expected A1, A2, A3, A4 or H1");
 	} else if (strcmp(key, "envelope") == 0) {
-		s = want_string(y, v, path);
+		s = ywant_string(y, v, path);
 		if (s && strcmp(s, "recommended") == 0)
 			fc->allowable = false;
 		else if (s && strcmp(s, "allowable") == 0)
@@ -152,7 +152,7 @@ static void cooling_pair(struct ydoc *y, void *ctx, const char *path, const char
 		else if (s)
 			yerr(y, v, path, "expected recommended or allowable");
 	} else if (strcmp(key, "altitude_derating") == 0) {
-		want_bool(y, v, path, &fc->derate);
+		ywant_bool(y, v, path, &fc->derate);
 	} else if (strcmp(key, "derate_from_m") == 0) {
 		want_range(y, v, path, 0, 5000, &fc->derate_from_m);
 	} else if (strcmp(key, "altitude_m") == 0) {
@@ -164,10 +164,10 @@ static void cooling_pair(struct ydoc *y, void *ctx, const char *path, const char
 	} else if (strcmp(key, "hysteresis_k") == 0) {
 		want_range(y, v, path, 0, 5, &fc->ctl.hysteresis_k);
 	} else if (strcmp(key, "min_on") == 0) {
-		if (want_duration(y, v, path, 0, &ms))
+		if (ywant_duration(y, v, path, 0, &ms))
 			fc->ctl.min_on_s = (double)ms / 1000.0;
 	} else if (strcmp(key, "min_off") == 0) {
-		if (want_duration(y, v, path, 0, &ms))
+		if (ywant_duration(y, v, path, 0, &ms))
 			fc->ctl.min_off_s = (double)ms / 1000.0;
 	} else if (strcmp(key, "outdoor") == 0) {
 		ymap_walk(y, v, path, outdoor_keys, series_pair, fc);
@@ -205,7 +205,7 @@ void freecool_config_parse(struct ydoc *y, struct config *cfg, const char *path,
 	                                   "plant",
 	                                   NULL};
 	yaml_node_t *n = node;
-	struct fc_config *fc = arena_alloc(y->arena, sizeof(*fc));
+	struct fc_config *fc = config_arena_alloc(y->arena, sizeof(*fc));
 
 	freecool_config_defaults(fc);
 	fc->file = y->file;

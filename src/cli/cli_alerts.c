@@ -67,16 +67,16 @@ static int list_cb(void *ctx, bool active, int64_t ts, const char *detail)
 	return 0;
 }
 
-int cli_alerts_main(int argc, char **argv, const char *dbpath)
+int cli_alerts_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {{"recent", required_argument, NULL, 'n'},
 	                                     {"format", required_argument, NULL, 'f'},
-	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
+	const char *dbpath = ctx->db;
 	int recent = 20, c;
 	bool json = false;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			recent = atoi(optarg);
@@ -88,12 +88,14 @@ int cli_alerts_main(int argc, char **argv, const char *dbpath)
 				return 2;
 			}
 			break;
-		case 'h':
-			printf("usage: greendc alerts [--recent N] [--format table|json]\n");
-			return 0;
 		default:
+			cli_help(ctx->cmd, stderr);
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		cli_help(ctx->cmd, stderr);
+		return 2;
 	}
 	char err[256];
 	struct store_reader *r = store_reader_open(dbpath, err, sizeof(err));

@@ -1,6 +1,9 @@
 /*
- * `greendc series`, `greendc query` and `greendc tail`: the store from the command line.
+ * `greendc devices`, `series`, `query` and `tail`: the store from the command line, through a
+ * read-only connection (safe while the daemon runs). Options are in the command table
+ * (cli_commands.c):
  *
+ *   devices [--format table|csv|json]
  *   series [GLOB] [--format table|csv|json]
  *   query SELECTOR [--from T] [--to T] [--step DUR|raw] [--agg A] [--format table|csv|json]
  *   tail [GLOB] [--count N] [--timeout DUR]
@@ -149,27 +152,27 @@ static const char *kind_name(enum store_kind k)
 
 /* ---- series ---- */
 
-static int cmd_series(int argc, char **argv, const char *dbpath)
+int cli_series_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	enum format fmt = FMT_TABLE;
 	int c;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
+	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		if (c == 'f' && parse_format(optarg, &fmt) == 0)
 			continue;
 		if (c == 'f')
 			fprintf(stderr, "greendc series: unknown format \"%s\"\n", optarg);
-		fprintf(stderr, "usage: greendc series [GLOB] [--format table|csv|json]\n");
-		return c == 'h' ? 0 : EXIT_USAGE;
+		cli_help(ctx->cmd, stderr);
+		return EXIT_USAGE;
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "usage: greendc series [GLOB] [--format table|csv|json]\n");
+		cli_help(ctx->cmd, stderr);
 		return EXIT_USAGE;
 	}
 	const char *glob = optind < argc ? argv[optind] : NULL;
-	struct store_reader *r = open_reader(dbpath);
+	struct store_reader *r = open_reader(ctx->db);
 	if (!r)
 		return EXIT_RUNTIME;
 	struct series_list l = {0};
@@ -274,58 +277,47 @@ static void print_value(double v)
 		printf("%.15g", v);
 }
 
-static void query_usage(void)
-{
-	fprintf(stderr,
-	        "usage: greendc query SELECTOR [--from T] [--to T] [--step DUR|raw]\n"
-	        "                     [--agg avg|min|max|sum|last|count|delta]\n"
-	        "                     [--format table|csv|json]\n"
-	        "  SELECTOR  a series id or a glob over \"device metric{labels}\"\n"
-	        "  T         ISO 8601 (2026-10-01, 2026-10-01T12:00:00Z, ...+08:00) or now, -1h, "
-	        "-30d\n"
-	        "  DUR       10s, 1m, 1h, 1d; raw for the samples themselves (default 1m)\n");
-}
+/* What `greendc query` was asked. */
+struct query_opts {
+	int64_t from, to, step;
+	bool raw;
+	enum store_agg agg;
+	enum format fmt;
+	const char *sel;
+};
 
-static int cmd_query(int argc, char **argv, const char *dbpath)
+/* The options into q. -1 to go on, else the exit code. */
+static int query_parse(int argc, char **argv, const struct cli_ctx *ctx, struct query_opts *q)
 {
 	static const struct option opts[] = {
-	        {"from", required_argument, NULL, 'F'},
-	        {"to", required_argument, NULL, 'T'},
-	        {"step", required_argument, NULL, 's'},
-	        {"agg", required_argument, NULL, 'a'},
-	        {"format", required_argument, NULL, 'f'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
+	        {"from", required_argument, NULL, 'F'},   {"to", required_argument, NULL, 'T'},
+	        {"step", required_argument, NULL, 's'},   {"agg", required_argument, NULL, 'a'},
+	        {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
 	};
-	int64_t now = now_ms(), from = now - 3600000, to = now, step = 60000;
-	bool raw = false;
-	enum store_agg agg = AGG_AVG;
-	enum format fmt = FMT_TABLE;
+	int64_t now = now_ms();
+	*q = (struct query_opts){.from = now - 3600000, .to = now, .step = 60000, .agg = AGG_AVG};
 	int c;
-	while ((c = getopt_long(argc, argv, "F:T:s:a:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:T:s:a:f:", opts, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 'F':
-			bad = time_parse(optarg, now, &from);
+			bad = time_parse(optarg, now, &q->from);
 			break;
 		case 'T':
-			bad = time_parse(optarg, now, &to);
+			bad = time_parse(optarg, now, &q->to);
 			break;
 		case 's':
-			raw = strcmp(optarg, "raw") == 0;
-			bad = raw ? 0 : time_parse_duration(optarg, &step);
+			q->raw = strcmp(optarg, "raw") == 0;
+			bad = q->raw ? 0 : time_parse_duration(optarg, &q->step);
 			break;
 		case 'a':
-			bad = parse_agg(optarg, &agg);
+			bad = parse_agg(optarg, &q->agg);
 			break;
 		case 'f':
-			bad = parse_format(optarg, &fmt);
+			bad = parse_format(optarg, &q->fmt);
 			break;
-		case 'h':
-			query_usage();
-			return 0;
 		default:
-			query_usage();
+			cli_help(ctx->cmd, stderr);
 			return EXIT_USAGE;
 		}
 		if (bad) {
@@ -334,29 +326,31 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 		}
 	}
 	if (argc - optind != 1) {
-		query_usage();
+		cli_help(ctx->cmd, stderr);
 		return EXIT_USAGE;
 	}
-	if (to <= from) {
+	q->sel = argv[optind];
+	if (q->to <= q->from) {
 		fprintf(stderr, "greendc query: --to must be after --from\n");
 		return EXIT_USAGE;
 	}
 	/* Times from 1970 to 9999 and steps up to 100 years keep every bucket computation far
 	 * from int64 overflow (found by test/fuzz: --step 9223372036854775807ms). */
-	if (from < 0 || to > INT64_C(253402300800000) || step > INT64_C(100) * 366 * 86400000) {
+	if (q->from < 0 || q->to > INT64_C(253402300800000) ||
+	    q->step > INT64_C(100) * 366 * 86400000) {
 		fprintf(stderr, "greendc query: times must lie in 1970..9999 and the step within "
 		                "100 years\n");
 		return EXIT_USAGE;
 	}
 	/* Buckets start at multiples of the step (UTC), so that rollups can serve them. */
-	if (!raw)
-		from -= ((from % step) + step) % step;
+	if (!q->raw)
+		q->from -= ((q->from % q->step) + q->step) % q->step;
+	return -1;
+}
 
-	struct store_reader *r = open_reader(dbpath);
-	if (!r)
-		return EXIT_RUNTIME;
-	const char *sel = argv[optind];
-	struct series_list l = {0};
+/* The series a selector names (an id, or a glob) into l. 0, or an exit code (said). */
+static int query_select(struct store_reader *r, const char *sel, struct series_list *l)
+{
 	int rc;
 	char *end;
 	long long id = strtoll(sel, &end, 10);
@@ -368,109 +362,144 @@ static int cmd_query(int argc, char **argv, const char *dbpath)
 				struct store_series_info info = {all.v[i].id, all.v[i].device,
 				                                 all.v[i].metric, all.v[i].labels,
 				                                 all.v[i].kind};
-				list_add(&l, &info);
+				list_add(l, &info);
 			}
 		list_free(&all);
 	} else {
-		rc = store_series_find(r, sel, list_add, &l);
+		rc = store_series_find(r, sel, list_add, l);
 	}
-	if (rc < 0 || l.n == 0) {
-		if (rc < 0)
-			fprintf(stderr, "greendc query: %s\n", strerror(-rc));
-		else
-			fprintf(stderr, "greendc query: no series matches \"%s\"\n", sel);
-		store_reader_close(r);
-		list_free(&l);
+	if (rc < 0) {
+		fprintf(stderr, "greendc query: %s\n", strerror(-rc));
 		return EXIT_RUNTIME;
 	}
+	if (l->n == 0) {
+		fprintf(stderr, "greendc query: no series matches \"%s\"\n", sel);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
 
-	struct points *res = calloc(l.n, sizeof(*res));
-	int status = 0;
-	for (size_t i = 0; res && i < l.n && !status; i++) {
-		rc = raw ? store_read_raw(r, l.v[i].id, from, to, raw_point, &res[i])
-		         : store_query(r, l.v[i].id, from, to, step, agg, agg_point, &res[i]);
+/* Each series' points (raw or bucketed) into res[i]. 0, or an exit code (said). */
+static int query_read(struct store_reader *r, const struct series_list *l,
+                      const struct query_opts *q, struct points *res)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		int rc = q->raw ? store_read_raw(r, l->v[i].id, q->from, q->to, raw_point, &res[i])
+		                : store_query(r, l->v[i].id, q->from, q->to, q->step, q->agg,
+		                              agg_point, &res[i]);
 		if (rc < 0 || res[i].failed) {
-			fprintf(stderr, "greendc query: %s: %s\n", l.v[i].name,
+			fprintf(stderr, "greendc query: %s: %s\n", l->v[i].name,
 			        rc < 0 ? strerror(-rc) : "out of memory");
-			status = EXIT_RUNTIME;
+			return EXIT_RUNTIME;
 		}
+	}
+	return 0;
+}
+
+static void query_print_json(const struct series_list *l, const struct points *res, bool raw)
+{
+	char tbuf[40];
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < l->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)l->v[i].id);
+		cJSON_AddStringToObject(o, "name", l->v[i].name);
+		cJSON_AddStringToObject(o, "kind", kind_name(l->v[i].kind));
+		cJSON *pts = cJSON_AddArrayToObject(o, "points");
+		for (size_t k = 0; k < res[i].n; k++) {
+			const struct point *pt = &res[i].p[k];
+			cJSON *p = cJSON_CreateArray();
+			time_format_utc_ms(pt->ts, tbuf, sizeof(tbuf));
+			cJSON_AddItemToArray(p, cJSON_CreateString(tbuf));
+			cJSON_AddItemToArray(p, isfinite(pt->v) ? cJSON_CreateNumber(pt->v)
+			                                        : cJSON_CreateNull());
+			if (!raw)
+				cJSON_AddItemToArray(p, cJSON_CreateNumber((double)pt->count));
+			cJSON_AddItemToArray(pts, p);
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+	print_json(a);
+	cJSON_Delete(a);
+}
+
+/* One column per series; rows merge the series by time (a series with two samples at one
+ * time gets two rows). 0, or an exit code. */
+static int query_print_csv(const struct series_list *l, const struct points *res)
+{
+	char tbuf[40];
+	size_t *at = calloc(l->n, sizeof(*at));
+	if (!at)
+		return EXIT_RUNTIME;
+	fputs("ts", stdout);
+	for (size_t i = 0; i < l->n; i++) {
+		putchar(',');
+		csv_field(l->v[i].name);
+	}
+	putchar('\n');
+	for (;;) {
+		int64_t t = INT64_MAX;
+		for (size_t i = 0; i < l->n; i++)
+			if (at[i] < res[i].n && res[i].p[at[i]].ts < t)
+				t = res[i].p[at[i]].ts;
+		if (t == INT64_MAX)
+			break;
+		time_format_utc_ms(t, tbuf, sizeof(tbuf));
+		fputs(tbuf, stdout);
+		for (size_t i = 0; i < l->n; i++) {
+			putchar(',');
+			if (at[i] < res[i].n && res[i].p[at[i]].ts == t)
+				print_value(res[i].p[at[i]++].v);
+		}
+		putchar('\n');
+	}
+	free(at);
+	return 0;
+}
+
+static void query_print_table(const struct series_list *l, const struct points *res, bool raw)
+{
+	char tbuf[40];
+	for (size_t i = 0; i < l->n; i++) {
+		if (i > 0)
+			putchar('\n');
+		printf("# %s (id %lld, %s)\n", l->v[i].name, (long long)l->v[i].id,
+		       kind_name(l->v[i].kind));
+		for (size_t k = 0; k < res[i].n; k++) {
+			time_format_utc_ms(res[i].p[k].ts, tbuf, sizeof(tbuf));
+			printf("%-24s ", tbuf);
+			print_value(res[i].p[k].v);
+			if (!raw)
+				printf("  (%lld)", (long long)res[i].p[k].count);
+			putchar('\n');
+		}
+	}
+}
+
+int cli_query_main(int argc, char **argv, const struct cli_ctx *ctx)
+{
+	struct query_opts q;
+	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
+	int status = query_parse(argc, argv, ctx, &q);
+	if (status >= 0)
+		return status;
+	struct store_reader *r = open_reader(ctx->db);
+	if (!r)
+		return EXIT_RUNTIME;
+	struct series_list l = {0};
+	struct points *res = NULL;
+	status = query_select(r, q.sel, &l);
+	if (!status) {
+		res = calloc(l.n, sizeof(*res));
+		status = res ? query_read(r, &l, &q, res) : EXIT_RUNTIME;
 	}
 	store_reader_close(r);
-	if (!res)
-		status = EXIT_RUNTIME;
-
-	char tbuf[40];
-	if (!status && fmt == FMT_JSON) {
-		cJSON *a = cJSON_CreateArray();
-		for (size_t i = 0; i < l.n; i++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "id", (double)l.v[i].id);
-			cJSON_AddStringToObject(o, "name", l.v[i].name);
-			cJSON_AddStringToObject(o, "kind", kind_name(l.v[i].kind));
-			cJSON *pts = cJSON_AddArrayToObject(o, "points");
-			for (size_t k = 0; k < res[i].n; k++) {
-				cJSON *p = cJSON_CreateArray();
-				time_format_utc_ms(res[i].p[k].ts, tbuf, sizeof(tbuf));
-				cJSON_AddItemToArray(p, cJSON_CreateString(tbuf));
-				cJSON_AddItemToArray(p, isfinite(res[i].p[k].v)
-				                                ? cJSON_CreateNumber(res[i].p[k].v)
-				                                : cJSON_CreateNull());
-				if (!raw)
-					cJSON_AddItemToArray(
-					        p, cJSON_CreateNumber((double)res[i].p[k].count));
-				cJSON_AddItemToArray(pts, p);
-			}
-			cJSON_AddItemToArray(a, o);
-		}
-		print_json(a);
-		cJSON_Delete(a);
-	} else if (!status && fmt == FMT_CSV) {
-		/* One column per series; rows merge the series by time (a series with two
-		 * samples at one time gets two rows). */
-		size_t *at = calloc(l.n, sizeof(*at));
-		if (!at) {
-			status = EXIT_RUNTIME;
-		} else {
-			fputs("ts", stdout);
-			for (size_t i = 0; i < l.n; i++) {
-				putchar(',');
-				csv_field(l.v[i].name);
-			}
-			putchar('\n');
-			for (;;) {
-				int64_t t = INT64_MAX;
-				for (size_t i = 0; i < l.n; i++)
-					if (at[i] < res[i].n && res[i].p[at[i]].ts < t)
-						t = res[i].p[at[i]].ts;
-				if (t == INT64_MAX)
-					break;
-				time_format_utc_ms(t, tbuf, sizeof(tbuf));
-				fputs(tbuf, stdout);
-				for (size_t i = 0; i < l.n; i++) {
-					putchar(',');
-					if (at[i] < res[i].n && res[i].p[at[i]].ts == t)
-						print_value(res[i].p[at[i]++].v);
-				}
-				putchar('\n');
-			}
-		}
-		free(at);
-	} else if (!status) {
-		for (size_t i = 0; i < l.n; i++) {
-			if (i > 0)
-				putchar('\n');
-			printf("# %s (id %lld, %s)\n", l.v[i].name, (long long)l.v[i].id,
-			       kind_name(l.v[i].kind));
-			for (size_t k = 0; k < res[i].n; k++) {
-				time_format_utc_ms(res[i].p[k].ts, tbuf, sizeof(tbuf));
-				printf("%-24s ", tbuf);
-				print_value(res[i].p[k].v);
-				if (!raw)
-					printf("  (%lld)", (long long)res[i].p[k].count);
-				putchar('\n');
-			}
-		}
-	}
+	if (!status && q.fmt == FMT_JSON)
+		query_print_json(&l, res, q.raw);
+	else if (!status && q.fmt == FMT_CSV)
+		status = query_print_csv(&l, res);
+	else if (!status)
+		query_print_table(&l, res, q.raw);
 	for (size_t i = 0; res && i < l.n; i++)
 		free(res[i].p);
 	free(res);
@@ -522,17 +551,16 @@ static int tail_cb(void *ctx, int64_t series, int64_t ts, double v)
 	return 0;
 }
 
-static int cmd_tail(int argc, char **argv, const char *dbpath)
+int cli_tail_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {{"count", required_argument, NULL, 'n'},
 	                                     {"timeout", required_argument, NULL, 't'},
-	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	long long count = -1;
 	int64_t timeout = 0;
 	int c;
-	const char *usage = "usage: greendc tail [GLOB] [--count N] [--timeout DUR]\n";
-	while ((c = getopt_long(argc, argv, "n:t:h", opts, NULL)) != -1) {
+	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
+	while ((c = getopt_long(argc, argv, "n:t:", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
@@ -549,16 +577,16 @@ static int cmd_tail(int argc, char **argv, const char *dbpath)
 			}
 			break;
 		default:
-			fputs(usage, stderr);
-			return c == 'h' ? 0 : EXIT_USAGE;
+			cli_help(ctx->cmd, stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1) {
-		fputs(usage, stderr);
+		cli_help(ctx->cmd, stderr);
 		return EXIT_USAGE;
 	}
 	struct tail t = {.glob = optind < argc ? argv[optind] : NULL, .remaining = count};
-	t.r = open_reader(dbpath);
+	t.r = open_reader(ctx->db);
 	if (!t.r)
 		return EXIT_RUNTIME;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -641,20 +669,24 @@ static int device_row(void *ctx, const struct store_device_state *d)
 	return 0;
 }
 
-static int cmd_devices(int argc, char **argv, const char *dbpath)
+int cli_devices_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct devices_out o = {.fmt = FMT_TABLE};
 	int c;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
+	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		if (c == 'f' && parse_format(optarg, &o.fmt) == 0)
 			continue;
-		fprintf(stderr, "usage: greendc devices [--format table|csv|json]\n");
-		return c == 'h' ? 0 : EXIT_USAGE;
+		cli_help(ctx->cmd, stderr);
+		return EXIT_USAGE;
 	}
-	struct store_reader *r = open_reader(dbpath);
+	if (optind < argc) {
+		cli_help(ctx->cmd, stderr);
+		return EXIT_USAGE;
+	}
+	struct store_reader *r = open_reader(ctx->db);
 	if (!r)
 		return EXIT_RUNTIME;
 	if (o.fmt == FMT_TABLE)
@@ -673,27 +705,8 @@ static int cmd_devices(int argc, char **argv, const char *dbpath)
 	}
 	store_reader_close(r);
 	if (n < 0) {
-		fprintf(stderr, "greendc devices: %s: %s\n", dbpath, strerror(-n));
+		fprintf(stderr, "greendc devices: %s: %s\n", ctx->db, strerror(-n));
 		return EXIT_RUNTIME;
 	}
 	return 0;
-}
-
-int cli_data_main(int argc, char **argv, const char *dbpath)
-{
-	if (argc < 1 || !argv[0]) {
-		fprintf(stderr, "greendc: expected series, query or tail\n");
-		return EXIT_USAGE;
-	}
-	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
-	if (strcmp(argv[0], "series") == 0)
-		return cmd_series(argc, argv, dbpath);
-	if (strcmp(argv[0], "query") == 0)
-		return cmd_query(argc, argv, dbpath);
-	if (strcmp(argv[0], "tail") == 0)
-		return cmd_tail(argc, argv, dbpath);
-	if (strcmp(argv[0], "devices") == 0)
-		return cmd_devices(argc, argv, dbpath);
-	fprintf(stderr, "greendc: unknown data command \"%s\"\n", argv[0]);
-	return EXIT_USAGE;
 }

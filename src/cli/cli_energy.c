@@ -586,8 +586,9 @@ out:
 	return rc;
 }
 
-int cli_energy_main(int argc, char **argv, const char *config_path, const char *dbpath)
+int cli_energy_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
+	const char *config_path = ctx->config_path, *dbpath = ctx->db;
 	struct opts o = {0};
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0)

@@ -927,8 +927,9 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 	return rc;
 }
 
-int cli_freecool_main(int argc, char **argv, const char *config_path, const char *db)
+int cli_freecool_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
+	const char *config_path = ctx->cfg ? ctx->config_path : NULL, *db = ctx->db;
 	struct opts o = {.fmt = FMT_TABLE,
 	                 .steps = 10,
 	                 .cooling_kw = NAN,

@@ -55,9 +55,10 @@ static void import_usage(FILE *f)
 	        "  the daemon must not be running on the database\n");
 }
 
-int cli_import_main(int argc, char **argv, const char *config_path, bool config_given,
-                    const char *dbpath)
+int cli_import_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
+	const char *config_path = ctx->config_path, *dbpath = ctx->db;
+	bool config_given = ctx->config_given;
 	static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
 	                                   {"mapping", required_argument, NULL, 'm'},
 	                                   {"tz", required_argument, NULL, 'z'},
@@ -341,9 +342,10 @@ static bool sel_match(const struct energy_selector *sel, const struct xser *s);
 static int export_report(const char *period, const char *dir, const char *config_path,
                          const char *dbpath);
 
-int cli_export_main(int argc, char **argv, const char *config_path, bool config_given,
-                    const char *dbpath)
+int cli_export_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
+	const char *config_path = ctx->config_path, *dbpath = ctx->db;
+	bool config_given = ctx->config_given;
 	static const struct option lo[] = {
 	        {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
 	        {"step", required_argument, NULL, 's'},   {"agg", required_argument, NULL, 'a'},

@@ -1,18 +1,16 @@
 /*
- * `greendc import` and `greendc export` (docs/import-export.md). src/greendc.c dispatches
- * here.
+ * `greendc import` and `greendc export` (docs/import-export.md). Run from the command table
+ * (cli.h).
  */
 #ifndef GREENDC_CLI_IMPORT_H
 #define GREENDC_CLI_IMPORT_H
 
-#include <stdbool.h>
+#include "cli/cli.h"
 
-/* argv[0] is "import" / "export". config_path is read when config_given or when it exists;
- * dbpath (may be NULL) overrides the config's storage.path. Exit codes: 0, 1 runtime error or
- * rejected rows, 2 usage. */
-int cli_import_main(int argc, char **argv, const char *config_path, bool config_given,
-                    const char *dbpath);
-int cli_export_main(int argc, char **argv, const char *config_path, bool config_given,
-                    const char *dbpath);
+/* argv[0] is "import" / "export". ctx's config is read when -c was given or the default
+ * exists; the database is ctx->db (may be NULL without a config). Exit codes: 0, 1 runtime
+ * error or rejected rows, 2 usage. */
+int cli_import_main(int argc, char **argv, const struct cli_ctx *ctx);
+int cli_export_main(int argc, char **argv, const struct cli_ctx *ctx);
 
 #endif

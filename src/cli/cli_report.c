@@ -115,8 +115,9 @@ static int enqueue(const struct config *cfg, const char *dbpath, cJSON *rep, con
 	return 0;
 }
 
-int cli_report_main(int argc, char **argv, const char *config_path, const char *dbpath)
+int cli_report_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
+	const char *config_path = ctx->config_path, *dbpath = ctx->db;
 	static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
 	                                     {"year", required_argument, NULL, 'y'},
 	                                     {"format", required_argument, NULL, 'f'},

@@ -6,8 +6,11 @@
 #ifndef GREENDC_CLI_REPORT_H
 #define GREENDC_CLI_REPORT_H
 
-/* argv[0] is "report". Exit code: 0 ok (also for an incomplete report, which says so),
- * 1 runtime error, 2 usage, 3 --require-complete and the report is incomplete. */
-int cli_report_main(int argc, char **argv, const char *config_path, const char *dbpath);
+#include "cli/cli.h"
+
+/* argv[0] is "report"; config and database from ctx. Exit code: 0 ok (also for an incomplete
+ * report, which says so), 1 runtime error, 2 usage, 3 --require-complete and the report is
+ * incomplete. */
+int cli_report_main(int argc, char **argv, const struct cli_ctx *ctx);
 
 #endif

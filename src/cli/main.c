@@ -1,192 +1,162 @@
 /*
- * greendc: the command-line tool. Validates configs and reads the store (read-only
- * connections; it never writes while the daemon runs).
+ * greendc: the command-line tool. Validates configs and reads the store through read-only
+ * connections (it never writes while the daemon runs; import and report --enqueue say when
+ * they write).
  *
- *   greendc check-config FILE
- *   greendc [-c FILE | --db PATH] devices|series|query|tail ...
+ *   greendc [-c FILE | --db PATH] COMMAND [ARGS]
+ *
+ * This file is the dispatcher: the global options, then the command's row in the one command
+ * table (cli_commands.c). `COMMAND --help` prints the row's help and does nothing else; the
+ * config is loaded once, as the row asks, the site's time zone is set once (the CLI is
+ * single-threaded, so before any thread as time_zone_set() requires), the database is named
+ * once, and the row's run() gets them in a struct cli_ctx.
  */
-#include "cli/cli_alerts.h"
-#include "cli/cli_data.h"
-#include "cli/cli_energy.h"
-#include "cli/cli_freecool.h"
-#include "cli/cli_import.h"
-#include "cli/cli_report.h"
+#include "cli/cli.h"
+
 #include "config/config.h"
+#include "core/timeutil.h"
 #include "daemon/sections.h"
-#include "ingest/driver_load.h"
-#include "store/store.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: greendc [-c FILE | --db PATH] COMMAND [ARGS]\n"
-	        "commands:\n"
-	        "  check-config [FILE]       validate a configuration, its profiles and drivers\n"
-	        "  devices [--format F]      state of each device (up/down, last poll, errors)\n"
-	        "  series [GLOB]             list stored series (\"device metric{labels}\")\n"
-	        "  query SELECTOR --from T --to T --step D --agg A\n"
-	        "                            aggregate series over time (table, csv or json)\n"
-	        "  tail [GLOB]               print new samples as they are stored\n"
-	        "  backup FILE               consistent online copy of the database (0600)\n"
-	        "  pue --period P | --from T --to T [--by day]\n"
-	        "                            categorised PUE from metered energy\n"
-	        "  kpi --period P            PUE, pPUE, WUE, CUE, ERF, REF, CER, GB 40879 grade\n"
-	        "  freecool --weather F.epw | --period YYYY-MM\n"
-	        "                            free-cooling hours, what-if and schedule\n"
-	        "  alerts [--recent N]       firing alerts and recent transitions\n"
-	        "  report --month YYYY-MM|previous | --year YYYY [--format json|csv|html]\n"
-	        "                            regulator report (zh/en HTML); --enqueue to send\n"
-	        "  import [--mapping M] FILE|-  history from CSV (long or wide), staged, "
-	        "idempotent\n"
-	        "  export [SELECTOR] | --report P  series as CSV/JSON Lines; a period's audit "
-	        "files\n"
-	        "options:\n"
-	        "  -c, --config FILE  configuration (default /etc/greendc/greendc.yaml); the\n"
-	        "                     database is its storage.path\n"
-	        "      --db PATH      read this database instead\n"
-	        "Run 'greendc COMMAND --help' for a command's options.\n");
-}
+#ifndef GREENDC_VERSION
+#define GREENDC_VERSION "unknown"
+#endif
 
-static int check_config(const char *path)
-{
-	struct config_diag diag = {0};
-	struct config *cfg = greendc_config_load(path, &diag);
-	if (cfg) {
-		struct driver_set *ds = driver_set_new(cfg->daemon.drivers_dir);
-		driver_validate_config(ds, cfg, &diag);
-		driver_set_free(ds);
-	}
-	if (diag.count) {
-		fputs(diag.text, stderr);
-		fprintf(stderr, "%s: %u problem%s\n", path, diag.count, diag.count == 1 ? "" : "s");
-		config_free(cfg);
-		return 1;
-	}
-	size_t points = 0;
-	for (size_t i = 0; i < cfg->nprofiles; i++)
-		points += cfg->profiles[i]->npoints;
-	printf("%s: ok: site %s, %zu devices, %zu profiles (%zu points), store %s\n", path,
-	       cfg->site.id, cfg->ndevices, cfg->nprofiles, points, cfg->storage.path);
-	config_free(cfg);
-	return 0;
-}
+#define DEFAULT_CONFIG "/etc/greendc/greendc.yaml"
 
-/* The database path from --db, else from the config's storage.path. */
-static char *db_from(const char *db, const char *config_path)
+/* The global options into ctx and *db. -1 to go on with argv[optind] as the command, else
+ * the exit code. */
+static int parse_global(int argc, char **argv, struct cli_ctx *ctx, const char **db)
 {
-	if (db)
-		return strdup(db);
-	const char *env = getenv("GREENDC_DB");
-	if (env && *env)
-		return strdup(env);
-	struct config_diag diag = {0};
-	struct config *cfg = greendc_config_load(config_path, &diag);
-	if (!cfg) {
-		fputs(diag.text, stderr);
-		fprintf(stderr, "greendc: cannot find the database: give --db PATH or -c FILE\n");
-		return NULL;
-	}
-	char *path = strdup(cfg->storage.path);
-	config_free(cfg);
-	return path;
-}
-
-int main(int argc, char **argv)
-{
-	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-	                                     {"db", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *config_path = "/etc/greendc/greendc.yaml", *db = NULL;
-	bool config_given = false;
+	/* --commands: the command names, one a line, for the man page test (not documented). */
+	static const struct option opts[] = {
+	        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+	        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+	        {"commands", no_argument, NULL, 'L'},     {NULL, 0, NULL, 0}};
 	int c;
-
-	/* Stop at the first non-option: the command parses its own options. */
-	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	/* "+": stop at the first non-option, the command parses its own options. */
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			config_path = optarg;
-			config_given = true;
+			ctx->config_path = optarg;
+			ctx->config_given = true;
 			break;
 		case 'd':
-			db = optarg;
+			*db = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			cli_overview(stdout);
+			return 0;
+		case 'V':
+			printf("greendc %s\n", GREENDC_VERSION);
+			return 0;
+		case 'L':
+			for (const struct cli_command *cmd = cli_commands; cmd->name; cmd++)
+				puts(cmd->name);
 			return 0;
 		default:
-			usage(stderr);
+			fprintf(stderr, "Run 'greendc --help' for the commands and options.\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		cli_overview(stderr);
 		return 2;
 	}
-	const char *cmd = argv[optind];
-	if (strcmp(cmd, "check-config") == 0) {
-		if (optind + 1 < argc)
-			return check_config(argv[optind + 1]);
-		return check_config(config_path);
-	}
-	if (strcmp(cmd, "devices") == 0 || strcmp(cmd, "series") == 0 ||
-	    strcmp(cmd, "query") == 0 || strcmp(cmd, "tail") == 0) {
-		(void)config_given;
-		for (int i = optind + 1; i < argc; i++)
-			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-				return cli_data_main(argc - optind, argv + optind, "");
-		char *path = db_from(db, config_path);
-		if (!path)
-			return 1;
-		int rc = cli_data_main(argc - optind, argv + optind, path);
-		free(path);
-		return rc;
-	}
-	if (strcmp(cmd, "report") == 0)
-		return cli_report_main(argc - optind, argv + optind, config_path, db);
-	if (strcmp(cmd, "alerts") == 0) {
-		char *path = db_from(db, config_path);
-		if (!path)
-			return 1;
-		int rc = cli_alerts_main(argc - optind, argv + optind, path);
-		free(path);
-		return rc;
-	}
-	if (strcmp(cmd, "freecool") == 0)
-		return cli_freecool_main(argc - optind, argv + optind,
-		                         config_given ? config_path : NULL, db);
-	if (strcmp(cmd, "pue") == 0 || strcmp(cmd, "kpi") == 0) {
-		const char *env = getenv("GREENDC_DB");
-		return cli_energy_main(argc - optind, argv + optind, config_path,
-		                       db ? db : (env && *env ? env : NULL));
-	}
-	if (strcmp(cmd, "import") == 0)
-		return cli_import_main(argc - optind, argv + optind, config_path, config_given, db);
-	if (strcmp(cmd, "export") == 0)
-		return cli_export_main(argc - optind, argv + optind, config_path, config_given, db);
-	if (strcmp(cmd, "backup") == 0) {
-		if (optind + 2 != argc) {
-			fprintf(stderr, "usage: greendc [-c FILE | --db PATH] backup FILE\n");
-			return 2;
-		}
-		char *path = db_from(db, config_path);
-		if (!path)
-			return 1;
-		char err[512];
-		int rc = store_backup(path, argv[optind + 1], err, sizeof(err));
-		if (rc < 0)
-			fprintf(stderr, "greendc backup: %s\n", err);
-		else
-			printf("%s: backed up to %s (integrity ok)\n", path, argv[optind + 1]);
-		free(path);
-		return rc < 0 ? 1 : 0;
-	}
-	fprintf(stderr, "greendc: unknown command \"%s\"\n", cmd);
-	usage(stderr);
+	return -1;
+}
+
+/* A mistyped command: the nearest one, not the whole usage. */
+static int unknown_command(const char *name)
+{
+	const struct cli_command *near = cli_command_suggest(name);
+	fprintf(stderr, "greendc: unknown command \"%s\"", name);
+	if (near)
+		fprintf(stderr, "; did you mean \"%s\"?", near->name);
+	fprintf(stderr, "\nRun 'greendc --help' for the list of commands.\n");
 	return 2;
+}
+
+/* -h or --help among the command's arguments (before a "--"). */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the row's command gets a config, given what the user said. */
+static bool config_wanted(const struct cli_ctx *ctx, const char *db)
+{
+	switch (ctx->cmd->config) {
+	case CLI_CONFIG_NONE:
+		return false;
+	case CLI_CONFIG_FOR_DB:
+		return ctx->config_given || !db;
+	case CLI_CONFIG_OPTIONAL:
+		return ctx->config_given || access(ctx->config_path, F_OK) == 0;
+	case CLI_CONFIG_REQUIRED:
+		return true;
+	}
+	return true;
+}
+
+/* Load the config (once) as the row asks, set the site's zone, name the database: --db,
+ * else $GREENDC_DB, else the config's storage.path. 0, or the exit code (said). */
+static int ctx_resolve(struct cli_ctx *ctx, const char *db)
+{
+	const char *env = getenv("GREENDC_DB");
+	if (!db && env && *env)
+		db = env;
+	if (config_wanted(ctx, db)) {
+		struct config_diag diag = {0};
+		ctx->cfg = greendc_config_load(ctx->config_path, &diag);
+		if (!ctx->cfg) {
+			fputs(diag.text, stderr);
+			if (ctx->cmd->config == CLI_CONFIG_FOR_DB && !db)
+				fprintf(stderr, "greendc: cannot find the database: give --db PATH "
+				                "or -c FILE\n");
+			return 1;
+		}
+		time_zone_set(ctx->cfg->site.timezone);
+	}
+	ctx->db = db ? db : ctx->cfg ? ctx->cfg->storage.path : NULL;
+	if (ctx->cmd->needs_db && !ctx->db) {
+		fprintf(stderr, "greendc %s: cannot find the database: give --db PATH or -c FILE\n",
+		        ctx->cmd->name);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = {.config_path = DEFAULT_CONFIG};
+	const char *db = NULL;
+	int rc = parse_global(argc, argv, &ctx, &db);
+	if (rc >= 0)
+		return rc;
+	ctx.cmd = cli_command_find(argv[optind]);
+	if (!ctx.cmd)
+		return unknown_command(argv[optind]);
+	int cargc = argc - optind;
+	char **cargv = argv + optind;
+	if (wants_help(cargc, cargv)) {
+		cli_help(ctx.cmd, stdout);
+		return 0;
+	}
+	rc = ctx_resolve(&ctx, db);
+	if (rc == 0)
+		rc = ctx.cmd->run(cargc, cargv, &ctx);
+	config_free(ctx.cfg);
+	return rc;
 }

@@ -32,7 +32,7 @@ struct arena {
 	struct arena_chunk *head;
 };
 
-struct arena *arena_new(void)
+struct arena *config_arena_new(void)
 {
 	struct arena *a = calloc(1, sizeof(*a));
 	if (!a)
@@ -40,7 +40,7 @@ struct arena *arena_new(void)
 	return a;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *config_arena_alloc(struct arena *a, size_t n)
 {
 	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	if (!a->head || a->head->size - a->head->used < n) {
@@ -57,15 +57,15 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-char *arena_strdup(struct arena *a, const char *s)
+char *config_arena_strdup(struct arena *a, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *p = arena_alloc(a, n);
+	char *p = config_arena_alloc(a, n);
 	memcpy(p, s, n);
 	return p;
 }
 
-void arena_free(struct arena *a)
+void config_arena_free(struct arena *a)
 {
 	if (!a)
 		return;
@@ -116,7 +116,7 @@ static void point_pair(struct ydoc *y, void *vctx, const char *path, const char 
 	long long n;
 
 	if (strcmp(key, "metric") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		if (!s)
 			return;
 		if (!metric_lookup(s)) {
@@ -139,26 +139,26 @@ static void point_pair(struct ydoc *y, void *vctx, const char *path, const char 
 		c->have_kind = true;
 		c->kind_node = v;
 	} else if (strcmp(key, "counter_bits") == 0) {
-		if (want_int(y, v, path, 16, 64, &n)) {
+		if (ywant_int(y, v, path, 16, 64, &n)) {
 			if (n != 16 && n != 32 && n != 64)
 				yerr(y, v, path, "expected 16, 32 or 64");
 			else
 				pt->counter_bits = (unsigned)n;
 		}
 	} else if (strcmp(key, "scale") == 0) {
-		want_double(y, v, path, &pt->scale);
+		ywant_double(y, v, path, &pt->scale);
 	} else if (strcmp(key, "offset") == 0) {
-		want_double(y, v, path, &pt->offset);
+		ywant_double(y, v, path, &pt->offset);
 	} else if (strcmp(key, "labels") == 0) {
 		struct kv_build b = {0};
-		ymap_walk(y, v, path, NULL, kv_pair, &b);
-		pt->labels = kv_to_labels(y, &b);
+		ymap_walk(y, v, path, NULL, ykv_pair, &b);
+		pt->labels = ykv_to_labels(y, &b);
 		pt->nlabels = b.n;
 	} else if (strcmp(key, "source") == 0) {
-		want_string(y, v, path);
+		ywant_string(y, v, path);
 	} else {
 		/* Driver-specific: validated by the driver's open(). */
-		kv_pair(y, &c->attrs, path, key, knode, v);
+		ykv_pair(y, &c->attrs, path, key, knode, v);
 	}
 }
 
@@ -177,35 +177,35 @@ static void profile_pair(struct ydoc *y, void *vctx, const char *path, const cha
 	(void)knode;
 
 	if (strcmp(key, "profile") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		if (s && strcmp(s, c->name_from_file) != 0)
 			yerr(y, v, path, "\"%s\" does not match the file name \"%s\"", s,
 			     c->name_from_file);
 	} else if (strcmp(key, "class") == 0) {
-		p->class = want_string(y, v, path);
+		p->class = ywant_string(y, v, path);
 	} else if (strcmp(key, "driver") == 0) {
-		p->driver = want_string(y, v, path);
+		p->driver = ywant_string(y, v, path);
 	} else if (strcmp(key, "source") == 0) {
-		p->source = want_string(y, v, path);
+		p->source = ywant_string(y, v, path);
 	} else if (strcmp(key, "description") == 0) {
-		want_string(y, v, path);
+		ywant_string(y, v, path);
 	} else if (strcmp(key, "quirks") == 0) {
 		struct kv_build b = {0};
-		ymap_walk(y, v, path, NULL, kv_pair, &b);
+		ymap_walk(y, v, path, NULL, ykv_pair, &b);
 		p->quirks = b.attrs;
 		p->nquirks = b.n;
 	} else if (strcmp(key, "match") == 0) {
 		struct kv_build b = {0};
-		ymap_walk(y, v, path, NULL, kv_pair, &b);
+		ymap_walk(y, v, path, NULL, ykv_pair, &b);
 		p->match = b.attrs;
 		p->nmatch = b.n;
 	} else if (strcmp(key, "points") == 0) {
 		if (v->type != YAML_SEQUENCE_NODE) {
-			yerr(y, v, path, "expected a list of points, got %s", node_kind(v));
+			yerr(y, v, path, "expected a list of points, got %s", ynode_kind(v));
 			return;
 		}
 		size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-		c->points = arena_alloc(y->arena, (n ? n : 1) * sizeof(*c->points));
+		c->points = config_arena_alloc(y->arena, (n ? n : 1) * sizeof(*c->points));
 		for (size_t i = 0; i < n; i++) {
 			yaml_node_t *item = ynode(y, v->data.sequence.items.start[i]);
 			char sub[512];
@@ -246,19 +246,19 @@ struct profile *profile_load(struct arena *arena, const char *dir, const char *n
 	struct ydoc y = {.diag = diag, .arena = arena};
 	unsigned before = diag->count;
 
-	if (!name_ok(name, "_-/") || strstr(name, "..") || name[0] == '/') {
+	if (!config_name_ok(name, "_-/") || strstr(name, "..") || name[0] == '/') {
 		config_diag_add(diag, name, 0, "bad profile name");
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
-	const char *file = arena_strdup(arena, path);
-	if (!load_yaml(&y, file))
+	const char *file = config_arena_strdup(arena, path);
+	if (!ydoc_load(&y, file))
 		return NULL;
 
-	struct profile *p = arena_alloc(arena, sizeof(*p));
+	struct profile *p = config_arena_alloc(arena, sizeof(*p));
 	const char *slash = strrchr(name, '/');
 	struct profile_ctx c = {.prof = p, .name_from_file = slash ? slash + 1 : name};
-	p->name = arena_strdup(arena, name);
+	p->name = config_arena_strdup(arena, name);
 	p->file = file;
 	yaml_node_t *root = yaml_document_get_root_node(&y.doc);
 	ymap_walk(&y, root, "", keys, profile_pair, &c);
@@ -296,17 +296,17 @@ static void site_pair(struct ydoc *y, void *vctx, const char *path, const char *
 	struct load_ctx *c = vctx;
 	(void)knode;
 	if (strcmp(key, "id") == 0) {
-		const char *s = want_string(y, v, path);
-		if (s && !name_ok(s, "_-"))
+		const char *s = ywant_string(y, v, path);
+		if (s && !config_name_ok(s, "_-"))
 			yerr(y, v, path, "use letters, digits, '_' and '-' only");
 		else if (s) {
 			c->cfg->site.id = s;
 			c->have_site_id = true;
 		}
 	} else if (strcmp(key, "name") == 0) {
-		c->cfg->site.name = want_string(y, v, path);
+		c->cfg->site.name = ywant_string(y, v, path);
 	} else if (strcmp(key, "timezone") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		struct stat sb;
 		char zpath[PATH_MAX];
 		if (!s)
@@ -322,7 +322,7 @@ static void site_pair(struct ydoc *y, void *vctx, const char *path, const char *
 			c->cfg->site.timezone = s;
 	} else if (strcmp(key, "altitude_m") == 0) {
 		double a;
-		if (want_double(y, v, path, &a)) {
+		if (ywant_double(y, v, path, &a)) {
 			if (a < -500 || a > 6000)
 				yerr(y, v, path, "altitude %.0f m is not plausible", a);
 			else
@@ -338,12 +338,12 @@ static void storage_pair(struct ydoc *y, void *vctx, const char *path, const cha
 	int64_t ms;
 	(void)knode;
 	if (strcmp(key, "path") == 0) {
-		c->cfg->storage.path = want_string(y, v, path);
+		c->cfg->storage.path = ywant_string(y, v, path);
 	} else if (strcmp(key, "raw_retention") == 0) {
-		if (want_duration(y, v, path, 3600000, &ms))
+		if (ywant_duration(y, v, path, 3600000, &ms))
 			c->cfg->storage.raw_retention_ms = ms;
 	} else if (strcmp(key, "commit_interval") == 0) {
-		if (want_duration(y, v, path, 10, &ms)) {
+		if (ywant_duration(y, v, path, 10, &ms)) {
 			if (ms > 60000)
 				yerr(y, v, path,
 				     "at most 60s (samples wait this long to be durable)");
@@ -361,30 +361,30 @@ static void daemon_pair(struct ydoc *y, void *vctx, const char *path, const char
 	int64_t ms;
 	(void)knode;
 	if (strcmp(key, "workers") == 0) {
-		if (want_int(y, v, path, 1, 256, &n))
+		if (ywant_int(y, v, path, 1, 256, &n))
 			c->cfg->daemon.workers = (unsigned)n;
 	} else if (strcmp(key, "max_backoff") == 0) {
-		if (want_duration(y, v, path, 1000, &ms))
+		if (ywant_duration(y, v, path, 1000, &ms))
 			c->cfg->daemon.max_backoff_ms = ms;
 	} else if (strcmp(key, "drivers_dir") == 0) {
-		c->cfg->daemon.drivers_dir = want_string(y, v, path);
+		c->cfg->daemon.drivers_dir = ywant_string(y, v, path);
 	} else if (strcmp(key, "profiles_dir") == 0) {
-		c->cfg->daemon.profiles_dir = want_string(y, v, path);
+		c->cfg->daemon.profiles_dir = ywant_string(y, v, path);
 	} else if (strcmp(key, "user") == 0) {
-		const char *s = want_string(y, v, path);
-		if (s && !name_ok(s, "_-."))
+		const char *s = ywant_string(y, v, path);
+		if (s && !config_name_ok(s, "_-."))
 			yerr(y, v, path, "not a user name");
 		else
 			c->cfg->daemon.user = s;
 	} else if (strcmp(key, "audit_log") == 0) {
-		c->cfg->daemon.audit_log = want_string(y, v, path);
+		c->cfg->daemon.audit_log = ywant_string(y, v, path);
 	} else if (strcmp(key, "log_level") == 0) {
 		const char *s = yscalar(v);
 		if (!s || (strcmp(s, "error") && strcmp(s, "warning") && strcmp(s, "info") &&
 		           strcmp(s, "debug")))
 			yerr(y, v, path, "expected error, warning, info or debug");
 		else
-			c->cfg->daemon.log_level = arena_strdup(y->arena, s);
+			c->cfg->daemon.log_level = config_arena_strdup(y->arena, s);
 	}
 }
 
@@ -404,50 +404,50 @@ static void device_pair(struct ydoc *y, void *vctx, const char *path, const char
 	(void)knode;
 
 	if (strcmp(key, "name") == 0) {
-		const char *s = want_string(y, v, path);
-		if (s && !name_ok(s, "_.-"))
+		const char *s = ywant_string(y, v, path);
+		if (s && !config_name_ok(s, "_.-"))
 			yerr(y, v, path, "use letters, digits, '_', '.' and '-' only");
 		else
 			d->name = s;
 	} else if (strcmp(key, "driver") == 0) {
-		const char *s = want_string(y, v, path);
-		if (s && !name_ok(s, "_"))
+		const char *s = ywant_string(y, v, path);
+		if (s && !config_name_ok(s, "_"))
 			yerr(y, v, path, "bad driver name");
 		else
 			d->driver = s;
 	} else if (strcmp(key, "address") == 0) {
-		d->address = want_string(y, v, path);
+		d->address = ywant_string(y, v, path);
 	} else if (strcmp(key, "profile") == 0) {
-		c->profile_name = want_string(y, v, path);
+		c->profile_name = ywant_string(y, v, path);
 		c->profile_node = v;
 	} else if (strcmp(key, "interval") == 0) {
-		if (want_duration(y, v, path, 100, &ms)) {
+		if (ywant_duration(y, v, path, 100, &ms)) {
 			if (ms > 86400000)
 				yerr(y, v, path, "at most 1d");
 			else
 				d->interval_ms = (unsigned)ms;
 		}
 	} else if (strcmp(key, "timeout") == 0) {
-		if (want_duration(y, v, path, 10, &ms)) {
+		if (ywant_duration(y, v, path, 10, &ms)) {
 			if (ms > 600000)
 				yerr(y, v, path, "at most 10m");
 			else
 				d->timeout_ms = (unsigned)ms;
 		}
 	} else if (strcmp(key, "labels") == 0) {
-		ymap_walk(y, v, path, NULL, kv_pair, &c->labels);
+		ymap_walk(y, v, path, NULL, ykv_pair, &c->labels);
 	} else if (strcmp(key, "options") == 0) {
-		ymap_walk(y, v, path, NULL, kv_pair, &c->options);
+		ymap_walk(y, v, path, NULL, ykv_pair, &c->options);
 	} else if (strcmp(key, "rated_power_w") == 0) {
 		double w;
-		if (want_double(y, v, path, &w)) {
+		if (ywant_double(y, v, path, &w)) {
 			if (w <= 0)
 				yerr(y, v, path, "must be positive");
 			else
 				d->rated_power_w = w;
 		}
 	} else if (strcmp(key, "enabled") == 0) {
-		want_bool(y, v, path, &d->enabled);
+		ywant_bool(y, v, path, &d->enabled);
 	}
 }
 
@@ -461,14 +461,14 @@ static const struct profile *find_or_load_profile(struct ydoc *y, struct config 
 	char probe[PATH_MAX];
 	struct stat sb;
 	snprintf(probe, sizeof(probe), "%s/%s.yaml", cfg->daemon.profiles_dir, name);
-	if (!name_ok(name, "_-/") || strstr(name, "..") || stat(probe, &sb) != 0) {
+	if (!config_name_ok(name, "_-/") || strstr(name, "..") || stat(probe, &sb) != 0) {
 		yerr(y, where, path, "no profile \"%s\" (looked for %s)", name, probe);
 		return NULL;
 	}
 	struct profile *p = profile_load(cfg->arena, cfg->daemon.profiles_dir, name, y->diag);
 	if (!p)
 		return NULL;
-	struct profile **v = arena_alloc(cfg->arena, (cfg->nprofiles + 1) * sizeof(*v));
+	struct profile **v = config_arena_alloc(cfg->arena, (cfg->nprofiles + 1) * sizeof(*v));
 	if (cfg->nprofiles)
 		memcpy(v, cfg->profiles, cfg->nprofiles * sizeof(*v));
 	v[cfg->nprofiles++] = p;
@@ -485,7 +485,7 @@ static void load_candidates(struct ydoc *y, struct config *cfg, struct config_de
 	size_t n = 0;
 	snprintf(pattern, sizeof(pattern), "%s/*/*.yaml", cfg->daemon.profiles_dir);
 	if (glob(pattern, 0, NULL, &g) == 0) {
-		d->candidates = arena_alloc(cfg->arena, g.gl_pathc * sizeof(*d->candidates));
+		d->candidates = config_arena_alloc(cfg->arena, g.gl_pathc * sizeof(*d->candidates));
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			/* "<dir>/<class>/<name>.yaml" -> "<class>/<name>" */
 			const char *rel = g.gl_pathv[i] + strlen(cfg->daemon.profiles_dir) + 1;
@@ -517,7 +517,7 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 	struct config *cfg = c->cfg;
 
 	if (v->type != YAML_SEQUENCE_NODE) {
-		yerr(y, v, path, "expected a list of devices, got %s", node_kind(v));
+		yerr(y, v, path, "expected a list of devices, got %s", ynode_kind(v));
 		return;
 	}
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
@@ -528,7 +528,8 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 		         (size_t)(it - v->data.sequence.items.start));
 		if (c->devs.n == c->devs.cap) {
 			size_t cap = c->devs.cap ? c->devs.cap * 2 : 16;
-			struct config_device *nv = arena_alloc(cfg->arena, cap * sizeof(*nv));
+			struct config_device *nv =
+			        config_arena_alloc(cfg->arena, cap * sizeof(*nv));
 			if (c->devs.n)
 				memcpy(nv, c->devs.v, c->devs.n * sizeof(*nv));
 			c->devs.v = nv;
@@ -574,14 +575,14 @@ static void parse_devices(struct ydoc *y, struct load_ctx *c, const char *path, 
 			     d->profile->name, d->profile->driver, d->driver);
 		if (y->diag->count != before)
 			continue;
-		d->labels = kv_to_labels(y, &dc.labels);
+		d->labels = ykv_to_labels(y, &dc.labels);
 		d->nlabels = dc.labels.n;
 		/* Profile quirks first, then the device's options, which win. (A device matched
 		 * at run time gets only its own options.) */
 		size_t nq = d->profile ? d->profile->nquirks : 0;
 		d->noptions = nq + dc.options.n;
-		d->options = arena_alloc(cfg->arena,
-		                         (d->noptions ? d->noptions : 1) * sizeof(*d->options));
+		d->options = config_arena_alloc(cfg->arena, (d->noptions ? d->noptions : 1) *
+		                                                    sizeof(*d->options));
 		if (nq)
 			memcpy(d->options, d->profile->quirks, nq * sizeof(*d->options));
 		if (dc.options.n)
@@ -641,10 +642,10 @@ static const char *resolve_path(struct arena *a, const char *dir, const char *p)
 		if (realpath(parent, real) && strlen(real) + strlen(slash) < sizeof(buf)) {
 			char out[PATH_MAX * 2];
 			snprintf(out, sizeof(out), "%s%s", real, slash);
-			return arena_strdup(a, out);
+			return config_arena_strdup(a, out);
 		}
 	}
-	return arena_strdup(a, buf);
+	return config_arena_strdup(a, buf);
 }
 
 /* Profiles come from the config's own profiles/ folder when it has one (a source tree or a
@@ -655,7 +656,7 @@ static const char *default_profiles_dir(struct arena *a, const char *dir)
 	struct stat sb;
 	snprintf(buf, sizeof(buf), "%s/profiles", dir);
 	if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return arena_strdup(a, buf);
+		return config_arena_strdup(a, buf);
 	return PROFILEDIR;
 }
 
@@ -701,15 +702,15 @@ static int str_cmp(const void *a, const void *b)
 struct config *config_load(const char *path, const struct config_section *sections,
                            struct config_diag *diag)
 {
-	struct arena *arena = arena_new();
-	struct config *cfg = arena_alloc(arena, sizeof(*cfg));
+	struct arena *arena = config_arena_new();
+	struct config *cfg = config_arena_alloc(arena, sizeof(*cfg));
 	struct load_ctx c = {.cfg = cfg, .sections = sections};
 	struct ydoc y = {.diag = diag, .arena = arena};
 	char dirbuf[PATH_MAX];
 	unsigned before = diag->count;
 
 	cfg->arena = arena;
-	cfg->file = arena_strdup(arena, path);
+	cfg->file = config_arena_strdup(arena, path);
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	char *slash = strrchr(dirbuf, '/');
 	if (slash)
@@ -719,7 +720,7 @@ struct config *config_load(const char *path, const struct config_section *sectio
 	char real[PATH_MAX];
 	/* Absolute, so paths resolved against it read well in logs ("/srv/x.db", not
 	 * "etc/../x.db") and stay right if the daemon changes directory. */
-	cfg->dir = arena_strdup(arena, realpath(dirbuf, real) ? real : dirbuf);
+	cfg->dir = config_arena_strdup(arena, realpath(dirbuf, real) ? real : dirbuf);
 	cfg->site.timezone = "UTC";
 	cfg->storage.path = "greendc.db";
 	cfg->storage.raw_retention_ms = 90LL * 86400000;
@@ -728,7 +729,7 @@ struct config *config_load(const char *path, const struct config_section *sectio
 	cfg->daemon.max_backoff_ms = 300000;
 	cfg->daemon.log_level = "info";
 
-	if (!load_yaml(&y, cfg->file))
+	if (!ydoc_load(&y, cfg->file))
 		goto fail;
 	yaml_node_t *root = yaml_document_get_root_node(&y.doc);
 	parse_top(&y, &c, root, false);
@@ -750,8 +751,8 @@ struct config *config_load(const char *path, const struct config_section *sectio
 		qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), str_cmp);
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			struct ydoc yf = {.diag = diag, .arena = arena};
-			const char *f = arena_strdup(arena, g.gl_pathv[i]);
-			if (!load_yaml(&yf, f))
+			const char *f = config_arena_strdup(arena, g.gl_pathv[i]);
+			if (!ydoc_load(&yf, f))
 				continue;
 			c.conf_d = true;
 			parse_top(&yf, &c, yaml_document_get_root_node(&yf.doc), false);
@@ -771,14 +772,14 @@ struct config *config_load(const char *path, const struct config_section *sectio
 		goto fail;
 	return cfg;
 fail:
-	arena_free(arena);
+	config_arena_free(arena);
 	return NULL;
 }
 
 void config_free(struct config *cfg)
 {
 	if (cfg)
-		arena_free(cfg->arena);
+		config_arena_free(cfg->arena);
 }
 
 const struct config_device *config_device_find(const struct config *cfg, const char *name)

@@ -135,9 +135,9 @@ const struct profile *profile_match(const struct profile *const *cands, size_t n
                                     const char *ident);
 
 /* A tiny bump allocator so a config is freed in one go. */
-struct arena *arena_new(void);
-void *arena_alloc(struct arena *a, size_t n); /* zeroed; aborts on OOM */
-char *arena_strdup(struct arena *a, const char *s);
-void arena_free(struct arena *a);
+struct arena *config_arena_new(void);
+void *config_arena_alloc(struct arena *a, size_t n); /* zeroed; aborts on OOM */
+char *config_arena_strdup(struct arena *a, const char *s);
+void config_arena_free(struct arena *a);
 
 #endif

@@ -39,7 +39,7 @@ const char *yscalar(const yaml_node_t *n)
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-const char *node_kind(const yaml_node_t *n)
+const char *ynode_kind(const yaml_node_t *n)
 {
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
@@ -60,7 +60,7 @@ bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *c
                pair_fn fn, void *ctx)
 {
 	if (!map || map->type != YAML_MAPPING_NODE) {
-		yerr(y, map, path, "expected a mapping, got %s", map ? node_kind(map) : "nothing");
+		yerr(y, map, path, "expected a mapping, got %s", map ? ynode_kind(map) : "nothing");
 		return false;
 	}
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
@@ -96,45 +96,45 @@ bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *c
 	return true;
 }
 
-const char *want_string(struct ydoc *y, yaml_node_t *v, const char *path)
+const char *ywant_string(struct ydoc *y, yaml_node_t *v, const char *path)
 {
 	const char *s = yscalar(v);
 	if (!s) {
-		yerr(y, v, path, "expected a string, got %s", node_kind(v));
+		yerr(y, v, path, "expected a string, got %s", ynode_kind(v));
 		return NULL;
 	}
-	return arena_strdup(y->arena, s);
+	return config_arena_strdup(y->arena, s);
 }
 
-bool want_double(struct ydoc *y, yaml_node_t *v, const char *path, double *out)
+bool ywant_double(struct ydoc *y, yaml_node_t *v, const char *path, double *out)
 {
 	const char *s = yscalar(v);
 	if (!s || !util_parse_double(s, out)) {
-		yerr(y, v, path, "expected a number, got %s%s%s", s ? "\"" : node_kind(v),
+		yerr(y, v, path, "expected a number, got %s%s%s", s ? "\"" : ynode_kind(v),
 		     s ? s : "", s ? "\"" : "");
 		return false;
 	}
 	return true;
 }
 
-bool want_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, long long hi,
-              long long *out)
+bool ywant_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, long long hi,
+               long long *out)
 {
 	const char *s = yscalar(v);
 	if (!s || !util_parse_yaml_int(s, out) || *out < lo || *out > hi) {
 		yerr(y, v, path, "expected a whole number from %lld to %lld, got %s%s%s", lo, hi,
-		     s ? "\"" : node_kind(v), s ? s : "", s ? "\"" : "");
+		     s ? "\"" : ynode_kind(v), s ? s : "", s ? "\"" : "");
 		return false;
 	}
 	return true;
 }
 
-bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms, int64_t *out)
+bool ywant_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms, int64_t *out)
 {
 	const char *s = yscalar(v);
 	if (!s || !util_parse_duration(s, out)) {
 		yerr(y, v, path, "expected a duration such as 10s, 5m or 500ms, got %s%s%s",
-		     s ? "\"" : node_kind(v), s ? s : "", s ? "\"" : "");
+		     s ? "\"" : ynode_kind(v), s ? s : "", s ? "\"" : "");
 		return false;
 	}
 	if (*out < min_ms) {
@@ -146,7 +146,7 @@ bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min
 	return true;
 }
 
-bool want_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out)
+bool ywant_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out)
 {
 	const char *s = yscalar(v);
 	if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)) {
@@ -161,7 +161,7 @@ bool want_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out)
 	return false;
 }
 
-bool name_ok(const char *s, const char *extra)
+bool config_name_ok(const char *s, const char *extra)
 {
 	if (!*s)
 		return false;
@@ -175,41 +175,41 @@ bool name_ok(const char *s, const char *extra)
 	return true;
 }
 
-void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value, int line)
+void ykv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value, int line)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
-		struct gdc_attr *a = arena_alloc(y->arena, cap * sizeof(*a));
+		struct gdc_attr *a = config_arena_alloc(y->arena, cap * sizeof(*a));
 		if (b->n)
 			memcpy(a, b->attrs, b->n * sizeof(*a));
 		b->attrs = a;
 		b->cap = cap;
 	}
-	b->attrs[b->n++] =
-	        (struct gdc_attr){arena_strdup(y->arena, key), arena_strdup(y->arena, value), line};
+	b->attrs[b->n++] = (struct gdc_attr){config_arena_strdup(y->arena, key),
+	                                     config_arena_strdup(y->arena, value), line};
 }
 
-void kv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml_node_t *knode,
-             yaml_node_t *v)
+void ykv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml_node_t *knode,
+              yaml_node_t *v)
 {
 	(void)knode;
 	const char *s = yscalar(v);
 	if (!s) {
-		yerr(y, v, path, "expected a scalar value, got %s", node_kind(v));
+		yerr(y, v, path, "expected a scalar value, got %s", ynode_kind(v));
 		return;
 	}
-	kv_push(y, ctx, key, s, yline(v));
+	ykv_push(y, ctx, key, s, yline(v));
 }
 
-struct gdc_label *kv_to_labels(struct ydoc *y, const struct kv_build *b)
+struct gdc_label *ykv_to_labels(struct ydoc *y, const struct kv_build *b)
 {
-	struct gdc_label *l = arena_alloc(y->arena, (b->n ? b->n : 1) * sizeof(*l));
+	struct gdc_label *l = config_arena_alloc(y->arena, (b->n ? b->n : 1) * sizeof(*l));
 	for (size_t i = 0; i < b->n; i++)
 		l[i] = (struct gdc_label){b->attrs[i].key, b->attrs[i].value};
 	return l;
 }
 
-bool load_yaml(struct ydoc *y, const char *file)
+bool ydoc_load(struct ydoc *y, const char *file)
 {
 	FILE *f = fopen(file, "rb");
 	yaml_parser_t parser;

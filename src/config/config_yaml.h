@@ -42,7 +42,7 @@ void yerr(struct ydoc *y, const yaml_node_t *n, const char *path, const char *fm
 const char *yscalar(const yaml_node_t *n);
 
 /* "a scalar", "a list", "a mapping": for messages. */
-const char *node_kind(const yaml_node_t *n);
+const char *ynode_kind(const yaml_node_t *n);
 
 /* Call fn for each pair of mapping map after rejecting keys not in allowed (NULL-terminated;
  * NULL = any) and duplicate keys. false if map is not a mapping (reported). */
@@ -50,31 +50,31 @@ bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *c
                pair_fn fn, void *ctx);
 /* Typed readers: each reports a clear error at v and returns NULL/false on a bad value.
  * Strings are copied into the arena. */
-const char *want_string(struct ydoc *y, yaml_node_t *v, const char *path);
+const char *ywant_string(struct ydoc *y, yaml_node_t *v, const char *path);
 
-bool want_double(struct ydoc *y, yaml_node_t *v, const char *path, double *out);
+bool ywant_double(struct ydoc *y, yaml_node_t *v, const char *path, double *out);
 
-bool want_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, long long hi,
-              long long *out);
+bool ywant_int(struct ydoc *y, yaml_node_t *v, const char *path, long long lo, long long hi,
+               long long *out);
 
-bool want_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms, int64_t *out);
+bool ywant_duration(struct ydoc *y, yaml_node_t *v, const char *path, int64_t min_ms, int64_t *out);
 
-bool want_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out);
+bool ywant_bool(struct ydoc *y, yaml_node_t *v, const char *path, bool *out);
 
 /* True when s is non-empty letters/digits plus the characters in extra. */
-bool name_ok(const char *s, const char *extra);
+bool config_name_ok(const char *s, const char *extra);
 
 /* Append a key/value (copied into the arena). */
-void kv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value, int line);
+void ykv_push(struct ydoc *y, struct kv_build *b, const char *key, const char *value, int line);
 
 /* A pair_fn that collects scalar values into the struct kv_build passed as ctx. */
-void kv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml_node_t *knode,
-             yaml_node_t *v);
+void ykv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml_node_t *knode,
+              yaml_node_t *v);
 
 /* The collected pairs as labels (arena). */
-struct gdc_label *kv_to_labels(struct ydoc *y, const struct kv_build *b);
+struct gdc_label *ykv_to_labels(struct ydoc *y, const struct kv_build *b);
 
 /* Parse file into y->doc; on a syntax error report file:line and return false. */
-bool load_yaml(struct ydoc *y, const char *file);
+bool ydoc_load(struct ydoc *y, const char *file);
 
 #endif

@@ -40,13 +40,13 @@ static void rule_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 	struct alert_rule *r = ctx;
 	(void)knode;
 	if (strcmp(key, "name") == 0) {
-		const char *s = want_string(y, v, path);
-		if (s && !name_ok(s, "_-.:"))
+		const char *s = ywant_string(y, v, path);
+		if (s && !config_name_ok(s, "_-.:"))
 			yerr(y, v, path, "expected letters, digits and _-.:");
 		else
 			r->name = s;
 	} else if (strcmp(key, "type") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		int t = -1;
 		for (size_t i = 0; s && i < sizeof(type_names) / sizeof(type_names[0]); i++)
 			if (strcmp(s, type_names[i]) == 0)
@@ -58,28 +58,28 @@ static void rule_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 		else if (s)
 			r->type = (enum alert_type)t;
 	} else if (strcmp(key, "series") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		if (s && !strchr(s, ' '))
 			yerr(y, v, path, "expected \"DEVICE METRIC\" (globs allowed)");
 		else
 			r->series = s;
 	} else if (strcmp(key, "above") == 0) {
-		r->have_above = want_double(y, v, path, &r->above);
+		r->have_above = ywant_double(y, v, path, &r->above);
 	} else if (strcmp(key, "below") == 0) {
-		r->have_below = want_double(y, v, path, &r->below);
+		r->have_below = ywant_double(y, v, path, &r->below);
 	} else if (strcmp(key, "hysteresis") == 0) {
-		if (want_double(y, v, path, &r->hysteresis) && r->hysteresis < 0)
+		if (ywant_double(y, v, path, &r->hysteresis) && r->hysteresis < 0)
 			yerr(y, v, path, "must not be negative");
 	} else if (strcmp(key, "for") == 0) {
-		want_duration(y, v, path, 0, &r->for_ms);
+		ywant_duration(y, v, path, 0, &r->for_ms);
 	} else if (strcmp(key, "lookback") == 0) {
-		want_duration(y, v, path, 1000, &r->lookback_ms);
+		ywant_duration(y, v, path, 1000, &r->lookback_ms);
 	} else if (strcmp(key, "window") == 0) {
-		want_duration(y, v, path, 1000, &r->window_ms);
+		ywant_duration(y, v, path, 1000, &r->window_ms);
 	} else if (strcmp(key, "severity") == 0) {
-		r->severity = want_string(y, v, path);
+		r->severity = ywant_string(y, v, path);
 	} else if (strcmp(key, "summary") == 0) {
-		r->summary = want_string(y, v, path);
+		r->summary = ywant_string(y, v, path);
 	}
 }
 
@@ -126,10 +126,10 @@ static void alerts_pair(struct ydoc *y, void *ctx, const char *path, const char 
 	struct alerts_config *a = ctx;
 	(void)knode;
 	if (strcmp(key, "interval") == 0) {
-		want_duration(y, v, path, 200, &a->interval_ms);
+		ywant_duration(y, v, path, 200, &a->interval_ms);
 	} else if (strcmp(key, "rules") == 0) {
 		if (v->type != YAML_SEQUENCE_NODE) {
-			yerr(y, v, path, "expected a list of rules; got %s", node_kind(v));
+			yerr(y, v, path, "expected a list of rules; got %s", ynode_kind(v));
 			return;
 		}
 		for (yaml_node_item_t *i = v->data.sequence.items.start;
@@ -141,7 +141,7 @@ static void alerts_pair(struct ydoc *y, void *ctx, const char *path, const char 
 void alerts_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node)
 {
 	static const char *const keys[] = {"interval", "rules", NULL};
-	struct alerts_config *a = arena_alloc(y->arena, sizeof(*a));
+	struct alerts_config *a = config_arena_alloc(y->arena, sizeof(*a));
 	a->interval_ms = 15000;
 	if (!ymap_walk(y, node, path, keys, alerts_pair, a))
 		return;

@@ -45,12 +45,12 @@ struct pctx {
 
 static const char *want_path(struct ydoc *y, struct config *cfg, yaml_node_t *v, const char *path)
 {
-	const char *s = want_string(y, v, path);
+	const char *s = ywant_string(y, v, path);
 	if (!s || s[0] == '/' || !cfg->dir)
 		return s;
 	char buf[PATH_MAX];
 	snprintf(buf, sizeof(buf), "%s/%s", cfg->dir, s);
-	return arena_strdup(y->arena, buf);
+	return config_arena_strdup(y->arena, buf);
 }
 
 static void target_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
@@ -60,13 +60,13 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 	struct out_target *t = c->t;
 	(void)knode;
 	if (strcmp(key, "name") == 0) {
-		const char *s = want_string(y, v, path);
-		if (s && (!name_ok(s, "_-") || strlen(s) > 32))
+		const char *s = ywant_string(y, v, path);
+		if (s && (!config_name_ok(s, "_-") || strlen(s) > 32))
 			yerr(y, v, path, "expected a short name of letters, digits, '_' and '-'");
 		else
 			t->name = s;
 	} else if (strcmp(key, "url") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		if (s && strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
 			yerr(y, v, path, "expected an http:// or https:// URL");
 		else
@@ -80,25 +80,25 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 	} else if (strcmp(key, "client_key") == 0) {
 		t->client_key = want_path(y, c->cfg, v, path);
 	} else if (strcmp(key, "connect_timeout") == 0) {
-		want_duration(y, v, path, 100, &t->connect_timeout_ms);
+		ywant_duration(y, v, path, 100, &t->connect_timeout_ms);
 	} else if (strcmp(key, "timeout") == 0) {
-		want_duration(y, v, path, 100, &t->timeout_ms);
+		ywant_duration(y, v, path, 100, &t->timeout_ms);
 	} else if (strcmp(key, "backoff_min") == 0) {
-		want_duration(y, v, path, 10, &t->backoff_min_ms);
+		ywant_duration(y, v, path, 10, &t->backoff_min_ms);
 	} else if (strcmp(key, "backoff_max") == 0) {
-		want_duration(y, v, path, 10, &t->backoff_max_ms);
+		ywant_duration(y, v, path, 10, &t->backoff_max_ms);
 	} else if (strcmp(key, "retry_after_max") == 0) {
-		want_duration(y, v, path, 10, &t->retry_after_max_ms);
+		ywant_duration(y, v, path, 10, &t->retry_after_max_ms);
 	} else if (strcmp(key, "resend") == 0) {
-		want_duration(y, v, path, 1000, &t->resend_ms);
+		ywant_duration(y, v, path, 1000, &t->resend_ms);
 	} else if (strcmp(key, "url_file") == 0) {
 		t->url_file = want_path(y, c->cfg, v, path);
 	} else if (strcmp(key, "coalesce") == 0) {
-		want_duration(y, v, path, 0, &t->coalesce_ms);
+		ywant_duration(y, v, path, 0, &t->coalesce_ms);
 	} else if (strcmp(key, "kind") == 0) {
 		static const char *const kinds[] = {"dingtalk", "wecom", "feishu", "slack",
 		                                    "webhook"};
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		int k = -1;
 		for (int i = 0; s && i < 5; i++)
 			if (strcmp(s, kinds[i]) == 0)
@@ -118,10 +118,10 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 			yaml_node_t *val = ynode(y, pr->value);
 			long long n;
 			if (k && strcmp(k, "messages") == 0) {
-				if (want_int(y, val, path, 1, 100000, &n))
+				if (ywant_int(y, val, path, 1, 100000, &n))
 					t->rate_messages = (long)n;
 			} else if (k && strcmp(k, "per") == 0) {
-				want_duration(y, val, path, 100, &t->rate_per_ms);
+				ywant_duration(y, val, path, 100, &t->rate_per_ms);
 			} else {
 				yerr(y, val, path, "rate_limit: unknown key (messages, per)");
 			}
@@ -129,7 +129,7 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 	} else if (strcmp(key, "streams") == 0) {
 		if (v->type != YAML_SEQUENCE_NODE) {
 			yerr(y, v, path, "expected a list of alert, summary, report; got %s",
-			     node_kind(v));
+			     ynode_kind(v));
 			return;
 		}
 		t->kinds = 0;
@@ -252,17 +252,17 @@ static void outputs_pair(struct ydoc *y, void *ctx, const char *path, const char
 	long long n;
 	(void)knode;
 	if (strcmp(key, "outbox_max_items") == 0) {
-		if (want_int(y, v, path, 1, 100000000, &n))
+		if (ywant_int(y, v, path, 1, 100000000, &n))
 			c->o->outbox_max_items = n;
 	} else if (strcmp(key, "outbox_max_bytes") == 0) {
-		if (want_int(y, v, path, 4096, 1LL << 40, &n))
+		if (ywant_int(y, v, path, 4096, 1LL << 40, &n))
 			c->o->outbox_max_bytes = n;
 	} else if (strcmp(key, "summary_interval") == 0) {
-		want_duration(y, v, path, 0, &c->o->summary_interval_ms);
+		ywant_duration(y, v, path, 0, &c->o->summary_interval_ms);
 	} else if (strcmp(key, "report") == 0 || strcmp(key, "alertmanager") == 0 ||
 	           strcmp(key, "chat") == 0) {
 		if (v->type != YAML_SEQUENCE_NODE) {
-			yerr(y, v, path, "expected a list of targets; got %s", node_kind(v));
+			yerr(y, v, path, "expected a list of targets; got %s", ynode_kind(v));
 			return;
 		}
 		for (yaml_node_item_t *i = v->data.sequence.items.start;
@@ -283,7 +283,7 @@ void outputs_config_parse(struct ydoc *y, struct config *cfg, const char *path, 
 	                                   "alertmanager",
 	                                   "chat",
 	                                   NULL};
-	struct outputs *o = arena_alloc(y->arena, sizeof(*o));
+	struct outputs *o = config_arena_alloc(y->arena, sizeof(*o));
 	struct pctx c = {.cfg = cfg, .o = o};
 	o->summary_interval_ms = 3600000;
 	if (!ymap_walk(y, node, path, keys, outputs_pair, &c))

@@ -29,7 +29,7 @@ static void num_pair(struct ydoc *y, void *ctx, const char *path, const char *ke
 	double *out = ctx; /* [0] first key, [1] second key, per the caller's allowed list */
 	(void)knode;
 	double d;
-	if (!want_double(y, v, path, &d))
+	if (!ywant_double(y, v, path, &d))
 		return;
 	if (d < 0) {
 		yerr(y, v, path, "must not be negative");
@@ -47,9 +47,9 @@ static void red_pair(struct ydoc *y, void *ctx, const char *path, const char *ke
 	struct report_site *rs = ctx;
 	(void)knode;
 	if (strcmp(key, "power") == 0)
-		rs->redundancy_power = want_string(y, v, path);
+		rs->redundancy_power = ywant_string(y, v, path);
 	else
-		rs->redundancy_cooling = want_string(y, v, path);
+		rs->redundancy_cooling = ywant_string(y, v, path);
 }
 
 static void traffic_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
@@ -64,13 +64,13 @@ static void traffic_pair(struct ydoc *y, void *ctx, const char *path, const char
 	}
 	struct report_traffic *t = &rs->traffic[rs->ntraffic];
 	double io[2] = {-1, -1};
-	if (strlen(key) != 4 || !name_ok(key, "")) {
+	if (strlen(key) != 4 || !config_name_ok(key, "")) {
 		yerr(y, v, path, "expected a year (\"2026\")");
 		return;
 	}
 	if (!ymap_walk(y, v, path, keys, num_pair, io))
 		return;
-	t->year = arena_strdup(y->arena, key);
+	t->year = config_arena_strdup(y->arena, key);
 	t->incoming_pb = io[0];
 	t->outgoing_pb = io[1];
 	rs->ntraffic++;
@@ -84,25 +84,25 @@ static void site_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 	struct report_site *rs = ctx;
 	(void)knode;
 	if (strcmp(key, "owner") == 0)
-		rs->owner = want_string(y, v, path);
+		rs->owner = ywant_string(y, v, path);
 	else if (strcmp(key, "operator") == 0)
-		rs->operator_name = want_string(y, v, path);
+		rs->operator_name = ywant_string(y, v, path);
 	else if (strcmp(key, "location_code") == 0)
-		rs->location_code = want_string(y, v, path);
+		rs->location_code = ywant_string(y, v, path);
 	else if (strcmp(key, "start_date") == 0)
-		rs->start_date = want_string(y, v, path);
+		rs->start_date = ywant_string(y, v, path);
 	else if (strcmp(key, "type") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		if (s && strcmp(s, "enterprise") && strcmp(s, "colocation") &&
 		    strcmp(s, "co-hosting"))
 			yerr(y, v, path, "expected enterprise, colocation or co-hosting");
 		else
 			rs->type = s;
 	} else if (strcmp(key, "installed_it_power_kw") == 0) {
-		if (want_double(y, v, path, &rs->p_dit_kw) && rs->p_dit_kw <= 0)
+		if (ywant_double(y, v, path, &rs->p_dit_kw) && rs->p_dit_kw <= 0)
 			yerr(y, v, path, "must be positive");
 	} else if (strcmp(key, "reused_heat_temp_c") == 0) {
-		want_double(y, v, path, &rs->reuse_temp_c);
+		ywant_double(y, v, path, &rs->reuse_temp_c);
 	} else if (strcmp(key, "floor_area_m2") == 0) {
 		double a[2] = {-1, -1};
 		ymap_walk(y, v, path, area_keys, num_pair, a);
@@ -128,7 +128,7 @@ void report_config_parse(struct ydoc *y, struct config *cfg, const char *path, v
 	                                   "reused_heat_temp_c",
 	                                   "data_traffic_pb",
 	                                   NULL};
-	struct report_site *rs = arena_alloc(y->arena, sizeof(*rs));
+	struct report_site *rs = config_arena_alloc(y->arena, sizeof(*rs));
 	rs->p_dit_kw = -1;
 	rs->area_total_m2 = rs->area_computer_m2 = -1;
 	rs->reuse_temp_c = -1000;

@@ -125,13 +125,11 @@ static bool authorized(struct http_server *h, struct MHD_Connection *c, const ch
 	bool record = false;
 	pthread_mutex_lock(&h->audit_lock);
 	if (!ok) {
-		static int64_t window;
-		static int count;
-		if (now - window > 60000) {
-			window = now;
-			count = 0;
+		if (now - h->reject_window_ms > 60000) {
+			h->reject_window_ms = now;
+			h->reject_count = 0;
 		}
-		record = count++ < 30;
+		record = h->reject_count++ < 30;
 	} else {
 		size_t oldest = 0;
 		record = true;
@@ -335,7 +333,7 @@ static MHD_RESULT handler(void *cls, struct MHD_Connection *c, const char *url, 
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		size_t len = 0;
-		char *text = snap_metrics(h->snap, &len);
+		char *text = http_snap_metrics(h->snap, &len);
 		if (!text)
 			return send_error(c, 503, "no snapshot yet");
 		return send_buf(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
@@ -440,7 +438,7 @@ struct http_server *http_start(const struct config *cfg, struct audit *audit, ch
 		a4->sin_port = htons((uint16_t)hc->port);
 		inet_pton(AF_INET, listen, &a4->sin_addr);
 	}
-	h->snap = snap_start(h, err, errlen);
+	h->snap = http_snap_start(h, err, errlen);
 	if (!h->snap)
 		goto fail;
 	struct MHD_OptionItem tls_opts[] = {
@@ -483,7 +481,7 @@ void http_stop(struct http_server *h)
 		return;
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
-	snap_stop(h->snap);
+	http_snap_stop(h->snap);
 	for (unsigned i = 0; i < h->npool; i++)
 		store_reader_close(h->pool[i]);
 	free(h->tls_cert_pem);

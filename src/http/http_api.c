@@ -792,7 +792,7 @@ static void api_pue(struct req *q, struct store_reader *r)
 	double ip;
 	int icat;
 	int64_t at;
-	if (q->h->snap && snap_interim_pue(q->h->snap, &ip, &icat, &at)) {
+	if (q->h->snap && http_snap_interim_pue(q->h->snap, &ip, &icat, &at)) {
 		cJSON *in = cJSON_AddObjectToObject(o, "interim");
 		cJSON_AddNumberToObject(in, "pue", ip);
 		cJSON_AddNumberToObject(in, "category", icat);

@@ -24,9 +24,9 @@ static void http_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 
 	(void)knode;
 	if (strcmp(key, "enabled") == 0) {
-		want_bool(y, v, path, &h->enabled);
+		ywant_bool(y, v, path, &h->enabled);
 	} else if (strcmp(key, "listen") == 0) {
-		const char *s = want_string(y, v, path);
+		const char *s = ywant_string(y, v, path);
 		unsigned char buf[16];
 		if (s && strcmp(s, "localhost") != 0 && inet_pton(AF_INET, s, buf) != 1 &&
 		    inet_pton(AF_INET6, s, buf) != 1)
@@ -34,24 +34,24 @@ static void http_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 		else if (s)
 			h->listen = s;
 	} else if (strcmp(key, "port") == 0) {
-		if (want_int(y, v, path, 1, 65535, &n))
+		if (ywant_int(y, v, path, 1, 65535, &n))
 			h->port = (unsigned)n;
 	} else if (strcmp(key, "token_file") == 0) {
-		h->token_file = want_string(y, v, path);
+		h->token_file = ywant_string(y, v, path);
 	} else if (strcmp(key, "tls_cert") == 0) {
-		h->tls_cert = want_string(y, v, path);
+		h->tls_cert = ywant_string(y, v, path);
 	} else if (strcmp(key, "tls_key") == 0) {
-		h->tls_key = want_string(y, v, path);
+		h->tls_key = ywant_string(y, v, path);
 	} else if (strcmp(key, "web_dir") == 0) {
-		h->web_dir = want_string(y, v, path);
+		h->web_dir = ywant_string(y, v, path);
 	} else if (strcmp(key, "max_connections") == 0) {
-		if (want_int(y, v, path, 1, 10000, &n))
+		if (ywant_int(y, v, path, 1, 10000, &n))
 			h->max_connections = (unsigned)n;
 	} else if (strcmp(key, "per_ip_connections") == 0) {
-		if (want_int(y, v, path, 1, 10000, &n))
+		if (ywant_int(y, v, path, 1, 10000, &n))
 			h->per_ip_connections = (unsigned)n;
 	} else if (strcmp(key, "threads") == 0) {
-		if (want_int(y, v, path, 1, 64, &n))
+		if (ywant_int(y, v, path, 1, 64, &n))
 			h->threads = (unsigned)n;
 	}
 }
@@ -70,7 +70,7 @@ void http_config_parse(struct ydoc *y, struct config *cfg, const char *path, voi
 	                                   "threads",
 	                                   NULL};
 	yaml_node_t *n = node;
-	struct http_config *h = arena_alloc(y->arena, sizeof(*h));
+	struct http_config *h = config_arena_alloc(y->arena, sizeof(*h));
 
 	h->enabled = true;
 	h->listen = "127.0.0.1";

@@ -17,12 +17,12 @@ struct store_reader;
 /* The latest value of each series and the devices' state, refreshed from the store by one
  * thread; /metrics is rendered from it once per refresh. */
 struct snap;
-struct snap *snap_start(struct http_server *h, char *err, size_t errlen);
-void snap_stop(struct snap *s);
+struct snap *http_snap_start(struct http_server *h, char *err, size_t errlen);
+void http_snap_stop(struct snap *s);
 /* A copy of the rendered /metrics text (malloc'ed, *len set); NULL when none yet or OOM. */
-char *snap_metrics(struct snap *s, size_t *len);
+char *http_snap_metrics(struct snap *s, size_t *len);
 /* The latest interim PUE (power ratio over 15 min): false when there is none. */
-bool snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *at_ms);
+bool http_snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *at_ms);
 
 struct http_server {
 	pthread_rwlock_t cfg_lock; /* readers: requests and the snapshot; writer: reload */
@@ -40,6 +40,9 @@ struct http_server {
 		char ip[64];
 		int64_t at_ms;
 	} seen[32]; /* clients whose token success was audited recently */
+	/* Rejected tokens are audited at most 30 times per minute. */
+	int64_t reject_window_ms;
+	int reject_count;
 	struct snap *snap;
 	void *mhd;
 	char *tls_cert_pem, *tls_key_pem;

@@ -91,7 +91,7 @@ static void label_cb(void *ctx, const char *k, const char *v)
 {
 	struct label_ctx *c = ctx;
 	char name[128];
-	prom_label_name(k, name, sizeof(name));
+	http_prom_label_name(k, name, sizeof(name));
 	/* Our own labels win; a series label of the same name is kept under exported_. */
 	if (strcmp(name, "device") == 0 || strcmp(name, "kind") == 0)
 		sbuf_puts(c->b, ",exported_");
@@ -99,7 +99,7 @@ static void label_cb(void *ctx, const char *k, const char *v)
 		sbuf_puts(c->b, ",");
 	sbuf_puts(c->b, name);
 	sbuf_puts(c->b, "=\"");
-	prom_escape(c->b, v);
+	http_prom_escape(c->b, v);
 	sbuf_puts(c->b, "\"");
 }
 
@@ -115,8 +115,8 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	char fam[200];
 	double scale;
 	const char *type;
-	if (!prom_family(info->metric, info->kind == STORE_COUNTER, fam, sizeof(fam), &scale,
-	                 &type))
+	if (!http_prom_family(info->metric, info->kind == STORE_COUNTER, fam, sizeof(fam), &scale,
+	                      &type))
 		return 0;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
@@ -131,7 +131,7 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	struct sbuf lb = {0};
 	struct label_ctx lc = {&lb};
 	sbuf_puts(&lb, "device=\"");
-	prom_escape(&lb, info->device);
+	http_prom_escape(&lb, info->device);
 	sbuf_puts(&lb, "\"");
 	labels_each(info->labels, ",", label_cb, &lc);
 	struct sser *x = &b->v[b->n];
@@ -338,9 +338,9 @@ static void render(struct snap *s, struct sbuf *b)
 		for (size_t i = 0; i < s->ndev; i++) {
 			struct sdev *d = &s->dev[i];
 			sbuf_printf(b, "%s{device=\"", dfam[f].name);
-			prom_escape(b, d->name);
+			http_prom_escape(b, d->name);
 			sbuf_puts(b, "\",driver=\"");
-			prom_escape(b, d->driver);
+			http_prom_escape(b, d->driver);
 			sbuf_puts(b, "\"} ");
 			double v = f == 0 ? (double)d->errors : (double)d->last_ok_ms / 1000.0;
 			put_num(b, v);
@@ -466,7 +466,7 @@ static void *snap_main(void *arg)
 	return NULL;
 }
 
-struct snap *snap_start(struct http_server *h, char *err, size_t errlen)
+struct snap *http_snap_start(struct http_server *h, char *err, size_t errlen)
 {
 	struct snap *s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -491,7 +491,7 @@ struct snap *snap_start(struct http_server *h, char *err, size_t errlen)
 	return s;
 }
 
-void snap_stop(struct snap *s)
+void http_snap_stop(struct snap *s)
 {
 	if (!s)
 		return;
@@ -511,7 +511,7 @@ void snap_stop(struct snap *s)
 	free(s);
 }
 
-char *snap_metrics(struct snap *s, size_t *len)
+char *http_snap_metrics(struct snap *s, size_t *len)
 {
 	char *out = NULL;
 	pthread_mutex_lock(&s->lock);
@@ -526,7 +526,7 @@ char *snap_metrics(struct snap *s, size_t *len)
 	return out;
 }
 
-bool snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *at_ms)
+bool http_snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *at_ms)
 {
 	pthread_mutex_lock(&s->lock);
 	bool have = s->have_pue;

@@ -15,8 +15,8 @@ static bool ends_with(const char *s, const char *suf, size_t *stem)
 	return true;
 }
 
-bool prom_family(const char *metric, bool counter, char *name, size_t len, double *scale,
-                 const char **type)
+bool http_prom_family(const char *metric, bool counter, char *name, size_t len, double *scale,
+                      const char **type)
 {
 	char base[160];
 	size_t stem;
@@ -24,7 +24,7 @@ bool prom_family(const char *metric, bool counter, char *name, size_t len, doubl
 
 	*scale = 1;
 	*type = counter ? "counter" : "gauge";
-	prom_label_name(metric, base, sizeof(base));
+	http_prom_label_name(metric, base, sizeof(base));
 	if (ends_with(base, "_kwh", &stem)) {
 		*scale = 3.6e6;
 		unit = "_joules";
@@ -56,7 +56,7 @@ bool prom_family(const char *metric, bool counter, char *name, size_t len, doubl
 	return n > 0 && (size_t)n < len;
 }
 
-void prom_escape(struct sbuf *b, const char *v)
+void http_prom_escape(struct sbuf *b, const char *v)
 {
 	for (const char *p = v; *p; p++) {
 		if (*p == '\\')
@@ -70,7 +70,7 @@ void prom_escape(struct sbuf *b, const char *v)
 	}
 }
 
-void prom_label_name(const char *in, char *out, size_t len)
+void http_prom_label_name(const char *in, char *out, size_t len)
 {
 	size_t o = 0;
 	if (!len)

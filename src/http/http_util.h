@@ -16,14 +16,14 @@
  * (scale 3.6e6), "power_w" -> greendc_power_watts, "*_c" -> _celsius, "*_pct" -> _ratio
  * (scale 0.01); other counters get _total. name holds the family name; *scale multiplies
  * the stored value; *type is "counter" or "gauge". false when name does not fit. */
-bool prom_family(const char *metric, bool counter, char *name, size_t len, double *scale,
-                 const char **type);
+bool http_prom_family(const char *metric, bool counter, char *name, size_t len, double *scale,
+                      const char **type);
 
 /* Label value escaped per text format 0.0.4 (backslash, double quote, newline). */
-void prom_escape(struct sbuf *b, const char *v);
+void http_prom_escape(struct sbuf *b, const char *v);
 
 /* A label name made valid ([a-zA-Z_][a-zA-Z0-9_]*, other characters become '_'). */
-void prom_label_name(const char *in, char *out, size_t len);
+void http_prom_label_name(const char *in, char *out, size_t len);
 
 /* True when a URL path (already percent-decoded) is safe to map under the web folder: it
  * starts with '/', has no "..", "." or empty segment beyond the root, no backslash, no

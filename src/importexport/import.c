@@ -325,7 +325,7 @@ static struct iser *resolve(struct run *r, const char *dev, const char *met, con
 		if (!s->def)
 			s->bad =
 			        "unknown metric (not in docs/metrics.md) and no such series stored";
-		else if (!*dev || !name_ok(dev, "-_."))
+		else if (!*dev || !config_name_ok(dev, "-_."))
 			s->bad = "bad device name";
 		else if (!device_known(r, dev))
 			s->bad = "unknown series: the device is neither configured nor stored (add "
@@ -447,13 +447,13 @@ static void colmap_pair(struct ydoc *y, void *ctx, const char *path, const char 
 	struct colmap *c = ctx;
 	(void)knode;
 	if (strcmp(key, "device") == 0)
-		c->device = want_string(y, v, path);
+		c->device = ywant_string(y, v, path);
 	else if (strcmp(key, "metric") == 0)
-		c->metric = want_string(y, v, path);
+		c->metric = ywant_string(y, v, path);
 	else if (strcmp(key, "unit") == 0)
-		c->unit = want_string(y, v, path);
+		c->unit = ywant_string(y, v, path);
 	else if (strcmp(key, "labels") == 0)
-		ymap_walk(y, v, path, NULL, kv_pair, &c->labels);
+		ymap_walk(y, v, path, NULL, ykv_pair, &c->labels);
 }
 
 static void column_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
@@ -511,7 +511,7 @@ static void map_pair(struct ydoc *y, void *ctx, const char *path, const char *ke
 	struct mapctx *m = ctx;
 	(void)knode;
 	if (strcmp(key, "timestamp") == 0)
-		m->ts_col = want_string(y, v, path);
+		m->ts_col = ywant_string(y, v, path);
 	else if (strcmp(key, "columns") == 0)
 		ymap_walk(y, v, "columns", NULL, column_pair, m);
 }
@@ -519,22 +519,22 @@ static void map_pair(struct ydoc *y, void *ctx, const char *path, const char *ke
 static int wide_header(struct run *r, const struct csv_record *h)
 {
 	struct config_diag diag = {0};
-	struct ydoc y = {.diag = &diag, .arena = arena_new()};
+	struct ydoc y = {.diag = &diag, .arena = config_arena_new()};
 	struct mapctx m = {.r = r, .y = &y, .h = h};
 	static const char *const allowed[] = {"timestamp", "columns", NULL};
 	int rc = 0;
 	r->nwcols = h->n;
 	r->wcols = calloc(h->n, sizeof(*r->wcols));
 	if (!r->wcols || !y.arena) {
-		arena_free(y.arena);
+		config_arena_free(y.arena);
 		return -ENOMEM;
 	}
 	if (!r->o->mapping) {
 		snprintf(r->err, r->errlen, "wide format needs --mapping FILE");
-		arena_free(y.arena);
+		config_arena_free(y.arena);
 		return -EINVAL;
 	}
-	if (load_yaml(&y, r->o->mapping)) {
+	if (ydoc_load(&y, r->o->mapping)) {
 		ymap_walk(&y, yaml_document_get_root_node(&y.doc), "mapping", allowed, map_pair,
 		          &m);
 		r->w_ts = m.ts_col ? col_index(h, m.ts_col) : 0;
@@ -560,7 +560,7 @@ static int wide_header(struct run *r, const struct csv_record *h)
 	for (size_t i = 0; i < h->n; i++)
 		if (r->wcols[i].unit)
 			r->wcols[i].unit = strdup(r->wcols[i].unit);
-	arena_free(y.arena);
+	config_arena_free(y.arena);
 	return rc;
 }
 

@@ -21,6 +21,17 @@
 
 #define MAX_LABELS 32
 
+/* Series ids cached per device for samples with table-index labels. A device's tables are
+ * bounded by what it is: the largest legitimate case is a daisy-chained PDU (4 units x 48
+ * outlets x up to 10 columns = 1,920 label sets), so 4,096 is twice that, and bounds the
+ * cache at about 2 MB per device even with 512-byte keys. A device that goes past it (index
+ * values that churn every poll) keeps being stored, through a store lookup per sample, and is
+ * warned about once. */
+#define LABEL_CACHE_MAX 4096
+
+/* The health series the poller stores for each device after every poll. */
+enum health_series { HEALTH_UP, HEALTH_DURATION, HEALTH_ERRORS, HEALTH_COUNT };
+
 /* Series ids of samples that carry table-index labels, keyed by point + canonical labels. */
 struct label_entry {
 	uint32_t point;
@@ -43,10 +54,11 @@ struct dev_rt {
 	bool ever_polled;
 	bool up;
 	struct log_complaint complaint;
-	int64_t *point_series; /* per point, samples without index labels; 0 = not yet known */
-	struct label_entry *lcache;
+	int64_t *point_series;      /* per point, samples without index labels; 0 = not yet known */
+	struct label_entry *lcache; /* at most LABEL_CACHE_MAX entries */
 	size_t nlcache, caplcache;
-	int64_t health_series[3]; /* up, duration, errors */
+	bool lcache_full_warned;
+	int64_t health_series[HEALTH_COUNT]; /* 0 = not yet known */
 };
 
 struct poller {
@@ -175,6 +187,14 @@ static int64_t series_for(struct poller *p, struct dev_rt *d, const struct gdc_s
 	int64_t id = resolve_series(p, d, s);
 	if (id <= 0)
 		return id;
+	if (d->nlcache == LABEL_CACHE_MAX) {
+		if (!d->lcache_full_warned)
+			log_warn("%s: more than %d table-index label sets; the rest are looked up "
+			         "on every poll",
+			         d->cfg->name, LABEL_CACHE_MAX);
+		d->lcache_full_warned = true;
+		return id;
+	}
 	if (d->nlcache == d->caplcache) {
 		size_t cap = d->caplcache ? d->caplcache * 2 : 16;
 		struct label_entry *v = realloc(d->lcache, cap * sizeof(*v));
@@ -214,11 +234,14 @@ static void sink_emit(void *ctx, const struct gdc_sample *s)
 		batch_add(c, id, s->ts_ms, s->value);
 }
 
-static int64_t health_series(struct poller *p, struct dev_rt *d, int which)
+static int64_t health_series(struct poller *p, struct dev_rt *d, enum health_series which)
 {
-	static const char *metrics[3] = {"greendc_device_up", "greendc_poll_duration_s",
-	                                 "greendc_poll_errors"};
-	if (!d->health_series[which]) {
+	static const char *const metrics[HEALTH_COUNT] = {
+	        [HEALTH_UP] = "greendc_device_up",
+	        [HEALTH_DURATION] = "greendc_poll_duration_s",
+	        [HEALTH_ERRORS] = "greendc_poll_errors",
+	};
+	if (d->health_series[which] <= 0) {
 		struct store_series_desc desc = {.device = d->cfg->name,
 		                                 .metric = metrics[which],
 		                                 .labels = "",
@@ -226,6 +249,14 @@ static int64_t health_series(struct poller *p, struct dev_rt *d, int which)
 		d->health_series[which] = store_series(p->st, &desc);
 	}
 	return d->health_series[which];
+}
+
+static void health_add(struct poller *p, struct dev_rt *d, struct poll_ctx *c,
+                       enum health_series which, int64_t ts, double v)
+{
+	int64_t id = health_series(p, d, which);
+	if (id > 0)
+		batch_add(c, id, ts, v);
 }
 
 /* ---- one poll ---- */
@@ -333,10 +364,12 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 		d->interval_ms = cfg->interval_ms;
 		d->last_ok_wall = wall;
 	}
+	/* The device's own values, counted before the health samples join the batch. */
+	size_t nvalues = c.n;
 	int64_t now_wall = util_wall_ms();
-	batch_add(&c, health_series(p, d, 0), now_wall, ok ? 1.0 : 0.0);
-	batch_add(&c, health_series(p, d, 1), now_wall, duration);
-	batch_add(&c, health_series(p, d, 2), now_wall, (double)d->errors);
+	health_add(p, d, &c, HEALTH_UP, now_wall, ok ? 1.0 : 0.0);
+	health_add(p, d, &c, HEALTH_DURATION, now_wall, duration);
+	health_add(p, d, &c, HEALTH_ERRORS, now_wall, (double)d->errors);
 	if (c.n)
 		store_append(p->st, c.batch, c.n);
 	free(c.batch);
@@ -359,7 +392,7 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 	d->up = ok;
 	d->ever_polled = true;
 	p->stats.polls++;
-	p->stats.samples += c.n >= 3 ? c.n - 3 : 0;
+	p->stats.samples += nvalues;
 	if (!ok)
 		p->stats.failed_polls++;
 	pthread_mutex_unlock(&p->lock);

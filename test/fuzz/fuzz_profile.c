@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fz_setup("fz");
 	struct config_diag diag = {0};
-	struct arena *a = arena_new();
+	struct arena *a = config_arena_new();
 
 	fz_write(path, data, size);
 	struct profile *p = profile_load(a, fz_dir, "fz", &diag);
@@ -30,6 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sum += p->points[i].nattrs;
 		(void)sum;
 	}
-	arena_free(a);
+	config_arena_free(a);
 	return 0;
 }

@@ -150,14 +150,14 @@ static void test_profile_kind_must_match_registry(void **state)
 	                                    "  - metric: no_such_metric\n");
 	char pdir[128];
 	snprintf(pdir, sizeof(pdir), "%s/profiles", dir);
-	struct arena *a = arena_new();
+	struct arena *a = config_arena_new();
 	assert_null(profile_load(a, pdir, "meter/k", &diag));
 	assert_non_null(
 	        strstr(diag.text, "k.yaml:6: points[0]: energy_kwh is registered as a counter"));
 	assert_non_null(strstr(
 	        diag.text,
 	        "k.yaml:7: points[1].metric: \"no_such_metric\" is not in the metric registry"));
-	arena_free(a);
+	config_arena_free(a);
 }
 
 /* Longest dotted prefix wins; "1.3.6.1.4.1.318.1.3.4" must not match "...318.1.3.40". */

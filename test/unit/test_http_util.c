@@ -93,7 +93,7 @@ static void family(const char *metric, int counter, const char *want, double sca
 	char name[128];
 	double s;
 	const char *t;
-	assert_true(prom_family(metric, counter, name, sizeof(name), &s, &t));
+	assert_true(http_prom_family(metric, counter, name, sizeof(name), &s, &t));
 	assert_string_equal(name, want);
 	assert_true(s == scale);
 	assert_string_equal(t, type);
@@ -114,7 +114,7 @@ static void test_prom_family(void **state)
 	char small[8];
 	double s;
 	const char *t;
-	assert_false(prom_family("energy_kwh", 1, small, sizeof(small), &s, &t));
+	assert_false(http_prom_family("energy_kwh", 1, small, sizeof(small), &s, &t));
 }
 
 static void test_prom_escape_and_names(void **state)
@@ -122,14 +122,14 @@ static void test_prom_escape_and_names(void **state)
 	struct sbuf b = {0};
 	char n[32];
 	(void)state;
-	prom_escape(&b, "a\"b\\c\nd");
+	http_prom_escape(&b, "a\"b\\c\nd");
 	assert_string_equal(b.s, "a\\\"b\\\\c\\nd");
 	sbuf_free(&b);
-	prom_label_name("row", n, sizeof(n));
+	http_prom_label_name("row", n, sizeof(n));
 	assert_string_equal(n, "row");
-	prom_label_name("1st-floor", n, sizeof(n));
+	http_prom_label_name("1st-floor", n, sizeof(n));
 	assert_string_equal(n, "_1st_floor");
-	prom_label_name("", n, sizeof(n));
+	http_prom_label_name("", n, sizeof(n));
 	assert_string_equal(n, "_");
 }
 
