@@ -28,11 +28,11 @@
 #include "core/util.h"
 #include "importexport/import_csv.h"
 #include "store/store.h"
+#include "store/store_stage.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +181,10 @@ struct run {
 	struct wcol *wcols; /* indexed by column */
 	size_t nwcols;
 	char lab_in[512], lab_out[512];
+	struct store_reader *rd; /* the original database, when it exists */
+	struct store_stage *sg;  /* the staged copy; NULL in dry runs */
+	struct splan *plans;     /* stored series named by the file (plan_all) */
+	size_t np;
 	char *err;
 	size_t errlen;
 };
@@ -877,149 +881,7 @@ static int plan_series(struct run *r, struct store_reader *rd, struct iser *s, s
 	return 0;
 }
 
-/* ---- staging: copy, lock, replace ---- */
-
-struct stage {
-	char *db, *tmp;
-	sqlite3 *lock; /* holds the original's write lock while we work */
-	bool existed;
-};
-
-/* The process that has db open through SQLite's WAL index (daemon, another tool), or 0. */
-static pid_t db_user(const char *db)
-{
-	char shm[4096];
-	snprintf(shm, sizeof(shm), "%s-shm", db);
-	int fd = open(shm, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	/* SQLite's unix VFS keeps a read lock on the "DMS" byte (offset 128) of the -shm file
-	 * for as long as any connection has the database open. */
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
-	pid_t who = 0;
-	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
-		who = fl.l_pid > 0 ? fl.l_pid : -1;
-	close(fd);
-	return who;
-}
-
-static void unlink_db(const char *path)
-{
-	char p[4200];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
-static int stage_begin(struct stage *sg, const char *db, char *err, size_t errlen)
-{
-	struct stat stb;
-	sg->db = strdup(db);
-	if (asprintf(&sg->tmp, "%s.import-tmp", db) < 0 || !sg->db)
-		return -ENOMEM;
-	sg->existed = stat(db, &stb) == 0;
-	if (!sg->existed) {
-		unlink_db(sg->tmp);
-		return 0;
-	}
-	pid_t who = db_user(db);
-	if (who) {
-		snprintf(err, errlen,
-		         "%s is open by process %ld (is greendcd running on it?): "
-		         "stop it before importing",
-		         db, (long)who);
-		return -EBUSY;
-	}
-	if (sqlite3_open_v2(db, &sg->lock, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(sg->lock, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) !=
-	            SQLITE_OK ||
-	    sqlite3_exec(sg->lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot lock: %s", db, sqlite3_errmsg(sg->lock));
-		return -EBUSY;
-	}
-	unlink_db(sg->tmp); /* a killed import's leftover: we hold the lock, it is ours */
-	sqlite3 *src = NULL, *dst = NULL;
-	int rc = -EIO;
-	if (sqlite3_open_v2(db, &src, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_open_v2(sg->tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
-	            SQLITE_OK) {
-		sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
-		if (b && sqlite3_backup_step(b, -1) == SQLITE_DONE)
-			rc = 0;
-		if (b)
-			sqlite3_backup_finish(b);
-		if (rc < 0)
-			snprintf(err, errlen, "copying %s: %s", db, sqlite3_errmsg(dst));
-	} else {
-		snprintf(err, errlen, "%s: %s", sg->tmp, dst ? sqlite3_errmsg(dst) : "cannot open");
-	}
-	sqlite3_close(src);
-	sqlite3_close(dst);
-	if (rc == 0) {
-		if (chmod(sg->tmp, stb.st_mode & 0777) < 0 ||
-		    (geteuid() == 0 && chown(sg->tmp, stb.st_uid, stb.st_gid) < 0))
-			rc = -errno;
-	}
-	return rc;
-}
-
-static void stage_abort(struct stage *sg)
-{
-	if (sg->lock)
-		sqlite3_close(sg->lock); /* rolls back the empty write transaction */
-	sg->lock = NULL;
-	if (sg->tmp)
-		unlink_db(sg->tmp);
-}
-
-static int stage_commit(struct stage *sg, char *err, size_t errlen)
-{
-	/* A daemon started during the import would be writing to the file we replace. */
-	pid_t who = sg->existed ? db_user(sg->db) : 0;
-	if (who) {
-		snprintf(err, errlen,
-		         "%s was opened by process %ld during the import: nothing "
-		         "imported; stop it and import again",
-		         sg->db, (long)who);
-		return -EBUSY;
-	}
-	/* Release the original (its WAL is empty: checkpointed and locked since), then swap. */
-	if (sg->lock)
-		sqlite3_close(sg->lock);
-	sg->lock = NULL;
-	int fd = open(sg->tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", sg->tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -EIO;
-	}
-	close(fd);
-	if (rename(sg->tmp, sg->db) < 0) {
-		snprintf(err, errlen, "rename %s: %s", sg->tmp, strerror(errno));
-		return -errno;
-	}
-	char *dir = strdup(sg->db), *slash = dir ? strrchr(dir, '/') : NULL;
-	if (dir) {
-		if (slash)
-			*slash = '\0';
-		fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0) {
-			fsync(fd);
-			close(fd);
-		}
-	}
-	free(dir);
-	return 0;
-}
-
-static void stage_free(struct stage *sg)
-{
-	free(sg->db);
-	free(sg->tmp);
-}
+/* ---- the staged store ---- */
 
 static struct store *open_store(const struct import_opts *o, const char *path, char *err,
                                 size_t errlen)
@@ -1047,34 +909,32 @@ static int load_existing(void *ctx, const struct store_series_info *info)
 	return 0;
 }
 
-static int rename_series(const char *path, struct splan *p, size_t np, char *err, size_t errlen)
+/* Rebuilt series: the stored one becomes "<metric>~replaced@<ms>" in the staged copy (kept for
+ * audit, matched by no selector), in one transaction. The writer must be closed. */
+static int rename_rebuilt(struct run *r)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
+	struct store_rename *v = calloc(r->np ? r->np : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	size_t n = 0;
 	int rc = 0;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "UPDATE series SET metric = ? WHERE id = ?", -1, &q, NULL) !=
-	            SQLITE_OK)
-		rc = -EIO;
-	char name[512];
 	long long now = (long long)util_wall_ms();
-	for (size_t i = 0; rc == 0 && i < np; i++) {
-		if (p[i].plan != PLAN_REBUILD)
+	for (size_t i = 0; rc == 0 && i < r->np; i++) {
+		if (r->plans[i].plan != PLAN_REBUILD)
 			continue;
-		snprintf(name, sizeof(name), "%s~replaced@%lld", p[i].s->metric, now);
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(q, 2, p[i].s->exist_id);
-		if (sqlite3_step(q) != SQLITE_DONE)
-			rc = -EIO;
+		char *name;
+		if (asprintf(&name, "%s~replaced@%lld", r->plans[i].s->metric, now) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		v[n++] = (struct store_rename){r->plans[i].s->exist_id, name};
 	}
-	if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		rc = -EIO;
-	if (rc < 0)
-		snprintf(err, errlen, "renaming replaced series: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	char e[512];
+	if (rc == 0 && (rc = store_series_rename(store_stage_path(r->sg), v, n, e, sizeof(e))) < 0)
+		snprintf(r->err, r->errlen, "renaming replaced series: %s", e);
+	for (size_t i = 0; i < n; i++)
+		free((char *)v[i].metric);
+	free(v);
 	return rc;
 }
 
@@ -1147,14 +1007,176 @@ static int write_planned(struct run *r, struct splan *p, size_t np)
 	return flush_batch(r);
 }
 
+/* What the database already holds, and (unless a dry run) the staged copy to write. */
+static int import_open(struct run *r)
+{
+	const struct import_opts *o = r->o;
+	if (access(o->dbpath, F_OK) == 0) {
+		r->rd = store_reader_open(o->dbpath, r->err, r->errlen);
+		if (!r->rd)
+			return -EIO;
+		int rc = store_series_find(r->rd, NULL, load_existing, r);
+		if (rc < 0) {
+			snprintf(r->err, r->errlen, "listing series: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	if (o->dry_run)
+		return 0;
+	long who;
+	int rc = store_stage_begin(o->dbpath, ".import-tmp", &r->sg, &who, r->err, r->errlen);
+	if (rc == -EBUSY && who)
+		snprintf(r->err, r->errlen,
+		         "%s is open by process %ld (is greendcd running on it?): "
+		         "stop it before importing",
+		         o->dbpath, who);
+	if (rc < 0)
+		return rc;
+	r->st = open_store(o, store_stage_path(r->sg), r->err, r->errlen);
+	return r->st ? 0 : -EIO;
+}
+
+/* Plan every stored series named by the file (plan_series). 0, or -errno with err set. */
+static int plan_all(struct run *r, bool *rebuild)
+{
+	*rebuild = false;
+	r->plans = calloc(r->tab.n ? r->tab.n : 1, sizeof(*r->plans));
+	if (!r->plans)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->tab.cap; i++) {
+		struct iser *s = r->tab.slot[i];
+		if (!s || !s->exist_id || !s->n)
+			continue;
+		struct splan *p = &r->plans[r->np];
+		int rc = plan_series(r, r->rd, s, p);
+		if (rc == -EEXIST)
+			return rc;
+		if (rc < 0) {
+			snprintf(r->err, r->errlen, "reading %s %s: %s", s->device, s->metric,
+			         strerror(-rc));
+			return rc;
+		}
+		if (p->plan == PLAN_REBUILD) {
+			*rebuild = true;
+			r->sum->series_rebuilt++;
+		} else if (p->plan == PLAN_APPEND) {
+			r->sum->series_appended++;
+		}
+		r->np++;
+	}
+	return 0;
+}
+
+/* A dry run counts what would be written. */
+static void count_planned(struct run *r)
+{
+	for (size_t i = 0; i < r->np; i++) {
+		if (r->plans[i].plan == PLAN_NONE)
+			continue;
+		int64_t hour = INT64_MIN;
+		for (size_t k = 0; k < r->plans[i].n; k++) {
+			count_hour(r->sum, &hour, r->plans[i].rows[k].ts);
+			r->sum->rows_written++;
+		}
+	}
+}
+
+/* Flush and close the staged store's writer. */
+static int close_store(struct run *r)
+{
+	int rc = 0;
+	if (store_flush(r->st) < 0) {
+		store_last_error(r->st, r->err, r->errlen);
+		rc = -EIO;
+	}
+	store_close(r->st);
+	r->st = NULL;
+	return rc;
+}
+
+/* Rebuilt series are renamed with the writer closed (its registry caches names), then it is
+ * reopened and every series id is resolved again. */
+static int rename_for_rebuild(struct run *r)
+{
+	int rc = close_store(r);
+	if (rc == 0)
+		rc = rename_rebuilt(r);
+	if (rc < 0)
+		return rc;
+	r->st = open_store(r->o, store_stage_path(r->sg), r->err, r->errlen);
+	if (!r->st)
+		return -EIO;
+	for (size_t i = 0; i < r->tab.cap; i++)
+		if (r->tab.slot[i])
+			r->tab.slot[i]->sid = 0;
+	return 0;
+}
+
+/* The planned rows, the import event, and the swap. Everything so far went into the staged
+ * copy only; the original changes at the rename in store_stage_commit, or never. */
+static int import_write(struct run *r, bool rebuild)
+{
+	const struct import_opts *o = r->o;
+	const struct import_summary *sum = r->sum;
+	int rc = rebuild ? rename_for_rebuild(r) : 0;
+	if (rc == 0)
+		rc = write_planned(r, r->plans, r->np);
+	if (rc < 0)
+		return rc;
+	char detail[512];
+	snprintf(detail, sizeof(detail),
+	         "source=%s rows=%llu written=%llu unchanged=%llu overlap_dropped=%llu rule=%s "
+	         "new=%llu appended=%llu rebuilt=%llu",
+	         o->source ? o->source : "-", (unsigned long long)sum->rows_read,
+	         (unsigned long long)sum->rows_written, (unsigned long long)sum->rows_unchanged,
+	         (unsigned long long)sum->rows_overlap,
+	         o->overlap == IMPORT_KEEP_LIVE ? "keep-live" : "keep-imported",
+	         (unsigned long long)sum->series_new, (unsigned long long)sum->series_appended,
+	         (unsigned long long)sum->series_rebuilt);
+	if (sum->rows_written)
+		store_event(r->st, util_wall_ms(), 0, "import", detail);
+	if ((rc = close_store(r)) < 0 || !sum->rows_written)
+		return rc; /* nothing written: the copy is dropped, the original never renamed */
+	store_reader_close(r->rd);
+	r->rd = NULL;
+	long who;
+	rc = store_stage_commit(r->sg, &who, r->err, r->errlen);
+	if (rc == -EBUSY && who)
+		snprintf(r->err, r->errlen,
+		         "%s was opened by process %ld during the import: nothing "
+		         "imported; stop it and import again",
+		         o->dbpath, who);
+	return rc;
+}
+
+static void run_free(struct run *r)
+{
+	if (r->st)
+		store_close(r->st);
+	store_reader_close(r->rd);
+	store_stage_free(r->sg); /* deletes the copy unless it was committed */
+	for (size_t i = 0; i < r->np; i++)
+		if (r->plans[i].plan == PLAN_REBUILD)
+			free(r->plans[i].rows);
+	free(r->plans);
+	for (size_t i = 0; i < r->tab.cap; i++)
+		if (r->tab.slot[i]) {
+			free(r->tab.slot[i]->rows);
+			free(r->tab.slot[i]->key);
+			free(r->tab.slot[i]->names);
+			free(r->tab.slot[i]);
+		}
+	free(r->tab.slot);
+	for (size_t i = 0; i < r->nwcols; i++)
+		free((char *)r->wcols[i].unit);
+	free(r->wcols);
+	free(r);
+}
+
 int import_run(const struct import_opts *o, int fd, struct import_summary *sum, char *err,
                size_t errlen)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	struct stage sg = {0};
-	struct splan *plans = NULL;
-	size_t np = 0;
-	int rc = 0;
 	if (!r)
 		return -ENOMEM;
 	memset(sum, 0, sizeof(*sum));
@@ -1168,150 +1190,22 @@ int import_run(const struct import_opts *o, int fd, struct import_summary *sum, 
 	if (strcmp(time_zone_name(), o->tz && *o->tz ? o->tz : "UTC") != 0)
 		time_zone_set(o->tz);
 
-	/* What the database already holds. */
-	struct store_reader *rd = NULL;
-	if (access(o->dbpath, F_OK) == 0) {
-		rd = store_reader_open(o->dbpath, err, errlen);
-		if (!rd) {
-			rc = -EIO;
-			goto out;
-		}
-		rc = store_series_find(rd, NULL, load_existing, r);
-		if (rc < 0) {
-			snprintf(err, errlen, "listing series: %s", strerror(-rc));
-			goto out;
-		}
-		rc = 0;
-	}
-	if (!o->dry_run) {
-		rc = stage_begin(&sg, o->dbpath, err, errlen);
-		if (rc < 0)
-			goto out;
-		r->st = open_store(o, sg.tmp, err, errlen);
-		if (!r->st) {
-			rc = -EIO;
-			goto out;
-		}
-	}
-	rc = run_records(r, fd);
+	bool rebuild;
+	int rc = import_open(r);
+	if (rc == 0)
+		rc = run_records(r, fd);
 	if (rc == 0)
 		rc = flush_batch(r);
-	if (rc < 0)
-		goto out;
-	if (sum->rows_rejected) { /* nothing is written: say so */
+	if (rc == 0 && sum->rows_rejected) { /* nothing is written: say so */
 		sum->rows_written = sum->hours_recomputed = sum->series_new = 0;
 		rc = 1;
-		goto out;
 	}
-	/* Stored series named by the file. */
-	plans = calloc(r->tab.n, sizeof(*plans));
-	if (!plans) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	bool rebuild = false;
-	for (size_t i = 0; i < r->tab.cap; i++) {
-		struct iser *s = r->tab.slot[i];
-		if (!s || !s->exist_id || !s->n)
-			continue;
-		rc = plan_series(r, rd, s, &plans[np]);
-		if (rc == -EEXIST)
-			goto out;
-		if (rc < 0) {
-			snprintf(err, errlen, "reading %s %s: %s", s->device, s->metric,
-			         strerror(-rc));
-			goto out;
-		}
-		if (plans[np].plan == PLAN_REBUILD) {
-			rebuild = true;
-			sum->series_rebuilt++;
-		} else if (plans[np].plan == PLAN_APPEND) {
-			sum->series_appended++;
-		}
-		np++;
-	}
-	if (o->dry_run) {
-		for (size_t i = 0; i < np; i++) /* what would be written */
-			if (plans[i].plan != PLAN_NONE) {
-				int64_t hour = INT64_MIN;
-				for (size_t k = 0; k < plans[i].n; k++) {
-					count_hour(sum, &hour, plans[i].rows[k].ts);
-					sum->rows_written++;
-				}
-			}
-		goto out;
-	}
-	if (rebuild) {
-		if (store_flush(r->st) < 0) {
-			store_last_error(r->st, err, errlen);
-			rc = -EIO;
-			goto out;
-		}
-		store_close(r->st);
-		r->st = NULL;
-		rc = rename_series(sg.tmp, plans, np, err, errlen);
-		if (rc < 0)
-			goto out;
-		r->st = open_store(o, sg.tmp, err, errlen);
-		if (!r->st) {
-			rc = -EIO;
-			goto out;
-		}
-		for (size_t i = 0; i < r->tab.cap; i++)
-			if (r->tab.slot[i])
-				r->tab.slot[i]->sid = 0;
-	}
-	rc = write_planned(r, plans, np);
-	if (rc < 0)
-		goto out;
-	char detail[512];
-	snprintf(detail, sizeof(detail),
-	         "source=%s rows=%llu written=%llu unchanged=%llu overlap_dropped=%llu rule=%s "
-	         "new=%llu appended=%llu rebuilt=%llu",
-	         o->source ? o->source : "-", (unsigned long long)sum->rows_read,
-	         (unsigned long long)sum->rows_written, (unsigned long long)sum->rows_unchanged,
-	         (unsigned long long)sum->rows_overlap,
-	         o->overlap == IMPORT_KEEP_LIVE ? "keep-live" : "keep-imported",
-	         (unsigned long long)sum->series_new, (unsigned long long)sum->series_appended,
-	         (unsigned long long)sum->series_rebuilt);
-	if (sum->rows_written)
-		store_event(r->st, util_wall_ms(), 0, "import", detail);
-	if (store_flush(r->st) < 0) {
-		store_last_error(r->st, err, errlen);
-		rc = -EIO;
-		goto out;
-	}
-	store_close(r->st);
-	r->st = NULL;
-	if (sum->rows_written) {
-		store_reader_close(rd);
-		rd = NULL;
-		rc = stage_commit(&sg, err, errlen);
-	}
-out:
-	if (r->st) {
-		store_close(r->st);
-		r->st = NULL;
-	}
-	store_reader_close(rd);
-	if (!o->dry_run && (rc != 0 || !sum->rows_written))
-		stage_abort(&sg);
-	stage_free(&sg);
-	for (size_t i = 0; i < np; i++)
-		if (plans[i].plan == PLAN_REBUILD)
-			free(plans[i].rows);
-	free(plans);
-	for (size_t i = 0; i < r->tab.cap; i++)
-		if (r->tab.slot[i]) {
-			free(r->tab.slot[i]->rows);
-			free(r->tab.slot[i]->key);
-			free(r->tab.slot[i]->names);
-			free(r->tab.slot[i]);
-		}
-	free(r->tab.slot);
-	for (size_t i = 0; i < r->nwcols; i++)
-		free((char *)r->wcols[i].unit);
-	free(r->wcols);
-	free(r);
+	if (rc == 0)
+		rc = plan_all(r, &rebuild);
+	if (rc == 0 && o->dry_run)
+		count_planned(r);
+	else if (rc == 0)
+		rc = import_write(r, rebuild);
+	run_free(r);
 	return rc;
 }

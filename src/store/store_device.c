@@ -1,6 +1,7 @@
 /*
- * The devices table on the writer side: store_device_state() queues a device's live state
- * (for `greendc devices` and /api/v1/devices) and the writer upserts its row.
+ * The devices table: store_device_state() queues a device's live state and the writer
+ * upserts its row; store_devices_list() reads them back for `greendc devices` and
+ * /api/v1/devices.
  */
 #include "store/store_writer.h"
 
@@ -49,4 +50,40 @@ int store_device_state(struct store *st, const struct store_device_state *ds)
 	if (rc < 0)
 		free(m);
 	return rc;
+}
+
+int store_devices_list(struct store_reader *r,
+                       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	int rc =
+	        sqlite3_prepare_v2(r->db,
+	                           "SELECT name, driver, address, state, last_poll_ms, last_ok_ms, "
+	                           "last_duration_s, errors, interval_ms, last_error FROM devices "
+	                           "ORDER BY name",
+	                           -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_errno(rc);
+	int n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+#define TXT(i) (sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "")
+		struct store_device_state ds = {
+		        .name = TXT(0),
+		        .driver = TXT(1),
+		        .address = TXT(2),
+		        .state = TXT(3),
+		        .last_poll_ms = sqlite3_column_int64(q, 4),
+		        .last_ok_ms = sqlite3_column_int64(q, 5),
+		        .last_duration_s = sqlite3_column_double(q, 6),
+		        .errors = sqlite3_column_int64(q, 7),
+		        .interval_ms = (unsigned)sqlite3_column_int64(q, 8),
+		        .last_error = TXT(9),
+		};
+#undef TXT
+		n++;
+		if (cb(ctx, &ds))
+			break;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : store_sqlite_errno(rc);
 }
