@@ -15,7 +15,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* A series whose open hour ended this long ago (in data time) is packed even if it went
  * silent; later samples for it take the merge path. */
