@@ -178,7 +178,8 @@ static int import_open(struct run *r)
 	return r->st ? 0 : -EIO;
 }
 
-/* Plan every stored series named by the file (plan_series). 0, or -errno with err set. */
+/* Plan every stored series named by the file (import_plan_series). 0, or -errno with err
+ * set. */
 static int plan_all(struct run *r, bool *rebuild)
 {
 	*rebuild = false;
