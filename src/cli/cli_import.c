@@ -337,52 +337,54 @@ static int parse_agg(const char *s, enum store_agg *a)
 	return -EINVAL;
 }
 
-static bool sel_match(const struct energy_selector *sel, const struct xser *s);
-
 static int export_report(const char *period, const char *dir, const char *config_path,
                          const char *dbpath);
 
-int cli_export_main(int argc, char **argv, const struct cli_ctx *ctx)
+/* `greendc export`'s options. */
+struct export_args {
+	const char *from, *to, *step, *agg, *output, *report, *outdir, *glob;
+	bool json;
+	bool extra; /* more than one SELECTOR */
+};
+
+/* Parse the options into a; -1 to go on, else the exit code (help, usage error). */
+static int export_parse(int argc, char **argv, struct export_args *a)
 {
-	const char *config_path = ctx->config_path, *dbpath = ctx->db;
-	bool config_given = ctx->config_given;
 	static const struct option lo[] = {
 	        {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
 	        {"step", required_argument, NULL, 's'},   {"agg", required_argument, NULL, 'a'},
 	        {"format", required_argument, NULL, 'F'}, {"output", required_argument, NULL, 'o'},
 	        {"report", required_argument, NULL, 'r'}, {"out-dir", required_argument, NULL, 'd'},
 	        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-	const char *from = NULL, *to = NULL, *step = "raw", *agg = NULL, *output = NULL;
-	const char *report = NULL, *outdir = ".";
-	bool json = false;
+	*a = (struct export_args){.step = "raw", .outdir = "."};
 	int c;
 	optind = 0; /* 0: glibc re-initialises, dropping main's "+" ordering */
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			from = optarg;
+			a->from = optarg;
 			break;
 		case 't':
-			to = optarg;
+			a->to = optarg;
 			break;
 		case 's':
-			step = optarg;
+			a->step = optarg;
 			break;
 		case 'a':
-			agg = optarg;
+			a->agg = optarg;
 			break;
 		case 'o':
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 'r':
-			report = optarg;
+			a->report = optarg;
 			break;
 		case 'd':
-			outdir = optarg;
+			a->outdir = optarg;
 			break;
 		case 'F':
 			if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
-				json = true;
+				a->json = true;
 			else if (strcmp(optarg, "csv") != 0) {
 				fprintf(stderr, "greendc export: --format: csv or jsonl\n");
 				return 2;
@@ -396,8 +398,107 @@ int cli_export_main(int argc, char **argv, const struct cli_ctx *ctx)
 			return 2;
 		}
 	}
-	int rc;
-	struct config *cfg = load_config(config_path, config_given || report, &rc);
+	a->extra = optind + 1 < argc;
+	a->glob = optind < argc ? argv[optind] : NULL;
+	return -1;
+}
+
+/* Every selected series through one reader into fo: raw samples, or step buckets of agg
+ * (default: delta for counters, avg for gauges). 0 or 1. */
+static int export_rows(struct store_reader *r, FILE *fo, const struct export_args *a, int64_t f,
+                       int64_t t, int64_t step, enum store_agg agg)
+{
+	static const char *aggn[] = {"avg", "min", "max", "sum", "last", "count", "delta"};
+	struct xlist l = {.glob = a->glob};
+	int rc = 1;
+	if (store_series_find(r, l.glob, xlist_add, &l) < 0) {
+		fprintf(stderr, "greendc export: cannot list series\n");
+		goto out;
+	}
+	if (!a->json)
+		fprintf(fo, "timestamp,device,metric,labels,value,unit%s\n",
+		        step ? ",agg,count" : "");
+	uint64_t rows = 0, nan = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		enum store_agg sa = a->agg                         ? agg
+		                    : l.v[i].kind == STORE_COUNTER ? AGG_DELTA
+		                                                   : AGG_AVG;
+		struct xout x = {.f = fo,
+		                 .json = a->json,
+		                 .s = &l.v[i],
+		                 .unit = unit_of_metric(l.v[i].metric),
+		                 .agg = step ? aggn[sa] : NULL};
+		int q = step ? store_query(r, l.v[i].id, f, t, step, sa, xagg_cb, &x)
+		             : store_read_raw(r, l.v[i].id, f, t, xraw_cb, &x);
+		if (q < 0) {
+			fprintf(stderr, "greendc export: reading series %lld: %s\n",
+			        (long long)l.v[i].id, strerror(-q));
+			goto out;
+		}
+		rows += x.rows;
+		nan += x.skipped_nan;
+	}
+	rc = 0;
+	fprintf(stderr, "greendc export: %llu rows from %zu series%s", (unsigned long long)rows,
+	        l.n, nan ? "" : "\n");
+	if (nan)
+		fprintf(stderr, " (%llu NaN samples left out)\n", (unsigned long long)nan);
+out:
+	xlist_free(&l);
+	return rc;
+}
+
+/* The series export: times and step checked, then export_rows into the output. */
+static int export_series(const char *db, const struct export_args *a)
+{
+	int64_t now = (int64_t)time(NULL) * 1000, f = INT64_MIN / 4, t = INT64_MAX / 4, st = 0;
+	enum store_agg agg = AGG_AVG;
+	if ((a->from && time_parse(a->from, now, &f) < 0) ||
+	    (a->to && time_parse(a->to, now, &t) < 0) || t <= f) {
+		fprintf(stderr, "greendc export: --from/--to: ISO 8601 times, from before to\n");
+		return 2;
+	}
+	if (strcmp(a->step, "raw") != 0) {
+		if (time_parse_duration(a->step, &st) < 0 ||
+		    (a->agg && parse_agg(a->agg, &agg) < 0)) {
+			fprintf(stderr,
+			        "greendc export: --step DUR|raw, --agg avg|min|max|sum|last|"
+			        "count|delta\n");
+			return 2;
+		}
+		if (!a->from)
+			f = 0;
+		f -= ((f % st) + st) % st; /* buckets on multiples of the step, as query does */
+	}
+	FILE *fo = a->output ? fopen(a->output, "w") : stdout;
+	if (!fo) {
+		fprintf(stderr, "greendc export: %s: %s\n", a->output, strerror(errno));
+		return 1;
+	}
+	char err[512];
+	struct store_reader *r = store_reader_open(db, err, sizeof(err));
+	int rc = 1;
+	if (!r)
+		fprintf(stderr, "greendc export: %s\n", err);
+	else
+		rc = export_rows(r, fo, a, f, t, st, agg);
+	if (fflush(fo) != 0 || (fo != stdout && fclose(fo) != 0)) {
+		fprintf(stderr, "greendc export: write error: %s\n", strerror(errno));
+		rc = 1;
+	}
+	store_reader_close(r);
+	return rc;
+}
+
+int cli_export_main(int argc, char **argv, const struct cli_ctx *ctx)
+{
+	const char *config_path = ctx->config_path, *dbpath = ctx->db;
+	bool config_given = ctx->config_given;
+	struct export_args a;
+	int rc = export_parse(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	struct config *cfg = load_config(config_path, config_given || a.report, &rc);
 	if (rc)
 		return rc;
 	char *db = strdup(dbpath ? dbpath : cfg ? cfg->storage.path : "");
@@ -408,88 +509,14 @@ int cli_export_main(int argc, char **argv, const struct cli_ctx *ctx)
 		free(db);
 		return 2;
 	}
-	if (report) {
-		rc = export_report(report, outdir, config_path, db);
-		free(db);
-		return rc;
-	}
-	if (optind + 1 < argc) {
+	if (a.report) {
+		rc = export_report(a.report, a.outdir, config_path, db);
+	} else if (a.extra) {
 		export_usage(stderr);
-		free(db);
-		return 2;
+		rc = 2;
+	} else {
+		rc = export_series(db, &a);
 	}
-	int64_t now = (int64_t)time(NULL) * 1000, f = INT64_MIN / 4, t = INT64_MAX / 4, st = 0;
-	enum store_agg a = AGG_AVG;
-	rc = 2;
-	if ((from && time_parse(from, now, &f) < 0) || (to && time_parse(to, now, &t) < 0) ||
-	    t <= f) {
-		fprintf(stderr, "greendc export: --from/--to: ISO 8601 times, from before to\n");
-		goto out;
-	}
-	if (strcmp(step, "raw") != 0) {
-		if (time_parse_duration(step, &st) < 0 || (agg && parse_agg(agg, &a) < 0)) {
-			fprintf(stderr,
-			        "greendc export: --step DUR|raw, --agg avg|min|max|sum|last|"
-			        "count|delta\n");
-			goto out;
-		}
-		if (!from)
-			f = 0;
-		f -= ((f % st) + st) % st; /* buckets on multiples of the step, as query does */
-	}
-	FILE *fo = output ? fopen(output, "w") : stdout;
-	if (!fo) {
-		fprintf(stderr, "greendc export: %s: %s\n", output, strerror(errno));
-		rc = 1;
-		goto out;
-	}
-	char err[512];
-	struct store_reader *r = store_reader_open(db, err, sizeof(err));
-	struct xlist l = {.glob = optind < argc ? argv[optind] : NULL};
-	rc = 1;
-	if (!r) {
-		fprintf(stderr, "greendc export: %s\n", err);
-		goto close;
-	}
-	if (store_series_find(r, l.glob, xlist_add, &l) < 0) {
-		fprintf(stderr, "greendc export: cannot list series\n");
-		goto close;
-	}
-	if (!json)
-		fprintf(fo, "timestamp,device,metric,labels,value,unit%s\n",
-		        st ? ",agg,count" : "");
-	uint64_t rows = 0, nan = 0;
-	static const char *aggn[] = {"avg", "min", "max", "sum", "last", "count", "delta"};
-	for (size_t i = 0; i < l.n; i++) {
-		enum store_agg sa = agg ? a : l.v[i].kind == STORE_COUNTER ? AGG_DELTA : AGG_AVG;
-		struct xout x = {.f = fo,
-		                 .json = json,
-		                 .s = &l.v[i],
-		                 .unit = unit_of_metric(l.v[i].metric),
-		                 .agg = st ? aggn[sa] : NULL};
-		int q = st ? store_query(r, l.v[i].id, f, t, st, sa, xagg_cb, &x)
-		           : store_read_raw(r, l.v[i].id, f, t, xraw_cb, &x);
-		if (q < 0) {
-			fprintf(stderr, "greendc export: reading series %lld: %s\n",
-			        (long long)l.v[i].id, strerror(-q));
-			goto close;
-		}
-		rows += x.rows;
-		nan += x.skipped_nan;
-	}
-	rc = 0;
-	fprintf(stderr, "greendc export: %llu rows from %zu series%s", (unsigned long long)rows,
-	        l.n, nan ? "" : "\n");
-	if (nan)
-		fprintf(stderr, " (%llu NaN samples left out)\n", (unsigned long long)nan);
-close:
-	if (fflush(fo) != 0 || (fo != stdout && fclose(fo) != 0)) {
-		fprintf(stderr, "greendc export: write error: %s\n", strerror(errno));
-		rc = 1;
-	}
-	xlist_free(&l);
-	store_reader_close(r);
-out:
 	free(db);
 	return rc;
 }
@@ -581,53 +608,12 @@ static FILE *report_file(const char *dir, const char *period, const char *what, 
 	return f;
 }
 
-static int export_report(const char *period, const char *dir, const char *config_path,
-                         const char *dbpath)
+/* 1. Interval energy per role: what every KPI of the period sums. */
+static void report_intervals(FILE *fi, const struct energy_report *rep)
 {
-	struct config_diag diag = {0};
-	struct config *cfg = greendc_config_load(config_path, &diag);
-	if (!cfg) {
-		fputs(diag.text, stderr);
-		return 1;
-	}
-	time_zone_set(cfg->site.timezone); /* the period is site time */
-	const struct energy_model *m = cfg->energy;
-	const char *problem = energy_model_problem(m);
-	struct energy_period p;
-	struct energy_report rep = {0}, whole = {0};
-	struct store_reader *r = NULL;
-	struct xlist l = {.glob = NULL};
-	FILE *fi = NULL, *fr = NULL, *fs = NULL;
-	char pi[4200], pr[4200], ps[4200], err[512];
-	int rc = 1;
-	if (problem) {
-		fprintf(stderr, "greendc export: %s: energy model: %s\n", config_path, problem);
-		goto out;
-	}
-	if (energy_period_parse(period, &p) < 0) {
-		fprintf(stderr, "greendc export: --report: expected YYYY, YYYY-MM or YYYY-MM-DD\n");
-		rc = 2;
-		goto out;
-	}
-	r = store_reader_open(dbpath, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "greendc export: %s\n", err);
-		goto out;
-	}
-	if (energy_compute(r, m, p.from_ms, p.to_ms, STEP_HOUR, &rep) < 0 ||
-	    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, &whole) < 0) {
-		fprintf(stderr, "greendc export: %s\n", rep.err[0] ? rep.err : whole.err);
-		goto out;
-	}
-	if (!(fi = report_file(dir, period, "intervals", pi, sizeof(pi))) ||
-	    !(fr = report_file(dir, period, "readings", pr, sizeof(pr))) ||
-	    !(fs = report_file(dir, period, "summary", ps, sizeof(ps))))
-		goto out;
-
-	/* 1. Interval energy per role: what every KPI of the period sums. */
 	fprintf(fi, "from,to,label,role,value,unit,estimated,coverage,status,series\n");
-	for (size_t i = 0; i < rep.n; i++) {
-		const struct energy_interval *iv = &rep.iv[i];
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct energy_interval *iv = &rep->iv[i];
 		char a[40], b[40], v[40], e[40];
 		time_format_utc_ms(iv->from_ms, a, sizeof(a));
 		time_format_utc_ms(iv->to_ms, b, sizeof(b));
@@ -643,54 +629,71 @@ static int export_report(const char *period, const char *dir, const char *config
 			        t->coverage, energy_status_name(t->status), t->nseries);
 		}
 	}
+}
 
-	/* 2. The raw readings of every series in the model, with the reading before the period
-	 * (a counter's first increase in the period is measured from it). */
-	if (store_series_find(r, NULL, xlist_add, &l) < 0)
-		goto out;
-	fprintf(fr, "timestamp,device,metric,labels,value,unit,role,in_period,source\n");
-	for (size_t i = 0; i < l.n; i++) {
+/* One series' readings: the one before the period (a counter's first increase in the period
+ * is measured from it), then every reading in it. 0 or -errno. */
+static int report_series_readings(FILE *fr, struct store_reader *r, struct xser *s,
+                                  const struct energy_period *p)
+{
+	char extra[96];
+	struct lastv lv = {0};
+	struct cnt rc_raw = {0}, rc_roll = {0};
+	struct xout x = {.f = fr, .s = s, .unit = unit_of_metric(s->metric), .extra = extra};
+	const char *role = energy_role_name((enum energy_role)s->role);
+	/* Raw samples older than storage.raw_retention are gone; their hours are still in the
+	 * 1 h rollups, whose `last` is the reading an auditor needs for a counter. */
+	int rc = store_read_raw(r, s->id, p->from_ms, p->to_ms, cnt_raw, &rc_raw);
+	if (rc >= 0)
+		rc = store_query(r, s->id, p->from_ms, p->to_ms, 3600000, AGG_COUNT, cnt_roll,
+		                 &rc_roll);
+	if (rc < 0)
+		return rc;
+	bool raw = rc_raw.n >= rc_roll.n;
+	int64_t back = p->from_ms - 400LL * 86400000;
+	back -= ((back % 3600000) + 3600000) % 3600000;
+	if (raw)
+		store_read_raw(r, s->id, back, p->from_ms, last_cb, &lv);
+	else
+		store_query(r, s->id, back, p->from_ms, 3600000, AGG_LAST, last_agg_cb, &lv);
+	const char *src = raw ? "raw" : "rollup_1h_last";
+	snprintf(extra, sizeof(extra), "%s,0,%s", role, src);
+	if (lv.have)
+		xrow(&x, lv.ts, lv.v, 1);
+	snprintf(extra, sizeof(extra), "%s,1,%s", role, src);
+	rc = raw ? store_read_raw(r, s->id, p->from_ms, p->to_ms, xraw_cb, &x)
+	         : store_query(r, s->id, p->from_ms, p->to_ms, 3600000, AGG_LAST, xagg_cb, &x);
+	return rc < 0 ? rc : 0;
+}
+
+/* 2. The raw readings of every series in the model, with its role. 0 or -errno. */
+static int report_readings(FILE *fr, struct store_reader *r, const struct energy_model *m,
+                           const struct energy_period *p)
+{
+	struct xlist l = {.glob = NULL};
+	int rc = store_series_find(r, NULL, xlist_add, &l);
+	if (rc >= 0)
+		fprintf(fr, "timestamp,device,metric,labels,value,unit,role,in_period,source\n");
+	for (size_t i = 0; rc >= 0 && i < l.n; i++) {
 		struct xser *s = &l.v[i];
 		for (int k = 0; k < ROLE_COUNT && s->role < 0; k++)
 			for (size_t j = 0; j < m->nsel[k] && s->role < 0; j++)
 				if (sel_match(&m->sel[k][j], s))
 					s->role = k;
-		if (s->role < 0)
-			continue;
-		char extra[96];
-		struct lastv lv = {0};
-		struct cnt rc_raw = {0}, rc_roll = {0};
-		struct xout x = {
-		        .f = fr, .s = s, .unit = unit_of_metric(s->metric), .extra = extra};
-		const char *role = energy_role_name((enum energy_role)s->role);
-		/* Raw samples older than storage.raw_retention are gone; their hours are still in
-		 * the 1 h rollups, whose `last` is the reading an auditor needs for a counter. */
-		if (store_read_raw(r, s->id, p.from_ms, p.to_ms, cnt_raw, &rc_raw) < 0 ||
-		    store_query(r, s->id, p.from_ms, p.to_ms, 3600000, AGG_COUNT, cnt_roll,
-		                &rc_roll) < 0)
-			goto out;
-		bool raw = rc_raw.n >= rc_roll.n;
-		int64_t back = p.from_ms - 400LL * 86400000;
-		back -= ((back % 3600000) + 3600000) % 3600000;
-		if (raw)
-			store_read_raw(r, s->id, back, p.from_ms, last_cb, &lv);
-		else
-			store_query(r, s->id, back, p.from_ms, 3600000, AGG_LAST, last_agg_cb, &lv);
-		const char *src = raw ? "raw" : "rollup_1h_last";
-		snprintf(extra, sizeof(extra), "%s,0,%s", role, src);
-		if (lv.have)
-			xrow(&x, lv.ts, lv.v, 1);
-		snprintf(extra, sizeof(extra), "%s,1,%s", role, src);
-		if ((raw ? store_read_raw(r, s->id, p.from_ms, p.to_ms, xraw_cb, &x)
-		         : store_query(r, s->id, p.from_ms, p.to_ms, 3600000, AGG_LAST, xagg_cb,
-		                       &x)) < 0)
-			goto out;
+		if (s->role >= 0)
+			rc = report_series_readings(fr, r, s, p);
 	}
+	xlist_free(&l);
+	return rc < 0 ? rc : 0;
+}
 
-	/* 3. Totals and KPIs with their formulas, as `greendc kpi` computes them. */
-	const struct energy_interval *t = &whole.total;
+/* 3. Totals and KPIs with their formulas, as `greendc kpi` computes them. */
+static void report_summary(FILE *fs, const struct energy_report *whole,
+                           const struct energy_model *m, const struct energy_period *p)
+{
+	const struct energy_interval *t = &whole->total;
 	struct kpi_inputs in;
-	energy_kpi_inputs(m, whole.it_role, t, energy_certificates(m, p.from_ms, p.to_ms), &in);
+	energy_kpi_inputs(m, whole->it_role, t, energy_certificates(m, p->from_ms, p->to_ms), &in);
 	struct kpi_results k;
 	kpi_compute(&in, &k);
 	fprintf(fs, "item,value,unit,formula\n");
@@ -705,10 +708,10 @@ static int export_report(const char *period, const char *dir, const char *config
 			        q == ROLE_WATER_INTAKE || q == ROLE_WATER_POTABLE ? "L" : "kWh",
 			        t->role[q].coverage, energy_status_name(t->role[q].status));
 		}
-	fprintf(fs, "it_role,%s,,category %d: E_IT is this role\n", energy_role_name(whole.it_role),
-	        whole.category);
+	fprintf(fs, "it_role,%s,,category %d: E_IT is this role\n",
+	        energy_role_name(whole->it_role), whole->category);
 	fprintf(fs, "certificates,%.17g,kWh,renewable_certificates for periods inside %s\n",
-	        in.e_certificates, p.label);
+	        in.e_certificates, p->label);
 	fprintf(fs, "E_DC,%.17g,kWh,facility_input + backup_generation + onsite_renewable\n",
 	        k.e_dc);
 	const struct {
@@ -735,12 +738,60 @@ static int export_report(const char *period, const char *dir, const char *config
 			fprintf(fs, "%s,,%s,\"%s: error: %s\"\n", kv[q].name, kv[q].unit,
 			        kv[q].formula, kv[q].v->why);
 	}
+}
+
+/* --report: the model checked, the period computed by hour and as a whole, then the three
+ * files. */
+static int export_report(const char *period, const char *dir, const char *config_path,
+                         const char *dbpath)
+{
+	struct config_diag diag = {0};
+	struct config *cfg = greendc_config_load(config_path, &diag);
+	if (!cfg) {
+		fputs(diag.text, stderr);
+		return 1;
+	}
+	time_zone_set(cfg->site.timezone); /* the period is site time */
+	const struct energy_model *m = cfg->energy;
+	const char *problem = energy_model_problem(m);
+	struct energy_period p;
+	struct energy_report rep = {0}, whole = {0};
+	struct store_reader *r = NULL;
+	FILE *fi = NULL, *fr = NULL, *fs = NULL;
+	char pi[4200], pr[4200], ps[4200], err[512];
+	int rc = 1;
+	if (problem) {
+		fprintf(stderr, "greendc export: %s: energy model: %s\n", config_path, problem);
+		goto out;
+	}
+	if (energy_period_parse(period, &p) < 0) {
+		fprintf(stderr, "greendc export: --report: expected YYYY, YYYY-MM or YYYY-MM-DD\n");
+		rc = 2;
+		goto out;
+	}
+	r = store_reader_open(dbpath, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "greendc export: %s\n", err);
+		goto out;
+	}
+	if (energy_compute(r, m, p.from_ms, p.to_ms, STEP_HOUR, &rep) < 0 ||
+	    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, &whole) < 0) {
+		fprintf(stderr, "greendc export: %s\n", rep.err[0] ? rep.err : whole.err);
+		goto out;
+	}
+	if (!(fi = report_file(dir, period, "intervals", pi, sizeof(pi))) ||
+	    !(fr = report_file(dir, period, "readings", pr, sizeof(pr))) ||
+	    !(fs = report_file(dir, period, "summary", ps, sizeof(ps))))
+		goto out;
+	report_intervals(fi, &rep);
+	if (report_readings(fr, r, m, &p) < 0)
+		goto out;
+	report_summary(fs, &whole, m, &p);
 	rc = 0;
 	printf("%s\n%s\n%s\n", pi, pr, ps);
 out:
 	if ((fi && fclose(fi) != 0) | (fr && fclose(fr) != 0) | (fs && fclose(fs) != 0))
 		rc = 1;
-	xlist_free(&l);
 	energy_report_free(&rep);
 	energy_report_free(&whole);
 	store_reader_close(r);

@@ -1,11 +1,11 @@
 /*
  * `greendc report --month YYYY-MM|previous | --year YYYY [--format json|csv|html]
  *  [--lang zh|en] [--output FILE] [--enqueue] [--require-complete]`.
- * --enqueue writes the report row and one outbox item per report target in one transaction
- * on the CLI's own write connection (the daemon's writer waits on SQLite's lock, not the other
- * way round). The idempotency key hashes the report without its "generated" time, so running
- * twice over unchanged data queues nothing new, while a report changed by late data goes out
- * as a new revision.
+ * --enqueue stores the report row and one outbox item per report target in one transaction
+ * (store_report_enqueue, on the CLI's own write connection: the daemon's writer waits on
+ * SQLite's lock, not the other way round). The idempotency key hashes the report without its
+ * "generated" time, so running twice over unchanged data queues nothing new, while a report changed
+ * by late data goes out as a new revision.
  */
 #include "cli/cli_report.h"
 #include "core/timeutil.h"
@@ -21,7 +21,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,64 +50,34 @@ static int enqueue(const struct config *cfg, const char *dbpath, cJSON *rep, con
 	snprintf(key, sizeof(key), "%s:report:%s:%016llx", cfg->site.id ? cfg->site.id : "",
 	         per->valuestring, (unsigned long long)h);
 
-	sqlite3 *db;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		fprintf(stderr, "greendc report: %s: %s\n", dbpath, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return 1;
-	}
-	sqlite3_busy_timeout(db, 10000);
-	struct outbox_limits lim = {0};
-	if (cfg->outputs) {
-		lim.max_items = cfg->outputs->outbox_max_items;
-		lim.max_bytes = cfg->outputs->outbox_max_bytes;
-	}
-	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), queued = 0;
-	sqlite3_stmt *q = NULL;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(
-		        db,
-		        "INSERT INTO reports(kind, period, generated, complete, ikey, "
-		        "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(ikey) DO "
-		        "NOTHING",
-		        -1, &q, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, per->valuestring, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, util_wall_ms());
-		sqlite3_bind_int(q, 4, cJSON_IsTrue(cJSON_GetObjectItem(rep, "complete")));
-		sqlite3_bind_text(q, 5, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 6, body, -1, SQLITE_STATIC);
-		rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-	}
-	sqlite3_finalize(q);
-	bool fresh = rc == SQLITE_OK && sqlite3_changes(db) > 0;
-	for (size_t i = 0; fresh && cfg->outputs && i < cfg->outputs->nreport && rc == SQLITE_OK;
+	const char *streams[OUTPUTS_MAX_TARGETS];
+	char names[OUTPUTS_MAX_TARGETS][OUTBOX_STREAM_MAX];
+	size_t ns = 0;
+	for (size_t i = 0; cfg->outputs && i < cfg->outputs->nreport && ns < OUTPUTS_MAX_TARGETS;
 	     i++) {
 		if (!(cfg->outputs->report[i].kinds & OUT_REPORT))
 			continue;
-		char stream[OUTBOX_STREAM_MAX];
-		snprintf(stream, sizeof(stream), "%s/report", cfg->outputs->report[i].name);
-		struct outbox_item it = {.stream = stream,
-		                         .ikey = key,
-		                         .created_ms = util_wall_ms(),
-		                         .payload = body,
-		                         .len = strlen(body)};
-		rc = outbox_put_db(db, &it, &lim, NULL);
-		queued += rc == SQLITE_OK;
+		snprintf(names[ns], sizeof(names[ns]), "%s/report", cfg->outputs->report[i].name);
+		streams[ns] = names[ns];
+		ns++;
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "greendc report: cannot queue: %s\n", sqlite3_errmsg(db));
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(db);
+	struct store_report sr = {.kind = kind,
+	                          .period = per->valuestring,
+	                          .ikey = key,
+	                          .generated_ms = util_wall_ms(),
+	                          .complete = cJSON_IsTrue(cJSON_GetObjectItem(rep, "complete")),
+	                          .json = body};
+	char err[512];
+	int rc = store_report_enqueue(
+	        dbpath, &sr, streams, ns, cfg->outputs ? cfg->outputs->outbox_max_items : 0,
+	        cfg->outputs ? cfg->outputs->outbox_max_bytes : 0, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "greendc report: cannot queue: %s\n", err);
 		return 1;
 	}
-	sqlite3_close(db);
-	if (fresh)
-		fprintf(stderr, "greendc report: %s stored and queued for %d target(s) as %s\n",
-		        per->valuestring, queued, key);
+	if (rc == 1)
+		fprintf(stderr, "greendc report: %s stored and queued for %zu target(s) as %s\n",
+		        per->valuestring, ns, key);
 	else
 		fprintf(stderr, "greendc report: %s unchanged since it was queued (%s)\n",
 		        per->valuestring, key);

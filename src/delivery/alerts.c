@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +82,7 @@ struct alerts_engine {
 	struct fc_envelope env;
 	double altitude_m; /* the site's, for the free-cooling tally */
 	struct store *st;
-	struct store_reader *r;
-	sqlite3 *db; /* events, read-only */
+	struct store_reader *r; /* this thread's read-only connection */
 	struct alert *a;
 	size_t n;
 	pthread_t thread;
@@ -329,31 +327,27 @@ static int device_cb(void *ctx, const struct store_device_state *ds)
 	return 0;
 }
 
+static int counter_cb(void *ctx, const char *device, const char *metric, const char *labels,
+                      int events)
+{
+	struct series_ctx *c = ctx;
+	struct alert *al = find_or_add(c->e, c->rule, device, metric, labels);
+	if (!al)
+		return 0;
+	al->seen = true;
+	al->value = events;
+	int t = alert_step(&al->st, true, false, c->now, c->e->rules.rules[c->rule].for_ms);
+	if (t)
+		emit(c->e, al, true, c->now);
+	return 0;
+}
+
 static void eval_counter_events(struct alerts_engine *e, size_t rule, int64_t now)
 {
 	const struct alert_rule *r = &e->rules.rules[rule];
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(e->db,
-	                       "SELECT s.device, s.metric, s.labels, count(*) FROM events ev "
-	                       "JOIN series s ON s.id = ev.series WHERE ev.kind IN "
-	                       "('counter_reset', 'counter_rejected') AND ev.ts >= ?1 "
-	                       "GROUP BY ev.series",
-	                       -1, &q, NULL) != SQLITE_OK)
+	struct series_ctx c = {e, rule, now};
+	if (store_counter_events(e->r, now - r->window_ms, counter_cb, &c) < 0)
 		return;
-	sqlite3_bind_int64(q, 1, now - r->window_ms);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct alert *al = find_or_add(e, rule, (const char *)sqlite3_column_text(q, 0),
-		                               (const char *)sqlite3_column_text(q, 1),
-		                               (const char *)sqlite3_column_text(q, 2));
-		if (!al)
-			continue;
-		al->seen = true;
-		al->value = sqlite3_column_int(q, 3);
-		int t = alert_step(&al->st, true, false, now, r->for_ms);
-		if (t)
-			emit(e, al, true, now);
-	}
-	sqlite3_finalize(q);
 	/* Alerts of this rule with no event left in the window are clear. */
 	for (size_t i = 0; i < e->n; i++) {
 		struct alert *al = &e->a[i];
@@ -468,44 +462,37 @@ static void evaluate(struct alerts_engine *e)
 	}
 }
 
-/* Firing alerts as the events table left them (the newest event per fingerprint). */
-static void restore(struct alerts_engine *e)
+/* One active alert as the events table left it (store_alerts_active): firing again. */
+static int restore_cb(void *ctx, int64_t ts_ms, const char *detail)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(e->db,
-	                       "SELECT detail FROM events WHERE id IN (SELECT max(id) FROM events "
-	                       "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
-	                       "json_extract(detail, '$.identity')) AND kind = 'alert_firing'",
-	                       -1, &q, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		cJSON *j = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
-		const cJSON *id = cJSON_GetObjectItem(j, "identity");
-		const cJSON *st = cJSON_GetObjectItem(j, "startsAt_ms");
-		if (cJSON_IsString(id) && cJSON_IsNumber(st)) {
-			/* identity = rule|device|metric|labels */
-			char buf[FP_LEN], *f[4] = {0};
-			snprintf(buf, sizeof(buf), "%s", id->valuestring);
-			char *p = buf;
-			for (int i = 0; i < 4 && p; i++) {
-				f[i] = p;
-				p = strchr(p, '|');
-				if (p && i < 3)
-					*p++ = '\0';
-			}
-			for (size_t k = 0; f[3] && k < e->rules.nrules; k++) {
-				if (strcmp(e->rules.rules[k].name, f[0]) != 0)
-					continue;
-				struct alert *al = find_or_add(e, k, f[1], f[2], f[3]);
-				if (al) {
-					al->st.firing = true;
-					al->st.started_ms = (int64_t)st->valuedouble;
-				}
+	(void)ts_ms;
+	struct alerts_engine *e = ctx;
+	cJSON *j = cJSON_Parse(detail);
+	const cJSON *id = cJSON_GetObjectItem(j, "identity");
+	const cJSON *st = cJSON_GetObjectItem(j, "startsAt_ms");
+	if (cJSON_IsString(id) && cJSON_IsNumber(st)) {
+		/* identity = rule|device|metric|labels */
+		char buf[FP_LEN], *f[4] = {0};
+		snprintf(buf, sizeof(buf), "%s", id->valuestring);
+		char *p = buf;
+		for (int i = 0; i < 4 && p; i++) {
+			f[i] = p;
+			p = strchr(p, '|');
+			if (p && i < 3)
+				*p++ = '\0';
+		}
+		for (size_t k = 0; f[3] && k < e->rules.nrules; k++) {
+			if (strcmp(e->rules.rules[k].name, f[0]) != 0)
+				continue;
+			struct alert *al = find_or_add(e, k, f[1], f[2], f[3]);
+			if (al) {
+				al->st.firing = true;
+				al->st.started_ms = (int64_t)st->valuedouble;
 			}
 		}
-		cJSON_Delete(j);
 	}
-	sqlite3_finalize(q);
+	cJSON_Delete(j);
+	return 0;
 }
 
 static void *alerts_main(void *arg)
@@ -515,14 +502,11 @@ static void *alerts_main(void *arg)
 	pthread_mutex_lock(&e->lock);
 	while (!e->stop) {
 		pthread_mutex_unlock(&e->lock);
-		if (!e->r)
-			e->r = store_reader_open(e->dbpath, err, sizeof(err));
-		if (!e->db &&
-		    sqlite3_open_v2(e->dbpath, &e->db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-			sqlite3_busy_timeout(e->db, 5000);
-			restore(e);
+		if (!e->r && (e->r = store_reader_open(e->dbpath, err, sizeof(err)))) {
+			/* A restart neither re-fires nor forgets a firing alert. */
+			store_alerts_active(e->r, restore_cb, e);
 		}
-		if (e->r && e->db)
+		if (e->r)
 			evaluate(e);
 		pthread_mutex_lock(&e->lock);
 		if (e->stop)
@@ -622,7 +606,6 @@ void alerts_stop(struct alerts_engine *e)
 		free((char *)r->summary);
 	}
 	store_reader_close(e->r);
-	sqlite3_close(e->db);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->wake);
 	free(e->site_id);

@@ -14,7 +14,6 @@
 #include "ingest/poller.h"
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,8 +25,7 @@ struct delivery {
 	struct alerts_engine *alerts;
 	struct store *st;
 	char *dbpath;
-	struct store_reader *reader; /* for the energy figures in summaries; opened lazily */
-	sqlite3 *db;                 /* read-only, for the active alert count */
+	struct store_reader *reader; /* summaries: active alerts, energy figures; opened lazily */
 	int64_t next_summary;        /* wall ms of the next period end; 0 = not yet aligned */
 	uint64_t dropped_logged;
 };
@@ -64,27 +62,15 @@ struct delivery *delivery_start(const struct config *cfg, struct store *st, char
 	return d;
 }
 
-/* Alerts whose newest event is alert_firing (as `greendc alerts` counts them). */
+/* The active alerts (store_alerts_active: as `greendc alerts` counts them); -1 unknown. */
 static int active_alerts(struct delivery *d)
 {
-	if (!d->db && sqlite3_open_v2(d->dbpath, &d->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(d->db);
-		d->db = NULL;
-		return -1;
+	if (!d->reader) {
+		char err[256];
+		d->reader = store_reader_open(d->dbpath, err, sizeof(err));
 	}
-	sqlite3_stmt *q;
-	int n = -1;
-	if (sqlite3_prepare_v2(
-	            d->db,
-	            "SELECT count(*) FROM events WHERE id IN (SELECT max(id) FROM events "
-	            "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
-	            "json_extract(detail, '$.identity')) AND kind = 'alert_firing'",
-	            -1, &q, NULL) == SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			n = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
-	return n;
+	int n = d->reader ? store_alerts_active(d->reader, NULL, NULL) : -1;
+	return n < 0 ? -1 : n;
 }
 
 void delivery_tick(struct delivery *d, const struct config *cfg, struct store *st, struct poller *p)
@@ -123,10 +109,6 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	                          .samples_stored = ss.samples_committed,
 	                          .outbox_dropped = ss.outbox_dropped,
 	                          .active_alerts = active_alerts(d)};
-	if (!d->reader && cfg->energy && cfg->energy->present) {
-		char err[256];
-		d->reader = store_reader_open(d->dbpath, err, sizeof(err));
-	}
 	while (now >= d->next_summary) {
 		int64_t to = d->next_summary, from = to - iv;
 		d->next_summary += iv;
@@ -154,7 +136,6 @@ void delivery_stop(struct delivery *d)
 	alerts_stop(d->alerts);
 	pusher_stop(d->pusher);
 	store_reader_close(d->reader);
-	sqlite3_close(d->db);
 	free(d->dbpath);
 	free(d);
 }

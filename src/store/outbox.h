@@ -8,8 +8,8 @@
  *   - inside the daemon, through the store writer: store_outbox() queues the item and the
  *     writer inserts it in its current batch transaction, together with every sample, event
  *     or alert row queued before it (store.h);
- *   - outside it (the CLI's `greendc report`), outbox_put_db() inside the caller's own open
- *     transaction on a write connection, next to the report's own rows.
+ *   - outside it (the CLI's `greendc report --enqueue`), store_report_enqueue() (store.h)
+ *     writes the report row and its outbox items in one transaction on its own connection.
  *
  * The outbox is bounded by item count and payload bytes: when an insert would exceed a bound
  * the OLDEST items are dropped (newest state wins) and counted in outbox_stats (`dropped`,
@@ -19,7 +19,6 @@
 #ifndef GREENDC_OUTBOX_H
 #define GREENDC_OUTBOX_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,13 +40,6 @@ struct outbox_item {
 	const char *payload; /* JSON text */
 	size_t len;
 };
-
-/* Insert one item inside the caller's open transaction on db, enforcing limits. An item whose
- * key is already present is a no-op (producers may retry). Returns an SQLite result code
- * (SQLITE_OK, or the failing step's code) so the store writer can treat it like its other
- * statements; *dropped (may be NULL) gets how many old items were dropped to make room. */
-int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox_limits *lim,
-                  int64_t *dropped);
 
 /* A short key that is unique for (site, stream, what): "<site>:<stream>:<what>". Returns the
  * length needed, like snprintf. */

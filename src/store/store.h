@@ -120,6 +120,25 @@ void store_stats(struct store *st, struct store_stats *out);
  * while the daemon writes. 0, or -errno with a message (the partial copy is removed). */
 int store_backup(const char *src_path, const char *dest_path, char *err, size_t errlen);
 
+/* A regulator report for store_report_enqueue (`greendc report --enqueue`). */
+struct store_report {
+	const char *kind;   /* "monthly" or "annual" */
+	const char *period; /* the period's label, e.g. "2026-10" */
+	const char *ikey;   /* idempotency key: one per report content (docs/reports.md) */
+	int64_t generated_ms;
+	bool complete;
+	const char *json; /* the whole report */
+};
+/* Store a report row and one outbox item per stream ("<target>/report") in ONE write
+ * transaction on a connection of its own (the CLI runs beside the daemon: whichever takes the
+ * write lock first makes the other wait, up to a busy timeout), so the report row and its
+ * outbox items are durable together or not at all. A report whose ikey is already stored
+ * queues nothing. outbox_max_items / outbox_max_bytes bound the outbox (0: the defaults,
+ * outbox.h). Returns 1 stored and queued, 0 already stored, or -errno with a message in err. */
+int store_report_enqueue(const char *path, const struct store_report *rep,
+                         const char *const *streams, size_t nstreams, int64_t outbox_max_items,
+                         int64_t outbox_max_bytes, char *err, size_t errlen);
+
 /* ---- readers ---- */
 
 struct store_reader *store_reader_open(const char *path, char *err, size_t errlen);
@@ -145,12 +164,28 @@ int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int6
 int store_devices_list(struct store_reader *r,
                        int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx);
 
-/* Alerts from the events table: first the active ones (an identity whose newest transition
- * is a firing), oldest first, with active = true; then the `recent` newest transitions. detail
- * is the alert's JSON. cb returns non-zero to stop. Returns rows seen or -errno. */
+/* The active alerts: each alert identity whose newest transition in the events table is an
+ * `alert_firing`, oldest first; detail is the alert's JSON. The one definition of "active"
+ * that every front end uses: `greendc alerts`, /api/v1/alerts, the summary's count and the
+ * alert engine's restore at start. cb may be NULL (count only); it returns non-zero to stop.
+ * One statement, so cb may use the reader. Returns the active alerts seen or -errno. */
+int store_alerts_active(struct store_reader *r,
+                        int (*cb)(void *ctx, int64_t ts_ms, const char *detail), void *ctx);
+
+/* Alerts from the events table, in one read transaction: first the active ones
+ * (store_alerts_active) with active = true; then the `recent` newest transitions. cb returns
+ * non-zero to stop. Returns rows seen or -errno. */
 int store_alerts_list(struct store_reader *r, int recent,
                       int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail),
                       void *ctx);
+
+/* Series whose counter had a discontinuity (a `counter_reset` or `counter_rejected` event) at
+ * or after since_ms: cb once per series with the number of such events. cb returns non-zero
+ * to stop; one statement, so cb may use the reader. Returns series seen or -errno. */
+int store_counter_events(struct store_reader *r, int64_t since_ms,
+                         int (*cb)(void *ctx, const char *device, const char *metric,
+                                   const char *labels, int events),
+                         void *ctx);
 
 /* Stored regulator reports, newest first, at most limit. json is the whole report. */
 int store_reports_list(struct store_reader *r, int limit,

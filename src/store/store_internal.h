@@ -1,9 +1,13 @@
 /*
- * Shared between the store's writer (store.c) and readers (store_read.c): the schema and its
- * migrations, time-bucket helpers and the rollup levels. Not a public header.
+ * Shared by every file of the store, writer and readers: the schema and its migrations,
+ * time-bucket helpers, the rollup levels, the read connection, and the outbox insert that
+ * runs inside a caller's transaction. Not a public header (the writer's own internals are in
+ * store_writer.h).
  */
 #ifndef GREENDC_STORE_INTERNAL_H
 #define GREENDC_STORE_INTERNAL_H
+
+#include "store/outbox.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
@@ -40,5 +44,31 @@ int store_schema_migrate(sqlite3 *db, char *err, size_t errlen);
 
 /* Map an SQLite result code to a negative errno. */
 int store_sqlite_errno(int rc);
+
+/* One read-only connection (store.h) with its persistent statements; store_read.c opens it,
+ * the files that read one table each (store_alerts.c, store_device.c, store_reports.c)
+ * borrow it. */
+struct store_reader {
+	sqlite3 *db;
+	sqlite3_stmt *q_series, *q_kind, *q_state, *q_blocks, *q_staging, *q_roll[ROLLUP_LEVELS],
+	        *q_prev_block, *q_begin, *q_end, *q_tail, *q_tail_max;
+	int64_t *ts; /* decode buffers */
+	double *v;
+	size_t cap;
+};
+
+/* Begin / end the read transaction that makes a call that runs several statements see one
+ * committed state. A call made of one statement needs none (it is its own snapshot), which
+ * keeps its callbacks free to use the reader. 0 or -errno. */
+int reader_begin(struct store_reader *r);
+void reader_end(struct store_reader *r);
+
+/* Insert one outbox item inside the caller's open write transaction on db, enforcing limits
+ * (outbox.h). An item whose key is already present in its stream is a no-op (producers may
+ * retry). Returns an SQLite result code (SQLITE_OK, or the failing step's code) so the writer
+ * treats it like its other statements; *dropped (may be NULL) gets how many old items were
+ * dropped to make room. Used by the writer (store_outbox.c) and store_report_enqueue. */
+int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox_limits *lim,
+                  int64_t *dropped);
 
 #endif

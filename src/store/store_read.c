@@ -16,15 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct store_reader {
-	sqlite3 *db;
-	sqlite3_stmt *q_series, *q_kind, *q_state, *q_blocks, *q_staging, *q_roll[ROLLUP_LEVELS],
-	        *q_prev_block, *q_begin, *q_end, *q_tail, *q_tail_max;
-	int64_t *ts; /* decode buffers */
-	double *v;
-	size_t cap;
-};
-
 struct store_reader *store_reader_open(const char *path, char *err, size_t errlen)
 {
 	struct store_reader *r = calloc(1, sizeof(*r));
@@ -313,14 +304,14 @@ static int read_raw_locked(struct store_reader *r, int64_t series, int64_t from,
 	return count;
 }
 
-static int txn_begin(struct store_reader *r)
+int reader_begin(struct store_reader *r)
 {
 	int rc = sqlite3_step(r->q_begin);
 	sqlite3_reset(r->q_begin);
 	return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
 }
 
-static void txn_end(struct store_reader *r)
+void reader_end(struct store_reader *r)
 {
 	sqlite3_step(r->q_end);
 	sqlite3_reset(r->q_end);
@@ -333,12 +324,12 @@ int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int6
 		return -EINVAL;
 	if (to_ms <= from_ms)
 		return 0;
-	int rc = txn_begin(r);
+	int rc = reader_begin(r);
 	if (rc < 0)
 		return rc;
 	bool stopped;
 	rc = read_raw_locked(r, series, from_ms, to_ms, cb, ctx, &stopped);
-	txn_end(r);
+	reader_end(r);
 	return rc;
 }
 
@@ -550,11 +541,11 @@ int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t
 	                  .cb = cb,
 	                  .ctx = ctx,
 	                  .prev = NAN};
-	int rc = txn_begin(r);
+	int rc = reader_begin(r);
 	if (rc < 0)
 		return rc;
 	rc = query_locked(&q, series, from_ms, to_ms);
-	txn_end(r);
+	reader_end(r);
 	return rc;
 }
 
@@ -563,7 +554,7 @@ int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
 {
 	if (!r || !cursor || !cb)
 		return -EINVAL;
-	int rc = txn_begin(r), count = 0;
+	int rc = reader_begin(r), count = 0;
 	if (rc < 0)
 		return rc;
 	/* The writer never deletes the newest staging row, so rowids never restart; a cursor
@@ -574,12 +565,12 @@ int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
 		newest = sqlite3_column_int64(r->q_tail_max, 0);
 	sqlite3_reset(r->q_tail_max);
 	if (rc != SQLITE_ROW) {
-		txn_end(r);
+		reader_end(r);
 		return store_sqlite_errno(rc);
 	}
 	if (*cursor < 0 || *cursor > newest) {
 		*cursor = newest;
-		txn_end(r);
+		reader_end(r);
 		return 0;
 	}
 	sqlite3_stmt *q = r->q_tail;
@@ -596,100 +587,6 @@ int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
 		}
 	}
 	sqlite3_reset(q);
-	txn_end(r);
+	reader_end(r);
 	return rc == SQLITE_DONE ? count : store_sqlite_errno(rc);
-}
-
-int store_devices_list(struct store_reader *r,
-                       int (*cb)(void *ctx, const struct store_device_state *ds), void *ctx)
-{
-	sqlite3_stmt *q = NULL;
-	int rc =
-	        sqlite3_prepare_v2(r->db,
-	                           "SELECT name, driver, address, state, last_poll_ms, last_ok_ms, "
-	                           "last_duration_s, errors, interval_ms, last_error FROM devices "
-	                           "ORDER BY name",
-	                           -1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_errno(rc);
-	int n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-#define TXT(i) (sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "")
-		struct store_device_state ds = {
-		        .name = TXT(0),
-		        .driver = TXT(1),
-		        .address = TXT(2),
-		        .state = TXT(3),
-		        .last_poll_ms = sqlite3_column_int64(q, 4),
-		        .last_ok_ms = sqlite3_column_int64(q, 5),
-		        .last_duration_s = sqlite3_column_double(q, 6),
-		        .errors = sqlite3_column_int64(q, 7),
-		        .interval_ms = (unsigned)sqlite3_column_int64(q, 8),
-		        .last_error = TXT(9),
-		};
-#undef TXT
-		n++;
-		if (cb(ctx, &ds))
-			break;
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : store_sqlite_errno(rc);
-}
-
-int store_alerts_list(struct store_reader *r, int recent,
-                      int (*cb)(void *ctx, bool active, int64_t ts_ms, const char *detail),
-                      void *ctx)
-{
-	/* An alert is active when its identity's newest transition is a firing. */
-	static const char *const sql[2] = {
-	        "SELECT ts, detail FROM events WHERE id IN (SELECT max(id) FROM events "
-	        "WHERE kind IN ('alert_firing', 'alert_resolved') GROUP BY "
-	        "json_extract(detail, '$.identity')) AND kind = 'alert_firing' ORDER BY ts",
-	        "SELECT ts, detail FROM events WHERE kind IN ('alert_firing', 'alert_resolved') "
-	        "ORDER BY id DESC LIMIT ?1"};
-	int n = 0;
-	for (int k = 0; k < 2; k++) {
-		sqlite3_stmt *q = NULL;
-		int rc = sqlite3_prepare_v2(r->db, sql[k], -1, &q, NULL);
-		if (rc != SQLITE_OK)
-			return store_sqlite_errno(rc);
-		if (k == 1)
-			sqlite3_bind_int(q, 1, recent);
-		bool stop = false;
-		while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *d = (const char *)sqlite3_column_text(q, 1);
-			n++;
-			stop = cb(ctx, k == 0, sqlite3_column_int64(q, 0), d ? d : "{}") != 0;
-		}
-		sqlite3_finalize(q);
-		if (!stop && rc != SQLITE_DONE)
-			return store_sqlite_errno(rc);
-	}
-	return n;
-}
-
-int store_reports_list(struct store_reader *r, int limit,
-                       int (*cb)(void *ctx, const char *kind, const char *period,
-                                 int64_t generated_ms, bool complete, const char *json),
-                       void *ctx)
-{
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(r->db,
-	                            "SELECT kind, period, generated, complete, json FROM reports "
-	                            "ORDER BY generated DESC, id DESC LIMIT ?1",
-	                            -1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_errno(rc);
-	sqlite3_bind_int(q, 1, limit);
-	int n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-#define TXT(i) (sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "")
-		n++;
-		if (cb(ctx, TXT(0), TXT(1), sqlite3_column_int64(q, 2),
-		       sqlite3_column_int(q, 3) != 0, TXT(4)))
-			break;
-#undef TXT
-	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : store_sqlite_errno(rc);
 }

@@ -1,0 +1,210 @@
+/*
+ * The store writer's per-series state: counter state and the open hour in RAM, mirrored in
+ * `series_state` rows at every commit that changes them, and rebuilt from the database at
+ * open and after a failed batch (the crash-recovery path, docs/internals/store.md).
+ */
+#include "store/store_writer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wseries *state_get(struct store *st, int64_t id)
+{
+	if (id <= 0)
+		return NULL;
+	if ((size_t)id >= st->ws_cap) {
+		size_t old = st->ws_cap, c = old ? old : 1024;
+		while (c <= (size_t)id)
+			c *= 2;
+		struct wseries *p = realloc(st->ws, c * sizeof(*p));
+		if (!p)
+			return NULL;
+		memset(p + old, 0, (c - old) * sizeof(*p));
+		for (size_t i = old; i < c; i++) {
+			p[i].open_t0 = NO_HOUR;
+			p[i].packed_t0 = NO_HOUR;
+		}
+		st->ws = p;
+		st->ws_cap = c;
+	}
+	return &st->ws[id];
+}
+
+void state_reset_all(struct store *st)
+{
+	for (size_t i = 0; i < st->ws_cap; i++) {
+		struct wseries *w = &st->ws[i];
+		free(w->off);
+		free(w->val);
+		free(w->inc);
+		memset(w, 0, sizeof(*w));
+		w->open_t0 = NO_HOUR;
+		w->packed_t0 = NO_HOUR;
+	}
+	st->ndirty = 0;
+	st->nlate = 0;
+	st->packed_any = false;
+}
+
+void state_mark_dirty(struct store *st, int64_t id, struct wseries *w)
+{
+	if (w->dirty)
+		return;
+	if (writer_grow((void **)&st->dirty, &st->dirty_cap, st->ndirty + 1, sizeof(int64_t)) ==
+	    0) {
+		st->dirty[st->ndirty++] = id;
+		w->dirty = true;
+	}
+}
+
+int state_open_append(struct wseries *w, int64_t ts, double v, double inc)
+{
+	if (w->n == w->cap) {
+		size_t c = w->cap ? w->cap * 2 : 64;
+		uint32_t *o = realloc(w->off, c * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		w->off = o;
+		double *x = realloc(w->val, c * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		w->val = x;
+		if (w->kind == STORE_COUNTER) {
+			double *y = realloc(w->inc, c * sizeof(*y));
+			if (!y)
+				return -ENOMEM;
+			w->inc = y;
+		}
+		w->cap = c;
+	}
+	uint32_t o = (uint32_t)(ts - w->open_t0);
+	if (w->n > 0 && o < w->off[w->n - 1])
+		w->unsorted = true;
+	w->off[w->n] = o;
+	w->val[w->n] = v;
+	if (w->inc)
+		w->inc[w->n] = inc;
+	w->n++;
+	return 0;
+}
+
+int state_persist(struct store *st)
+{
+	for (size_t i = 0; i < st->ndirty; i++) {
+		int64_t id = st->dirty[i];
+		struct wseries *w = &st->ws[id];
+		sqlite3_stmt *q = st->q_state;
+		sqlite3_bind_int64(q, 1, id);
+		if (w->open_t0 != NO_HOUR) {
+			sqlite3_bind_int64(q, 2, w->open_t0);
+			sqlite3_bind_int64(q, 3, w->open_rowid);
+		} else {
+			sqlite3_bind_null(q, 2);
+			sqlite3_bind_null(q, 3);
+		}
+		if (w->packed_t0 != NO_HOUR)
+			sqlite3_bind_int64(q, 4, w->packed_t0);
+		else
+			sqlite3_bind_null(q, 4);
+		sqlite3_bind_int(q, 5, w->have_last);
+		writer_bind_real(q, 6, w->last_raw, w->have_last);
+		writer_bind_real(q, 7, w->total, w->have_last);
+		if (w->have_last)
+			sqlite3_bind_int64(q, 8, w->last_ts);
+		else
+			sqlite3_bind_null(q, 8);
+		int rc = writer_run(q);
+		if (rc != SQLITE_OK)
+			return rc;
+		w->dirty = false;
+	}
+	st->ndirty = 0;
+	return SQLITE_OK;
+}
+
+int state_recover(struct store *st)
+{
+	state_reset_all(st);
+	st->clock_ms = INT64_MIN;
+	st->last_rowid = 0;
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT s.id, s.kind, s.counter_bits, s.max_rate, t.open_t0, "
+	        "t.open_rowid, t.packed_t0, t.have_last, t.last_raw, t.total, "
+	        "t.last_ts, s.counter_scale FROM series s LEFT JOIN series_state t "
+	        "ON t.series = s.id",
+	        -1, &q, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(q, 0);
+		struct wseries *w = state_get(st, id);
+		if (!w) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		w->known = true;
+		w->kind = sqlite3_column_int(q, 1);
+		w->bits = (unsigned)sqlite3_column_int(q, 2);
+		w->max_rate = sqlite3_column_double(q, 3);
+		w->scale = sqlite3_column_double(q, 11);
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+			w->open_t0 = sqlite3_column_int64(q, 4);
+			w->open_rowid = sqlite3_column_int64(q, 5);
+		}
+		if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
+			w->packed_t0 = sqlite3_column_int64(q, 6);
+			if (w->packed_t0 + HOUR_MS - 1 > st->clock_ms)
+				st->clock_ms = w->packed_t0 + HOUR_MS - 1;
+		}
+		w->have_last = sqlite3_column_int(q, 7) != 0;
+		if (w->have_last) {
+			w->last_raw = sqlite3_column_double(q, 8);
+			w->total = sqlite3_column_double(q, 9);
+			w->last_ts = sqlite3_column_int64(q, 10);
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		return rc;
+
+	/* The open hours: staging rows at or after each series' open_rowid in its open hour. */
+	q = NULL;
+	rc = sqlite3_prepare_v2(st->db, "SELECT rowid, series, ts, value, inc FROM staging", -1, &q,
+	                        NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t rowid = sqlite3_column_int64(q, 0), id = sqlite3_column_int64(q, 1);
+		int64_t ts = sqlite3_column_int64(q, 2);
+		double v = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN
+		                                                    : sqlite3_column_double(q, 3);
+		if (rowid > st->last_rowid)
+			st->last_rowid = rowid;
+		rc = SQLITE_OK;
+		if (id <= 0 || (size_t)id >= st->ws_cap)
+			continue;
+		struct wseries *w = &st->ws[id];
+		if (!w->known || w->open_t0 == NO_HOUR || rowid < w->open_rowid ||
+		    bucket_floor(ts, 0, HOUR_MS) != w->open_t0)
+			continue;
+		if (w->kind == STORE_COUNTER && !w->inc && w->cap) {
+			w->inc = calloc(w->cap, sizeof(double));
+			if (!w->inc) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		}
+		if (state_open_append(w, ts, v, sqlite3_column_double(q, 4)) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (ts > st->clock_ms)
+			st->clock_ms = ts;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		return rc;
+	st->retention_hour = INT64_MIN;
+	return SQLITE_OK;
+}
