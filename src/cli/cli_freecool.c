@@ -682,7 +682,8 @@ static void weather_hours(const struct opts *o, const struct epw *e, struct fc_h
 		h[i].month = r->month;
 		freecool_outdoor_from_dp(&h[i].o, r->db_c, r->dp_c, p);
 		for (int b = 0; b < NBINS; b++) {
-			unsigned d = r->db_c < db_bins[b], wb = h[i].o.wb_c < wb_bins[b];
+			unsigned d = freecool_below(r->db_c, db_bins[b]),
+			         wb = freecool_below(h[i].o.wb_c, wb_bins[b]);
 
 			cl->db_below[r->month][b] += d;
 			cl->db_below[0][b] += d;
