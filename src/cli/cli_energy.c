@@ -7,6 +7,7 @@
  */
 #include "cli/cli_energy.h"
 #include "core/timeutil.h"
+#include "core/util.h"
 #include "daemon/sections.h"
 
 #include "analytics/energy.h"
@@ -263,7 +264,8 @@ static int prepare(struct ctx *c, const struct opts *o, const char *config_path,
 		fprintf(stderr, "greendc: %s\n", err);
 		return 1;
 	}
-	if (energy_compute(c->r, c->cfg->energy, c->p.from_ms, c->p.to_ms, o->by, &c->rep) < 0) {
+	if (energy_compute(c->r, c->cfg->energy, c->p.from_ms, c->p.to_ms, o->by, util_wall_ms(),
+	                   &c->rep) < 0) {
 		fprintf(stderr, "greendc: %s\n", c->rep.err);
 		return 1;
 	}

@@ -364,7 +364,7 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 		snprintf(err, errlen, "period: expected YYYY-MM (monthly) or YYYY (annual)");
 		return -EINVAL;
 	}
-	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, STEP_WHOLE, &c.rep) < 0) {
+	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, STEP_WHOLE, generated_ms, &c.rep) < 0) {
 		snprintf(err, errlen, "%s", c.rep.err);
 		return -EIO;
 	}

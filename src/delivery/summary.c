@@ -3,6 +3,7 @@
  */
 #include "delivery/summary.h"
 #include "core/timeutil.h"
+#include "core/util.h"
 
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
@@ -33,7 +34,7 @@ static void summary_energy(cJSON *j, struct store_reader *r, const struct config
 	struct energy_report rep;
 	struct energy_figures f;
 
-	if (energy_compute(r, m, from_ms, to_ms, STEP_WHOLE, &rep) < 0)
+	if (energy_compute(r, m, from_ms, to_ms, STEP_WHOLE, util_wall_ms(), &rep) < 0)
 		return;
 	const struct energy_interval *iv = &rep.total;
 	energy_figures(m, &rep, iv, energy_certificates(m, from_ms, to_ms), &f);

@@ -770,7 +770,7 @@ static void api_pue(struct req *q, struct store_reader *r)
 		return;
 	}
 	struct energy_report rep = {0};
-	int rc = energy_compute(r, cfg->energy, p.from_ms, p.to_ms, step, &rep);
+	int rc = energy_compute(r, cfg->energy, p.from_ms, p.to_ms, step, now, &rep);
 	if (rc < 0) {
 		reply_error(q, 500, "energy: %s", rep.err[0] ? rep.err : strerror(-rc));
 		energy_report_free(&rep);
