@@ -352,10 +352,13 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 	/* The readings' times: for every slot where a gap may end, or the slot in progress. */
 	for (size_t i = 0; i <= s->n; i++)
 		s->cur_last[i] = NAN;
-	if (spreads || final)
+	if (spreads)
 		rc = store_query(r, mt->id, s->from - s->slot, s->to, s->slot, AGG_LAST_TS, last_cb,
 		                 s);
-	else if (!ended && has[c + 1])
+	if (!spreads && final) /* its slot and the one before (a year is 8,760 rows) */
+		rc = store_query(r, mt->id, slot_start(s, last - 1), slot_start(s, last + 1),
+		                 s->slot, AGG_LAST_TS, last_cb, s);
+	if (rc >= 0 && !spreads && !ended && has[c + 1])
 		rc = store_query(r, mt->id, slot_start(s, c), slot_start(s, c + 1), s->slot,
 		                 AGG_LAST_TS, last_cb, s);
 	if (rc < 0)
