@@ -323,8 +323,12 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 {
 	struct matched *mt = &v[j];
 	uint8_t *has = s->rd + j * (s->n + 1); /* has[k + 1]: a reading in slot k */
-	int rc =
-	        store_query(r, mt->id, s->from - s->slot, s->to, s->slot, AGG_DELTA, counter_cb, s);
+	bool ended = s->now >= s->to;
+	int64_t c = ended ? -2 : energy_floor_div(s->now - s->from, s->slot);
+	/* As known at now: no reading after it (a test's "now" may lie in the past of the
+	 * data). The store serves an end inside an hour from raw samples. */
+	int64_t qend = ended ? s->to : s->now + 1;
+	int rc = store_query(r, mt->id, s->from - s->slot, qend, s->slot, AGG_DELTA, counter_cb, s);
 	if (rc < 0)
 		return rc;
 	has[0] = s->cur_pre;
@@ -339,8 +343,6 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 		first = first == INT64_MIN ? k : first;
 		last = k;
 	}
-	bool ended = s->now >= s->to;
-	int64_t c = ended ? -2 : energy_floor_div(s->now - s->from, s->slot);
 	struct energy_anchor after;
 	int found = ended ? reading_after(r, s, mt->id, &after) : 0;
 	if (found < 0)
@@ -353,7 +355,7 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 	for (size_t i = 0; i <= s->n; i++)
 		s->cur_last[i] = NAN;
 	if (spreads)
-		rc = store_query(r, mt->id, s->from - s->slot, s->to, s->slot, AGG_LAST_TS, last_cb,
+		rc = store_query(r, mt->id, s->from - s->slot, qend, s->slot, AGG_LAST_TS, last_cb,
 		                 s);
 	if (!spreads && final) /* its slot and the one before (a year is 8,760 rows) */
 		rc = store_query(r, mt->id, slot_start(s, last - 1), slot_start(s, last + 1),

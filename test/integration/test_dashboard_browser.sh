@@ -101,7 +101,15 @@ assert p.text["pue-live"].strip() == f"{shown:.2f}", (p.text["pue-live"], shown)
 assert 1.0 < shown < 3.0, shown
 for key, j in (("pue-today", today), ("pue-month", month)):
     txt = p.text[key].strip()
-    if j["pue"] is None:
+    # Today and this month have not ended: never a final-looking figure (issue 13).
+    assert j["status"] == "IN_PROGRESS" and j["in_progress"] and j["pue"] is None, (key, j)
+    if j["in_progress"]:
+        assert txt == "in progress" and p.el[key]["data-value"] == "", (key, txt)
+        assert p.el[key].get("data-status") == "IN_PROGRESS", (key, p.el[key])
+        assert j["error"] in p.text[key + "-note"], (key, p.text[key + "-note"])
+        if "provisional_pue" in j:  # the page fetched its own, a moment apart: the words only
+            assert "so far " in p.text[key + "-note"], (key, p.text[key + "-note"])
+    elif j["pue"] is None:
         assert txt == "—" and p.el[key]["data-value"] == "", (key, txt)
         assert j["error"] in p.text[key + "-note"], (key, p.text[key + "-note"])
     else:

@@ -347,7 +347,7 @@ static void test_month_alert_and_report(void **state)
 	/* The report's (and the summary's) free_cooling object. */
 	struct config cfg = {.cooling = &f->fc};
 	cfg.site.altitude_m = 778;
-	cJSON *o = report_free_cooling(&cfg, r, from, to);
+	cJSON *o = report_free_cooling(&cfg, r, from, to, to);
 	const struct {
 		const char *key;
 		double want;
