@@ -352,10 +352,11 @@ static int cmd_pue(const struct opts *o, struct ctx *c)
 			       100 * tot->f.est_share, energy_status_name(tot->f.status));
 		} else if (tot->f.provisional) {
 			/* Never a final-looking figure: the label says in progress first. */
-			printf("PUE%d, %s: IN PROGRESS, %.3f so far, not final: %s  (%s; coverage "
-			       "of "
-			       "the elapsed time %.2f %%, estimated %.1f %%)\n",
-			       c->rep.category, total_label, tot->f.k.pue.v, tot->f.why,
+			char el[48];
+			energy_elapsed_text(&c->rep.total, el, sizeof(el));
+			printf("PUE%d, %s: IN PROGRESS (%s elapsed): %.3f so far, not final  (%s; "
+			       "coverage of the elapsed time %.2f %%, estimated %.1f %%)\n",
+			       c->rep.category, total_label, el, tot->f.k.pue.v,
 			       kpi_category_text(c->rep.category), 100 * tot->f.coverage,
 			       100 * tot->f.est_share);
 		} else {
@@ -410,6 +411,9 @@ struct kpi_sheet {
 	struct kpi_value zv[16];
 	char zname[16][48];
 	size_t nzones;
+	/* A period in progress publishes no KPI; what it would be so far, labelled so. */
+	double prov[KL_N];
+	bool has_prov[KL_N];
 };
 
 /* PUE0 and EEUE (GB 40879) need a full calendar year; PUE is withheld when unpublished. */
@@ -477,9 +481,17 @@ static void kpi_sheet_build(struct kpi_sheet *ks, const struct ctx *c)
 			         "above the grade 3 limit %.2f: not compliant", m->grade[2]);
 	}
 	/* A period below the coverage threshold publishes nothing: every ratio would rest on
-	 * the same incomplete totals. */
+	 * the same incomplete totals. One in progress keeps its ratios so far as provisional. */
+	if (f->provisional) {
+		ks->prov[KL_PUE] = f->k.pue.v;
+		ks->has_prov[KL_PUE] = true;
+	}
 	for (size_t i = 1; !f->published && i < KL_N; i++) {
 		struct kpi_value *v = ks->lines[i].v;
+		if (f->provisional && v->ok) {
+			ks->prov[i] = v->v;
+			ks->has_prov[i] = true;
+		}
 		if (v->ok || v->applicable) {
 			v->ok = false;
 			v->applicable = true;
@@ -507,6 +519,7 @@ static void kpi_print_json(const struct kpi_sheet *ks, const struct ctx *c)
 	cJSON_AddNumberToObject(root, "coverage", f->coverage);
 	cJSON_AddNumberToObject(root, "estimated_share", f->est_share);
 	cJSON_AddStringToObject(root, "status", energy_status_name(f->status));
+	cJSON_AddBoolToObject(root, "in_progress", ks->w.in_progress);
 	cJSON_AddNumberToObject(root, "e_dc_kwh", f->k.e_dc);
 	cJSON_AddNumberToObject(root, "e_it_kwh", f->e_it);
 	cJSON *k = cJSON_AddObjectToObject(root, "kpi");
@@ -519,6 +532,8 @@ static void kpi_print_json(const struct kpi_sheet *ks, const struct ctx *c)
 			cJSON_AddNumberToObject(e, "value", v->v);
 		else
 			cJSON_AddNullToObject(e, "value");
+		if (!zone && ks->has_prov[i])
+			cJSON_AddNumberToObject(e, "provisional_value", ks->prov[i]);
 		if (!v->ok)
 			cJSON_AddStringToObject(e, v->applicable ? "error" : "not_applicable",
 			                        v->why);
@@ -550,13 +565,16 @@ static void kpi_print_text(const struct kpi_sheet *ks, const struct ctx *c, bool
 		const char *unit = zone ? "" : ks->lines[i].unit;
 		const char *std = zone ? "ISO/IEC 30134-2" : ks->lines[i].standard;
 		const char *note = v->ok ? (zone ? "" : ks->lines[i].note) : v->why;
-		char val[32];
+		char val[32], so_far[48] = "";
 		fmt_num(val, sizeof(val), v->ok, v->v, 4);
+		if (!zone && ks->has_prov[i])
+			snprintf(so_far, sizeof(so_far), " (so far %.4f, provisional)",
+			         ks->prov[i]);
 		if (csv)
 			printf("%s,%s,%s,%s,\"%s\"\n", name, v->ok ? val : "", unit, std, note);
 		else
-			printf("  %-14s %10s %-10s %-18s %s%s\n", name, val, unit, std,
-			       v->ok ? "" : (v->applicable ? "error: " : "n/a: "), note);
+			printf("  %-14s %10s %-10s %-18s %s%s%s\n", name, val, unit, std,
+			       v->ok ? "" : (v->applicable ? "error: " : "n/a: "), note, so_far);
 	}
 }
 
