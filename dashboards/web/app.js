@@ -265,7 +265,7 @@ async function loadAlerts() {
 	el.dataset.active = a.active.length;
 }
 
-// The newest monthly report: its PUE label, completeness and what is missing.
+// The newest monthly report: its PUE label, completeness (or in progress) and what is missing.
 async function loadReport() {
 	const r = await api("reports?limit=12");
 	const el = $("report");
@@ -274,8 +274,9 @@ async function loadReport() {
 	el.classList.remove("muted");
 	const k = (m.report && m.report.kpi) || {};
 	const missing = (m.report && m.report.missing) || [];
+	const running = m.report && m.report.in_progress;
 	el.textContent = `${m.period}: ${k.pue_label || "—"} · ` +
-		t(m.complete ? "report_complete" : "report_incomplete") +
+		t(running ? "in_progress" : m.complete ? "report_complete" : "report_incomplete") +
 		(missing.length ? " (" + missing.map((x) =>
 			`${x.role} ${(100 * x.coverage).toFixed(1)} %`).join("; ") + ")" : "");
 	el.dataset.period = m.period;

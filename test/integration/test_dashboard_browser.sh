@@ -128,7 +128,7 @@ assert int(p.el["alerts"].get("data-active", "0")) == len(al["active"]), (p.el["
 reps = [r for r in api("reports")["reports"] if r["kind"] == "monthly"]
 assert reps, "the API lists no monthly report"
 assert p.el["report"].get("data-period") == reps[0]["period"], (p.el["report"], reps[0]["period"])
-want = "complete" if reps[0]["complete"] else "incomplete"
+want = "in progress" if reps[0]["report"].get("in_progress") else "complete" if reps[0]["complete"] else "incomplete"
 assert want in p.text["report"], (p.text["report"], want)
 print(f"ok - alerts panel: {len(al['active'])} active (== API); report panel: {p.text['report'].strip()[:80]}")
 print(f"ok - screen PUE {shown:.2f} (PUE{today['category']}) == API; today/month {p.text['pue-today'].strip()}/{p.text['pue-month'].strip()}; "
