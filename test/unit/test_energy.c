@@ -2,7 +2,9 @@
  * Energy analytics with known answers: fixed sample streams written through the real store,
  * then energy per role, coverage, status and the KPIs, compared with figures worked out by
  * hand in the comments (not by the code under test). Scenarios: an exact month (PUE, WUE, CUE,
- * ERF, REF, pPUE, CER), a 16-bit wrap and a meter replacement, a 6-hour gap, power-only
+ * ERF, REF, pPUE, CER), a 16-bit wrap and a meter replacement, a 6-hour gap spread evenly, a
+ * 3-hour gap spread by a power shape and evenly with exact totals (and periods cut inside it
+ * adding up), a month half over and an hour at 3 minutes of 60 (IN_PROGRESS), power-only
  * metering against the trapezoid rule, a month across the Europe/Berlin DST change, and
  * impossible inputs (PUE < 1, a model with no IT meter) rejected with reasons.
  */
