@@ -69,7 +69,7 @@ static double run(struct store_reader *r, const struct energy_model *m, const ch
 		struct energy_report rep;
 		struct kpi_results k;
 		if (energy_period_parse(period, &p) < 0 ||
-		    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, &rep) < 0) {
+		    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, INT64_MAX, &rep) < 0) {
 			fprintf(stderr, "energy_compute failed: %s\n", rep.err);
 			exit(1);
 		}

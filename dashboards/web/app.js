@@ -14,6 +14,7 @@ const I18N = {
 		alerts: "Alerts", alerts_none: "No active alerts", alerts_recent: "Recent",
 		report: "Latest monthly report", report_none: "No report generated yet",
 		report_incomplete: "incomplete", report_complete: "complete",
+		in_progress: "in progress", so_far: "so far",
 		devices: "Devices", dev_name: "Device", dev_role: "Role", dev_state: "State",
 		dev_last: "Last good poll", dev_ms: "Poll ms", dev_err: "Errors",
 		coverage: "coverage", updated: "updated", lang: "中文",
@@ -34,6 +35,7 @@ const I18N = {
 		alerts: "告警", alerts_none: "无活动告警", alerts_recent: "最近",
 		report: "最新月度报告", report_none: "尚未生成报告",
 		report_incomplete: "不完整", report_complete: "完整",
+		in_progress: "进行中", so_far: "截至目前",
 		devices: "设备", dev_name: "设备", dev_role: "角色", dev_state: "状态",
 		dev_last: "最近成功采集", dev_ms: "采集毫秒", dev_err: "错误数",
 		coverage: "数据覆盖率", updated: "更新于", lang: "English",
@@ -85,12 +87,16 @@ function itRole(category) {
 	return category === 3 ? "it_input" : category === 1 ? "ups_output" : "pdu_output";
 }
 
+// A period still running (status IN_PROGRESS) has no final PUE: the figure says "in
+// progress", and the note gives the ratio so far (provisional_pue) when there is one.
 function setFigure(el, noteEl, p) {
 	el.dataset.value = p && p.pue !== null && p.pue !== undefined ? String(p.pue) : "";
-	el.textContent = p ? fmt(p.pue, 2) : "—";
+	el.dataset.status = p ? p.status : "";
+	el.textContent = p && p.in_progress ? t("in_progress") : p ? fmt(p.pue, 2) : "—";
 	if (!p) return;
 	const cov = `${t("coverage")} ${pct(p.coverage)} · ${p.status}`;
-	noteEl.textContent = p.pue === null ? `${p.error} (${cov})` : `${p.label} · ${cov}`;
+	const soFar = p.provisional_pue !== undefined ? `${t("so_far")} ${fmt(p.provisional_pue, 2)} · ` : "";
+	noteEl.textContent = p.pue === null ? `${soFar}${p.error} (${cov})` : `${p.label} · ${cov}`;
 }
 
 async function loadPue() {
@@ -259,7 +265,7 @@ async function loadAlerts() {
 	el.dataset.active = a.active.length;
 }
 
-// The newest monthly report: its PUE label, completeness and what is missing.
+// The newest monthly report: its PUE label, completeness (or in progress) and what is missing.
 async function loadReport() {
 	const r = await api("reports?limit=12");
 	const el = $("report");
@@ -268,8 +274,9 @@ async function loadReport() {
 	el.classList.remove("muted");
 	const k = (m.report && m.report.kpi) || {};
 	const missing = (m.report && m.report.missing) || [];
+	const running = m.report && m.report.in_progress;
 	el.textContent = `${m.period}: ${k.pue_label || "—"} · ` +
-		t(m.complete ? "report_complete" : "report_incomplete") +
+		t(running ? "in_progress" : m.complete ? "report_complete" : "report_incomplete") +
 		(missing.length ? " (" + missing.map((x) =>
 			`${x.role} ${(100 * x.coverage).toFixed(1)} %`).join("; ") + ")" : "");
 	el.dataset.period = m.period;

@@ -9,6 +9,7 @@
  */
 
 #include "analytics/energy.h"
+#include "analytics/energy_internal.h"
 
 #include "analytics/kpi.h"
 
@@ -27,12 +28,6 @@
 #define HOUR_MS INT64_C(3600000)
 
 /* ---- local time (the process zone: core/timeutil.h) ---- */
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b < 0) ? q - 1 : q;
-}
 
 /* energy_step's calendar units are core/timeutil.h's, in the same order. */
 _Static_assert((int)STEP_15MIN == (int)TIME_15MIN && (int)STEP_HOUR == (int)TIME_HOUR &&
@@ -68,19 +63,19 @@ int energy_period_parse(const char *s, struct energy_period *out)
 
 const char *energy_status_name(enum energy_status s)
 {
-	return s == ENERGY_OK ? "OK" : s == ENERGY_ESTIMATED ? "ESTIMATED" : "MISSING";
+	switch (s) {
+	case ENERGY_OK:
+		return "OK";
+	case ENERGY_ESTIMATED:
+		return "ESTIMATED";
+	case ENERGY_IN_PROGRESS:
+		return "IN_PROGRESS";
+	default:
+		return "MISSING";
+	}
 }
 
 /* ---- series resolution ---- */
-
-struct matched {
-	int64_t id;
-	bool counter;
-	double factor; /* counters: report units per stored unit; gauges: per unit x ms */
-	enum energy_role role;
-	const char *zone;
-	double sum; /* over the whole period, report units */
-};
 
 struct resolve {
 	const struct energy_model *m;
@@ -136,6 +131,15 @@ static int unit_factor(const char *metric, bool counter, double *f)
 	return 0;
 }
 
+static void matched_free(struct matched *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].device);
+		free(v[i].labels);
+		free(v[i].name);
+	}
+}
+
 static int resolve_cb(void *ctx, const struct store_series_info *info)
 {
 	struct resolve *rs = ctx;
@@ -156,6 +160,7 @@ static int resolve_cb(void *ctx, const struct store_series_info *info)
 			                     .counter = info->kind == STORE_COUNTER,
 			                     .role = (enum energy_role)role,
 			                     .zone = s->zone};
+			char name[sizeof(((struct energy_gap *)0)->name)];
 			if (unit_factor(info->metric, mt.counter, &mt.factor) < 0) {
 				snprintf(rs->err, rs->errlen,
 				         "%s:%d: energy.roles.%s: %s %s: no energy/volume unit in "
@@ -176,115 +181,21 @@ static int resolve_cb(void *ctx, const struct store_series_info *info)
 				rs->v = nv;
 				rs->cap = cap;
 			}
+			snprintf(name, sizeof(name), "%s %s%s%s%s", info->device, info->metric,
+			         *info->labels ? "{" : "", info->labels, *info->labels ? "}" : "");
+			mt.device = strdup(info->device);
+			mt.labels = strdup(info->labels);
+			mt.name = strdup(name);
+			if (!mt.device || !mt.labels || !mt.name) {
+				matched_free(&mt, 1);
+				rs->rc = -ENOMEM;
+				return 1;
+			}
 			rs->v[rs->n++] = mt;
 			goto next_role; /* one series counts once per role */
 		}
 	next_role:;
 	}
-	return 0;
-}
-
-/* ---- slots ---- */
-
-struct slots {
-	int64_t from, slot;
-	size_t n;
-	double *val, *est; /* [role * n + i] */
-	int nseries[ROLE_COUNT];
-	double *cur_val, *cur_cov; /* the series being read: [i] */
-	bool cur_pre; /* the series being read has a counter reading in the slot before from */
-	/* Per matched series j: share of slot i with data [j * n + i], and whether a counter
-	 * reading fell in slot i [j * (n + 1) + 1 + i] or in the slot before from [j * (n + 1)]. */
-	double *scov;
-	uint8_t *rd;
-};
-
-static int counter_cb(void *ctx, int64_t bucket, double value, int64_t count)
-{
-	struct slots *s = ctx;
-	int64_t i = floor_div(bucket - s->from, s->slot);
-	if (i == -1 && count > 0)
-		s->cur_pre = true; /* only the reading matters: its energy is before the period */
-	if (i < 0 || (size_t)i >= s->n || !isfinite(value))
-		return 0;
-	s->cur_val[i] += value;
-	if (count > 0)
-		s->cur_cov[i] = 1;
-	return 0;
-}
-
-struct integ {
-	struct slots *s;
-	int64_t max_gap, lo, hi;
-	bool have;
-	int64_t t0;
-	double v0;
-};
-
-/* Add the trapezoid between (a, va) and (b, vb), clipped to [lo, hi), slot by slot with the
- * value interpolated linearly at slot boundaries. */
-static void integ_add(struct integ *g, int64_t a, double va, int64_t b, double vb)
-{
-	struct slots *s = g->s;
-	int64_t x0 = a > g->lo ? a : g->lo, x1 = b < g->hi ? b : g->hi;
-	while (x0 < x1) {
-		int64_t i = (x0 - s->from) / s->slot;
-		int64_t end = s->from + (i + 1) * s->slot;
-		if (end > x1)
-			end = x1;
-		double f0 = va + (vb - va) * (double)(x0 - a) / (double)(b - a);
-		double f1 = va + (vb - va) * (double)(end - a) / (double)(b - a);
-		s->cur_val[i] += 0.5 * (f0 + f1) * (double)(end - x0);
-		s->cur_cov[i] += (double)(end - x0) / (double)s->slot;
-		x0 = end;
-	}
-}
-
-static int gauge_cb(void *ctx, int64_t ts, double v)
-{
-	struct integ *g = ctx;
-	if (!isfinite(v)) {
-		g->have = false; /* a NaN breaks the line: the gap is not bridged */
-		return 0;
-	}
-	if (g->have && ts > g->t0 && ts - g->t0 <= g->max_gap)
-		integ_add(g, g->t0, g->v0, ts, v);
-	g->have = true;
-	g->t0 = ts;
-	g->v0 = v;
-	return 0;
-}
-
-static int read_series(struct store_reader *r, const struct energy_model *m, struct slots *s,
-                       struct matched *mt, size_t j, int64_t to)
-{
-	memset(s->cur_val, 0, s->n * sizeof(double));
-	memset(s->cur_cov, 0, s->n * sizeof(double));
-	s->cur_pre = false;
-	int rc;
-	if (mt->counter) {
-		/* One slot early: a reading just before the period brackets its start. */
-		rc = store_query(r, mt->id, s->from - s->slot, to, s->slot, AGG_DELTA, counter_cb,
-		                 s);
-	} else {
-		struct integ g = {.s = s, .max_gap = m->max_gap_ms, .lo = s->from, .hi = to};
-		rc = store_read_raw(r, mt->id, s->from - m->max_gap_ms, to + m->max_gap_ms,
-		                    gauge_cb, &g);
-	}
-	if (rc < 0)
-		return rc;
-	size_t base = (size_t)mt->role * s->n;
-	for (size_t i = 0; i < s->n; i++) {
-		double v = s->cur_val[i] * mt->factor;
-		mt->sum += v;
-		s->val[base + i] += v;
-		if (!mt->counter)
-			s->est[base + i] += v;
-		s->scov[j * s->n + i] = s->cur_cov[i] > 1 ? 1 : s->cur_cov[i];
-		s->rd[j * (s->n + 1) + 1 + i] = mt->counter && s->cur_cov[i] > 0;
-	}
-	s->rd[j * (s->n + 1)] = s->cur_pre;
-	s->nseries[mt->role]++;
 	return 0;
 }
 
@@ -332,13 +243,11 @@ static double dc_slot(const struct slots *s, size_t i)
 	       s->val[ROLE_ONSITE_RENEWABLE * s->n + i];
 }
 
-/*
- * Coverage of matched series j over slots [i0, i1). A counter with a reading in the slot just
- * before the interval and one in its last slot metered the interval's whole energy, whatever
- * happened between (a counter integrates: monthly meter readings cover their months). Otherwise
- * it is the share of slots with data, so a gap inside a short interval shows as MISSING.
- */
-static double series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
+/* Share of slots [i0, i1) metered by series j: 1 when a counter has a reading in the slot
+ * just before and in the last slot (it integrates whatever happened between: monthly meter
+ * readings cover their months), else the mean share of its slots, so a hole in a short
+ * interval shows. */
+static double slots_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
 {
 	if (i1 <= i0)
 		return 0;
@@ -349,6 +258,33 @@ static double series_coverage(const struct slots *s, size_t j, size_t i0, size_t
 	for (size_t i = i0; i < i1; i++)
 		c += s->scov[j * s->n + i];
 	return c / (double)(i1 - i0);
+}
+
+/*
+ * Coverage of series j over the interval of slots [i0, i1): the metered share of its elapsed
+ * time. An interval that has ended: slots_coverage. One in progress counts its ended slots and
+ * the elapsed part of the slot holding now, in which a counter metered up to its latest
+ * reading and a power series the time its samples bridge.
+ */
+static double series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
+{
+	int64_t end = s->from + (int64_t)i1 * s->slot;
+	if (s->now >= end)
+		return slots_coverage(s, j, i0, i1);
+	size_t c = (size_t)((s->now - s->from) / s->slot);
+	double phi = (double)(s->now - s->from - (int64_t)c * s->slot) / (double)s->slot;
+	if (c < i0 || (c == i0 && phi <= 0))
+		return 0;
+	if (phi <= 0)
+		return slots_coverage(s, j, i0, c);
+	const uint8_t *rd = s->rd + j * (s->n + 1);
+	double full = 0, part = fmin(s->scov[j * s->n + c], phi);
+	if (rd[i0] && rd[c + 1])
+		full = (double)(c - i0);
+	else
+		for (size_t i = i0; i < c; i++)
+			full += s->scov[j * s->n + i];
+	return (full + part) / ((double)(c - i0) + phi);
 }
 
 /* Mean coverage of role r's series over slots [i0, i1); 1 when the role has none. */
@@ -366,13 +302,45 @@ static double role_coverage(const struct slots *s, const struct matched *v, size
 	return ns ? c / ns : 1;
 }
 
+/* Calendar months wholly inside [a, b), ended, with facility and IT coverage at the
+ * threshold: 12 make an annual figure. */
+static int months_covered(const struct slots *s, const struct matched *v, size_t nv,
+                          const struct energy_model *m, enum energy_role it, int64_t a, int64_t b)
+{
+	int months = 0;
+	for (int64_t ma = a; ma < b;) {
+		int64_t ms = energy_local_floor(ma, STEP_MONTH),
+		        me = energy_local_next(ma, STEP_MONTH);
+		if (ms >= a && me <= b && me <= s->now) {
+			size_t j0 = (size_t)((ms - s->from) / s->slot);
+			size_t j1 = (size_t)((me - s->from) / s->slot);
+			bool ok = true;
+			enum energy_role need[2] = {ROLE_FACILITY_INPUT, it};
+			for (int k = 0; k < 2 && ok; k++)
+				ok = s->nseries[need[k]] &&
+				     role_coverage(s, v, nv, need[k], j0, j1) >=
+				             m->coverage_min - 1e-9;
+			months += ok;
+		}
+		ma = me;
+	}
+	return months;
+}
+
+/* Interval [a, b), the k-th by-interval (k = s->niv for the whole period). */
 static void fill_interval(const struct slots *s, const struct matched *v, size_t nv,
                           const struct energy_model *m, enum energy_role it, int64_t a, int64_t b,
-                          struct energy_interval *iv)
+                          size_t k, struct energy_interval *iv)
 {
 	size_t i0 = (size_t)((a - s->from) / s->slot), i1 = (size_t)((b - s->from) / s->slot);
 	iv->from_ms = a;
 	iv->to_ms = b;
+	iv->in_progress = b > s->now;
+	iv->elapsed_ms = s->now < a ? 0 : (s->now < b ? s->now : b) - a;
+	iv->ngaps = 0;
+	for (int r = 0; r < ROLE_COUNT; r++)
+		iv->ngaps += s->gn[k * ROLE_COUNT + (size_t)r];
+	iv->gap = s->gfirst[k];
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		struct energy_role_total *t = &iv->role[r];
 		memset(t, 0, sizeof(*t));
@@ -380,14 +348,17 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 			t->value += s->val[r * s->n + i];
 			t->estimated += s->est[r * s->n + i];
 		}
+		t->estimated += s->gest[k * ROLE_COUNT + (size_t)r];
 		t->nseries = s->nseries[r];
 		t->coverage = t->nseries ? role_coverage(s, v, nv, (enum energy_role)r, i0, i1) : 1;
 		/* Rounding in the sum of shares must not turn full coverage into a gap. */
 		if (t->coverage > 1 - 1e-9)
 			t->coverage = 1;
-		if (t->nseries && t->coverage < m->coverage_min)
+		if (iv->in_progress)
+			t->status = ENERGY_IN_PROGRESS;
+		else if (t->nseries && t->coverage < m->coverage_min)
 			t->status = ENERGY_MISSING;
-		else if (t->estimated > 0)
+		else if (t->estimated > 0 || s->gn[k * ROLE_COUNT + (size_t)r])
 			t->status = ENERGY_ESTIMATED;
 		else
 			t->status = ENERGY_OK;
@@ -401,32 +372,113 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 			iv->peak_it_kwh = s->val[it * s->n + i];
 		}
 	}
-	/* Calendar months wholly inside with facility and IT coverage at the threshold. */
-	iv->months = 0;
-	for (int64_t ma = a; ma < b;) {
-		int64_t ms = energy_local_floor(ma, STEP_MONTH),
-		        me = energy_local_next(ma, STEP_MONTH);
-		if (ms >= a && me <= b) {
-			size_t j0 = (size_t)((ms - s->from) / s->slot);
-			size_t j1 = (size_t)((me - s->from) / s->slot);
-			bool ok = true;
-			enum energy_role need[2] = {ROLE_FACILITY_INPUT, it};
-			for (int k = 0; k < 2 && ok; k++)
-				ok = s->nseries[need[k]] &&
-				     role_coverage(s, v, nv, need[k], j0, j1) >=
-				             m->coverage_min - 1e-9;
-			iv->months += ok;
-		}
-		ma = me;
+	iv->months = months_covered(s, v, nv, m, it, a, b);
+}
+
+/* The site-time intervals of `by` in [from, to) into rep->iv, and which interval each slot is
+ * in (s->ivx). 0 or -ENOMEM. */
+static int intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep)
+{
+	size_t cap = 0;
+	if (by == STEP_WHOLE)
+		return 0;
+	for (int64_t a = s->from; a < s->to; a = energy_local_next(a, by))
+		cap++;
+	rep->iv = calloc(cap ? cap : 1, sizeof(*rep->iv));
+	s->ivx = calloc(s->n ? s->n : 1, sizeof(*s->ivx));
+	if (!rep->iv || !s->ivx)
+		return -ENOMEM;
+	for (int64_t a = s->from; a < s->to;) {
+		int64_t b = energy_local_next(a, by);
+		if (b > s->to)
+			b = s->to;
+		struct energy_interval *iv = &rep->iv[rep->n];
+		iv->from_ms = a;
+		iv->to_ms = b;
+		energy_local_label(a, by, iv->label, sizeof(iv->label));
+		for (int64_t i = (a - s->from) / s->slot; i < (b - s->from) / s->slot; i++)
+			s->ivx[i] = (uint32_t)rep->n;
+		rep->n++;
+		a = b;
+	}
+	s->niv = rep->n;
+	return 0;
+}
+
+static int slots_alloc(struct slots *s, size_t nseries)
+{
+	size_t cells = (size_t)ROLE_COUNT * s->n, ns = nseries ? nseries : 1;
+	s->val = calloc(cells, sizeof(double));
+	s->est = calloc(cells, sizeof(double));
+	s->cur_val = calloc(s->n, sizeof(double));
+	s->cur_cov = calloc(s->n, sizeof(double));
+	s->cur_last = calloc(s->n + 1, sizeof(double));
+	s->scov = calloc(ns * s->n, sizeof(double));
+	s->rd = calloc(ns * (s->n + 1), 1);
+	s->gest = calloc((s->niv + 1) * ROLE_COUNT, sizeof(double));
+	s->gn = calloc((s->niv + 1) * ROLE_COUNT, sizeof(int));
+	s->gfirst = malloc((s->niv + 1) * sizeof(int));
+	s->anchors = calloc(s->n + 3, sizeof(*s->anchors));
+	if (!s->val || !s->est || !s->cur_val || !s->cur_cov || !s->cur_last || !s->scov ||
+	    !s->rd || !s->gest || !s->gn || !s->gfirst || !s->anchors)
+		return -ENOMEM;
+	for (size_t k = 0; k <= s->niv; k++)
+		s->gfirst[k] = -1;
+	return 0;
+}
+
+static void slots_free(struct slots *s)
+{
+	free(s->val);
+	free(s->est);
+	free(s->cur_val);
+	free(s->cur_cov);
+	free(s->cur_last);
+	free(s->scov);
+	free(s->rd);
+	free(s->ivx);
+	free(s->gest);
+	free(s->gn);
+	free(s->gfirst);
+	free(s->anchors);
+}
+
+/* With every series read: the category, zones, method, and each interval's figures. */
+static void report_fill(struct slots *s, const struct resolve *rs, const struct energy_model *m,
+                        struct energy_report *out)
+{
+	out->it_role = it_role_of(s, &out->category);
+	bool gauges = false;
+	for (size_t i = 0; i < rs->n; i++) {
+		zone_add(out, &rs->v[i], out->it_role);
+		gauges |= !rs->v[i].counter;
+	}
+	if (gauges)
+		snprintf(out->method, sizeof(out->method),
+		         "trapezoid over raw power samples, gaps > %llds not bridged",
+		         (long long)(m->max_gap_ms / 1000));
+	fill_interval(s, rs->v, rs->n, m, out->it_role, s->from, s->to, s->niv, &out->total);
+	snprintf(out->total.label, sizeof(out->total.label), "total");
+	for (size_t k = 0; k < out->n; k++) {
+		struct energy_interval *iv = &out->iv[k];
+		fill_interval(s, rs->v, rs->n, m, out->it_role, iv->from_ms, iv->to_ms, k, iv);
 	}
 }
 
 int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
-                   int64_t to_ms, enum energy_step by, struct energy_report *out)
+                   int64_t to_ms, enum energy_step by, int64_t now_ms, struct energy_report *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct slots s = {.from = from_ms, .slot = by == STEP_15MIN ? 15 * 60000 : HOUR_MS};
+	struct slots s = {.from = from_ms,
+	                  .to = to_ms,
+	                  .slot = by == STEP_15MIN ? 15 * 60000 : HOUR_MS,
+	                  .wall = now_ms,
+	                  .now = now_ms < from_ms ? from_ms
+	                         : now_ms > to_ms ? to_ms
+	                                          : now_ms,
+	                  .rep = out};
 	out->slot_ms = s.slot;
+	out->now_ms = now_ms;
 	if (to_ms <= from_ms || (to_ms - from_ms) % s.slot) {
 		snprintf(out->err, sizeof(out->err),
 		         "the period must be a whole number of %s slots",
@@ -443,58 +495,20 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	int rc = store_series_find(r, NULL, resolve_cb, &rs);
 	if (rc >= 0 && rs.rc < 0)
 		rc = rs.rc;
-	size_t cells = (size_t)ROLE_COUNT * s.n;
-	s.val = calloc(cells, sizeof(double));
-	s.est = calloc(cells, sizeof(double));
-	s.cur_val = calloc(s.n, sizeof(double));
-	s.cur_cov = calloc(s.n, sizeof(double));
-	s.scov = calloc((rs.n ? rs.n : 1) * s.n, sizeof(double));
-	s.rd = calloc((rs.n ? rs.n : 1) * (s.n + 1), 1);
-	if (rc >= 0 && (!s.val || !s.est || !s.scov || !s.rd || !s.cur_val || !s.cur_cov))
-		rc = -ENOMEM;
+	if (rc >= 0)
+		rc = intervals_layout(&s, by, out);
+	if (rc >= 0)
+		rc = slots_alloc(&s, rs.n);
 	for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
-		rc = read_series(r, m, &s, &rs.v[i], i, to_ms);
+		rc = energy_read_series(r, m, &s, rs.v, rs.n, i);
 		if (rc < 0)
 			snprintf(out->err, sizeof(out->err), "reading series %lld: %s",
 			         (long long)rs.v[i].id, strerror(-rc));
 	}
-	if (rc >= 0) {
-		out->it_role = it_role_of(&s, &out->category);
-		for (size_t i = 0; i < rs.n; i++)
-			zone_add(out, &rs.v[i], out->it_role);
-		bool gauges = false;
-		for (size_t i = 0; i < rs.n; i++)
-			gauges |= !rs.v[i].counter;
-		if (gauges)
-			snprintf(out->method, sizeof(out->method),
-			         "trapezoid over raw power samples, gaps > %llds not bridged",
-			         (long long)(m->max_gap_ms / 1000));
-		fill_interval(&s, rs.v, rs.n, m, out->it_role, from_ms, to_ms, &out->total);
-		snprintf(out->total.label, sizeof(out->total.label), "total");
-		if (by != STEP_WHOLE) {
-			size_t cap = 0;
-			for (int64_t a = from_ms; a < to_ms; a = energy_local_next(a, by))
-				cap++;
-			out->iv = calloc(cap ? cap : 1, sizeof(*out->iv));
-			if (!out->iv)
-				rc = -ENOMEM;
-			for (int64_t a = from_ms; rc >= 0 && a < to_ms;) {
-				int64_t b = energy_local_next(a, by);
-				if (b > to_ms)
-					b = to_ms;
-				struct energy_interval *iv = &out->iv[out->n++];
-				fill_interval(&s, rs.v, rs.n, m, out->it_role, a, b, iv);
-				energy_local_label(a, by, iv->label, sizeof(iv->label));
-				a = b;
-			}
-		}
-	}
-	free(s.val);
-	free(s.est);
-	free(s.scov);
-	free(s.rd);
-	free(s.cur_val);
-	free(s.cur_cov);
+	if (rc >= 0)
+		report_fill(&s, &rs, m, out);
+	slots_free(&s);
+	matched_free(rs.v, rs.n);
 	free(rs.v);
 	if (rc < 0 && !out->err[0])
 		snprintf(out->err, sizeof(out->err), "%s", strerror(-rc));
@@ -576,6 +590,7 @@ int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t
 			have[rs.v[i].role]++;
 		}
 	}
+	matched_free(rs.v, rs.n);
 	free(rs.v);
 	if (rc < 0)
 		goto out;
@@ -649,12 +664,66 @@ void energy_figures(const struct energy_model *m, const struct energy_report *re
 	out->status = it->status;
 	for (size_t i = 0; i < sizeof(pue_roles) / sizeof(pue_roles[0]); i++)
 		out->status = worst(out->status, iv->role[pue_roles[i]].status);
-	if (out->status == ENERGY_MISSING)
+	if (out->status == ENERGY_IN_PROGRESS) {
+		/* Nothing about an interval that has not ended is final, whatever its coverage
+		 * so far: the ratio over the elapsed part is at most provisional. */
+		char el[48];
+		energy_elapsed_text(iv, el, sizeof(el));
+		bool covered = out->coverage >= m->coverage_min;
+		out->provisional = covered && out->k.pue.ok;
+		char more[160] = "";
+		if (!covered)
+			snprintf(more, sizeof(more),
+			         "; coverage of the elapsed time %.1f %% is below %.1f %%",
+			         100 * out->coverage, 100 * m->coverage_min);
+		else if (!out->k.pue.ok)
+			snprintf(more, sizeof(more), "; %.155s", out->k.pue.why);
+		snprintf(out->why, sizeof(out->why), "in progress: %.47s elapsed; not final%s", el,
+		         more);
+	} else if (out->status == ENERGY_MISSING) {
 		snprintf(out->why, sizeof(out->why),
 		         "coverage %.1f %% is below %.1f %%: not published", 100 * out->coverage,
 		         100 * m->coverage_min);
-	else if (!out->k.pue.ok)
+	} else if (!out->k.pue.ok) {
 		snprintf(out->why, sizeof(out->why), "%s", out->k.pue.why);
-	else
+	} else {
 		out->published = true;
+	}
+}
+
+void energy_elapsed_text(const struct energy_interval *iv, char *buf, size_t len)
+{
+	double span = (double)(iv->to_ms - iv->from_ms), el = (double)iv->elapsed_ms;
+	if (span <= 2 * 3600e3)
+		snprintf(buf, len, "%.0f min of %.0f", el / 60e3, span / 60e3);
+	else if (span <= 3 * 86400e3)
+		snprintf(buf, len, "%.1f h of %.0f", el / 3600e3, span / 3600e3);
+	else
+		snprintf(buf, len, "%.1f days of %.0f", el / 86400e3, span / 86400e3);
+}
+
+void energy_interval_method(const struct energy_report *rep, const struct energy_interval *iv,
+                            char *buf, size_t len)
+{
+	bool power = false;
+	for (int r = 0; r < ROLE_COUNT; r++)
+		power |= iv->role[r].estimated > 0 && rep->method[0];
+	size_t n = (size_t)snprintf(buf, len, "%s", power ? rep->method : "");
+	if (iv->ngaps <= 0 || n >= len)
+		return;
+	const char *sep = n ? "; " : "";
+	if (iv->gap < 0 || (size_t)iv->gap >= rep->ngaps) {
+		snprintf(buf + n, len - n, "%scounter deltas spread over %d gaps in the readings",
+		         sep, iv->ngaps);
+		return;
+	}
+	const struct energy_gap *g = &rep->gaps[iv->gap];
+	char a[32], b[32];
+	time_format_utc(g->last_ms, a, sizeof(a));
+	time_format_utc(g->next_ms, b, sizeof(b));
+	n += (size_t)snprintf(buf + n, len - n, "%sspread over the gap %s..%s in %s %s", sep, a, b,
+	                      g->name, g->by_power ? "by its power shape" : "evenly");
+	if (iv->ngaps > 1 && n < len)
+		snprintf(buf + n, len - n, " (and %d more gap%s)", iv->ngaps - 1,
+		         iv->ngaps > 2 ? "s" : "");
 }

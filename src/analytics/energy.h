@@ -87,14 +87,21 @@ void energy_config_validate(const struct config *cfg, struct config_diag *diag);
 /* Why this model cannot produce a PUE, or NULL when it can. */
 const char *energy_model_problem(const struct energy_model *m);
 
-enum energy_status { ENERGY_OK, ENERGY_ESTIMATED, ENERGY_MISSING };
+/* OK: metered. ESTIMATED: part of the energy is integrated power, or a counter's delta spread
+ * over a gap in its readings that crosses the interval's edges. MISSING: coverage below
+ * coverage_min. IN_PROGRESS: the interval has not ended at the engine's now_ms: whatever its
+ * coverage so far, nothing about it is final (it wins over the other three). */
+enum energy_status { ENERGY_OK, ENERGY_ESTIMATED, ENERGY_MISSING, ENERGY_IN_PROGRESS };
+/* "OK", "ESTIMATED", "MISSING", "IN_PROGRESS". */
 const char *energy_status_name(enum energy_status s);
 
 /* Totals of one role over one interval. */
 struct energy_role_total {
 	double value;     /* kWh, or litres for water */
-	double estimated; /* part of value from integrated power */
-	double coverage;  /* share of series x slots with data, 0..1; 1 when the role is empty */
+	double estimated; /* part of value from integrated power or spread over a gap that
+	                   * crosses the interval's edges */
+	double coverage;  /* share of the series' elapsed time metered, 0..1; 1 when the role
+	                   * is empty */
 	int nseries;      /* series that matched */
 	enum energy_status status;
 };
@@ -104,8 +111,30 @@ struct energy_interval {
 	char label[32];         /* local: "2026-10", "2026-10-05", "2026-10-05T13:00", "2026" */
 	struct energy_role_total role[ROLE_COUNT];
 	double peak_fac_kwh, peak_it_kwh; /* the slot with the highest facility energy (PUE0) */
-	int months; /* calendar months fully inside with facility data (annual check) */
+	int months; /* calendar months fully inside, ended, with facility data (annual check) */
+	bool in_progress;   /* not ended at the report's now_ms: status IN_PROGRESS */
+	int64_t elapsed_ms; /* of [from, to), the part before now_ms */
+	int gap;            /* rep->gaps[gap] is the first gap whose spread is estimated here; -1 */
+	int ngaps;          /* gaps whose spread energy is estimated here (listed or not) */
 };
+
+/*
+ * A gap in one counter's readings: its next reading carried the energy of the whole gap, and
+ * the engine spread that delta over the gap's slots (by the shape of the same device's
+ * power_w series where it has one for every slot, else evenly per elapsed ms). Slots that got
+ * part of it are ESTIMATED unless the interval holds the whole gap (then its total is exact).
+ */
+struct energy_gap {
+	int64_t series;
+	char name[96]; /* "utility energy_kwh{phase=L1}" */
+	enum energy_role role;
+	int64_t last_ms;  /* the last reading before the gap */
+	int64_t next_ms;  /* the first reading after it */
+	bool by_power;    /* spread by the power series' shape, else evenly */
+	double value;     /* the delta spread (kWh, or L), also where outside the period */
+	double in_period; /* of it, what fell inside [from, to) */
+};
+#define ENERGY_MAX_GAPS 64 /* listed per report; more are counted in ngaps_total */
 
 enum energy_step { STEP_15MIN, STEP_HOUR, STEP_DAY, STEP_MONTH, STEP_YEAR, STEP_WHOLE };
 
@@ -133,8 +162,11 @@ struct energy_report {
 	struct energy_interval total; /* the whole period */
 	int category;                 /* 1..3 from the lowest IT level with series; 0 = none */
 	enum energy_role it_role;
-	char method[96]; /* how estimated energy was obtained, "" if none */
+	char method[96]; /* how power was integrated, "" if no gauge series */
 	int64_t slot_ms;
+	int64_t now_ms; /* what "now" was: intervals ending after it are IN_PROGRESS */
+	struct energy_gap gaps[ENERGY_MAX_GAPS]; /* gaps spread: series by series, in time */
+	size_t ngaps, ngaps_total;
 	/* Zone totals over the whole period for pPUE: infrastructure (cooling, lighting_other)
 	 * and IT at the report's category level, per selector zone. */
 	struct energy_zone {
@@ -147,12 +179,27 @@ struct energy_report {
 
 /*
  * Energy per role for [from, to) in site-time intervals of `by` (STEP_WHOLE = one interval),
- * from the store. Slots of 1 h (15 min when by is STEP_15MIN) are the unit of coverage.
+ * from the store, as known at now_ms (callers pass the wall clock; tests a fixed instant).
+ * Slots of 1 h (15 min when by is STEP_15MIN) are the unit of coverage. An interval ending
+ * after now_ms is IN_PROGRESS and its coverage is metered time over elapsed time. A counter
+ * delta that spans a gap in the readings is spread over the gap (struct energy_gap).
  * 0 or -errno (why in out->err).
  */
 int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
-                   int64_t to_ms, enum energy_step by, struct energy_report *out);
+                   int64_t to_ms, enum energy_step by, int64_t now_ms, struct energy_report *out);
 void energy_report_free(struct energy_report *rep);
+
+/*
+ * How an interval's estimated energy was obtained, for every front end to print as is:
+ * "trapezoid over raw power samples, gaps > 300s not bridged; spread over the gap
+ * 2026-10-05T12:45:00Z..16:00:00Z in utility energy_kwh by power shape (and 2 more gaps)".
+ * "" when nothing in it is estimated.
+ */
+void energy_interval_method(const struct energy_report *rep, const struct energy_interval *iv,
+                            char *buf, size_t len);
+
+/* "3 min of 60", "9.5 h of 24", "1.6 days of 31": how much of an interval has elapsed. */
+void energy_elapsed_text(const struct energy_interval *iv, char *buf, size_t len);
 
 /*
  * Interim PUE inputs: mean power (W) over [to - window, to) of the power_w series of the same
@@ -177,16 +224,19 @@ void energy_kpi_inputs(const struct energy_model *m, enum energy_role it_role,
  * category, the status of what E_DC and E_IT rest on (the worst of facility input, backup
  * generation, on-site renewable and the IT role), their coverage (the lower of facility and
  * IT), the estimated share of kWh (water excluded), and whether the PUE may be published:
- * status not MISSING and the PUE valid. Otherwise why says so ("coverage 93.1 % is below
- * 95.0 %: not published", or the PUE's own error).
+ * status OK or ESTIMATED and the PUE valid. Otherwise why says so ("coverage 93.1 % is below
+ * 95.0 %: not published", "in progress: 9.5 h of 24 elapsed; not final", or the PUE's own
+ * error). An interval in progress is never published; it is provisional when what has
+ * elapsed is covered and its ratio so far is valid.
  */
 struct energy_figures {
 	struct kpi_inputs in;
 	struct kpi_results k;
 	double e_it, coverage, est_share;
 	enum energy_status status;
-	bool published;
-	char why[240];
+	bool published;   /* final and valid: print the ratio */
+	bool provisional; /* IN_PROGRESS, covered so far and valid: a ratio so far, never final */
+	char why[240];    /* why not published ("in progress: 3 min of 60 elapsed; not final") */
 };
 void energy_figures(const struct energy_model *m, const struct energy_report *rep,
                     const struct energy_interval *iv, double certs, struct energy_figures *out);

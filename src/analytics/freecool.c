@@ -72,6 +72,16 @@ const char *freecool_mode_name(enum fc_mode m)
 	}
 }
 
+bool freecool_below(double t_c, double limit_c)
+{
+	return t_c < limit_c - FC_TEMP_TOL_K;
+}
+
+bool freecool_at_most(double t_c, double limit_c)
+{
+	return t_c <= limit_c + FC_TEMP_TOL_K;
+}
+
 void freecool_outdoor_from_dp(struct fc_outdoor *o, double db_c, double dp_c, double p_pa)
 {
 	double pw = psychro_pws(fmin(dp_c, db_c));
@@ -79,6 +89,10 @@ void freecool_outdoor_from_dp(struct fc_outdoor *o, double db_c, double dp_c, do
 	o->db_c = db_c;
 	o->dp_c = fmin(dp_c, db_c);
 	o->wb_c = psychro_wet_bulb_from_w(db_c, psychro_humidity_ratio_from_pw(pw, p_pa), p_pa);
+	/* Saturated (dew point at or above the dry-bulb, as EPW files sometimes say): the
+	 * wet-bulb is the dry-bulb exactly, so a "< 10 C" count cannot take a 10.0 C hour. */
+	if (dp_c >= db_c && isfinite(o->wb_c))
+		o->wb_c = db_c;
 }
 
 void freecool_outdoor_from_rh(struct fc_outdoor *o, double db_c, double rh, double p_pa,
@@ -148,11 +162,11 @@ static enum fc_mode mode_for(const struct fc_plant *p, const struct fc_outdoor *
 	*fraction = 0.0;
 	if (!isfinite(lv) || !air_ok(p, o))
 		return FC_MECHANICAL;
-	if (lv <= sup) {
+	if (freecool_at_most(lv, sup)) {
 		*fraction = 1.0;
 		return FC_FREE;
 	}
-	if (p->piping == FC_INTEGRATED && lv < ret && ret > sup) {
+	if (p->piping == FC_INTEGRATED && freecool_below(lv, ret) && ret > sup) {
 		*fraction = clamp((ret - lv) / (ret - sup), 0.0, 1.0);
 		return FC_PARTIAL;
 	}

@@ -66,7 +66,21 @@ struct fc_outdoor {
 	double db_c, wb_c, dp_c;
 };
 
-/* Outdoor state from dry-bulb, dew point and pressure (the EPW case). NAN fields on error. */
+/*
+ * Threshold comparisons on computed temperatures. The wet-bulb is solved by bisection to
+ * 1e-6 K (psychro.c), so a temperature within FC_TEMP_TOL_K of a threshold is taken as AT it:
+ * below() is "< limit" and at_most() "<= limit" up to that tolerance. A tolerance, not
+ * rounding, because it changes nothing but the comparison (the reported temperatures stay as
+ * solved); its cost is that a value truly within 1e-6 K under a "<" limit is not counted,
+ * which no 0.1 K weather record or sensor can resolve (docs/accuracy.md). Saturated air
+ * needs no tolerance: its wet-bulb is the dry-bulb exactly.
+ */
+#define FC_TEMP_TOL_K 1e-6
+bool freecool_below(double t_c, double limit_c);
+bool freecool_at_most(double t_c, double limit_c);
+
+/* Outdoor state from dry-bulb, dew point and pressure (the EPW case). NAN fields on error.
+ * A dew point at or above the dry-bulb is saturation: wet-bulb = dew point = dry-bulb. */
 void freecool_outdoor_from_dp(struct fc_outdoor *o, double db_c, double dp_c, double p_pa);
 
 /* From dry-bulb, RH (over ref below 0 C) and pressure (the live sensor case). */

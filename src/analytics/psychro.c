@@ -167,7 +167,8 @@ double psychro_dew_point(double t_c, double rh, enum psychro_rh_ref ref)
 	td = psychro_dew_point_from_pw(psychro_vapour_pressure(t_c, rh, ref));
 	if (isnan(td))
 		return NAN;
-	return td > t_c ? t_c : td;
+	/* Saturated: exactly the dry-bulb, not the Newton iterate a few 1e-12 K off it. */
+	return td > t_c || rh >= 1.0 ? t_c : td;
 }
 
 double psychro_rh_from_dew_point(double t_c, double td_c, enum psychro_rh_ref ref)
@@ -221,6 +222,10 @@ double psychro_wet_bulb_from_w(double t_c, double w, double p_pa)
 	wsat = psychro_humidity_ratio_sat(t_c, p_pa);
 	if (isnan(wsat) || w > wsat * (1.0 + 1e-9))
 		return NAN;
+	/* Saturated air: the wet-bulb is the dry-bulb exactly. Bisection would stop up to half
+	 * its bracket short of it, and a saturated 10.0 C hour would count under "< 10 C". */
+	if (w >= wsat)
+		return t_c;
 	/* The wet-bulb lies between the dew point and the dry-bulb. */
 	pw = w * p_pa / (MW_RATIO + w);
 	lo = w > 0.0 ? psychro_dew_point_from_pw(pw) : PSYCHRO_T_MIN;
@@ -260,7 +265,12 @@ double psychro_wet_bulb_from_w(double t_c, double w, double p_pa)
 
 double psychro_wet_bulb(double t_c, double rh, double p_pa, enum psychro_rh_ref ref)
 {
-	return psychro_wet_bulb_from_w(t_c, psychro_humidity_ratio(t_c, rh, p_pa, ref), p_pa);
+	double w = psychro_humidity_ratio(t_c, rh, p_pa, ref);
+
+	/* RH >= 100 % is saturation (see psychro_wet_bulb_from_w), whatever it is relative to. */
+	if (isfinite(w) && rh >= 1.0)
+		return t_c;
+	return psychro_wet_bulb_from_w(t_c, w, p_pa);
 }
 
 double psychro_enthalpy(double t_c, double w)

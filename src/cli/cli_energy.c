@@ -7,6 +7,7 @@
  */
 #include "cli/cli_energy.h"
 #include "core/timeutil.h"
+#include "core/util.h"
 #include "daemon/sections.h"
 
 #include "analytics/energy.h"
@@ -118,8 +119,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 struct row {
 	const char *label;
-	int64_t from, to;
+	int64_t from, to, elapsed;
+	bool in_progress;
 	struct energy_figures f; /* the published figures and the gate, as everywhere */
+	char method[320];        /* energy_interval_method: how its estimated kWh came about */
 };
 
 static void row_build(const struct energy_report *rep, const struct energy_model *m,
@@ -129,7 +132,10 @@ static void row_build(const struct energy_report *rep, const struct energy_model
 	w->label = label;
 	w->from = iv->from_ms;
 	w->to = iv->to_ms;
+	w->elapsed = iv->elapsed_ms;
+	w->in_progress = iv->in_progress;
 	energy_figures(m, rep, iv, energy_certificates(m, iv->from_ms, iv->to_ms), &w->f);
+	energy_interval_method(rep, iv, w->method, sizeof(w->method));
 }
 
 static void fmt_num(char *buf, size_t len, bool ok, double v, int prec)
@@ -165,16 +171,59 @@ static cJSON *row_json(const struct row *w, int category)
 	cJSON_AddNumberToObject(o, "coverage", f->coverage);
 	cJSON_AddNumberToObject(o, "estimated_share", f->est_share);
 	cJSON_AddStringToObject(o, "status", energy_status_name(f->status));
+	cJSON_AddBoolToObject(o, "in_progress", w->in_progress);
+	if (w->in_progress) {
+		cJSON_AddNumberToObject(o, "elapsed_s", (double)w->elapsed / 1000.0);
+		if (f->provisional)
+			cJSON_AddNumberToObject(o, "provisional_pue", f->k.pue.v);
+	}
+	if (w->method[0])
+		cJSON_AddStringToObject(o, "estimate_method", w->method);
 	return o;
 }
 
+/* The gaps in counter readings whose deltas were spread (energy.h, struct energy_gap). */
+static void print_gaps(const struct energy_report *rep, cJSON *root)
+{
+	cJSON *arr = root ? cJSON_AddArrayToObject(root, "gaps") : NULL;
+	for (size_t i = 0; i < rep->ngaps; i++) {
+		const struct energy_gap *g = &rep->gaps[i];
+		char a[40], b[40];
+		time_format_utc(g->last_ms, a, sizeof(a));
+		time_format_utc(g->next_ms, b, sizeof(b));
+		if (!arr) {
+			printf("gap in %s (%s): no reading %s..%s; its %.3f %s spread %s, %.3f in "
+			       "this "
+			       "period\n",
+			       g->name, energy_role_name(g->role), a, b, g->value,
+			       g->role == ROLE_WATER_INTAKE || g->role == ROLE_WATER_POTABLE
+			               ? "L"
+			               : "kWh",
+			       g->by_power ? "by its power shape" : "evenly", g->in_period);
+			continue;
+		}
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "series", g->name);
+		cJSON_AddStringToObject(o, "role", energy_role_name(g->role));
+		cJSON_AddStringToObject(o, "last_reading", a);
+		cJSON_AddStringToObject(o, "next_reading", b);
+		cJSON_AddStringToObject(o, "method", g->by_power ? "power shape" : "evenly");
+		cJSON_AddNumberToObject(o, "value", g->value);
+		cJSON_AddNumberToObject(o, "in_period", g->in_period);
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (!arr && rep->ngaps_total > rep->ngaps)
+		printf("(and %zu more gaps)\n", rep->ngaps_total - rep->ngaps);
+}
+
+/* One line per interval; method is the whole period's (energy_interval_method). */
 static void print_rows(const struct row *rows, size_t n, int category, enum format fmt,
                        const char *method, cJSON *root)
 {
 	char a[40], b[40], dc[32], it[32], pue[32];
 	if (fmt == FMT_CSV)
 		printf("period,from,to,category,e_dc_kwh,e_it_kwh,pue,coverage,estimated_share,"
-		       "status,error\n");
+		       "status,error,estimate_method\n");
 	else if (fmt == FMT_TABLE)
 		printf("%-22s %-21s %-21s %14s %14s %7s %9s %6s %-9s\n", "period", "from (UTC)",
 		       "to (UTC)", "E_DC kWh", "E_IT kWh", "PUE", "coverage", "est", "status");
@@ -190,9 +239,9 @@ static void print_rows(const struct row *rows, size_t n, int category, enum form
 		if (fmt == FMT_JSON) {
 			cJSON_AddItemToArray(arr, row_json(w, category));
 		} else if (fmt == FMT_CSV) {
-			printf("%s,%s,%s,%d,%s,%s,%s,%.6f,%.6f,%s,\"%s\"\n", w->label, a, b,
+			printf("%s,%s,%s,%d,%s,%s,%s,%.6f,%.6f,%s,\"%s\",\"%s\"\n", w->label, a, b,
 			       category, dc, it, f->published ? pue : "", f->coverage, f->est_share,
-			       energy_status_name(f->status), f->why);
+			       energy_status_name(f->status), f->why, w->method);
 		} else {
 			printf("%-22s %-21s %-21s %14s %14s %7s %8.2f%% %5.1f%% %-9s%s%s\n",
 			       w->label, a, b, dc, it, pue, 100 * f->coverage, 100 * f->est_share,
@@ -200,7 +249,7 @@ static void print_rows(const struct row *rows, size_t n, int category, enum form
 		}
 	}
 	if (fmt == FMT_TABLE && method && *method)
-		printf("estimated energy: %s\n", method);
+		printf("estimated energy (period): %s\n", method);
 }
 
 /* The label of the whole period: "2026-10", "2026 (annual)" only with 12 months. */
@@ -263,7 +312,8 @@ static int prepare(struct ctx *c, const struct opts *o, const char *config_path,
 		fprintf(stderr, "greendc: %s\n", err);
 		return 1;
 	}
-	if (energy_compute(c->r, c->cfg->energy, c->p.from_ms, c->p.to_ms, o->by, &c->rep) < 0) {
+	if (energy_compute(c->r, c->cfg->energy, c->p.from_ms, c->p.to_ms, o->by, util_wall_ms(),
+	                   &c->rep) < 0) {
 		fprintf(stderr, "greendc: %s\n", c->rep.err);
 		return 1;
 	}
@@ -300,6 +350,15 @@ static int cmd_pue(const struct opts *o, struct ctx *c)
 			printf("%s  (%s; coverage %.2f %%, estimated %.1f %%, %s)\n", label,
 			       kpi_category_text(c->rep.category), 100 * tot->f.coverage,
 			       100 * tot->f.est_share, energy_status_name(tot->f.status));
+		} else if (tot->f.provisional) {
+			/* Never a final-looking figure: the label says in progress first. */
+			char el[48];
+			energy_elapsed_text(&c->rep.total, el, sizeof(el));
+			printf("PUE%d, %s: IN PROGRESS (%s elapsed): %.3f so far, not final  (%s; "
+			       "coverage of the elapsed time %.2f %%, estimated %.1f %%)\n",
+			       c->rep.category, total_label, el, tot->f.k.pue.v,
+			       kpi_category_text(c->rep.category), 100 * tot->f.coverage,
+			       100 * tot->f.est_share);
 		} else {
 			printf("PUE%d, %s: no figure: %s\n", c->rep.category, total_label,
 			       tot->f.why);
@@ -311,14 +370,16 @@ static int cmd_pue(const struct opts *o, struct ctx *c)
 		cJSON_AddNumberToObject(root, "category", c->rep.category);
 		cJSON_AddStringToObject(root, "category_basis", kpi_category_text(c->rep.category));
 		cJSON_AddItemToObject(root, "total", row_json(tot, c->rep.category));
-		if (c->rep.method[0])
-			cJSON_AddStringToObject(root, "estimate_method", c->rep.method);
+		if (tot->method[0])
+			cJSON_AddStringToObject(root, "estimate_method", tot->method);
 	}
 	if (o->fmt != FMT_TABLE || c->rep.n)
 		print_rows(c->rep.n ? rows : tot, c->rep.n ? c->rep.n : 1, c->rep.category, o->fmt,
-		           c->rep.method, root);
-	else if (c->rep.method[0])
-		printf("estimated energy: %s\n", c->rep.method);
+		           tot->method, root);
+	else if (tot->method[0])
+		printf("estimated energy: %s\n", tot->method);
+	if (o->fmt != FMT_CSV)
+		print_gaps(&c->rep, root);
 	if (root) {
 		char *s = cJSON_Print(root);
 		if (s)
@@ -350,6 +411,9 @@ struct kpi_sheet {
 	struct kpi_value zv[16];
 	char zname[16][48];
 	size_t nzones;
+	/* A period in progress publishes no KPI; what it would be so far, labelled so. */
+	double prov[KL_N];
+	bool has_prov[KL_N];
 };
 
 /* PUE0 and EEUE (GB 40879) need a full calendar year; PUE is withheld when unpublished. */
@@ -417,9 +481,17 @@ static void kpi_sheet_build(struct kpi_sheet *ks, const struct ctx *c)
 			         "above the grade 3 limit %.2f: not compliant", m->grade[2]);
 	}
 	/* A period below the coverage threshold publishes nothing: every ratio would rest on
-	 * the same incomplete totals. */
+	 * the same incomplete totals. One in progress keeps its ratios so far as provisional. */
+	if (f->provisional) {
+		ks->prov[KL_PUE] = f->k.pue.v;
+		ks->has_prov[KL_PUE] = true;
+	}
 	for (size_t i = 1; !f->published && i < KL_N; i++) {
 		struct kpi_value *v = ks->lines[i].v;
+		if (f->provisional && v->ok) {
+			ks->prov[i] = v->v;
+			ks->has_prov[i] = true;
+		}
 		if (v->ok || v->applicable) {
 			v->ok = false;
 			v->applicable = true;
@@ -447,6 +519,7 @@ static void kpi_print_json(const struct kpi_sheet *ks, const struct ctx *c)
 	cJSON_AddNumberToObject(root, "coverage", f->coverage);
 	cJSON_AddNumberToObject(root, "estimated_share", f->est_share);
 	cJSON_AddStringToObject(root, "status", energy_status_name(f->status));
+	cJSON_AddBoolToObject(root, "in_progress", ks->w.in_progress);
 	cJSON_AddNumberToObject(root, "e_dc_kwh", f->k.e_dc);
 	cJSON_AddNumberToObject(root, "e_it_kwh", f->e_it);
 	cJSON *k = cJSON_AddObjectToObject(root, "kpi");
@@ -459,6 +532,8 @@ static void kpi_print_json(const struct kpi_sheet *ks, const struct ctx *c)
 			cJSON_AddNumberToObject(e, "value", v->v);
 		else
 			cJSON_AddNullToObject(e, "value");
+		if (!zone && ks->has_prov[i])
+			cJSON_AddNumberToObject(e, "provisional_value", ks->prov[i]);
 		if (!v->ok)
 			cJSON_AddStringToObject(e, v->applicable ? "error" : "not_applicable",
 			                        v->why);
@@ -490,13 +565,16 @@ static void kpi_print_text(const struct kpi_sheet *ks, const struct ctx *c, bool
 		const char *unit = zone ? "" : ks->lines[i].unit;
 		const char *std = zone ? "ISO/IEC 30134-2" : ks->lines[i].standard;
 		const char *note = v->ok ? (zone ? "" : ks->lines[i].note) : v->why;
-		char val[32];
+		char val[32], so_far[48] = "";
 		fmt_num(val, sizeof(val), v->ok, v->v, 4);
+		if (!zone && ks->has_prov[i])
+			snprintf(so_far, sizeof(so_far), " (so far %.4f, provisional)",
+			         ks->prov[i]);
 		if (csv)
 			printf("%s,%s,%s,%s,\"%s\"\n", name, v->ok ? val : "", unit, std, note);
 		else
-			printf("  %-14s %10s %-10s %-18s %s%s\n", name, val, unit, std,
-			       v->ok ? "" : (v->applicable ? "error: " : "n/a: "), note);
+			printf("  %-14s %10s %-10s %-18s %s%s%s\n", name, val, unit, std,
+			       v->ok ? "" : (v->applicable ? "error: " : "n/a: "), note, so_far);
 	}
 }
 

@@ -682,7 +682,8 @@ static void weather_hours(const struct opts *o, const struct epw *e, struct fc_h
 		h[i].month = r->month;
 		freecool_outdoor_from_dp(&h[i].o, r->db_c, r->dp_c, p);
 		for (int b = 0; b < NBINS; b++) {
-			unsigned d = r->db_c < db_bins[b], wb = h[i].o.wb_c < wb_bins[b];
+			unsigned d = freecool_below(r->db_c, db_bins[b]),
+			         wb = freecool_below(h[i].o.wb_c, wb_bins[b]);
 
 			cl->db_below[r->month][b] += d;
 			cl->db_below[0][b] += d;
@@ -902,6 +903,15 @@ static int run_stored(const struct opts *o, const struct fc_config *fc, const st
 		fprintf(stderr, "greendc freecool: bad --period or --from/--to\n");
 		return EXIT_USAGE;
 	}
+	/* Time not yet elapsed is not observed: a period in progress is tallied up to now, its
+	 * last bucket for the part before now (the report does the same). */
+	int64_t now = util_wall_ms();
+	if (now <= from) {
+		fprintf(stderr, "greendc freecool: the period has not started\n");
+		return EXIT_USAGE;
+	}
+	if (now < to)
+		to = now;
 	if (!fc->series[FC_S_DRY_BULB]) {
 		fprintf(stderr, "greendc freecool: the config has no cooling: outdoor: dry_bulb "
 		                "series (docs/freecooling.md)\n");

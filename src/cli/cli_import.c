@@ -6,6 +6,7 @@
  */
 #include "cli/cli_import.h"
 #include "core/timeutil.h"
+#include "core/util.h"
 #include "daemon/sections.h"
 
 #include "analytics/energy.h"
@@ -774,8 +775,9 @@ static int export_report(const char *period, const char *dir, const char *config
 		fprintf(stderr, "greendc export: %s\n", err);
 		goto out;
 	}
-	if (energy_compute(r, m, p.from_ms, p.to_ms, STEP_HOUR, &rep) < 0 ||
-	    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, &whole) < 0) {
+	int64_t now = util_wall_ms();
+	if (energy_compute(r, m, p.from_ms, p.to_ms, STEP_HOUR, now, &rep) < 0 ||
+	    energy_compute(r, m, p.from_ms, p.to_ms, STEP_WHOLE, now, &whole) < 0) {
 		fprintf(stderr, "greendc export: %s\n", rep.err[0] ? rep.err : whole.err);
 		goto out;
 	}

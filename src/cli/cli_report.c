@@ -181,7 +181,12 @@ int cli_report_main(int argc, char **argv, const struct cli_ctx *ctx)
 			fclose(f);
 	}
 	bool complete = cJSON_IsTrue(cJSON_GetObjectItem(rep, "complete"));
-	if (!complete)
+	if (cJSON_IsTrue(cJSON_GetObjectItem(rep, "in_progress")))
+		fprintf(stderr,
+		        "greendc report: %s is IN PROGRESS (the period has not ended): INCOMPLETE, "
+		        "its figures are not final\n",
+		        period);
+	else if (!complete)
 		fprintf(stderr,
 		        "greendc report: %s is INCOMPLETE (coverage below the threshold); "
 		        "see \"missing\"\n",

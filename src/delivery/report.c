@@ -46,12 +46,21 @@ static void fc_unavailable(cJSON *o, const char *note)
 /* The stored free-cooling tally over [from, to) in hourly buckets (minutes when the range is
  * not whole hours), the same figures as `greendc freecool --period`. */
 cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int64_t from,
-                           int64_t to)
+                           int64_t to, int64_t now_ms)
 {
 	const struct fc_config *fc = cfg->cooling;
 	int64_t step = (to - from) % HOUR_MS ? 60000 : HOUR_MS;
 	cJSON *o = cJSON_CreateObject();
 	struct fc_stored s;
+
+	/* Time not yet elapsed is not observed: the tally ends at now, and its last bucket
+	 * counts for the part of it before now (30 s into a month is 30 s, not 1 h). */
+	if (now_ms < to)
+		to = now_ms;
+	if (to <= from) {
+		fc_unavailable(o, "the period has not started");
+		return o;
+	}
 
 	if (!fc || !fc->series[FC_S_DRY_BULB]) {
 		fc_unavailable(o, "cooling.outdoor.dry_bulb is not configured");
@@ -182,6 +191,7 @@ struct report_ctx {
 	struct energy_figures f;
 	double certs;
 	bool annual;
+	int64_t generated_ms;
 };
 
 static void report_head(cJSON *j, const struct report_ctx *c, int64_t generated_ms)
@@ -211,18 +221,56 @@ static void report_head(cJSON *j, const struct report_ctx *c, int64_t generated_
 		cJSON_AddNumberToObject(per, "months_with_data", c->rep.total.months);
 }
 
+/* The gaps in counter readings whose deltas were spread over their slots (named, so that a
+ * reader can find the hours that rest on the estimate). */
+static void report_gaps(cJSON *j, const struct energy_report *rep)
+{
+	cJSON *arr = cJSON_AddArrayToObject(j, "gaps");
+	char t[32];
+
+	for (size_t i = 0; i < rep->ngaps; i++) {
+		const struct energy_gap *g = &rep->gaps[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "series", g->name);
+		cJSON_AddStringToObject(e, "role", energy_role_name(g->role));
+		time_format_utc(g->last_ms, t, sizeof(t));
+		cJSON_AddStringToObject(e, "last_reading", t);
+		time_format_utc(g->next_ms, t, sizeof(t));
+		cJSON_AddStringToObject(e, "next_reading", t);
+		cJSON_AddStringToObject(e, "method", g->by_power ? "power shape" : "evenly");
+		cJSON_AddNumberToObject(e, "value", g->value);
+		cJSON_AddNumberToObject(e, "in_period", g->in_period);
+		cJSON_AddItemToArray(arr, e);
+	}
+	if (rep->ngaps_total > rep->ngaps)
+		cJSON_AddNumberToObject(j, "gaps_not_listed",
+		                        (double)(rep->ngaps_total - rep->ngaps));
+}
+
 /* Completeness: what is missing, by role. */
 static void report_completeness(cJSON *j, const struct report_ctx *c)
 {
 	const struct energy_interval *iv = &c->rep.total;
 
+	char method[320];
+	double hours =
+	        (double)(iv->in_progress ? iv->elapsed_ms : iv->to_ms - iv->from_ms) / 3600000.0;
+
+	/* A period that has not ended is never complete, whatever its coverage so far. */
 	cJSON_AddBoolToObject(j, "complete",
-	                      c->f.status != ENERGY_MISSING && c->f.coverage >= c->m->coverage_min);
+	                      !iv->in_progress && c->f.status != ENERGY_MISSING &&
+	                              c->f.coverage >= c->m->coverage_min);
+	cJSON_AddBoolToObject(j, "in_progress", iv->in_progress);
+	if (iv->in_progress)
+		cJSON_AddNumberToObject(j, "elapsed_share",
+		                        (double)iv->elapsed_ms / (double)(iv->to_ms - iv->from_ms));
 	cJSON_AddNumberToObject(j, "coverage_threshold", c->m->coverage_min);
 	cJSON_AddNumberToObject(j, "coverage", c->f.coverage);
 	cJSON_AddNumberToObject(j, "estimated_share", c->f.est_share);
 	cJSON_AddStringToObject(j, "status", energy_status_name(c->f.status));
-	cJSON_AddStringToObject(j, "estimation_method", c->rep.method);
+	energy_interval_method(&c->rep, iv, method, sizeof(method));
+	cJSON_AddStringToObject(j, "estimation_method", method);
+	report_gaps(j, &c->rep);
 	cJSON *miss = cJSON_AddArrayToObject(j, "missing");
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		const struct energy_role_total *rt = &iv->role[i];
@@ -232,9 +280,7 @@ static void report_completeness(cJSON *j, const struct report_ctx *c)
 		cJSON_AddStringToObject(e, "role", energy_role_name((enum energy_role)i));
 		cJSON_AddNumberToObject(e, "coverage", rt->coverage);
 		cJSON_AddNumberToObject(e, "series", rt->nseries);
-		cJSON_AddNumberToObject(e, "missing_hours",
-		                        (1.0 - rt->coverage) * (double)(c->p.to_ms - c->p.from_ms) /
-		                                3600000.0);
+		cJSON_AddNumberToObject(e, "missing_hours", (1.0 - rt->coverage) * hours);
 		cJSON_AddStringToObject(e, "status", energy_status_name(rt->status));
 		cJSON_AddItemToArray(miss, e);
 	}
@@ -280,8 +326,9 @@ static void report_kpi(cJSON *j, const struct report_ctx *c)
 	          {"wue", &k->wue}, {"cue", &k->cue},   {"erf", &k->erf},
 	          {"ref", &k->ref}, {"cer", &k->cer}};
 	cJSON *kp = cJSON_AddObjectToObject(j, "kpi"), *why = cJSON_CreateObject();
-	const char *unpublished =
-	        c->f.status == ENERGY_MISSING ? "coverage below the threshold" : k->pue.why;
+	const char *unpublished = c->f.status == ENERGY_IN_PROGRESS ? c->f.why
+	                          : c->f.status == ENERGY_MISSING   ? "coverage below the threshold"
+	                                                            : k->pue.why;
 	char label[96];
 
 	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
@@ -351,7 +398,7 @@ static cJSON *report_setpoints(cJSON *j, const struct config *cfg)
 int report_build(const struct config *cfg, struct store_reader *r, const char *period,
                  int64_t generated_ms, struct cJSON **out, char *err, size_t errlen)
 {
-	struct report_ctx c = {.cfg = cfg, .m = cfg->energy};
+	struct report_ctx c = {.cfg = cfg, .m = cfg->energy, .generated_ms = generated_ms};
 	const char *problem = energy_model_problem(c.m);
 
 	*out = NULL;
@@ -364,7 +411,7 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 		snprintf(err, errlen, "period: expected YYYY-MM (monthly) or YYYY (annual)");
 		return -EINVAL;
 	}
-	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, STEP_WHOLE, &c.rep) < 0) {
+	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, STEP_WHOLE, generated_ms, &c.rep) < 0) {
 		snprintf(err, errlen, "%s", c.rep.err);
 		return -EIO;
 	}
@@ -379,7 +426,7 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 	report_kpi(j, &c);
 	report_gb40879(j, &c);
 	cJSON_AddItemToObject(j, "free_cooling",
-	                      report_free_cooling(cfg, r, c.p.from_ms, c.p.to_ms));
+	                      report_free_cooling(cfg, r, c.p.from_ms, c.p.to_ms, generated_ms));
 	const cJSON *sp = report_setpoints(j, cfg);
 	if (c.annual)
 		cJSON_AddItemToObject(
@@ -493,6 +540,7 @@ char *report_html(const struct cJSON *rep, const char *lang)
 	if (!f)
 		return NULL;
 	bool complete = cJSON_IsTrue(path(rep, "complete", NULL));
+	bool running = cJSON_IsTrue(path(rep, "in_progress", NULL));
 	fprintf(f, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
 	        zh ? "zh-CN" : "en");
 	esc(f, str(path(rep, "site", "name")));
@@ -504,7 +552,19 @@ char *report_html(const struct cJSON *rep, const char *lang)
 	      "@media print{body{margin:0}}</style></head><body>\n",
 	      f);
 	fprintf(f, "<h1>%s</h1>\n", L("Data-centre energy efficiency report", "数据中心能效报告"));
-	if (!complete)
+	if (running) {
+		const cJSON *el = path(rep, "elapsed_share", NULL);
+		fprintf(f, "<p class=\"warn\" id=\"in-progress\">%s (%.1f %% %s)</p>\n",
+		        L("IN PROGRESS: this period has not ended; every figure below covers only "
+		          "the "
+		          "time elapsed when the report was generated and is provisional: it must "
+		          "not "
+		          "be published as final.",
+		          "统计期尚未结束：以下数据仅覆盖报告生成时已过去的时间，均为临时值，不得作"
+		          "为"
+		          "正式结果发布。"),
+		        cJSON_IsNumber(el) ? 100 * el->valuedouble : 0, L("elapsed", "已过去"));
+	} else if (!complete)
 		fprintf(f, "<p class=\"warn\">%s</p>\n",
 		        L("INCOMPLETE: metering coverage is below the configured threshold; the "
 		          "figures below must not be published as final.",

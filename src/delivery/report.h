@@ -49,9 +49,10 @@ char *report_csv(const struct cJSON *rep);
 char *report_html(const struct cJSON *rep, const char *lang);
 
 /* Free-cooling hours over [from, to) from the stored free-cooling tally (freecool_stored.h),
- * as the report's "free_cooling" object (also used by summaries). */
+ * as the report's "free_cooling" object (also used by summaries). Only the time before
+ * now_ms is tallied: a period in progress counts what has been observed so far. */
 struct cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int64_t from_ms,
-                                  int64_t to_ms);
+                                  int64_t to_ms, int64_t now_ms);
 
 /* The month before the one containing now_ms, in site time, as "YYYY-MM". */
 void report_previous_month(int64_t now_ms, char *buf, size_t len);

@@ -3,6 +3,7 @@
  */
 #include "delivery/summary.h"
 #include "core/timeutil.h"
+#include "core/util.h"
 
 #include "analytics/energy.h"
 #include "analytics/kpi.h"
@@ -33,8 +34,10 @@ static void summary_energy(cJSON *j, struct store_reader *r, const struct config
 	struct energy_report rep;
 	struct energy_figures f;
 
-	if (energy_compute(r, m, from_ms, to_ms, STEP_WHOLE, &rep) < 0)
+	if (energy_compute(r, m, from_ms, to_ms, STEP_WHOLE, util_wall_ms(), &rep) < 0)
 		return;
+	/* The summary covers a window that has just ended; if it has not (a clock step), its
+	 * status says IN_PROGRESS and no ratio is given, like everywhere else. */
 	const struct energy_interval *iv = &rep.total;
 	energy_figures(m, &rep, iv, energy_certificates(m, from_ms, to_ms), &f);
 	cJSON *en = cJSON_AddObjectToObject(j, "energy");
@@ -47,12 +50,14 @@ static void summary_energy(cJSON *j, struct store_reader *r, const struct config
 	cJSON_AddNumberToObject(en, "e_it_kwh", f.e_it);
 	cJSON_AddNumberToObject(en, "category", rep.category);
 	cJSON_AddNumberToObject(en, "coverage", f.coverage);
+	cJSON_AddStringToObject(en, "status", energy_status_name(f.status));
 	if (f.published)
 		cJSON_AddNumberToObject(en, "pue", f.k.pue.v);
 	else
 		cJSON_AddNullToObject(en, "pue");
 	energy_report_free(&rep);
-	cJSON_AddItemToObject(j, "free_cooling", report_free_cooling(cfg, r, from_ms, to_ms));
+	cJSON_AddItemToObject(j, "free_cooling",
+	                      report_free_cooling(cfg, r, from_ms, to_ms, util_wall_ms()));
 }
 
 int summary_emit(struct store *st, struct store_reader *r, const struct config *cfg,

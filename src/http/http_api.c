@@ -690,7 +690,13 @@ static cJSON *pue_json(const struct energy_report *rep, const struct energy_mode
 	cJSON_AddNumberToObject(o, "e_dc_kwh", f.k.e_dc);
 	cJSON_AddNumberToObject(o, "e_it_kwh", f.e_it);
 	cJSON_AddNumberToObject(o, "coverage", f.coverage);
+	cJSON_AddNumberToObject(o, "estimated_share", f.est_share);
 	cJSON_AddStringToObject(o, "status", energy_status_name(f.status));
+	/* An interval still running has no final PUE: "pue" stays null, the ratio so far is
+	 * "provisional_pue", and "error" says in progress and how much has elapsed. */
+	cJSON_AddBoolToObject(o, "in_progress", iv->in_progress);
+	if (iv->in_progress)
+		cJSON_AddNumberToObject(o, "elapsed_ms", (double)iv->elapsed_ms);
 	if (f.published) {
 		char lab[96];
 		cJSON_AddNumberToObject(o, "pue", f.k.pue.v);
@@ -698,8 +704,14 @@ static cJSON *pue_json(const struct energy_report *rep, const struct energy_mode
 		cJSON_AddStringToObject(o, "label", lab);
 	} else {
 		cJSON_AddNullToObject(o, "pue");
+		if (f.provisional)
+			cJSON_AddNumberToObject(o, "provisional_pue", f.k.pue.v);
 		cJSON_AddStringToObject(o, "error", f.why);
 	}
+	char method[320];
+	energy_interval_method(rep, iv, method, sizeof(method));
+	if (method[0])
+		cJSON_AddStringToObject(o, "estimate_method", method);
 	return o;
 }
 
@@ -763,14 +775,13 @@ static void api_pue(struct req *q, struct store_reader *r)
 	}
 	if (!pue_period(q, period, now, &p) || !pue_by(q, by, &p, &step))
 		return;
-	/* An interval still running is computed up to now (coverage says how much is there). */
-	int64_t to = p.to_ms > now ? now : p.to_ms;
-	if (to <= p.from_ms) {
+	/* An interval still running is IN_PROGRESS, its coverage over the time elapsed. */
+	if (now <= p.from_ms) {
 		reply_error(q, 400, "period %s has not started", p.label);
 		return;
 	}
 	struct energy_report rep = {0};
-	int rc = energy_compute(r, cfg->energy, p.from_ms, p.to_ms, step, &rep);
+	int rc = energy_compute(r, cfg->energy, p.from_ms, p.to_ms, step, now, &rep);
 	if (rc < 0) {
 		reply_error(q, 500, "energy: %s", rep.err[0] ? rep.err : strerror(-rc));
 		energy_report_free(&rep);

@@ -193,13 +193,23 @@ int store_reports_list(struct store_reader *r, int limit,
                                  int64_t generated_ms, bool complete, const char *json),
                        void *ctx);
 
-enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA };
+enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA, AGG_LAST_TS };
 /* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),
  * choosing the coarsest rollup that divides the step (1d, 1h, 1m) else raw. Buckets with no
- * data are not reported (gaps stay gaps). AGG_DELTA is the counter increase in the bucket. */
+ * data are not reported (gaps stay gaps). AGG_DELTA is the counter increase in the bucket.
+ * AGG_LAST_TS is the time (ms since the epoch, as a double: exact below 2^53) of the bucket's
+ * latest finite sample, i.e. up to when a counter's delta metered (the energy engine spreads a
+ * delta that spans a gap in the readings from it). */
 int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
                 int64_t step_ms, enum store_agg agg,
                 int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx);
+
+/* The time of a series' latest finite sample before before_ms: 0 with *ts_ms set, -ENOENT
+ * when there is none, or -errno. From raw samples in before_ms's hour or the open hour, else
+ * from the hourly rollups, which are kept for years: it answers beyond raw retention. The
+ * energy engine asks it where a counter's readings resumed after a gap that began before the
+ * period it computes. */
+int store_last_before(struct store_reader *r, int64_t series, int64_t before_ms, int64_t *ts_ms);
 
 /* Samples in commit order after a cursor, for `greendc tail`: cb gets each (counters as their
  * cumulative value) and *cursor advances past it. A *cursor < 0 starts at the newest commit

@@ -51,7 +51,7 @@ int store_sqlite_errno(int rc);
 struct store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *q_series, *q_kind, *q_state, *q_blocks, *q_staging, *q_roll[ROLLUP_LEVELS],
-	        *q_prev_block, *q_begin, *q_end, *q_tail, *q_tail_max;
+	        *q_prev_block, *q_begin, *q_end, *q_tail, *q_tail_max, *q_last_roll;
 	int64_t *ts; /* decode buffers */
 	double *v;
 	size_t cap;

@@ -75,6 +75,8 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 	        {&r->q_tail, "SELECT rowid, series, ts, value FROM staging WHERE rowid > ? "
 	                     "ORDER BY rowid LIMIT ?"},
 	        {&r->q_tail_max, "SELECT max(rowid) FROM staging"},
+	        {&r->q_last_roll, "SELECT last_ts FROM rollup_1h WHERE series = ? AND ts < ? "
+	                          "AND count > 0 ORDER BY ts DESC LIMIT 1"},
 	        {&r->q_begin, "BEGIN"},
 	        {&r->q_end, "COMMIT"},
 	};
@@ -96,10 +98,10 @@ void store_reader_close(struct store_reader *r)
 {
 	if (!r)
 		return;
-	sqlite3_stmt *all[] = {r->q_series,     r->q_kind,    r->q_state,   r->q_blocks,
-	                       r->q_staging,    r->q_roll[0], r->q_roll[1], r->q_roll[2],
-	                       r->q_prev_block, r->q_begin,   r->q_end,     r->q_tail,
-	                       r->q_tail_max};
+	sqlite3_stmt *all[] = {r->q_series,     r->q_kind,     r->q_state,   r->q_blocks,
+	                       r->q_staging,    r->q_roll[0],  r->q_roll[1], r->q_roll[2],
+	                       r->q_prev_block, r->q_begin,    r->q_end,     r->q_tail,
+	                       r->q_tail_max,   r->q_last_roll};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 	sqlite3_close(r->db);
@@ -372,6 +374,8 @@ static double bucket_value(const struct bucket *b, enum store_agg agg)
 		return (double)b->count;
 	case AGG_DELTA:
 		return b->delta;
+	case AGG_LAST_TS:
+		return (double)b->last_ts;
 	}
 	return NAN;
 }
@@ -461,6 +465,55 @@ static int value_before(struct store_reader *r, int64_t series, int64_t before, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
 }
 
+static int last_ts_cb(void *ctx, int64_t ts, double v)
+{
+	if (isfinite(v))
+		*(int64_t *)ctx = ts;
+	return 0;
+}
+
+/* store_last_before inside a read transaction; *ts = INT64_MIN when there is no sample. */
+static int last_before_locked(struct store_reader *r, int64_t series, int64_t before, int64_t *ts)
+{
+	bool stopped;
+	int64_t h = bucket_floor(before, 0, HOUR_MS), open_t0, rowid;
+	*ts = INT64_MIN;
+	int rc = read_raw_locked(r, series, h, before, last_ts_cb, ts, &stopped);
+	if (rc < 0 || *ts != INT64_MIN)
+		return rc < 0 ? rc : 0;
+	if ((rc = open_state(r, series, &open_t0, &rowid)) != SQLITE_OK)
+		return store_sqlite_errno(rc);
+	/* The open hour is the newest; every hour before it is packed and rolled up. */
+	if (open_t0 != INT64_MIN && open_t0 < h) {
+		rc = read_raw_locked(r, series, open_t0, open_t0 + HOUR_MS, last_ts_cb, ts,
+		                     &stopped);
+		if (rc < 0 || *ts != INT64_MIN)
+			return rc < 0 ? rc : 0;
+	}
+	sqlite3_stmt *q = r->q_last_roll;
+	sqlite3_bind_int64(q, 1, series);
+	sqlite3_bind_int64(q, 2, open_t0 != INT64_MIN && open_t0 < h ? open_t0 : h);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*ts = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
+}
+
+int store_last_before(struct store_reader *r, int64_t series, int64_t before_ms, int64_t *ts_ms)
+{
+	if (!r || !ts_ms)
+		return -EINVAL;
+	int rc = reader_begin(r);
+	if (rc < 0)
+		return rc;
+	rc = last_before_locked(r, series, before_ms, ts_ms);
+	reader_end(r);
+	if (rc == 0 && *ts_ms == INT64_MIN)
+		rc = -ENOENT;
+	return rc;
+}
+
 static int query_locked(struct query *qq, int64_t series, int64_t from, int64_t to)
 {
 	struct store_reader *r = qq->r;
@@ -530,7 +583,7 @@ int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t
                 int64_t step_ms, enum store_agg agg,
                 int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx)
 {
-	if (!r || !cb || step_ms <= 0 || agg < AGG_AVG || agg > AGG_DELTA)
+	if (!r || !cb || step_ms <= 0 || agg < AGG_AVG || agg > AGG_LAST_TS)
 		return -EINVAL;
 	if (to_ms <= from_ms)
 		return 0;

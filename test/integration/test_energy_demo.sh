@@ -35,9 +35,15 @@ DB="$T/greendc.db"
 from=$(date -u -d "@$((t0 / 3600 * 3600))" +%Y-%m-%dT%H:%M:%SZ)
 to=$(date -u -d "@$(((t1 / 3600 + 1) * 3600))" +%Y-%m-%dT%H:%M:%SZ)
 G() { "$B/greendc" -c "$T/greendc.yaml" "$@"; }
-G pue --from "$from" --to "$to" --format json >"$T/pue.json" 2>"$T/pue.err" ||
-	{ cat "$T/pue.err" "$T/pue.json"; fail "greendc pue failed"; }
-G pue --from "$from" --to "$to" >"$T/pue.txt" || fail "greendc pue (table) failed"
+# The window ends at the next full hour: it has not ended, so it is IN_PROGRESS, publishes
+# no PUE (exit 1) and gives the ratio so far as provisional_pue (issue 13: it used to be
+# published as final).
+rc=0
+G pue --from "$from" --to "$to" --format json >"$T/pue.json" 2>"$T/pue.err" || rc=$?
+[ $rc = 1 ] || { cat "$T/pue.err" "$T/pue.json"; fail "greendc pue of a window in progress did not exit 1"; }
+G pue --from "$from" --to "$to" >"$T/pue.txt" || true
+grep -q "IN PROGRESS ([0-9]* min of [0-9]* elapsed): [0-9.]* so far, not final" "$T/pue.txt" ||
+	{ cat "$T/pue.txt"; fail "greendc pue (table) does not say in progress"; }
 head -1 "$T/pue.txt"
 
 # Energy of each selected series = last - first stored cumulative reading in the window.
@@ -66,11 +72,11 @@ e_dc = fac + pv
 pue = e_dc / it
 assert abs(t["e_dc_kwh"] - e_dc) <= 1e-6 * e_dc, (t["e_dc_kwh"], e_dc)
 assert abs(t["e_it_kwh"] - it) <= 1e-6 * it, (t["e_it_kwh"], it)
-assert t["pue"] is not None, t
-assert abs(t["pue"] - pue) <= 1e-9 * pue, (t["pue"], pue)
-assert t["label"].startswith("PUE2, "), t["label"]
+assert t["pue"] is None and t["status"] == "IN_PROGRESS" and t["in_progress"], t
+assert t["error"].startswith("in progress: "), t
+assert abs(t["provisional_pue"] - pue) <= 1e-9 * pue, (t["provisional_pue"], pue)
 assert 1.05 < pue < 2.0, pue
-print(f"ok - greendc pue {t['pue']:.6f} = SQL {pue:.6f} (E_DC {e_dc:.1f} kWh incl. PV {pv:.1f}, E_IT {it:.1f} kWh, {t['status']})")
+print(f"ok - greendc pue: so far {t['provisional_pue']:.6f} = SQL {pue:.6f} (E_DC {e_dc:.1f} kWh incl. PV {pv:.1f}, E_IT {it:.1f} kWh, {t['status']}, not final)")
 P
 
 # The SNMP views of the same PDUs metered about the same energy, and it is not in E_IT above.
@@ -82,13 +88,18 @@ ok "SNMP views of the PDUs metered $snmp_it kWh (Modbus $it kWh), not counted ag
 G kpi --from "$from" --to "$to" --format json >"$T/kpi.json" || fail "greendc kpi failed"
 $PY - "$T/kpi.json" <<'P' || { cat "$T/kpi.json"; fail "a demo KPI is missing"; }
 import json, sys
-k = json.load(open(sys.argv[1]))["kpi"]
-for name in ["PUE", "DCiE", "pPUE cooling", "WUE", "CUE", "ERF", "REF", "CER", "pPUE hall-A"]:
-    assert k[name]["value"] is not None, (name, k[name])
-assert 0 < k["ERF"]["value"] < 1 and 0 < k["REF"]["value"] < 1, k
+j = json.load(open(sys.argv[1]))
+k = j["kpi"]
+# In progress: no KPI is published; each one the demo is built for has its value so far.
+assert j["status"] == "IN_PROGRESS" and j["in_progress"], j
+for name in ["PUE", "DCiE", "pPUE cooling", "WUE", "CUE", "ERF", "REF", "CER"]:
+    assert k[name]["value"] is None and k[name]["provisional_value"] is not None, (name, k[name])
+    assert k[name]["error"].startswith("in progress: "), (name, k[name])
+assert k["pPUE hall-A"]["value"] is None, k["pPUE hall-A"]
+assert 0 < k["ERF"]["provisional_value"] < 1 and 0 < k["REF"]["provisional_value"] < 1, k
 assert "MEE/NBS" in k["CUE"]["note"], k["CUE"]
-assert k["EEUE"]["value"] is None and "full calendar year" in k["EEUE"]["error"], k["EEUE"]
-print("ok - kpi: " + ", ".join(f"{n} {k[n]['value']:.4g}" for n in ["PUE", "WUE", "CUE", "ERF", "REF", "CER"]))
+assert k["EEUE"]["value"] is None, k["EEUE"]
+print("ok - kpi (in progress, so far): " + ", ".join(f"{n} {k[n]['provisional_value']:.4g}" for n in ["PUE", "WUE", "CUE", "ERF", "REF", "CER"]))
 P
 
 # Interim PUE: the power ratio of the last 15 min, labelled as such.

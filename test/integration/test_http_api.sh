@@ -102,10 +102,10 @@ get "$U/api/v1/power?from=-5m&width=30"
 [ "$st" = 200 ] && json 'len(j["t"]) <= 30 and all(k in j["roles"] for k in ("facility_input", "pdu_output", "cooling")) and j["roles"]["facility_input"]["series"] == 2 and j["truncated"] is False' ||
 	fail "power: $(head -c 400 "$T/body")"
 get "$U/api/v1/pue?period=today&by=hour"
-[ "$st" = 200 ] && json 'j["category"] == 2 and "coverage" in j and j["status"] in ("OK","ESTIMATED","MISSING") and ("pue" in j) and len(j["intervals"]) >= 1 and j["interim"]["category"] == 2 and j["interim"]["pue"] > 1' ||
+[ "$st" = 200 ] && json 'j["category"] == 2 and "coverage" in j and j["status"] == "IN_PROGRESS" and j["in_progress"] and j["pue"] is None and j["error"].startswith("in progress: ") and len(j["intervals"]) >= 1 and j["intervals"][-1]["status"] == "IN_PROGRESS" and all(x["status"] != "IN_PROGRESS" for x in j["intervals"][:-1]) and j["interim"]["category"] == 2 and j["interim"]["pue"] > 1' ||
 	fail "pue: $(head -c 400 "$T/body")"
 get "$U/api/v1/pue?period=month"
-[ "$st" = 200 ] && json 'j["category"] == 2 and not j["complete"]' || fail "pue month: $(head -c 300 "$T/body")"
+[ "$st" = 200 ] && json 'j["category"] == 2 and not j["complete"] and j["status"] == "IN_PROGRESS" and j["pue"] is None' || fail "pue month: $(head -c 300 "$T/body")"
 ok "power by role, PUE today (by hour) and month with category, coverage, interim"
 
 # ---- bad input: 4xx with a message, and nothing changes ----

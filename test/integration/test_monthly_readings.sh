@@ -3,7 +3,8 @@
 # output in kWh, local midnight in Europe/Berlin, closing the month before) imported from a
 # spreadsheet, then the annual PUE. A counter integrates, so readings at both ends of a period
 # meter it completely: the year and each month are published (coverage 100 %, exact energy),
-# while a day inside a month — no reading at its ends — is not.
+# while a day inside a month — no reading at its ends — gets its share of the month's delta
+# spread evenly, ESTIMATED, the gap named (issue 13; it used to be MISSING with 0 kWh).
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 cat >readings-2025.csv <<'C'
@@ -70,6 +71,16 @@ for k, r in enumerate(rows):
     assert r[9] == "OK", r
 print("ok - each month's E_DC and E_IT equal its readings' differences, all OK")
 P
-G pue --period 2025-06-15 >day.out 2>&1 || true
-grep -q "no figure: coverage 0.0 %" day.out || { cat day.out; fail "a day inside a month was published"; }
-ok "a day inside a month (no readings at its ends) is not published"
+G pue --period 2025-06-15 --format json >day.json 2>&1 || true
+$PY - day.json <<'P' || { cat day.json; fail "a day inside a month is not the month's delta spread evenly, ESTIMATED"; }
+import json, sys
+j = json.load(open(sys.argv[1]))
+t = j["total"]
+# June's readings differ by 4882.300 - 4755.871 MWh and 3525320 - 3430030 kWh over its 30
+# days; the day gets 1/30 of each, all of it estimated, and the gap is named.
+assert t["status"] == "ESTIMATED" and t["estimated_share"] == 1.0, t
+assert abs(t["e_dc_kwh"] - 126429 / 30) < 1e-6 and abs(t["e_it_kwh"] - 95290 / 30) < 1e-6, t
+assert "evenly" in j["estimate_method"] and "2025-05-31T21:59:59Z..2025-06-30T21:59:59Z" in j["estimate_method"], j
+assert len(j["gaps"]) == 2 and all(g["method"] == "evenly" for g in j["gaps"]), j["gaps"]
+print("ok - a day inside a month: 1/30 of June, ESTIMATED (100 %%), the gap named: %s" % j["estimate_method"][:60])
+P

@@ -47,6 +47,26 @@ grep -q '数据中心能效报告' "$T/r-zh.html" || fail "zh page"
 grep -q 'PUE1, 2026-10, 1.41' "$T/r-en.html" || fail "en page lacks the compliant label"
 ok "CSV and printable HTML (zh, en) produced"
 
+# The current month, reported before it has ended: IN PROGRESS, never complete, no ratio,
+# the HTML says so before anything else (issue 13). It is whatever month the clock is in.
+cur=$(TZ=Asia/Shanghai date +%Y-%m) # the fixture site's zone
+G report --month "$cur" >"$T/cur.json" 2>"$T/cur.err" || { cat "$T/cur.err"; fail "report of the month in progress"; }
+grep -q "IN PROGRESS (the period has not ended)" "$T/cur.err" || { cat "$T/cur.err"; fail "the CLI does not say in progress"; }
+$PY - "$T/cur.json" "$top/docs/report.schema.json" <<'P' || fail "report of the month in progress"
+import json, sys, jsonschema
+rep, schema = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.validate(rep, schema, cls=jsonschema.Draft202012Validator)
+assert rep["in_progress"] is True and rep["complete"] is False and rep["status"] == "IN_PROGRESS", rep
+assert 0 < rep["elapsed_share"] < 1, rep["elapsed_share"]
+assert rep["kpi"]["pue"] is None and rep["kpi"]["pue_label"] is None, rep["kpi"]
+assert rep["kpi_errors"]["pue"].startswith("in progress: "), rep["kpi_errors"]
+P
+G report --month "$cur" --format html --lang en >"$T/cur.html" 2>/dev/null || fail "html of the month in progress"
+grep -q 'id="in-progress">IN PROGRESS: this period has not ended' "$T/cur.html" || fail "the HTML does not say in progress"
+G report --month "$cur" --format html --lang zh >"$T/cur-zh.html" 2>/dev/null || fail "zh html of the month in progress"
+grep -q '统计期尚未结束' "$T/cur-zh.html" || fail "the zh HTML does not say in progress"
+ok "the month in progress ($cur): IN_PROGRESS, not complete, no PUE; JSON validates, HTML (en, zh) says so first"
+
 # The annual report (EU 2024/1364 fields): with only October metered it is incomplete and says
 # so; configured facts appear, unconfigured ones are null and listed as missing.
 cp "$F/greendc.yaml" "$T/annual.yaml"

@@ -347,7 +347,7 @@ static void test_month_alert_and_report(void **state)
 	/* The report's (and the summary's) free_cooling object. */
 	struct config cfg = {.cooling = &f->fc};
 	cfg.site.altitude_m = 778;
-	cJSON *o = report_free_cooling(&cfg, r, from, to);
+	cJSON *o = report_free_cooling(&cfg, r, from, to, to);
 	const struct {
 		const char *key;
 		double want;
@@ -371,6 +371,21 @@ static void test_month_alert_and_report(void **state)
 	}
 	cJSON_Delete(o);
 	freecool_stored_free(&s);
+
+	/* The report made 30 s into the month counts the 30 s observed, not the first hour's
+	 * mean x 1 h (issue 13: it said 1.0 h where `freecool --period` said 0.07), and agrees
+	 * with the tally at the CLI's 1 min step up to the same now. */
+	o = report_free_cooling(&cfg, r, from, to, from + 30000);
+	assert_near(cJSON_GetObjectItem(o, "data_h")->valuedouble, 30.0 / 3600, 1e-12);
+	assert_int_equal(freecool_stored(r, &f->fc, 778, from, from + 30000, 60000, 0, &s), 0);
+	assert_near(s.total.data_h, 30.0 / 3600, 1e-12);
+	assert_near(cJSON_GetObjectItem(o, "hours_any")->valuedouble,
+	            s.total.used_free_h + s.total.used_partial_h, 1e-12);
+	freecool_stored_free(&s);
+	cJSON_Delete(o);
+	o = report_free_cooling(&cfg, r, from, to, from - 1);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "equivalent_full_hours")));
+	cJSON_Delete(o);
 	store_reader_close(r);
 }
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "analytics/freecool.h"
 #include "analytics/psychro.h"
 
 #define assert_near(actual, expected, tol)                                                         \
@@ -223,6 +224,43 @@ static void test_saturation(void **state)
 	assert_near(psychro_dew_point(20.0, 1.03, PSYCHRO_RH_ICE), 20.0, 1e-6);
 }
 
+/*
+ * The saturation edge is exact, not within the solver's 1e-6 K: at dry-bulb = dew point =
+ * 10.0 C the wet-bulb is 10.0, not 9.99999999999997 (which a "< 10 C" count took as one more
+ * Taiyuan hour in October). Compared with ==, on purpose.
+ */
+static void test_saturation_exact(void **state)
+{
+	(void)state;
+	const double p = 92318.0; /* Taiyuan, 778 m */
+	struct fc_outdoor o;
+
+	assert_true(psychro_wet_bulb(10.0, 1.0, p, PSYCHRO_RH_ICE) == 10.0);
+	assert_true(psychro_wet_bulb(10.0, 1.03, p, PSYCHRO_RH_ICE) == 10.0);
+	assert_true(psychro_wet_bulb(-7.5, 1.0, p, PSYCHRO_RH_ICE) == -7.5);
+	assert_true(psychro_dew_point(10.0, 1.0, PSYCHRO_RH_ICE) == 10.0);
+	assert_true(psychro_wet_bulb_from_w(10.0, psychro_humidity_ratio_sat(10.0, p), p) == 10.0);
+	/* Dew point at and above the dry-bulb (EPW records have both): saturation. */
+	freecool_outdoor_from_dp(&o, 10.0, 10.0, p);
+	assert_true(o.wb_c == 10.0 && o.dp_c == 10.0);
+	freecool_outdoor_from_dp(&o, 10.0, 10.4, p);
+	assert_true(o.wb_c == 10.0 && o.dp_c == 10.0);
+	freecool_outdoor_from_rh(&o, 10.0, 1.0, p, PSYCHRO_RH_ICE);
+	assert_true(o.wb_c == 10.0 && o.dp_c == 10.0);
+	/* ... so it is not below a 10 C threshold, and is at most 10 C. */
+	assert_false(freecool_below(o.wb_c, 10.0));
+	assert_true(freecool_at_most(o.wb_c, 10.0));
+	/* Just unsaturated: below by far more than the solver's precision, and counted. */
+	freecool_outdoor_from_dp(&o, 10.0, 9.9, p);
+	assert_true(o.wb_c < 10.0 - 1e-3);
+	assert_true(freecool_below(o.wb_c, 10.0));
+	/* The tolerance: within 1e-6 K of a "<" limit is at it, beyond it is below. */
+	assert_false(freecool_below(10.0 - 0.5e-6, 10.0));
+	assert_true(freecool_below(10.0 - 2e-6, 10.0));
+	assert_true(freecool_at_most(15.0 + 0.5e-6, 15.0));
+	assert_false(freecool_at_most(15.0 + 2e-6, 15.0));
+}
+
 /* Dew point is the inverse of pws: round trips through RH and vapour pressure. */
 static void test_dew_point_round_trip(void **state)
 {
@@ -349,6 +387,7 @@ int main(void)
 	        cmocka_unit_test(test_wet_bulb_reference),
 	        cmocka_unit_test(test_wet_bulb_published),
 	        cmocka_unit_test(test_saturation),
+	        cmocka_unit_test(test_saturation_exact),
 	        cmocka_unit_test(test_dew_point_round_trip),
 	        cmocka_unit_test(test_rh_reference),
 	        cmocka_unit_test(test_triple_point_continuity),

@@ -4,7 +4,8 @@
  * ramp), UPS output (1000 kWh/h) and cooling (250 kWh/h). Known answers: E_DC, E_IT, PUE,
  * pPUE cooling, CUE, the category, complete = true; then a month whose IT meter stops three
  * days before its end is incomplete and names the role it is missing. An hourly summary of
- * the same data carries that hour's E_DC, E_IT and PUE. With GDC_REPORT_FIXTURE set, the
+ * the same data carries that hour's E_DC, E_IT and PUE; the same month reported half way
+ * through is IN_PROGRESS and publishes no ratio. With GDC_REPORT_FIXTURE set, the
  * full database is also left at that path for test/integration/test_report.sh (which checks
  * the CLI's `greendc pue`/`kpi` agree and validates against docs/report.schema.json).
  */
@@ -90,7 +91,14 @@ static void write_fixture(const char *dir, int skip_from, int skip_to)
 	store_close(st);
 }
 
+static cJSON *build_at(const char *dir, int64_t generated_ms);
+
 static cJSON *build(const char *dir)
+{
+	return build_at(dir, OCT1 + 40 * 86400000LL);
+}
+
+static cJSON *build_at(const char *dir, int64_t generated_ms)
 {
 	char path[256], err[512];
 	snprintf(path, sizeof(path), "%s/greendc.yaml", dir);
@@ -102,8 +110,7 @@ static cJSON *build(const char *dir)
 	struct store_reader *r = store_reader_open(path, err, sizeof(err));
 	assert_non_null(r);
 	cJSON *rep = NULL;
-	assert_int_equal(
-	        report_build(cfg, r, "2026-10", OCT1 + 40 * 86400000LL, &rep, err, sizeof(err)), 0);
+	assert_int_equal(report_build(cfg, r, "2026-10", generated_ms, &rep, err, sizeof(err)), 0);
 	store_reader_close(r);
 	config_free(cfg);
 	return rep;
@@ -239,6 +246,46 @@ static void test_hole_is_incomplete(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * The October report generated on 16 Oct 12:00 local, half way through the month: IN
+ * PROGRESS, not complete, no ratio published (kpi.pue null, its error says how much has
+ * elapsed), E_DC what the readings up to 12:00 metered, and the HTML says so
+ * before anything else. (A report made during its month used to read complete and OK.)
+ */
+static void test_in_progress(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/greendc-report-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	write_fixture(dir, -10, -10);
+	cJSON *rep = build_at(dir, OCT1 + 15 * 86400000LL + 12 * 3600000LL);
+	double e_dc = 0;
+	for (int i = 0; i <= 1488; i++) /* the readings up to and including 12:00 */
+		e_dc += fac_slot(i);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(rep, "complete")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rep, "in_progress")));
+	assert_string_equal(cJSON_GetObjectItem(rep, "status")->valuestring, "IN_PROGRESS");
+	assert_true(fabs(num(rep, "elapsed_share", NULL) - 0.5) < 1e-12);
+	assert_true(fabs(num(rep, "coverage", NULL) - 1) < 1e-12);
+	if (fabs(num(rep, "energy", "e_dc_kwh") - e_dc) > 1e-6)
+		fail_msg("e_dc %.6f, expected %.6f", num(rep, "energy", "e_dc_kwh"), e_dc);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "kpi"), "pue")));
+	assert_true(
+	        cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "kpi"), "pue_label")));
+	const cJSON *why = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "kpi_errors"), "pue");
+	assert_string_equal(why->valuestring, "in progress: 15.5 days of 31 elapsed; not final");
+	char *html = report_html(rep, "en");
+	const char *warn = strstr(html, "IN PROGRESS: this period has not ended");
+	assert_non_null(warn);
+	assert_true(warn < strstr(html, "<table>"));
+	assert_null(strstr(html, "INCOMPLETE"));
+	free(html);
+	cJSON_Delete(rep);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	/* The fixture's site.timezone, set as the CLI and the daemon do: once, first. */
@@ -246,6 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_complete_month),
 	        cmocka_unit_test(test_hole_is_incomplete),
+	        cmocka_unit_test(test_in_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,6 +170,7 @@ static void brute(const struct samples *s, bool counter, int64_t from, int64_t t
 	double prev = NAN;
 	int64_t cur = INT64_MIN, count = 0;
 	double mn = 0, mx = 0, sum = 0, last = 0, delta = 0;
+	int64_t last_ts = 0;
 	for (size_t i = 0; i <= s->n; i++) {
 		bool end = i == s->n;
 		int64_t b = end ? INT64_MAX : bucket_floor(s->ts[i], from, step);
@@ -202,6 +203,9 @@ static void brute(const struct samples *s, bool counter, int64_t from, int64_t t
 			case AGG_DELTA:
 				v = delta;
 				break;
+			case AGG_LAST_TS:
+				v = (double)last_ts;
+				break;
 			}
 			qcollect(out, cur, v, count);
 		}
@@ -226,6 +230,7 @@ static void brute(const struct samples *s, bool counter, int64_t from, int64_t t
 			mx = x;
 		sum += x;
 		last = x;
+		last_ts = s->ts[i];
 		count++;
 	}
 }
@@ -233,7 +238,7 @@ static void brute(const struct samples *s, bool counter, int64_t from, int64_t t
 static void check_query(struct store_reader *r, int64_t series, const struct samples *raw,
                         bool counter, int64_t from, int64_t to, int64_t step)
 {
-	for (int agg = AGG_AVG; agg <= AGG_DELTA; agg++) {
+	for (int agg = AGG_AVG; agg <= AGG_LAST_TS; agg++) {
 		struct qrows got = {0}, want;
 		assert_int_equal(
 		        store_query(r, series, from, to, step, (enum store_agg)agg, qcollect, &got),

@@ -1,0 +1,82 @@
+/*
+ * What the energy engine's two files share, and nothing else includes: energy.c (periods,
+ * series resolution, intervals, coverage, status, figures) and energy_read.c (reading one
+ * series into slots: counter deltas with their gaps spread, power by the trapezoid rule).
+ */
+#ifndef GREENDC_ENERGY_INTERNAL_H
+#define GREENDC_ENERGY_INTERNAL_H
+
+#include "analytics/energy.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_reader;
+
+static inline int64_t energy_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b < 0) ? q - 1 : q;
+}
+
+/* One stored series matched by a selector of the model. */
+struct matched {
+	int64_t id;
+	bool counter;
+	double factor; /* counters: report units per stored unit; gauges: per unit x ms */
+	enum energy_role role;
+	const char *zone;
+	double sum;   /* over the whole period, report units */
+	char *device; /* malloc'ed: the device and labels find the counter's power twin */
+	char *labels;
+	char *name;    /* malloc'ed "device metric{labels}", for the gaps it has */
+	int64_t power; /* the power_w series of the same device and labels; 0 none */
+};
+
+/*
+ * The period cut into slots of `slot` ms from `from`, and what has been read into them.
+ * Slot k (any integer) starts at from + k x slot; [0, n) is the period.
+ */
+struct slots {
+	int64_t from, to, slot;
+	int64_t now;  /* the engine's now_ms clipped to [from, to]: = to once the period ended */
+	int64_t wall; /* the engine's now_ms as given: no reading is newer */
+	size_t n;
+	double *val, *est; /* [role * n + i], report units; est: integrated power */
+	int nseries[ROLE_COUNT];
+	/* The series being read: energy [i] (stored units), share of slot i metered [i], the
+	 * time of slot i's latest reading [1 + i] ([0]: the slot before from; NAN: none). */
+	double *cur_val, *cur_cov, *cur_last;
+	bool cur_pre; /* the series being read has a counter reading in the slot before from */
+	/* Per matched series j: share of slot i metered [j * n + i], and whether a counter
+	 * reading fell in slot i [j * (n + 1) + 1 + i] or in the slot before from [j * (n + 1)]. */
+	double *scov;
+	uint8_t *rd;
+	/* Intervals: slot i lies in by-interval ivx[i] (niv of them, none with STEP_WHOLE); index
+	 * niv is the whole period. Energy spread over gaps that an interval k does not hold whole
+	 * is estimated there: gest[k * ROLE_COUNT + role], gn[k * ROLE_COUNT + role] such gaps;
+	 * gfirst[k] the first listed one of any role (-1). */
+	size_t niv;
+	uint32_t *ivx;
+	double *gest;
+	int *gn, *gfirst;
+	struct energy_report *rep;     /* the gap list */
+	bool twins_done;               /* power twins of the counters looked up */
+	struct energy_anchor *anchors; /* scratch for energy_read.c: n + 3 of them */
+};
+
+/* A slot holding a counter reading: where (k, any integer), the time of its latest reading,
+ * and the delta it carries (stored units; only needed where a gap ends). */
+struct energy_anchor {
+	int64_t k, last;
+	double delta;
+};
+
+/* Read matched series j of v (nv of them) into s: s->val, s->est, s->scov, s->rd, s->nseries,
+ * v[j].sum, and for a counter the spreading of its gaps (s->gest, s->gn, s->rep->gaps).
+ * 0 or -errno. */
+int energy_read_series(struct store_reader *r, const struct energy_model *m, struct slots *s,
+                       struct matched *v, size_t nv, size_t j);
+
+#endif
