@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 D="$B/dcsim"
-span="--start 2026-09-01 --end 2026-09-04"
+span="--start 2026-09-01 --end 2026-09-04 --step 1m"
 ev="--replace-at 2026-09-02T14:00 --gap-at 2026-09-03T10:40"
 
 # 1. Deterministic: the same options give the same bytes.
@@ -26,9 +26,9 @@ grep -q "utility-b's meter replaced at 2026-09-02T14:00+08:00; pdu-b silent 40 m
 
 # 2. The seam: cut at 13:17 on day 2 (not an hour boundary: the truth hour straddles it),
 # continue from the state; readings, truth and the final state equal the uninterrupted run's.
-"$D" --history "$T/p1.csv" --start 2026-09-01 --end 2026-09-02T13:17 $ev --truth "$T/p1-truth.csv" \
+"$D" --history "$T/p1.csv" --start 2026-09-01 --end 2026-09-02T13:17 --step 1m $ev --truth "$T/p1-truth.csv" \
 	--state-out "$T/p1.state" 2>/dev/null || fail "first half failed"
-"$D" --history "$T/p2.csv" --resume-from "$T/p1.state" --end 2026-09-04 $ev --truth "$T/p2-truth.csv" \
+"$D" --history "$T/p2.csv" --resume-from "$T/p1.state" --end 2026-09-04 --step 1m $ev --truth "$T/p2-truth.csv" \
 	--state-out "$T/p2.state" 2>"$T/p2.err" || { cat "$T/p2.err"; fail "resumed half failed"; }
 {
 	cat "$T/p1.csv"
@@ -49,7 +49,7 @@ ok "history cut at 13:17 and resumed = one run (readings, truth, state)"
 # 3. Live dcsim resumed from the state: its clock starts at 00:00 on day 4, the model catches up
 # from 13:17 first, and the first served values are the 00:00 reading of a history resumed from
 # the same state (live dcsim replaces no meter: neither does that history).
-"$D" --history "$T/r.csv" --resume-from "$T/p1.state" --end 2026-09-04 --no-replace --no-gap 2>/dev/null ||
+"$D" --history "$T/r.csv" --resume-from "$T/p1.state" --end 2026-09-04 --step 1m --no-replace --no-gap 2>/dev/null ||
 	fail "resumed history without events failed"
 P=$(free_port)
 bg live "$D" --port "$P" --resume-from "$T/p1.state" --start 2026-09-04T00:00 --hold-after 1s --dump
@@ -172,3 +172,13 @@ P
 ns=$(tail -n +2 "$T/n.csv" | cut -d, -f2,3,5 | sort -u | wc -l)
 [ "$ns" = 63 ] || fail "--no-snmp-views: $ns series, expected the 63 Modbus ones"
 ok "--no-snmp-views leaves the 63 Modbus series"
+
+# 6. The default steps (the demo's): 5 minutes, 1 minute for what free cooling is computed from.
+for pair in "weather outdoor_temp_c 61" "chiller-plant cooling_mode 61" "weather-snmp temp_c 61" \
+	"utility-a energy_kwh 13" "pdu-a power_w 13" "pdu-b-snmp energy_kwh 13"; do
+	set -- $pair
+	c=$(grep -c "^[^,]*,$1,$2," "$T/n.csv" || true)
+	[ "$1" = weather-snmp ] || [ "$1" = pdu-b-snmp ] && c=$("$D" --history - --start 2026-09-01 --end 2026-09-01T01:00 2>/dev/null | grep -c "^[^,]*,$1,$2,")
+	[ "$c" = "$3" ] || fail "default steps: $1 $2 has $c readings in an hour, expected $3"
+done
+ok "default steps: 5 min, 1 min for the weather station and the chiller plant"

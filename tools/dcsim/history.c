@@ -59,6 +59,12 @@ struct hseries {
 	int wraps16;      /* PDU A's 16-bit energy register (--no-wrap writes it unwrapped) */
 };
 
+/* The free-cooling calculator's inputs (etc/demo.yaml cooling:), read every fc_step. */
+static int is_fc_input(const struct hseries *h)
+{
+	return strcmp(h->phys, "weather") == 0 || strcmp(h->phys, "chiller-plant") == 0;
+}
+
 /* clang-format off */
 #define L_UA "feed=A;hall=A;role=facility_input"
 #define L_UB "feed=B;hall=A;role=facility_input"
@@ -282,11 +288,13 @@ static int in_gap(const struct history_opts *o, const char *phys, time_t t)
 	       t < o->gap_from + o->gap_s;
 }
 
-/* One reading: a row for every series at the model's current instant. */
+/* One reading: a row for every series read at the model's current instant (all of them at
+ * multiples of step, only the free-cooling inputs in between). */
 static void write_reading(const struct sim *s, const struct history_opts *o,
                           const struct reg_def *const *regs, FILE *out, struct history_stats *st)
 {
 	const struct sim_values *v = &s->pl.v;
+	int all = s->t % o->step == 0;
 	struct snmp_now n;
 	char ts[32], row[256];
 	struct tm tm;
@@ -306,7 +314,8 @@ static void write_reading(const struct sim *s, const struct history_opts *o,
 		size_t ll = strlen(h->labels);
 		double x;
 
-		if ((h->snmp_view && !o->snmp_views) || in_gap(o, h->phys, s->t))
+		if ((h->snmp_view && !o->snmp_views) || in_gap(o, h->phys, s->t) ||
+		    (!all && !is_fc_input(h)))
 			continue;
 		if (h->src == S_REG)
 			x = h->wraps16 && !o->wrap ? regmap_served_unwrapped(regs[i], v)
@@ -354,7 +363,7 @@ int history_write(struct sim *s, const struct history_opts *o, FILE *out, struct
 	for (i = 0; i < N_SERIES; i++)
 		st->series += !series[i].snmp_view || o->snmp_views;
 	fputs("timestamp,device,metric,value,labels\n", out);
-	for (t = o->skip_first ? s->t + o->step : s->t; t <= o->end; t += o->step) {
+	for (t = o->skip_first ? s->t + o->fc_step : s->t; t <= o->end; t += o->fc_step) {
 		if (sim_advance(s, t) < 0) {
 			snprintf(err, errlen, "truth: %s", strerror(EIO));
 			return -EIO;

@@ -23,6 +23,8 @@
 struct history_opts {
 	time_t end;        /* readings at s->t (the start), s->t + step, ..., end */
 	int step;          /* seconds between readings; divides 3600 */
+	int fc_step;       /* the same for the free-cooling inputs (weather station, chiller
+	                    * plant): divides step */
 	int wrap;          /* PDU A's 16-bit kWh register wraps (else written unwrapped) */
 	time_t replace_at; /* utility-b's meter is replaced right after this reading; 0 = never */
 	time_t gap_from;   /* PDU B (Modbus and SNMP) silent after this reading ... */

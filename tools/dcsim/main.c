@@ -37,7 +37,7 @@ struct options {
 	/* history, truth and state */
 	const char *history, *truth, *state_out, *resume;
 	double days;
-	int step, wrap, replace, gap, gap_min, snmp_views, hold_s;
+	int step, fc_step, wrap, replace, gap, gap_min, snmp_views, hold_s;
 	time_t replace_at, gap_at;
 };
 
@@ -76,7 +76,10 @@ static void usage(FILE *out)
 	      "  --end TIME             end of the history (default now)\n"
 	      "  --days N               length of the history (default 45) when --start is not "
 	      "given\n"
-	      "  --step DUR             time between readings (default 1m; divides 1h)\n"
+	      "  --step DUR             time between readings (default 5m; divides 1h)\n"
+	      "  --fc-step DUR          the same for the weather station and chiller plant, which\n"
+	      "                         free-cooling hours are computed from (default 1m; divides\n"
+	      "                         --step)\n"
 	      "  --state-out FILE       write the model state at the end (for --resume-from)\n"
 	      "  --no-wrap              PDU A's 16-bit kWh register written unwrapped\n"
 	      "  --no-replace           no meter replacement (default: utility-b's meter at 1/3)\n"
@@ -189,6 +192,7 @@ enum {
 	O_GAP_MIN,
 	O_NO_SNMP_VIEWS,
 	O_HOLD,
+	O_FC_STEP,
 };
 
 static const struct option longopts[] = {
@@ -225,6 +229,7 @@ static const struct option longopts[] = {
         {"gap-minutes", required_argument, NULL, O_GAP_MIN},
         {"no-snmp-views", no_argument, NULL, O_NO_SNMP_VIEWS},
         {"hold-after", required_argument, NULL, O_HOLD},
+        {"fc-step", required_argument, NULL, O_FC_STEP},
         {NULL, 0, NULL, 0},
 };
 
@@ -301,6 +306,8 @@ static int parse_opt(int c, const char *arg, struct options *o)
 		return parse_double(arg, 1.0 / 24, 3660, &o->days);
 	case O_STEP:
 		return parse_step(arg, &o->step);
+	case O_FC_STEP:
+		return parse_step(arg, &o->fc_step);
 	case O_LIST:
 		o->list = 1;
 		break;
@@ -412,16 +419,21 @@ static int history_plan(struct options *o, const struct sim *resumed, time_t *st
 	time_t span;
 
 	h->step = o->step;
+	h->fc_step = o->fc_step ? o->fc_step : o->step < 60 ? o->step : 60;
+	if (o->step % h->fc_step) {
+		fprintf(stderr, "dcsim: --fc-step must divide --step\n");
+		return -EINVAL;
+	}
 	h->end = floor_to(o->end_set ? o->end : time(NULL), o->step);
 	if (resumed)
 		*start = resumed->t;
 	else if (o->start_set)
 		*start = floor_to(o->start, o->step);
 	else
-		*start = h->end - (time_t)(o->days * DAY);
-	*start = floor_to(*start, o->step);
-	if (resumed && (*start % o->step)) {
-		fprintf(stderr, "dcsim: the state's time is not a multiple of --step\n");
+		*start = floor_to(h->end - (time_t)(o->days * DAY), o->step);
+	if (*start % h->fc_step) {
+		fprintf(stderr, "dcsim: the state's time is not a multiple of --fc-step (the "
+		                "history that wrote it had another step)\n");
 		return -EINVAL;
 	}
 	if (h->end <= *start) {
@@ -488,9 +500,10 @@ static int run_history(struct options *o, struct sim *s, const struct history_op
 	fmt_local(start, a, sizeof(a));
 	fmt_local(h->end, b, sizeof(b));
 	fprintf(stderr,
-	        "dcsim: history %s .. %s, step %d s: %lu readings, %lu rows, %u series; "
+	        "dcsim: history %s .. %s, step %d s (%d s for the free-cooling inputs): %lu "
+	        "readings, %lu rows, %u series; "
 	        "PDU A's 16-bit register %s %d times",
-	        a, b, h->step, st.readings, st.rows, st.series,
+	        a, b, h->step, h->fc_step, st.readings, st.rows, st.series,
 	        h->wrap ? "wrapped" : "(written unwrapped) would have wrapped",
 	        (int)(floor(s->pl.v.pdu_kwh[0] / 65536.0) - floor(kwh0 / 65536.0)));
 	if (h->replace_at) {
@@ -569,7 +582,7 @@ int main(int argc, char **argv)
 	                    .speed = 1.0,
 	                    .altitude_m = 778,
 	                    .days = 45,
-	                    .step = 60,
+	                    .step = 300,
 	                    .wrap = 1,
 	                    .replace = 1,
 	                    .gap = 1,
