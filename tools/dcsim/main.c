@@ -391,6 +391,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		                "(--it-kw, --seed, --weather, ...): give none of them\n");
 		return -EINVAL;
 	}
+	if (o->history && o->state_out && !o->wrap)
+		fprintf(stderr,
+		        "dcsim: warning: --no-wrap with --state-out: a live dcsim resumed "
+		        "from the state serves PDU A's register wrapped, below the history's "
+		        "last reading\n");
 	if (o->history && (o->once || o->dump || o->list)) {
 		fprintf(stderr,
 		        "dcsim: --history cannot be combined with --once, --dump, --list\n");
