@@ -33,6 +33,7 @@ struct sim_values {
 	/* chiller plant */
 	double comp_w, aux_w, plant_w, cooling_w, free_w, chws_c, chwr_c, valve_pct, mode;
 	double ideal_mode, plant_kwh;
+	double ideal_margin_k; /* HX leaving water's distance from the nearest mode threshold */
 
 	/* CRAH units */
 	double crah_fan_w[2], crah_supply_c[2], crah_return_c[2], crah_inlet_c[2];
@@ -87,6 +88,29 @@ static inline double sim_noise(uint64_t seed, uint64_t stream, double t, double 
 	double e = 0.5 - 0.5 * cos(M_PI * f);
 
 	return sigma * (a + (b - a) * e);
+}
+
+/* The two knots of one noise stream around the last time asked (a cache for sim_noise_cached). */
+struct sim_knots {
+	int valid;
+	int64_t k;
+	double a, b;
+};
+
+/* sim_noise with the knots' normal deviates cached: the same value, bit for bit. */
+static inline double sim_noise_cached(struct sim_knots *c, uint64_t seed, uint64_t stream, double t,
+                                      double period, double sigma)
+{
+	double x = t / period, k = floor(x), f = x - k;
+	double e = 0.5 - 0.5 * cos(M_PI * f);
+
+	if (!c->valid || c->k != (int64_t)k) {
+		c->a = sim_gauss(seed, stream, (int64_t)k);
+		c->b = sim_gauss(seed, stream, (int64_t)k + 1);
+		c->k = (int64_t)k;
+		c->valid = 1;
+	}
+	return sigma * (c->a + (c->b - c->a) * e);
 }
 
 #endif

@@ -1,425 +1,268 @@
 /*
  * dcsim: a simulated data centre speaking real Modbus TCP, for the demo and the integration
- * tests (docs/dcsim.md). This file is the command line and the main loop: it advances the
- * plant model in one-second steps of simulated time, copies the values into the register maps
- * and serves Modbus requests in between, all on one thread.
+ * tests (docs/dcsim.md). This file runs the command line (options.c): it builds the model
+ * (fresh, or resumed from a state file), plans a history's span and events, and runs one mode
+ * — the live server (live.c), the history generator (history.c), or one of the one-shot prints.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
-#include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "analytics/psychro.h"
+#include "core/timeutil.h"
 #include "dcsim.h"
+#include "history.h"
+#include "live.h"
+#include "options.h"
 #include "plant.h"
 #include "regmap.h"
-#include "server.h"
+#include "sim.h"
 #include "snmpagent.h"
+#include "state.h"
 #include "weather.h"
 
-#define MAX_SPEED    100000.0
-#define MAX_CATCH_UP 200000 /* model steps per loop turn before we give up catching up */
+#define DAY 86400
 
-struct options {
-	const char *listen, *pidfile, *epw;
-	int port, snmp_port;
-	double speed, altitude_m;
-	time_t start;
-	int list, once, dump;
-	struct plant_params pp;
-};
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
+/* Local midnight (UTC+8) of the day holding t. */
+static time_t local_midnight(time_t t)
 {
-	stop_signal = sig;
+	time_t lt = t + DCSIM_UTC_OFFSET_S;
+
+	return lt - ((lt % DAY) + DAY) % DAY - DCSIM_UTC_OFFSET_S;
 }
 
-static void usage(FILE *out)
+static time_t floor_to(time_t t, int step)
 {
-	fputs("usage: dcsim [options]\n"
-	      "  --listen ADDR          address to listen on (default 127.0.0.1)\n"
-	      "  --port N               TCP port (default 5020)\n"
-	      "  --snmp-port N          also serve PDUs, UPS and weather over SNMP v1/v2c on\n"
-	      "                         udp:ADDR:N, community = device name (default 0 = off)\n"
-	      "  --pidfile FILE         write the process id to FILE\n"
-	      "  --it-kw KW             mean IT load in kW (default 400)\n"
-	      "  --seed N               noise seed (default 1)\n"
-	      "  --late-changeover K    controller enables free cooling K kelvin late (default 2,\n"
-	      "                         0 = ideal)\n"
-	      "  --chws-setpoint C      chilled-water supply setpoint (default 15)\n"
-	      "  --speed N              simulated seconds per real second (default 1, max 100000)\n"
-	      "  --start DATE[THH:MM]   simulated start, site local time UTC+8 (default now)\n"
-	      "  --weather FILE.epw     hourly EPW weather instead of the built-in Taiyuan model\n"
-	      "  --altitude M           site altitude for station pressure (default 778)\n"
-	      "  --pdu-start-kwh N      PDU-A energy counter at start (default 65000; wraps at "
-	      "65536)\n"
-	      "  --rh-over-water        weather station reports RH over water below 0 C\n"
-	      "  --list                 print unit ids and register maps, then exit\n"
-	      "  --once                 print the values at the start time as JSON, then exit\n"
-	      "  --dump                 print the served values as JSON once a second\n"
-	      "  --help                 this text\n",
-	      out);
+	return t - ((t % step) + step) % step;
 }
 
-static int parse_double(const char *s, double lo, double hi, double *out)
+/* The history's span and events from the options; the model starts at *start. */
+static int history_plan(struct options *o, const struct sim *resumed, time_t *start,
+                        struct history_opts *h)
 {
-	char *end;
-	double v;
+	time_t span;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
+	h->step = o->step;
+	h->fc_step = o->fc_step ? o->fc_step : o->step < 60 ? o->step : 60;
+	if (o->step % h->fc_step) {
+		fprintf(stderr, "dcsim: --fc-step must divide --step\n");
 		return -EINVAL;
-	*out = v;
+	}
+	h->end = floor_to(o->end_set ? o->end : time(NULL), o->step);
+	if (resumed)
+		*start = resumed->t;
+	else if (o->start_set)
+		*start = floor_to(o->start, o->step);
+	else
+		*start = floor_to(h->end - (time_t)(o->days * DAY), o->step);
+	if (*start % h->fc_step) {
+		fprintf(stderr, "dcsim: the state's time is not a multiple of --fc-step (the "
+		                "history that wrote it had another step)\n");
+		return -EINVAL;
+	}
+	if (h->end <= *start) {
+		fprintf(stderr, "dcsim: --history: the end is not after the start\n");
+		return -EINVAL;
+	}
+	span = h->end - *start;
+	h->skip_first = resumed != NULL;
+	h->wrap = o->wrap;
+	h->snmp_views = o->snmp_views;
+	h->replace_at = 0;
+	if (o->replace)
+		h->replace_at =
+		        floor_to(o->replace_at ? o->replace_at
+		                               : local_midnight(*start + span / 3) + 14 * 3600,
+		                 o->step);
+	if (h->replace_at <= *start || h->replace_at >= h->end)
+		h->replace_at = 0;
+	h->gap_s = 0;
+	if (o->gap) {
+		h->gap_from = floor_to(o->gap_at ? o->gap_at
+		                                 : local_midnight(*start + span / 2) + 10 * 3600 +
+		                                           40 * 60,
+		                       o->step);
+		h->gap_s = o->gap_min * 60;
+		if (h->gap_from <= *start || h->gap_from + h->gap_s >= h->end)
+			h->gap_s = 0;
+	}
 	return 0;
 }
 
-/* YYYY-MM-DD or YYYY-MM-DDTHH:MM, in site local time (UTC+8). */
-static int parse_start(const char *s, time_t *out)
+static void fmt_local(time_t t, char *buf, size_t len)
 {
+	time_t lt = t + DCSIM_UTC_OFFSET_S;
 	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, n = 0;
 
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
-		return -EINVAL;
-	if (s[n] == 'T' || s[n] == ' ') {
-		int n2 = 0;
-
-		if (sscanf(s + n + 1, "%2d:%2d%n", &h, &mi, &n2) != 2)
-			return -EINVAL;
-		n += 1 + n2;
-	}
-	if (s[n] || y < 1971 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59)
-		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	*out = timegm(&tm) - DCSIM_UTC_OFFSET_S;
-	return 0;
+	gmtime_r(&lt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M+08:00", &tm);
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+static int run_history(struct options *o, struct sim *s, const struct history_opts *h, time_t start,
+                       const struct state_weather *sw)
 {
-	enum {
-		O_LISTEN = 256,
-		O_PORT,
-		O_PIDFILE,
-		O_ITKW,
-		O_SEED,
-		O_LATE,
-		O_CHWS,
-		O_SPEED,
-		O_START,
-		O_WEATHER,
-		O_ALT,
-		O_PDU,
-		O_RHW,
-		O_LIST,
-		O_ONCE,
-		O_DUMP,
-		O_HELP,
-		O_SNMP_PORT,
-	};
-	static const struct option longopts[] = {
-	        {"listen", required_argument, NULL, O_LISTEN},
-	        {"port", required_argument, NULL, O_PORT},
-	        {"pidfile", required_argument, NULL, O_PIDFILE},
-	        {"it-kw", required_argument, NULL, O_ITKW},
-	        {"seed", required_argument, NULL, O_SEED},
-	        {"late-changeover", required_argument, NULL, O_LATE},
-	        {"chws-setpoint", required_argument, NULL, O_CHWS},
-	        {"speed", required_argument, NULL, O_SPEED},
-	        {"start", required_argument, NULL, O_START},
-	        {"weather", required_argument, NULL, O_WEATHER},
-	        {"altitude", required_argument, NULL, O_ALT},
-	        {"pdu-start-kwh", required_argument, NULL, O_PDU},
-	        {"rh-over-water", no_argument, NULL, O_RHW},
-	        {"list", no_argument, NULL, O_LIST},
-	        {"once", no_argument, NULL, O_ONCE},
-	        {"dump", no_argument, NULL, O_DUMP},
-	        {"help", no_argument, NULL, O_HELP},
-	        {"snmp-port", required_argument, NULL, O_SNMP_PORT},
-	        {NULL, 0, NULL, 0},
-	};
-	double d;
-	int c;
+	FILE *out = strcmp(o->history, "-") == 0 ? stdout : fopen(o->history, "w");
+	struct history_stats st;
+	char err[512], a[32], b[32];
+	double kwh0 = s->pl.v.pdu_kwh[0];
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		int rc = 0;
-
-		switch (c) {
-		case O_LISTEN:
-			o->listen = optarg;
-			break;
-		case O_PORT:
-			rc = parse_double(optarg, 1, 65535, &d);
-			o->port = (int)d;
-			if (!rc && d != (int)d)
-				rc = -EINVAL;
-			break;
-		case O_SNMP_PORT:
-			rc = parse_double(optarg, 0, 65535, &d);
-			o->snmp_port = (int)d;
-			if (!rc && d != (int)d)
-				rc = -EINVAL;
-			break;
-		case O_PIDFILE:
-			o->pidfile = optarg;
-			break;
-		case O_ITKW:
-			rc = parse_double(optarg, 1, 1e6, &o->pp.it_kw);
-			break;
-		case O_SEED:
-			rc = parse_double(optarg, 0, 9007199254740992.0, &d);
-			o->pp.seed = (uint64_t)d;
-			break;
-		case O_LATE:
-			rc = parse_double(optarg, 0, 20, &o->pp.late_k);
-			break;
-		case O_CHWS:
-			rc = parse_double(optarg, 5, 25, &o->pp.chws_set_c);
-			o->pp.chwr_design_c = o->pp.chws_set_c + 6.0;
-			break;
-		case O_SPEED:
-			rc = parse_double(optarg, 0.001, MAX_SPEED, &o->speed);
-			break;
-		case O_START:
-			rc = parse_start(optarg, &o->start);
-			break;
-		case O_WEATHER:
-			o->epw = optarg;
-			break;
-		case O_ALT:
-			rc = parse_double(optarg, -400, 5000, &o->altitude_m);
-			break;
-		case O_PDU:
-			rc = parse_double(optarg, 0, 1e9, &o->pp.pdu_start_kwh);
-			break;
-		case O_RHW:
-			o->pp.rh_over_water = 1;
-			break;
-		case O_LIST:
-			o->list = 1;
-			break;
-		case O_ONCE:
-			o->once = 1;
-			break;
-		case O_DUMP:
-			o->dump = 1;
-			break;
-		case O_HELP:
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-		if (rc < 0) {
-			fprintf(stderr, "dcsim: --%s: invalid value \"%s\"\n",
-			        longopts[c - O_LISTEN].name, optarg);
-			return rc;
-		}
+	if (!out) {
+		fprintf(stderr, "dcsim: %s: %s\n", o->history, strerror(errno));
+		return 1;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dcsim: unexpected argument \"%s\"\n", argv[optind]);
-		return -EINVAL;
+	setvbuf(out, NULL, _IOFBF, 1 << 20);
+	rc = history_write(s, h, out, &st, err, sizeof(err));
+	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+		snprintf(err, sizeof(err), "%s: %s", o->history, strerror(errno));
+		rc = -EIO;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "dcsim: %s\n", err);
+		return 1;
+	}
+	fmt_local(start, a, sizeof(a));
+	fmt_local(h->end, b, sizeof(b));
+	fprintf(stderr,
+	        "dcsim: history %s .. %s, step %d s (%d s for the free-cooling inputs): %lu "
+	        "readings, %lu rows, %u series; "
+	        "PDU A's 16-bit register %s %d times",
+	        a, b, h->step, h->fc_step, st.readings, st.rows, st.series,
+	        h->wrap ? "wrapped" : "(written unwrapped) would have wrapped",
+	        (int)(floor(s->pl.v.pdu_kwh[0] / 65536.0) - floor(kwh0 / 65536.0)));
+	if (h->replace_at) {
+		fmt_local(h->replace_at, a, sizeof(a));
+		fprintf(stderr, "; utility-b's meter replaced at %s", a);
+	}
+	if (h->gap_s) {
+		fmt_local(h->gap_from, a, sizeof(a));
+		fprintf(stderr, "; pdu-b silent %d min after %s", h->gap_s / 60, a);
+	}
+	fputc('\n', stderr);
+	/* The last hour: written when complete (or when no state continues it), else carried
+	 * in the state for the resumed run to finish. */
+	if (s->truth.seconds >= 3600 || !o->state_out) {
+		if (truth_flush(&s->truth, s->truth_out) < 0)
+			return 1;
+		memset(&s->truth, 0, sizeof(s->truth));
+	}
+	if (o->state_out && state_write(o->state_out, s, sw, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dcsim: %s\n", err);
+		return 1;
 	}
 	return 0;
 }
 
-static double now_mono(void)
+/* Open the truth file: a new file (history) or appended to (live), header when empty. */
+static FILE *open_truth(const char *path, int append)
 {
-	struct timespec ts;
+	FILE *f = fopen(path, append ? "a" : "w");
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (!f) {
+		fprintf(stderr, "dcsim: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (ftell(f) == 0)
+		truth_header(f);
+	return f;
 }
 
-static int write_pidfile(const char *path)
+/* The model: fresh at start, or resumed from o->resume. *wx is the weather it reads. */
+static int build_model(struct options *o, struct sim *s, struct weather **wx,
+                       struct state_weather *sw)
 {
-	FILE *f = fopen(path, "w");
+	char err[512];
 
-	if (!f)
-		return -errno;
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0)
-		return -errno;
+	memset(sw, 0, sizeof(*sw));
+	if (o->resume) {
+		if (state_read(o->resume, s, sw, err, sizeof(err)) < 0) {
+			fprintf(stderr, "dcsim: %s\n", err);
+			return -EINVAL;
+		}
+		o->pp = s->pl.pp;
+		o->epw = sw->epw[0] ? sw->epw : NULL;
+		o->altitude_m = sw->altitude_m;
+	} else {
+		snprintf(sw->epw, sizeof(sw->epw), "%s", o->epw ? o->epw : "");
+		sw->altitude_m = o->altitude_m;
+	}
+	*wx = o->epw ? weather_new_epw(o->epw, err, sizeof(err))
+	             : weather_new_synthetic(o->pp.seed, o->altitude_m);
+	if (!*wx) {
+		fprintf(stderr, "dcsim: %s\n", o->epw ? err : "out of memory");
+		return -EINVAL;
+	}
+	if ((o->resume ? state_attach(s, *wx) : sim_init(s, &o->pp, *wx, o->start)) < 0) {
+		fprintf(stderr, "dcsim: no valid weather at the start time\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct options o = {.listen = "127.0.0.1", .port = 5020, .speed = 1.0, .altitude_m = 778};
+	struct options o;
 	struct weather *wx = NULL;
-	struct weather_sample ws;
-	struct regmap rm;
-	struct server *srv = NULL;
-	struct plant pl;
-	struct sigaction sa;
-	sigset_t block, orig;
-	char err[512];
-	double real0, last_dump = -1.0;
-	time_t model_t;
-	long wx_minute;
+	struct state_weather sw;
+	struct history_opts h;
+	struct sim s;
+	time_t hstart = 0;
 	int rc = 1;
 
-	plant_params_default(&o.pp);
-	o.start = time(NULL);
-	if (parse_args(argc, argv, &o) < 0)
+	memset(&s, 0, sizeof(s));
+	options_default(&o);
+	if (options_parse(argc, argv, &o) < 0)
 		return 2;
 	if (o.list) {
 		regmap_list(stdout);
 		snmpagent_list(stdout);
 		return 0;
 	}
-
-	wx = o.epw ? weather_new_epw(o.epw, err, sizeof(err))
-	           : weather_new_synthetic(o.pp.seed, o.altitude_m);
-	if (!wx) {
-		fprintf(stderr, "dcsim: %s\n", o.epw ? err : "out of memory");
-		return 1;
+	if (o.history && !o.resume) {
+		if (history_plan(&o, NULL, &hstart, &h) < 0)
+			return 2;
+		o.start = hstart;
 	}
-	if (weather_at(wx, o.start, &ws) < 0) {
-		fprintf(stderr, "dcsim: no valid weather at the start time\n");
-		goto out_weather;
+	if (build_model(&o, &s, &wx, &sw) < 0)
+		goto out;
+	if (o.history && o.resume && history_plan(&o, &s, &hstart, &h) < 0) {
+		rc = 2;
+		goto out;
 	}
-	plant_init(&pl, &o.pp, o.start, &ws);
-	if (regmap_init(&rm) < 0) {
-		fprintf(stderr, "dcsim: out of memory\n");
-		goto out_weather;
-	}
-	regmap_update(&rm, &pl.v);
-	if (o.once) {
-		regmap_dump_json(stdout, &pl.v);
+	if (o.truth && !(s.truth_out = open_truth(o.truth, !o.history)))
+		goto out;
+	if (o.history) {
+		rc = run_history(&o, &s, &h, hstart, &sw);
+	} else if (o.once) {
+		/* A resumed model is advanced to --start (if later) before printing. */
+		if (o.resume && o.start_set)
+			sim_advance(&s, o.start);
+		regmap_dump_json(stdout, &s.pl.v);
 		rc = 0;
-		goto out_regmap;
+	} else {
+		struct live_opts lo = {.listen = o.listen,
+		                       .pidfile = o.pidfile,
+		                       .port = o.port,
+		                       .snmp_port = o.snmp_port,
+		                       .speed = o.speed,
+		                       .clock_start = o.start,
+		                       .dump = o.dump,
+		                       .weather_name = o.epw ? o.epw : "synthetic Taiyuan"};
+
+		if (o.resume && lo.clock_start < s.t)
+			lo.clock_start = s.t; /* a state in the future: the clock starts there */
+		if (o.hold_s)
+			lo.hold_at = lo.clock_start + o.hold_s;
+		rc = live_run(&lo, &s);
+		/* The hour in progress, with its seconds, so nothing simulated goes unreported. */
+		if (truth_flush(&s.truth, s.truth_out) < 0)
+			rc = 1;
 	}
-
-	/* Signals are blocked except while waiting in pselect(), so none is ever missed. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigdelset(&orig, SIGTERM);
-	sigdelset(&orig, SIGINT);
-
-	srv = server_new(o.listen, o.port, &rm, err, sizeof(err));
-	if (!srv) {
-		fprintf(stderr, "dcsim: %s\n", err);
-		goto out_regmap;
-	}
-	if (o.snmp_port) {
-		struct server_hook hook = {snmpagent_prepare, snmpagent_serve, NULL};
-
-		/* The agent reads the plant's live values, which change only between pselect()s. */
-		if (snmpagent_start(o.listen, o.snmp_port, &pl.v, err, sizeof(err)) < 0) {
-			fprintf(stderr, "dcsim: %s\n", err);
-			goto out_server;
-		}
-		server_set_hook(srv, &hook);
-		fprintf(stderr, "dcsim: SNMP v1/v2c on udp:%s:%d (community = device name)\n",
-		        o.listen, o.snmp_port);
-	}
-	if (o.pidfile && write_pidfile(o.pidfile) < 0) {
-		fprintf(stderr, "dcsim: %s: %s\n", o.pidfile, strerror(errno));
-		goto out_server;
-	}
-	{
-		char iso[32];
-		time_t lt = o.start + DCSIM_UTC_OFFSET_S;
-		struct tm tm;
-
-		gmtime_r(&lt, &tm);
-		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S+08:00", &tm);
-		fprintf(stderr,
-		        "dcsim: listening on %s:%d, IT %.0f kW, seed %llu, speed %g, start %s, "
-		        "weather %s\n",
-		        o.listen, o.port, o.pp.it_kw, (unsigned long long)o.pp.seed, o.speed, iso,
-		        o.epw ? o.epw : "synthetic Taiyuan");
-	}
-
-	real0 = now_mono();
-	model_t = o.start;
-	wx_minute = (long)(model_t / 60);
-	while (!stop_signal) {
-		double elapsed = now_mono() - real0;
-		double sim_now = (double)o.start + elapsed * o.speed;
-		double next, wait;
-		int steps = 0, timeout_ms;
-
-		while ((double)(model_t + 1) <= sim_now && steps < MAX_CATCH_UP) {
-			model_t++;
-			/* Weather changes slowly: evaluate it once per simulated minute. */
-			if ((long)(model_t / 60) != wx_minute) {
-				struct weather_sample nws;
-
-				wx_minute = (long)(model_t / 60);
-				if (weather_at(wx, model_t, &nws) == 0)
-					ws = nws;
-			}
-			plant_step(&pl, model_t, 1.0, &ws);
-			steps++;
-		}
-		if (steps)
-			regmap_update(&rm, &pl.v);
-		if (o.dump && elapsed - last_dump >= 1.0) {
-			regmap_dump_json(stdout, &pl.v);
-			last_dump = elapsed;
-		}
-
-		/* Sleep until the next model step (batched at high speed) or the next dump. */
-		next = ((double)(model_t + 1 - o.start)) / o.speed;
-		wait = next - (now_mono() - real0);
-		if (o.dump && last_dump + 1.0 - elapsed < wait)
-			wait = last_dump + 1.0 - elapsed;
-		timeout_ms = (int)(wait * 1000.0) + 1;
-		if (timeout_ms < (o.speed > 50 ? 20 : 1))
-			timeout_ms = o.speed > 50 ? 20 : 1;
-		if (timeout_ms > 1000)
-			timeout_ms = 1000;
-		if (server_poll(srv, timeout_ms, &orig) < 0 && errno != EINTR && !stop_signal) {
-			fprintf(stderr, "dcsim: select: %s\n", strerror(errno));
-			break;
-		}
-	}
-	{
-		unsigned long req, unans;
-
-		server_stats(srv, &req, &unans);
-		fprintf(stderr, "dcsim: exiting on signal %d, %lu requests, %lu to unknown units\n",
-		        (int)stop_signal, req, unans);
-		if (o.snmp_port) {
-			snmpagent_stats(&req, &unans);
-			fprintf(stderr, "dcsim: SNMP: %lu requests, %lu dropped (bad community)\n",
-			        req, unans);
-		}
-	}
-	rc = stop_signal ? 0 : 1;
-	if (o.pidfile)
-		unlink(o.pidfile);
-out_server:
-	snmpagent_stop();
-	server_free(srv);
-out_regmap:
-	regmap_release(&rm);
-out_weather:
+out:
+	if (s.truth_out && fclose(s.truth_out) != 0)
+		rc = 1;
 	weather_free(wx);
 	return rc;
 }

@@ -100,7 +100,11 @@ static double chiller_cop(double wetbulb_c)
 	return clamp(5.0 - 0.125 * (wetbulb_c - 14.0), 3.5, 5.5);
 }
 
-/* Instantaneous powers and temperatures at time t; energy counters are left alone. */
+/*
+ * Instantaneous powers at time t (everything an energy counter integrates, and what they
+ * depend on); energy counters are left alone. The IT and chilled-water noise change the
+ * energy, so they are evaluated every step, from cached knots (plant.h).
+ */
 static void compute(struct plant *pl, time_t t)
 {
 	const struct plant_params *pp = &pl->pp;
@@ -126,7 +130,7 @@ static void compute(struct plant *pl, time_t t)
 
 	/* IT: daily cycle +-10 % peaking at 15:00, 1 % noise on 5-minute knots. */
 	v->it_w = it_nom * (1.0 + 0.10 * cos(2.0 * M_PI * (hour - 15.0) / 24.0)) *
-	          (1.0 + sim_noise(seed, NOISE_IT, tt, 300.0, 0.01));
+	          (1.0 + sim_noise_cached(&pl->knots[KNOT_IT], seed, NOISE_IT, tt, 300.0, 0.01));
 	v->pdu_w[0] = 0.52 * v->it_w;
 	v->pdu_w[1] = 0.48 * v->it_w;
 
@@ -137,7 +141,6 @@ static void compute(struct plant *pl, time_t t)
 	ups_loss_frac = 0.04 + 0.02 * clamp(1.0 - v->ups_out_w / ups_rated, 0.0, 1.0);
 	v->ups_in_w = v->ups_out_w * (1.0 + ups_loss_frac);
 	v->ups_batt_pct = 100.0;
-	v->ups_batt_temp_c = 24.0 + sim_noise(seed, NOISE_BATT, tt, 1800.0, 0.3);
 	/* 10 minutes of autonomy at rated load, inversely with load. */
 	v->ups_runtime_s = 600.0 * ups_rated / fmax(v->ups_out_w, 1.0);
 
@@ -154,14 +157,6 @@ static void compute(struct plant *pl, time_t t)
 
 		v->crah_fan_pct[i] = clamp(70.0 * share, 30.0, 100.0);
 		v->crah_fan_w[i] = 0.04 * it_nom * pow(v->crah_fan_pct[i] / 100.0, 3.0);
-		v->crah_supply_c[i] =
-		        22.0 + sim_noise(seed, NOISE_CRAH_SUPPLY + (uint64_t)i, tt, 600.0, 0.2);
-		v->crah_return_c[i] = v->crah_supply_c[i] + 11.0 * share;
-		v->crah_inlet_c[i] =
-		        v->crah_supply_c[i] + 1.0 +
-		        sim_noise(seed, NOISE_CRAH_INLET + (uint64_t)i, tt, 900.0, 0.3);
-		v->crah_rh_pct[i] =
-		        45.0 + sim_noise(seed, NOISE_CRAH_RH + (uint64_t)i, tt, 3600.0, 2.0);
 	}
 
 	/* Chiller plant with a waterside economizer (tower + plate HX), DOMAIN.md §6. */
@@ -170,7 +165,7 @@ static void compute(struct plant *pl, time_t t)
 	v->chws_c = pp->chws_set_c;
 	if (pl->mode == 2 && hx > pp->chws_set_c)
 		v->chws_c = hx; /* the economizer alone cannot hold the setpoint */
-	v->chws_c += sim_noise(seed, NOISE_CHW, tt, 300.0, 0.1);
+	v->chws_c += sim_noise_cached(&pl->knots[KNOT_CHW], seed, NOISE_CHW, tt, 300.0, 0.1);
 	v->chwr_c = v->chws_c + dt_chw;
 	f = clamp((v->chwr_c - hx) / fmax(v->chwr_c - pp->chws_set_c, 0.1), 0.0, 1.0);
 	if (pl->mode == 2)
@@ -193,6 +188,7 @@ static void compute(struct plant *pl, time_t t)
 	v->valve_pct = 100.0 * f;
 	v->mode = pl->mode;
 	v->ideal_mode = plant_ideal_mode(pp, pl->wx.wetbulb_c);
+	v->ideal_margin_k = fmin(fabs(hx - pp->chws_set_c), fabs(hx - pp->chwr_design_c));
 	/* Tower fans 0.06 kW per kW rejected, slower when the economizer has margin. */
 	fan_frac = 1.0;
 	if (pl->mode == 2)
@@ -218,9 +214,35 @@ static void compute(struct plant *pl, time_t t)
 	for (i = 0; i < 2; i++) {
 		static const double split[2][3] = {{0.34, 0.33, 0.33}, {0.335, 0.333, 0.332}};
 
+		for (ph = 0; ph < 3; ph++)
+			v->feed_phase_w[i][ph] = split[i][ph] * v->feed_w[i];
+	}
+}
+
+void plant_display(struct plant *pl)
+{
+	const struct plant_params *pp = &pl->pp;
+	struct sim_values *v = &pl->v;
+	uint64_t seed = pp->seed;
+	double tt = v->sim_time, q_nom = pp->it_kw * 1000.0 * 1.08, q = v->cooling_w;
+	int i, ph;
+
+	v->ups_batt_temp_c = 24.0 + sim_noise(seed, NOISE_BATT, tt, 1800.0, 0.3);
+	for (i = 0; i < 2; i++) {
+		double share = q / 2.0 / (q_nom / 2.0);
+
+		v->crah_supply_c[i] =
+		        22.0 + sim_noise(seed, NOISE_CRAH_SUPPLY + (uint64_t)i, tt, 600.0, 0.2);
+		v->crah_return_c[i] = v->crah_supply_c[i] + 11.0 * share;
+		v->crah_inlet_c[i] =
+		        v->crah_supply_c[i] + 1.0 +
+		        sim_noise(seed, NOISE_CRAH_INLET + (uint64_t)i, tt, 900.0, 0.3);
+		v->crah_rh_pct[i] =
+		        45.0 + sim_noise(seed, NOISE_CRAH_RH + (uint64_t)i, tt, 3600.0, 2.0);
+	}
+	for (i = 0; i < 2; i++) {
 		v->feed_hz[i] = 50.0 + sim_noise(seed, NOISE_HZ, tt, 60.0, 0.02);
 		for (ph = 0; ph < 3; ph++) {
-			v->feed_phase_w[i][ph] = split[i][ph] * v->feed_w[i];
 			v->feed_v[i][ph] =
 			        230.0 + sim_noise(seed, NOISE_VOLT + (uint64_t)(3 * i + ph), tt,
 			                          120.0, 1.0);
@@ -245,6 +267,7 @@ void plant_init(struct plant *pl, const struct plant_params *pp, time_t t0,
 	/* Twice, so the CRAH fan heat settles. */
 	compute(pl, t0);
 	compute(pl, t0);
+	plant_display(pl);
 	/* Counters start where a plant that has run for a while would be. */
 	v->ups_in_kwh = 2150000.0;
 	v->ups_out_kwh = 2050000.0;
@@ -299,4 +322,13 @@ void plant_step(struct plant *pl, time_t t, double dt, const struct weather_samp
 	v->potable_m3 += 0.05 * v->water_m3h * dt / 3600.0;
 	v->reuse_kwh += v->reuse_w * dt * KWH_PER_WS;
 	v->cooling_kwh += v->cooling_w * dt * KWH_PER_WS;
+}
+
+void plant_replace_feed_meter(struct plant *pl, int feed)
+{
+	int ph;
+
+	pl->v.feed_kwh[feed] = 0.0;
+	for (ph = 0; ph < 3; ph++)
+		pl->v.feed_phase_kwh[feed][ph] = 0.0;
 }

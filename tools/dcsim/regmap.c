@@ -232,6 +232,28 @@ static double encode(const struct reg_def *r, const struct sim_values *sv, uint1
 	return NAN;
 }
 
+const struct reg_def *regmap_find(unsigned unit, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < N_REGS; i++)
+		if (regs[i].unit == unit && strcmp(regs[i].key, key) == 0)
+			return &regs[i];
+	return NULL;
+}
+
+double regmap_served(const struct reg_def *r, const struct sim_values *v)
+{
+	uint16_t w[4];
+
+	return encode(r, v, w);
+}
+
+double regmap_served_unwrapped(const struct reg_def *r, const struct sim_values *v)
+{
+	return floor(value_of(r, v) / r->scale) * r->scale;
+}
+
 int regmap_init(struct regmap *rm)
 {
 	size_t i, j;

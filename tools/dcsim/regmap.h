@@ -29,6 +29,17 @@ void regmap_list(FILE *out);
 /* Print one JSON object, one line, with every value as the registers serve it (for --dump). */
 void regmap_dump_json(FILE *out, const struct sim_values *v);
 
+/* One served register (opaque), found by unit id and key (the key column of --list). */
+struct reg_def;
+const struct reg_def *regmap_find(unsigned unit, const char *key);
+
+/* The value r serves for the model values v, as a poller decodes it: raw x scale after
+ * rounding (gauges), truncation and the wrap at the register width (counters). */
+double regmap_served(const struct reg_def *r, const struct sim_values *v);
+
+/* The same for a counter as if its register never wrapped (truncated, not wrapped). */
+double regmap_served_unwrapped(const struct reg_def *r, const struct sim_values *v);
+
 /* Free the mappings; accepts a zeroed struct. */
 void regmap_release(struct regmap *rm);
 

@@ -21,17 +21,15 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "snmpagent.h"
+#include "snmpvals.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ENTS  96
-#define OID_MAX   24
-#define STR_MAX   160
-#define PHASES    3
-#define NOMINAL_V 230.0 /* as the utility feeds (plant.c) */
-#define PF        0.98
+#define MAX_ENTS 96
+#define OID_MAX  24
+#define STR_MAX  160
 
 enum dev_kind { DEV_PDU, DEV_UPS, DEV_EMU };
 
@@ -167,34 +165,6 @@ static void add_oid(struct ents *b, const char *base, const char *v)
 	}
 }
 
-/* Rounded like the Modbus registers (nearbyint), clamped to INTEGER's range. */
-static long rnd(double x)
-{
-	x = nearbyint(x);
-	if (!(x >= -2147483648.0))
-		return x != x ? 0 : -2147483647L - 1;
-	return x > 2147483647.0 ? 2147483647L : (long)x;
-}
-
-/* Counters are truncated like the Modbus ones, so SNMP and Modbus never disagree by more
- * than one unit of the coarser register, and neither ever steps back. */
-static long trunc_counter(double x)
-{
-	x = floor(x);
-	if (!(x >= 0))
-		return 0;
-	return x > 2147483647.0 ? 2147483647L : (long)x;
-}
-
-/* Phase ph's share of an integer total split over three phases; the shares add up to the
- * total exactly, so the phase table and the device total never disagree. */
-static long split3(long total, int ph)
-{
-	long base = total / PHASES, rest = total % PHASES;
-
-	return base + (ph < rest ? 1 : 0);
-}
-
 static void build_system(struct ents *b, const struct snmp_dev *d)
 {
 	add_str(b, "1.3.6.1.2.1.1.1.0", -1, -1, d->descr);
@@ -213,10 +183,11 @@ static void build_pdu(struct ents *b, int i)
 {
 	static const char dev[] = "1.3.6.1.4.1.318.1.1.26.4.3.1";
 	static const char phase[] = "1.3.6.1.4.1.318.1.1.26.6.3.1";
+	struct snmpvals_pdu pv;
 	char col[64];
-	long hkw = rnd(vals->pdu_w[i] / 10.0);
 	int ph, c;
 
+	snmpvals_pdu(vals, i, &pv);
 	for (c = 1; c <= 17; c++) {
 		snprintf(col, sizeof(col), "%s.%d", dev, c);
 		switch (c) {
@@ -231,22 +202,20 @@ static void build_pdu(struct ents *b, int i)
 			add_int(b, col, 1, -1, 2); /* loadState: normal */
 			break;
 		case 5:
-			add_int(b, col, 1, -1, hkw);
+			add_int(b, col, 1, -1, pv.power_hkw);
 			break;
 		case 9:
-			add_int(b, col, 1, -1, trunc_counter(vals->pdu_kwh[i] * 10.0));
+			add_int(b, col, 1, -1, pv.energy_dkwh);
 			break;
 		case 16:
-			add_int(b, col, 1, -1, rnd(hkw / PF));
+			add_int(b, col, 1, -1, pv.apparent_hkva);
 			break;
 		case 17:
-			add_int(b, col, 1, -1, rnd(PF * 100));
+			add_int(b, col, 1, -1, pv.pf_pct);
 			break;
 		}
 	}
-	for (ph = 1; ph <= PHASES; ph++) {
-		long p = split3(hkw, ph - 1);
-
+	for (ph = 1; ph <= SNMPVALS_PHASES; ph++) {
 		for (c = 1; c <= 9; c++) {
 			long v;
 
@@ -263,19 +232,19 @@ static void build_pdu(struct ents *b, int i)
 				v = 2; /* loadState: normal */
 				break;
 			case 5:
-				v = rnd(p * 10.0 / (NOMINAL_V * PF) * 10.0);
+				v = pv.ph_current_da[ph - 1];
 				break;
 			case 6:
-				v = rnd(NOMINAL_V);
+				v = pv.ph_voltage_v[ph - 1];
 				break;
 			case 7:
-				v = p;
+				v = pv.ph_power_hkw[ph - 1];
 				break;
 			case 8:
-				v = rnd(p / PF);
+				v = pv.ph_apparent_hkva[ph - 1];
 				break;
 			default:
-				v = rnd(PF * 100);
+				v = pv.pf_pct;
 				break;
 			}
 			add_int(b, col, ph, -1, v);
@@ -286,11 +255,11 @@ static void build_pdu(struct ents *b, int i)
 /* RFC 1628 UPS-MIB: upsIdent, upsBattery, upsInput and upsOutput with three lines. */
 static void build_ups(struct ents *b)
 {
-	long out_w = rnd(vals->ups_out_w), in_w = rnd(vals->ups_in_w);
-	long hz = rnd(vals->feed_hz[0] * 10.0);
+	struct snmpvals_ups u;
 	char col[64];
 	int ln, c;
 
+	snmpvals_ups(vals, &u);
 	add_str(b, "1.3.6.1.2.1.33.1.1.1.0", -1, -1, "dcsim");
 	add_str(b, "1.3.6.1.2.1.33.1.1.2.0", -1, -1, "simulated double-conversion UPS");
 	add_str(b, "1.3.6.1.2.1.33.1.1.3.0", -1, -1, "1.0");
@@ -298,32 +267,35 @@ static void build_ups(struct ents *b)
 	add_str(b, "1.3.6.1.2.1.33.1.1.5.0", -1, -1, "ups");
 	add_int(b, "1.3.6.1.2.1.33.1.2.1.0", -1, -1, 2); /* batteryNormal */
 	add_int(b, "1.3.6.1.2.1.33.1.2.2.0", -1, -1, 0); /* seconds on battery */
-	add_int(b, "1.3.6.1.2.1.33.1.2.3.0", -1, -1, rnd(vals->ups_runtime_s / 60.0));
-	add_int(b, "1.3.6.1.2.1.33.1.2.4.0", -1, -1, rnd(vals->ups_batt_pct));
-	add_int(b, "1.3.6.1.2.1.33.1.2.7.0", -1, -1, rnd(vals->ups_batt_temp_c));
-	add_int(b, "1.3.6.1.2.1.33.1.3.2.0", -1, -1, PHASES); /* upsInputNumLines */
-	add_int(b, "1.3.6.1.2.1.33.1.4.1.0", -1, -1, 3);      /* upsOutputSource: normal */
-	add_int(b, "1.3.6.1.2.1.33.1.4.2.0", -1, -1, hz);
-	add_int(b, "1.3.6.1.2.1.33.1.4.3.0", -1, -1, PHASES);
+	add_int(b, "1.3.6.1.2.1.33.1.2.3.0", -1, -1, u.runtime_min);
+	add_int(b, "1.3.6.1.2.1.33.1.2.4.0", -1, -1, u.charge_pct);
+	add_int(b, "1.3.6.1.2.1.33.1.2.7.0", -1, -1, u.batt_temp_c);
+	add_int(b, "1.3.6.1.2.1.33.1.3.2.0", -1, -1, SNMPVALS_PHASES); /* upsInputNumLines */
+	add_int(b, "1.3.6.1.2.1.33.1.4.1.0", -1, -1, 3);               /* upsOutputSource: normal */
+	add_int(b, "1.3.6.1.2.1.33.1.4.2.0", -1, -1, u.freq_dhz);
+	add_int(b, "1.3.6.1.2.1.33.1.4.3.0", -1, -1, SNMPVALS_PHASES);
 	for (c = 1; c <= 5; c++) {
 		snprintf(col, sizeof(col), "1.3.6.1.2.1.33.1.3.3.1.%d", c);
-		for (ln = 1; ln <= PHASES; ln++) {
-			long p = split3(in_w, ln - 1);
-			long v[] = {0, ln, hz, rnd(NOMINAL_V), rnd(p / (NOMINAL_V * PF) * 10.0), p};
+		for (ln = 1; ln <= SNMPVALS_PHASES; ln++) {
+			long v[] = {0,
+			            ln,
+			            u.freq_dhz,
+			            u.in_voltage_v[ln - 1],
+			            u.in_current_da[ln - 1],
+			            u.in_power_w[ln - 1]};
 
 			add_int(b, col, ln, -1, v[c]);
 		}
 	}
 	for (c = 1; c <= 5; c++) {
 		snprintf(col, sizeof(col), "1.3.6.1.2.1.33.1.4.4.1.%d", c);
-		for (ln = 1; ln <= PHASES; ln++) {
-			long p = split3(out_w, ln - 1);
+		for (ln = 1; ln <= SNMPVALS_PHASES; ln++) {
 			long v[] = {0,
 			            ln,
-			            rnd(NOMINAL_V),
-			            rnd(p / (NOMINAL_V * PF) * 10.0),
-			            p,
-			            rnd(vals->ups_load_pct)};
+			            u.out_voltage_v[ln - 1],
+			            u.out_current_da[ln - 1],
+			            u.out_power_w[ln - 1],
+			            u.out_load_pct[ln - 1]};
 
 			add_int(b, col, ln, -1, v[c]);
 		}
@@ -334,9 +306,11 @@ static void build_ups(struct ents *b)
 static void build_emu(struct ents *b)
 {
 	static const char t[] = "1.3.6.1.4.1.318.1.1.10.4.2.3.1";
+	struct snmpvals_emu e;
 	char col[64];
 	int c;
 
+	snmpvals_emu(vals, &e);
 	for (c = 1; c <= 8; c++) {
 		snprintf(col, sizeof(col), "%s.%d", t, c);
 		if (c == 3)
@@ -347,8 +321,8 @@ static void build_emu(struct ents *b)
 			add_int(b, col, 0, 1,
 			        c == 1   ? 0
 			        : c == 2 ? 1
-			        : c == 5 ? rnd(vals->out_temp_c)
-			        : c == 6 ? rnd(vals->out_rh_pct)
+			        : c == 5 ? e.temp_c
+			        : c == 6 ? e.humidity_pct
 			        : c == 7 ? 2 /* commsOK */
 			                 : 1 /* alarm status: normal */);
 	}
