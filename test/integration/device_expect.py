@@ -27,7 +27,8 @@ def main():
         line = line.strip()
         if line and not line.startswith("#") and not line.startswith("profile "):
             k, v = line.rsplit(" ", 1)
-            want[k] = float(v)
+            lo, sep, hi = v.partition("..")
+            want[k] = (float(lo), float(hi)) if sep else float(v)
     got = {}
     for r in csv.DictReader(io.StringIO(run("series", dev + " *", "--format", "csv"))):
         if r["device"] != dev or r["metric"].startswith("greendc_"):
@@ -39,7 +40,11 @@ def main():
     bad = 0
     for k in sorted(set(want) | set(got)):
         w, g = want.get(k), got.get(k)
-        if w is None or g is None or abs(w - g) > 1e-9 * max(1.0, abs(w)):
+        if isinstance(w, tuple):
+            bad_value = g is not None and not w[0] <= g <= w[1]
+        else:
+            bad_value = g is not None and w is not None and abs(w - g) > 1e-9 * max(1.0, abs(w))
+        if w is None or g is None or bad_value:
             print("  %s: expected %s, stored %s" % (k, w, g))
             bad = 1
     return bad
