@@ -161,7 +161,7 @@ static int set_headers(struct rf_http *h, bool json_body)
 
 /* The curl result as a negative errno, with err naming the path. */
 static int transport_error(struct rf_http *h, CURLcode cc, const char *what, const char *path,
-                           char *err, size_t errlen)
+                           int64_t wait_ms, char *err, size_t errlen)
 {
 	if (h->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "%s %s: body larger than %zu bytes", what, path,
@@ -171,6 +171,8 @@ static int transport_error(struct rf_http *h, CURLcode cc, const char *what, con
 	snprintf(err, errlen, "%s %s: %s", what, path, curl_easy_strerror(cc));
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(err, errlen, "%s %s: timed out, no complete reply within %lld ms", what,
+		         path, (long long)wait_ms);
 		return -ETIMEDOUT;
 	case CURLE_COULDNT_CONNECT:
 		return -ECONNREFUSED;
@@ -238,7 +240,7 @@ static int perform(struct rf_http *h, const char *method, const char *path, cons
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 	if (cc != CURLE_OK)
-		return transport_error(h, cc, method, path, err, errlen);
+		return transport_error(h, cc, method, path, wait, err, errlen);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
 	return 0;
 }
