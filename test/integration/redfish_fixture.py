@@ -23,9 +23,12 @@ Modes (misbehaviour, per BMC):
     nosessions    the session collection answers 404 (the client must fall back to Basic)
     expire=N      a token stops working after N requests (the client must log in again)
     swap=MOCKUP2  on SIGUSR1 this BMC starts serving MOCKUP2 (a changed tree: old URIs 404)
+    close         no keep-alive: every reply closes its connection (each request pays a TCP
+                  connect and a TLS handshake, resumed when the client offers its session)
 
 Every request is logged on stdout as "NAME METHOD PATH STATUS AUTH" (AUTH: token, basic,
-none) unless --quiet; SIGTERM stops the server (exit 0). Python 3 standard library only.
+none), and every new connection as "NAME CONNECT full|resumed" (the TLS handshake), unless
+--quiet; SIGTERM stops the server (exit 0). Python 3 standard library only.
 """
 
 import argparse
@@ -39,6 +42,16 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOG = threading.Lock()
+
+
+def say(line):
+    """One log line; whole even when many threads log at once."""
+    with LOG:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
 
 ROOTS = ("/redfish/v1", "/redfish/v1/", "/redfish", "/redfish/", "/redfish/v1/odata",
          "/redfish/v1/$metadata")
@@ -61,7 +74,7 @@ class Bmc:
                 self.expire = int(val)
             elif key == "swap":
                 self.alt = val
-            elif key in ("badjson", "unauthorized", "big", "nosessions"):
+            elif key in ("badjson", "unauthorized", "big", "nosessions", "close"):
                 self.flags.add(key)
             elif key:
                 raise ValueError(f"unknown mode {m!r}")
@@ -89,6 +102,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # the standard access log is replaced by ours
         pass
 
+    def setup(self):
+        super().setup()
+        bmc = self.server.bmc
+        if not bmc.quiet:
+            kind = "resumed" if getattr(self.connection, "session_reused", False) else "full"
+            say(f"{bmc.name} CONNECT {kind}")
+
     def reply(self, status, body=b"", headers=(), auth="none"):
         bmc = self.server.bmc
         if bmc.slow:
@@ -101,11 +121,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("OData-Version", "4.0")
         for k, v in headers:
             self.send_header(k, v)
+        if "close" in bmc.flags:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if body and self.command != "HEAD":
             self.wfile.write(body)
         if not bmc.quiet:
-            print(f"{bmc.name} {self.command} {self.path} {status} {auth}", flush=True)
+            say(f"{bmc.name} {self.command} {self.path} {status} {auth}")
 
     def error(self, status, msg, auth="none"):
         body = json.dumps({"error": {"code": "Base.1.8.GeneralError", "message": msg}})
