@@ -52,7 +52,7 @@ run() { # mode
 	{
 		echo "site: {id: bench}"
 		echo "storage: {path: $T/greendc.db, commit_interval: 1s}"
-		echo "daemon: {workers: 4, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: warning}"
+		echo "daemon: {user: $(id -un), workers: 4, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: warning}"
 		echo "devices:"
 		i=0
 		while [ $i -lt "$DEVICES" ]; do

@@ -163,7 +163,7 @@ static void rf_close(void *state)
 {
 	struct rf_state *st = state;
 
-	rf_http_release(&st->http, 1000);
+	rf_http_release(&st->http, 500);
 	free(st->pts);
 	free(st->scale);
 	free(st->offset);

@@ -239,6 +239,7 @@ static int perform(struct rf_http *h, const char *method, const char *path, cons
 	h->requests++;
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+	h->last_ok = cc == CURLE_OK;
 	if (cc != CURLE_OK)
 		return transport_error(h, cc, method, path, wait, err, errlen);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
@@ -331,7 +332,7 @@ int rf_http_get(struct rf_http *h, const char *path, bool anonymous, int64_t dea
 
 void rf_http_release(struct rf_http *h, unsigned wait_ms)
 {
-	if (h->curl && h->token[0] && h->session[0]) {
+	if (h->curl && h->token[0] && h->session[0] && h->last_ok) {
 		/* Free the BMC's session slot (BMCs allow few); best effort, bounded. */
 		char err[64];
 		char path[RF_URI_MAX];

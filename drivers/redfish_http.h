@@ -31,6 +31,7 @@ struct rf_http {
 	struct sbuf body;          /* the last response body, capped at o->max_body */
 	bool too_big;
 	long status;
+	bool last_ok;      /* the last request got an HTTP reply (the BMC is reachable) */
 	unsigned requests; /* sent since the state was made (tests, benchmarks) */
 };
 
@@ -49,7 +50,9 @@ int rf_http_init(struct rf_http *h, const struct rf_opts *o, unsigned timeout_ms
 int rf_http_get(struct rf_http *h, const char *path, bool anonymous, int64_t deadline_ms,
                 cJSON **doc, char *err, size_t errlen);
 
-/* Log out (DELETE our session, at most wait_ms), free the handle, wipe the credentials. */
+/* Log out (DELETE our session, at most wait_ms, and only if the BMC answered the last
+ * request: a dead BMC must not hold up a reload or shutdown), free the handle, wipe the
+ * credentials. */
 void rf_http_release(struct rf_http *h, unsigned wait_ms);
 
 #pragma GCC visibility pop

@@ -55,7 +55,7 @@ done
 {
 	echo "site: {id: mbdev, timezone: UTC}"
 	echo "storage: {path: greendc.db, commit_interval: 200ms}"
-	echo "daemon: {workers: 4, max_backoff: 4s, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: info}"
+	echo "daemon: {user: $(id -un), workers: 4, max_backoff: 4s, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: info}"
 	echo "devices:"
 	i=0
 	for e in "$DEV"/*.expected; do

@@ -9,6 +9,16 @@
 . "$(dirname "$0")/redfish_lib.sh"
 
 DEV="$top/test/devices/redfish"
+
+# Every redfish profile has a device test.
+for p in "$top"/etc/profiles/*/*.yaml; do
+	grep -q '^driver: redfish' "$p" || continue
+	name=$(basename "$p" .yaml)
+	cls=$(basename "$(dirname "$p")")
+	grep -lq "^profile $cls/$name\$" "$DEV"/*.expected 2>/dev/null ||
+		fail "profile $cls/$name has no device test ($DEV/*.expected)"
+done
+ok "every redfish profile has a recording with expected values"
 redfish_certs "$T/tls"
 redfish_secrets "$T/bmc.secrets"
 
@@ -24,7 +34,7 @@ opts="{secrets_file: $T/bmc.secrets, ca_file: $T/tls/ca.crt}"
 {
 	echo "site: {id: rfdev, timezone: UTC}"
 	echo "storage: {path: greendc.db, commit_interval: 200ms}"
-	echo "daemon: {workers: 4, max_backoff: 4s, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: info}"
+	echo "daemon: {user: $(id -un), workers: 4, max_backoff: 4s, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: info}"
 	echo "devices:"
 	for e in "$DEV"/*.expected; do
 		n=$(basename "$e" .expected)

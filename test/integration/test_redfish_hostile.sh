@@ -22,13 +22,13 @@ redfish_fixture "$T/ports" --serve ok1=0:"$cur" --serve ok2=0:"$cur" --serve ok3
 	--serve slow=0:"$cur":slow=3 --serve badjson=0:"$cur":badjson \
 	--serve unauthorized=0:"$cur":unauthorized --serve big=0:"$cur":big \
 	--serve wrongca=0:"$cur" --serve nosessions=0:"$cur":nosessions \
-	--serve expire=0:"$cur":expire=3 \
+	--serve expire=0:"$cur":expire=6 \
 	--serve moved=0:"$DEV/rackmount-both":swap="$DEV/rackmount-both-moved"
 
 {
 	echo "site: {id: rfhostile, timezone: UTC}"
 	echo "storage: {path: greendc.db, commit_interval: 200ms}"
-	echo "daemon: {workers: 4, max_backoff: 8s, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: info}"
+	echo "daemon: {user: $(id -un), workers: 4, max_backoff: 8s, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles, log_level: info}"
 	echo "devices:"
 	for n in ok1 ok2 ok3 $HOSTILE nosessions expire moved; do
 		ca="$T/tls/ca.crt"

@@ -6,6 +6,16 @@
 . "$(dirname "$0")/lib.sh"
 
 DEV="$top/test/devices"
+
+# Every snmp profile has a device test.
+for p in "$top"/etc/profiles/*/*.yaml; do
+	grep -q '^driver: snmp' "$p" || continue
+	name=$(basename "$p" .yaml)
+	cls=$(basename "$(dirname "$p")")
+	grep -lq "^profile $cls/$name\$" "$DEV"/*.expected 2>/dev/null ||
+		fail "profile $cls/$name has no device test ($DEV/*.expected)"
+done
+ok "every snmp profile has a recording with expected values"
 P=$(free_udp_port)
 
 # snmpsimd refuses to run as root; it then needs a user that can read the data.

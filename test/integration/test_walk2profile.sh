@@ -78,7 +78,7 @@ sed -e 's/^profile: CHANGE-ME.*/profile: my-bmc/' -e 's/^  inlet_sensor: "CHANGE
 cat >"$T/rf-greendc.yaml" <<Y
 site: {id: it, timezone: UTC}
 storage: {path: rf.db, commit_interval: 200ms}
-daemon: {drivers_dir: $B/drivers, profiles_dir: profiles}
+daemon: {user: $(id -un), drivers_dir: $B/drivers, profiles_dir: profiles}
 devices:
   - {name: bmc, driver: redfish, address: "https://127.0.0.1:$P", profile: server/my-bmc, interval: 1s, timeout: 1s, options: {secrets_file: $T/bmc.secrets, ca_file: $T/tls/ca.crt}}
 Y
