@@ -80,14 +80,17 @@ CORE_SRCS = $(filter-out $(MAINS),$(sort $(wildcard src/*/*.c)))
 CORE_OBJS = $(CORE_SRCS:%.c=$(O)/%.o)
 
 # Drivers: drivers/<name>.c is one driver; drivers/<name>_*.c are its helper files.
-DRIVER_NAMES = $(sort $(basename $(notdir $(filter-out drivers/%_%.c,$(wildcard drivers/*.c)))))
+# (make's patterns take one %, so names with "_" are sorted out with findstring.)
+DRIVER_NAMES = $(sort $(basename $(notdir $(foreach f,$(wildcard drivers/*.c),$(if $(findstring _,$(notdir $f)),,$f)))))
 DRIVER_SOS = $(DRIVER_NAMES:%=$(O)/drivers/%.so)
 DRIVER_HELPER_SRCS = $(sort $(wildcard drivers/*_*.c))
 DRIVER_HELPER_OBJS = $(DRIVER_HELPER_SRCS:%.c=$(O)/pic/%.o)
-# Core files with no dependencies that drivers link too (one secret-file reader for all).
-DRIVER_CORE_OBJS = $(O)/pic/src/core/secretfile.o
+# Core files with no dependencies that drivers link too (one secret-file reader for all, the
+# capped buffer).
+DRIVER_CORE_OBJS = $(O)/pic/src/core/secretfile.o $(O)/pic/src/core/sbuf.o
 LIBS_driver_modbus = $(LIB_modbus)
 LIBS_driver_snmp = $(SNMP_LIBS)
+LIBS_driver_redfish = $(LIB_curl) $(LIB_cjson)
 
 # Tools: tools/<name>/*.c is one program build/<name>.
 TOOL_NAMES = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
@@ -152,16 +155,17 @@ $(TOOL_BINS): $(O)/%: $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wildcard
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libgreendc.a $(LIBS_tool_$*) $(CORE_LIBS)
 
-# Unit tests link the core and every driver helper (pure decoding code) with cmocka.
-$(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
+# Unit tests link the core and every driver helper (pure decoding code) with cmocka; the
+# helpers come before the core archive, which they may use (secretfile, sbuf).
+$(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
 
-$(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
+$(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
 
 # ---- tests ----
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.

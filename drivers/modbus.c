@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "modbus_decode.h"
+#include "modbus_frame.h"
 
 #define MB_DEFAULT_UNIT_ID  1
 #define MB_DEFAULT_MAX_GAP  8
@@ -37,6 +38,7 @@ struct mb_state {
 	modbus_t *ctx; /* created in open(), connected lazily in poll() */
 	bool connected;
 	bool rtu;
+	uint8_t unit_id;     /* checked against every reply (modbus_frame.c) */
 	unsigned timeout_ms; /* per request; 0 = bounded by the deadline only */
 	struct mbd_limits lim;
 	struct mbd_point *points; /* sorted by the planner; points[i].index -> dev->points */
@@ -288,6 +290,7 @@ static int open_transport(struct mb_state *st, const struct gdc_device *dev, cha
 		gdc_attr_get(dev->options, dev->noptions, "unit_id", bad_line);
 		return -EINVAL;
 	}
+	st->unit_id = (uint8_t)unit_id;
 	return 0;
 
 bad_address:
@@ -475,20 +478,37 @@ static void emit_block(struct mb_state *st, const struct mbd_block *b, const uin
 	}
 }
 
-static int read_block(struct mb_state *st, const struct mbd_block *b, uint16_t *regs, uint8_t *bits)
+/*
+ * One block read as a raw request, its reply checked by modbus_frame.c (libmodbus 3.1.6 does
+ * not check the unit id of a TCP reply). Returns the count read, or -1 with errno set as
+ * libmodbus would: an exception as MODBUS_ENOBASE + its code, a reply that fails the checks
+ * as EMBBADDATA with why filled in.
+ */
+static int read_block(struct mb_state *st, const struct mbd_block *b, uint16_t *regs, uint8_t *bits,
+                      char *why, size_t whylen)
 {
-	switch (b->fc) {
-	case MBD_FC_COILS:
-		return modbus_read_bits(st->ctx, b->start, b->count, bits);
-	case MBD_FC_DISCRETE_INPUTS:
-		return modbus_read_input_bits(st->ctx, b->start, b->count, bits);
-	case MBD_FC_HOLDING_REGISTERS:
-		return modbus_read_registers(st->ctx, b->start, b->count, regs);
-	case MBD_FC_INPUT_REGISTERS:
-		return modbus_read_input_registers(st->ctx, b->start, b->count, regs);
+	uint8_t req[MBF_REQUEST_LEN], rsp[MBF_MAX_ADU];
+	unsigned exc = 0;
+
+	why[0] = '\0';
+	mbf_read_request(st->unit_id, b->fc, b->start, b->count, req);
+	if (modbus_send_raw_request(st->ctx, req, MBF_REQUEST_LEN) < 0)
+		return -1;
+	int n = modbus_receive_confirmation(st->ctx, rsp);
+	if (n < 0)
+		return -1;
+	int rc = mbf_check_read_reply(rsp, (size_t)n, st->rtu ? MBF_RTU : MBF_TCP, st->unit_id,
+	                              b->fc, b->count, regs, bits, &exc, why, whylen);
+	if (rc == MBF_EXCEPTION) {
+		errno = exc >= 1 && exc < MODBUS_EXCEPTION_MAX ? (int)(MODBUS_ENOBASE + exc)
+		                                               : EMBBADEXC;
+		return -1;
 	}
-	errno = EINVAL;
-	return -1;
+	if (rc < 0) {
+		errno = EMBBADDATA;
+		return -1;
+	}
+	return b->count;
 }
 
 static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink, char *err,
@@ -539,7 +559,8 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 			}
 			mb_set_timeouts(st, left);
 		}
-		int n = read_block(st, b, regs, bits);
+		char why[96];
+		int n = read_block(st, b, regs, bits, why, sizeof(why));
 		if (n < 0) {
 			int e = errno;
 			if (is_exception(e)) {
@@ -561,7 +582,7 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 			fail = mb_code(e);
 			err_append(err, errlen, "fc%u %s %u..%u: %s", (unsigned)b->fc, what,
 			           (unsigned)b->start, (unsigned)b->start + b->count - 1,
-			           mb_strerror(e, msg, sizeof(msg)));
+			           why[0] ? why : mb_strerror(e, msg, sizeof(msg)));
 			break;
 		}
 		if (n != b->count) { /* libmodbus checks this; never trust a short reply */

@@ -69,6 +69,7 @@ struct point_plan {
 	double scale, offset; /* copied: the core's gdc_device does not outlive open() */
 	int var;              /* scalar or column index */
 	int digits;           /* scalar or column index of the digits variable, -1 if none */
+	int select;           /* column index of select_column, -1 if none */
 };
 
 struct sd_state {
@@ -173,9 +174,9 @@ static int sd_open(void *state, const struct gdc_device *dev, char *err, size_t 
 	if (rc)
 		return rc;
 	st->plan = calloc(dev->npoints, sizeof(*st->plan));
-	/* At most two OIDs (value, digits) per point. */
-	struct smap_oid *soids = calloc(2 * dev->npoints, sizeof(*soids));
-	struct smap_oid *coids = calloc(2 * dev->npoints, sizeof(*coids));
+	/* At most three OIDs (value, digits, select) per point. */
+	struct smap_oid *soids = calloc(3 * dev->npoints, sizeof(*soids));
+	struct smap_oid *coids = calloc(3 * dev->npoints, sizeof(*coids));
 	if (!st->plan || !soids || !coids) {
 		free(soids);
 		free(coids);
@@ -192,6 +193,7 @@ static int sd_open(void *state, const struct gdc_device *dev, char *err, size_t 
 			goto out_fail;
 		pp->scale = dev->points[i].scale;
 		pp->offset = dev->points[i].offset;
+		pp->select = pp->sp.has_select ? find_or_add_oid(coids, &nc, &pp->sp.select) : -1;
 		if (pp->sp.table) {
 			pp->var = find_or_add_oid(coids, &nc, &pp->sp.oid);
 			pp->digits = pp->sp.has_digits ? find_or_add_oid(coids, &nc, &pp->sp.digits)
@@ -770,6 +772,11 @@ static int sd_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 			char vals[SMAP_MAX_INDEX][SMAP_LABEL_LEN];
 			struct gdc_label labels[SMAP_MAX_INDEX];
 			const struct row *row = &c->rows[r];
+			if (pp->select >= 0) {
+				const struct row *sr = find_row(&st->columns[pp->select], row);
+				if (!smap_row_selected(&pp->sp, sr ? &sr->raw : NULL))
+					continue;
+			}
 			int nl = smap_index_labels(&pp->sp, row->idx, row->len, vals, labels);
 			if (nl == -ENOENT)
 				continue;
@@ -806,11 +813,107 @@ static int sd_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 	return -GDC_ENOVALUE;
 }
 
-/* sysObjectID.0 (SNMPv2-MIB): which model this agent is, for profile matching. */
+/* Send one request for oid (GET or GETNEXT) and return the reply's first variable in *resp
+ * (owned by the caller, freed under the lock). */
+static int ask_one(struct sd_state *st, int command, const unsigned long *name, size_t len,
+                   int64_t deadline_ms, netsnmp_pdu **resp, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&lib_lock);
+	netsnmp_pdu *pdu = snmp_pdu_create(command);
+	if (pdu)
+		snmp_add_null_var(pdu, name, len);
+	pthread_mutex_unlock(&lib_lock);
+	if (!pdu) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return request(st, pdu, deadline_ms, resp, err, errlen);
+}
+
+static void free_reply(netsnmp_pdu *resp)
+{
+	pthread_mutex_lock(&lib_lock);
+	snmp_free_pdu(resp);
+	pthread_mutex_unlock(&lib_lock);
+}
+
+/* sysObjectID.0 (SNMPv2-MIB) as "sysobjectid=1.3.6...". */
+static int identify_sysobjectid(struct sd_state *st, int64_t deadline_ms, char *out, size_t outlen,
+                                char *err, size_t errlen)
+{
+	static const oid sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+	netsnmp_pdu *resp = NULL;
+	int rc = ask_one(st, SNMP_MSG_GET, sys_object_id, sizeof(sys_object_id) / sizeof(oid),
+	                 deadline_ms, &resp, err, errlen);
+	if (rc)
+		return rc;
+	const netsnmp_variable_list *v = resp->variables;
+	if (resp->errstat != SNMP_ERR_NOERROR || !v || v->type != ASN_OBJECT_ID) {
+		snprintf(err, errlen, "sysObjectID.0: no object identifier in the reply");
+		rc = -GDC_EBADRESP;
+	} else {
+		size_t len = (size_t)snprintf(out, outlen, "sysobjectid=");
+		size_t n = v->val_len / sizeof(oid);
+		for (size_t i = 0; i < n && len < outlen; i++)
+			len += (size_t)snprintf(out + len, outlen - len, i ? ".%lu" : "%lu",
+			                        (unsigned long)v->val.objid[i]);
+		if (len >= outlen) {
+			snprintf(err, errlen, "sysObjectID.0: too long");
+			rc = -GDC_EBADRESP;
+		}
+	}
+	free_reply(resp);
+	return rc;
+}
+
+/*
+ * Profiles may claim agents by a standard MIB they serve (`match: {answers: OID}`, e.g.
+ * UPS-MIB upsIdentManufacturer): the core passes every candidate's match pair as a point.
+ * One GETNEXT per distinct `answers` OID; when the agent returns a variable under it with a
+ * value, "\nanswers=OID" is appended to out. A probe that times out ends the probing (the
+ * agent has already answered sysObjectID, so what was learnt so far still counts).
+ */
+static void identify_answers(struct sd_state *st, const struct gdc_device *dev, int64_t deadline_ms,
+                             char *out, size_t outlen)
+{
+	for (size_t i = 0; i < dev->npoints; i++) {
+		const char *v =
+		        gdc_attr_get(dev->points[i].attrs, dev->points[i].nattrs, "answers", NULL);
+		struct smap_oid probe;
+		bool seen = false;
+		if (!v || smap_oid_parse(v, &probe))
+			continue;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const char *w = gdc_attr_get(dev->points[j].attrs, dev->points[j].nattrs,
+			                             "answers", NULL);
+			seen = w && strcmp(w, v) == 0;
+		}
+		if (seen)
+			continue;
+		netsnmp_pdu *resp = NULL;
+		char msg[256];
+		int rc = ask_one(st, SNMP_MSG_GETNEXT, probe.id, probe.len, deadline_ms, &resp, msg,
+		                 sizeof(msg));
+		if (rc == -ETIMEDOUT || rc == -GDC_EAUTH)
+			return;
+		if (rc)
+			continue;
+		const netsnmp_variable_list *var = resp->variables;
+		bool answers = resp->errstat == SNMP_ERR_NOERROR && var &&
+		               smap_oid_has_prefix(var->name, var->name_length, &probe) &&
+		               var->type != SNMP_NOSUCHOBJECT && var->type != SNMP_NOSUCHINSTANCE &&
+		               var->type != SNMP_ENDOFMIBVIEW;
+		free_reply(resp);
+		size_t used = strnlen(out, outlen);
+		if (answers && used + strlen(v) + 10 < outlen)
+			snprintf(out + used, outlen - used, "\nanswers=%s", v);
+	}
+}
+
+/* Who this agent is, for profile matching: "sysobjectid=...", then "answers=OID" lines. */
 static int sd_identify(const struct gdc_device *dev, int64_t deadline_ms, char *out, size_t outlen,
                        char *err, size_t errlen)
 {
-	static const oid sys_object_id[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
 	struct sd_state st;
 	int bad_line = 0, rc;
 
@@ -824,37 +927,9 @@ static int sd_identify(const struct gdc_device *dev, int64_t deadline_ms, char *
 	if (st.opts.version == SMAP_V3 && (rc = load_secrets(&st, err, errlen)) != 0)
 		return rc;
 	pthread_once(&lib_once, lib_init);
-	pthread_mutex_lock(&lib_lock);
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
-	if (pdu)
-		snmp_add_null_var(pdu, sys_object_id, sizeof(sys_object_id) / sizeof(oid));
-	pthread_mutex_unlock(&lib_lock);
-	if (!pdu) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	netsnmp_pdu *resp = NULL;
-	rc = request(&st, pdu, deadline_ms, &resp, err, errlen);
-	if (rc == 0) {
-		const netsnmp_variable_list *v = resp->variables;
-		if (resp->errstat != SNMP_ERR_NOERROR || !v || v->type != ASN_OBJECT_ID) {
-			snprintf(err, errlen, "sysObjectID.0: no object identifier in the reply");
-			rc = -GDC_EBADRESP;
-		} else {
-			size_t len = (size_t)snprintf(out, outlen, "sysobjectid=");
-			size_t n = v->val_len / sizeof(oid);
-			for (size_t i = 0; i < n && len < outlen; i++)
-				len += (size_t)snprintf(out + len, outlen - len, i ? ".%lu" : "%lu",
-				                        (unsigned long)v->val.objid[i]);
-			if (len >= outlen) {
-				snprintf(err, errlen, "sysObjectID.0: too long");
-				rc = -GDC_EBADRESP;
-			}
-		}
-		pthread_mutex_lock(&lib_lock);
-		snmp_free_pdu(resp);
-		pthread_mutex_unlock(&lib_lock);
-	}
+	rc = identify_sysobjectid(&st, deadline_ms, out, outlen, err, errlen);
+	if (rc == 0)
+		identify_answers(&st, dev, deadline_ms, out, outlen);
 	session_close(&st);
 	explicit_bzero(st.auth_key, sizeof(st.auth_key));
 	explicit_bzero(st.priv_key, sizeof(st.priv_key));

@@ -132,11 +132,48 @@ static int parse_skip(const char *s, struct smap_point *pt)
 	return pt->nskip ? 0 : -EINVAL;
 }
 
+/* select_column + select_value: both or neither; the column must differ from the value's.
+ * The value is kept as text and, when it reads as one, as a number. */
+static int parse_select(const struct gdc_attr *col, const struct gdc_attr *val,
+                        const struct gdc_attr *column, struct smap_point *out, char *err,
+                        size_t errlen, int *bad_line)
+{
+	char *end;
+
+	if (!col || !val) {
+		*bad_line = col ? col->line : val->line;
+		snprintf(err, errlen, "%s: needs %s as well (rows whose column holds a value)",
+		         col ? col->key : val->key, col ? "select_value" : "select_column");
+		return -EINVAL;
+	}
+	*bad_line = col->line;
+	if (smap_oid_parse(col->value, &out->select) ||
+	    smap_oid_cmp(out->select.id, out->select.len, out->oid.id, out->oid.len) == 0) {
+		snprintf(err, errlen,
+		         "select_column: expected the numeric OID of another column of the "
+		         "table (same index as %s), got \"%s\"",
+		         column->value, col->value);
+		return -EINVAL;
+	}
+	*bad_line = val->line;
+	size_t len = strlen(val->value);
+	if (len == 0 || len >= sizeof(out->select_text)) {
+		snprintf(err, errlen, "select_value: expected a number or a text of 1 to %zu bytes",
+		         sizeof(out->select_text) - 1);
+		return -EINVAL;
+	}
+	memcpy(out->select_text, val->value, len + 1);
+	out->select_value = strtod(val->value, &end);
+	out->select_numeric = end != val->value && *end == '\0' && isfinite(out->select_value);
+	out->has_select = true;
+	return 0;
+}
+
 int smap_point_parse(const struct gdc_point *p, struct smap_point *out, char *err, size_t errlen,
                      int *bad_line)
 {
 	const struct gdc_attr *oid = NULL, *column = NULL, *dig_oid = NULL, *dig_col = NULL;
-	const struct gdc_attr *labels = NULL, *suffix = NULL;
+	const struct gdc_attr *labels = NULL, *suffix = NULL, *sel_col = NULL, *sel_val = NULL;
 
 	memset(out, 0, sizeof(*out));
 	*bad_line = p->line;
@@ -155,6 +192,10 @@ int smap_point_parse(const struct gdc_point *p, struct smap_point *out, char *er
 			dig_oid = a;
 		} else if (strcmp(a->key, "digits_column") == 0) {
 			dig_col = a;
+		} else if (strcmp(a->key, "select_column") == 0) {
+			sel_col = a;
+		} else if (strcmp(a->key, "select_value") == 0) {
+			sel_val = a;
 		} else if (strcmp(a->key, "skip_values") == 0) {
 			if (parse_skip(a->value, out)) {
 				snprintf(err, errlen,
@@ -194,8 +235,12 @@ int smap_point_parse(const struct gdc_point *p, struct smap_point *out, char *er
 		return -EINVAL;
 	}
 	out->table = column != NULL;
-	if (!out->table && (labels || suffix || dig_col)) {
-		const struct gdc_attr *bad = labels ? labels : suffix ? suffix : dig_col;
+	if (!out->table && (labels || suffix || dig_col || sel_col || sel_val)) {
+		const struct gdc_attr *bad = labels    ? labels
+		                             : suffix  ? suffix
+		                             : dig_col ? dig_col
+		                             : sel_col ? sel_col
+		                                       : sel_val;
 		*bad_line = bad->line;
 		snprintf(err, errlen, "%s: only for table points (column:)", bad->key);
 		return -EINVAL;
@@ -240,6 +285,11 @@ int smap_point_parse(const struct gdc_point *p, struct smap_point *out, char *er
 			out->suffix.len = tmp.len - 1;
 			memcpy(out->suffix.id, tmp.id + 1, out->suffix.len * sizeof(tmp.id[0]));
 		}
+	}
+	if (sel_col || sel_val) {
+		int rc = parse_select(sel_col, sel_val, column, out, err, errlen, bad_line);
+		if (rc)
+			return rc;
 	}
 	const struct gdc_attr *dig = dig_oid ? dig_oid : dig_col;
 	if (dig) {
@@ -565,6 +615,26 @@ int smap_value(const struct smap_point *pt, const struct smap_raw *raw,
 	}
 	*out = d * scale + offset;
 	return 0;
+}
+
+bool smap_row_selected(const struct smap_point *pt, const struct smap_raw *sel)
+{
+	if (!pt->has_select)
+		return true;
+	if (!sel)
+		return false;
+	switch (sel->type) {
+	case SMAP_R_INT:
+		return pt->select_numeric && (double)sel->i == pt->select_value;
+	case SMAP_R_UNSIGNED:
+	case SMAP_R_COUNTER32:
+	case SMAP_R_COUNTER64:
+		return pt->select_numeric && (double)sel->u == pt->select_value;
+	case SMAP_R_STRING:
+		return strcmp(sel->s, pt->select_text) == 0;
+	default:
+		return false;
+	}
 }
 
 int smap_index_labels(const struct smap_point *pt, const unsigned long *idx, size_t idxlen,

@@ -49,6 +49,11 @@ struct smap_point {
 	bool has_digits;        /* value / 10^digits */
 	struct smap_oid digits; /* digits_oid (scalar) or digits_column (same index as the row) */
 	enum smap_want want;
+	bool has_select;        /* table points: keep only rows whose select column... */
+	struct smap_oid select; /* select_column: a column with the same index as the row */
+	bool select_numeric;    /* ...holds this number (select_value parsed)... */
+	double select_value;
+	char select_text[48]; /* ...or this text (an OCTET STRING, compared exactly) */
 };
 
 /* A received variable, reduced to what mapping needs. */
@@ -121,6 +126,14 @@ int smap_secrets_parse(const char *text, char *auth, size_t authlen, char *priv,
 int smap_value(const struct smap_point *pt, const struct smap_raw *raw,
                const struct smap_raw *digits, double scale, double offset, double *out, char *err,
                size_t errlen);
+
+/*
+ * Whether a table row is kept by the point's select_column/select_value: true when the
+ * point has no selection, or when sel (the row's variable in the select column) equals
+ * select_value: as a number for numeric variables, as exact text for an OCTET STRING (a
+ * probe's location name). A missing row or another type is not selected.
+ */
+bool smap_row_selected(const struct smap_point *pt, const struct smap_raw *sel);
 
 /*
  * Labels for a table row whose index (the OID after the column) is idx. Checks and strips

@@ -10,7 +10,7 @@ build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
-snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager"
+snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
 # HTTP API, dashboard and Grafana checks: promtool and prometheus, headless chromium with a CJK
 # font for the screenshots, curl, and wrk for bench/bench_http.sh.
 test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk"

@@ -116,9 +116,12 @@ struct gdc_driver {
 	void (*close)(void *state);
 
 	/* Optional (NULL when the protocol has no such notion): ask the device who it is, for
-	 * matching a profile when the device entry names none. dev has no points; the answer
-	 * goes into out as "key=value", e.g. "sysobjectid=1.3.6.1.4.1.318.1.3.4.6", matched
-	 * against the profiles' `match:` keys. Bounded by deadline_ms like poll(). 0 or -errno. */
+	 * matching a profile when the device entry names none. dev->points carries one point
+	 * per `match:` pair of the candidate profiles (metric "", one attr: the key and value,
+	 * e.g. answers=1.3.6.1.2.1.33.1.1.1), which the driver may probe. The answer goes into
+	 * out as "key=value" lines, most telling first, e.g. "sysobjectid=1.3.6.1.4.1.705.1\n
+	 * answers=1.3.6.1.2.1.33.1.1.1", matched against the profiles' `match:` keys (the first
+	 * key with a match decides). Bounded by deadline_ms like poll(). 0 or -errno. */
 	int (*identify)(const struct gdc_device *dev, int64_t deadline_ms, char *out, size_t outlen,
 	                char *err, size_t errlen);
 };

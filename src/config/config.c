@@ -804,29 +804,63 @@ void config_device_to_gdc(const struct config_device *d, const struct profile *p
 	};
 }
 
-const struct profile *profile_match(const struct profile *const *cands, size_t n, const char *ident)
+/* The candidate whose key matches one "key=value" (no newline) as the longest dotted prefix;
+ * *len is that prefix's length. */
+static const struct profile *match_one(const struct profile *const *cands, size_t n,
+                                       const char *key, size_t klen, const char *value, size_t vlen,
+                                       size_t *len)
 {
-	const char *eq = strchr(ident, '=');
 	const struct profile *best = NULL;
-	size_t best_len = 0;
-	if (!eq)
-		return NULL;
-	size_t klen = (size_t)(eq - ident);
-	const char *value = eq + 1;
+
+	*len = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < cands[i]->nmatch; j++) {
 			const struct gdc_attr *m = &cands[i]->match[j];
 			size_t plen = strlen(m->value);
-			if (strlen(m->key) != klen || strncmp(m->key, ident, klen) != 0)
+			if (strlen(m->key) != klen || strncmp(m->key, key, klen) != 0)
 				continue;
-			if (strncmp(value, m->value, plen) != 0 ||
-			    (value[plen] != '\0' && value[plen] != '.'))
+			if (plen > vlen || strncmp(value, m->value, plen) != 0 ||
+			    (plen < vlen && value[plen] != '.'))
 				continue;
-			if (plen > best_len) {
+			if (plen > *len) {
 				best = cands[i];
+				*len = plen;
+			}
+		}
+	}
+	return best;
+}
+
+const struct profile *profile_match(const struct profile *const *cands, size_t n, const char *ident)
+{
+	const struct profile *best = NULL;
+	size_t best_len = 0, group_klen = 0;
+	const char *group_key = NULL;
+
+	/* One "key=value" per line, most telling key first (the driver's order); consecutive
+	 * lines with the same key form a group. The first group with a match wins, and in it
+	 * the longest prefix. */
+	for (const char *line = ident; *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		const char *eq = memchr(line, '=', len);
+		if (eq) {
+			size_t klen = (size_t)(eq - line), plen;
+			if (group_key &&
+			    (klen != group_klen || strncmp(line, group_key, klen) != 0)) {
+				if (best)
+					return best;
+			}
+			group_key = line;
+			group_klen = klen;
+			const struct profile *p =
+			        match_one(cands, n, line, klen, eq + 1, len - klen - 1, &plen);
+			if (p && plen > best_len) {
+				best = p;
 				best_len = plen;
 			}
 		}
+		line += len + (eol ? 1 : 0);
 	}
 	return best;
 }

@@ -130,7 +130,11 @@ void config_device_to_gdc(const struct config_device *d, const struct profile *p
                           struct gdc_device *out);
 
 /* The candidate whose `match:` key named in ident ("key=value") is the longest prefix of the
- * value on a dot boundary (sysObjectID style), or equal to it; NULL when none matches. */
+ * value on a dot boundary (sysObjectID style), or equal to it; NULL when none matches.
+ * ident may hold several "key=value" lines, most telling first (a driver's identify()
+ * answers "sysobjectid=..." and then "answers=OID" per standard MIB the agent serves): the
+ * first run of lines with one key that matches any candidate decides, so a vendor's
+ * sysObjectID beats a generic profile claiming a standard MIB. */
 const struct profile *profile_match(const struct profile *const *cands, size_t n,
                                     const char *ident);
 

@@ -13,6 +13,8 @@ static const struct metric_def metrics[] = {
         {"frequency_hz", "Hz", 0, "line frequency"},
         {"energy_kwh", "kWh", 1, "active energy imported"},
         {"energy_export_kwh", "kWh", 1, "active energy exported"},
+        {"energy_derived_kwh", "kWh", 1, "energy integrated from power by a driver (not metered)"},
+        {"efficiency_pct", "%", 0, "power conversion efficiency"},
         {"load_pct", "%", 0, "load as share of rated capacity"},
         {"inlet_temp_c", "C", 0, "IT inlet air temperature"},
         {"outlet_temp_c", "C", 0, "IT outlet air temperature"},

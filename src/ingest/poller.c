@@ -261,6 +261,42 @@ static void health_add(struct poller *p, struct dev_rt *d, struct poll_ctx *c,
 
 /* ---- one poll ---- */
 
+/* Every candidate profile's `match:` pairs as one-attribute points, for identify() to probe
+ * what the profiles ask about (e.g. "answers: OID", a standard MIB). Freed by the caller. */
+static struct gdc_point *identify_probes(const struct config_device *c, size_t *n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < c->ncandidates; i++)
+		total += c->candidates[i]->nmatch;
+	struct gdc_point *probes = calloc(total ? total : 1, sizeof(*probes));
+	*n = 0;
+	if (!probes)
+		return NULL;
+	for (size_t i = 0; i < c->ncandidates; i++)
+		for (size_t j = 0; j < c->candidates[i]->nmatch; j++)
+			probes[(*n)++] =
+			        (struct gdc_point){.metric = "",
+			                           .attrs = &c->candidates[i]->match[j],
+			                           .nattrs = 1,
+			                           .line = c->candidates[i]->match[j].line};
+	return probes;
+}
+
+/* identify()'s "key=value" lines as one line for logs and events ("a=1, b=2"). */
+static void ident_one_line(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; *in && k + 3 < n; in++) {
+		if (*in == '\n') {
+			out[k++] = ',';
+			out[k++] = ' ';
+		} else {
+			out[k++] = *in;
+		}
+	}
+	out[k] = '\0';
+}
+
 /* A device whose entry names no profile: ask the driver who it is, pick the best-matching
  * candidate profile, and open the device with it. Done once; a failure is a failed poll. */
 static int identify_device(struct poller *p, struct dev_rt *d, int64_t deadline_ms, char *err,
@@ -268,15 +304,23 @@ static int identify_device(struct poller *p, struct dev_rt *d, int64_t deadline_
 {
 	const struct config_device *c = d->cfg;
 	struct gdc_device gd;
-	char ident[256] = "";
+	char ident[1024] = "", shown[1100];
 	config_device_to_gdc(c, NULL, &gd);
+	struct gdc_point *probes = identify_probes(c, &gd.npoints);
+	if (!probes) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	gd.points = probes;
 	int rc = d->drv->identify(&gd, deadline_ms, ident, sizeof(ident), err, errlen);
+	free(probes);
 	if (rc < 0)
 		return rc;
 	ident[sizeof(ident) - 1] = '\0';
+	ident_one_line(ident, shown, sizeof(shown));
 	const struct profile *prof = profile_match(c->candidates, c->ncandidates, ident);
 	if (!prof) {
-		snprintf(err, errlen, "no profile matches %s", ident);
+		snprintf(err, errlen, "no profile matches %.400s", shown);
 		return -ENOENT;
 	}
 	size_t n = prof->nquirks + c->noptions;
@@ -304,9 +348,9 @@ static int identify_device(struct poller *p, struct dev_rt *d, int64_t deadline_
 	d->point_series = ps;
 	d->options = opts;
 	d->profile = prof;
-	log_info("%s: identified as %s (%s)", c->name, prof->name, ident);
-	char detail[400];
-	snprintf(detail, sizeof(detail), "%s: %s", prof->name, ident);
+	log_info("%s: identified as %s (%s)", c->name, prof->name, shown);
+	char detail[1200];
+	snprintf(detail, sizeof(detail), "%s: %s", prof->name, shown);
 	store_event(p->st, util_wall_ms(), 0, "device_identified", detail);
 	return 0;
 out_free:

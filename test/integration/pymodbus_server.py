@@ -7,6 +7,7 @@ registers, coils and discrete inputs given in a JSON spec; an address it does no
 answered with exception 2 (illegal data address), as a real meter does.
 
     /usr/bin/python3 test/integration/pymodbus_server.py --port 15020 --spec spec.json \
+        [--regs rec.regs[@UNIT]]... [--serial /dev/pts/N --baud 9600 --parity N] \
         [--host 127.0.0.1] [--silent-unit 9] [--exception-unit 8] [--silent] \
         [--pid-file F] [--port-file F]
 
@@ -18,6 +19,15 @@ answered with exception 2 (illegal data address), as a real meter does.
     --sparse            only the listed addresses answer (see below)
     --silent            no unit answers (a peer that accepts connections and says nothing)
     --pid-file F        write the PID once listening (removed on exit)
+    --regs FILE[@UNIT]  serve a register recording (tools/mbrecord's format, below), at the
+                        unit id the file names or at UNIT; may be repeated
+    --serial PORT       serve Modbus RTU on this serial port (e.g. one end of a socat pty
+                        pair) instead of TCP; --baud, --parity (N/E/O), --stop-bits
+
+A register recording (.regs) is plain text: "unit N" sets the unit id of the lines after it;
+"TABLE ADDRESS W W ..." gives consecutive registers from ADDRESS as 4-digit hex words
+(holding, input) or bits as 0/1 (coil, discrete); "#" starts a comment. See tools/mbrecord
+and docs/adding-a-device.md.
 
 SIGTERM or SIGINT stops it cleanly (exit status 0).
 
@@ -54,7 +64,8 @@ import sys
 
 from pymodbus.datastore import (ModbusServerContext, ModbusSlaveContext,
                                 ModbusSparseDataBlock)
-from pymodbus.server.async_io import StartAsyncTcpServer
+from pymodbus.server.async_io import StartAsyncSerialServer, StartAsyncTcpServer
+from pymodbus.transaction import ModbusRtuFramer
 
 FORMATS = {
     "int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I",
@@ -77,6 +88,38 @@ def encode(spec):
     if order in ("badc", "dcba"):
         words = [w[::-1] for w in words]  # bytes swapped in each word
     return [int.from_bytes(w, "big") for w in words]
+
+
+def load_regs(path, unit_override=None):
+    """A register recording -> {"units": {unit: {table: {addr: [values]}}}}."""
+    names = {"holding": "holding", "input": "input", "coil": "coils", "discrete": "discrete"}
+    units = {}
+    unit = 1
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].split()
+            if not line:
+                continue
+            try:
+                if line[0] == "unit" and len(line) == 2:
+                    unit = int(line[1], 0)
+                    continue
+                if line[0] not in names or len(line) < 3:
+                    raise ValueError("expected 'unit N' or 'TABLE ADDRESS VALUE...'")
+                addr = int(line[1], 0)
+                bits = line[0] in ("coil", "discrete")
+                vals = [int(w, 10 if bits else 16) for w in line[2:]]
+                if any(len(w) != 4 for w in line[2:]) and not bits:
+                    raise ValueError("registers are 4-digit hex words")
+                if bits and any(v not in (0, 1) for v in vals):
+                    raise ValueError("bits are 0 or 1")
+            except ValueError as exc:
+                raise ValueError(f"{path}:{n}: {exc}") from None
+            u = str(unit_override if unit_override is not None else unit)
+            table = units.setdefault(u, {}).setdefault(names[line[0]], {})
+            for i, v in enumerate(vals):
+                table[str(addr + i)] = v
+    return {"units": units}
 
 
 def parse_table(table, bits, dense):
@@ -130,6 +173,31 @@ def build_context(spec, exception_units, silent_units, silent_all, dense):
     return ModbusServerContext(slaves=slaves, single=False)
 
 
+async def serve_serial(args, context):
+    server = await StartAsyncSerialServer(
+        context=context, framer=ModbusRtuFramer, port=args.serial, baudrate=args.baud,
+        parity=args.parity, stopbits=args.stop_bits, bytesize=8, timeout=0.05,
+        ignore_missing_slaves=True, defer_start=True)
+    await server.start()
+    task = asyncio.create_task(server.serve_forever())
+    print(f"serial {args.serial}", flush=True)
+    if args.pid_file:
+        with open(args.pid_file + ".tmp", "w", encoding="ascii") as f:
+            f.write(f"{os.getpid()}\n")
+        os.replace(args.pid_file + ".tmp", args.pid_file)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.shutdown()
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
 async def serve(args, context):
     server = await StartAsyncTcpServer(
         context=context,
@@ -169,7 +237,13 @@ async def serve(args, context):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--regs", action="append", default=[], metavar="FILE[@UNIT]",
+                    help="serve a register recording (tools/mbrecord format)")
+    ap.add_argument("--serial", help="serve Modbus RTU on this serial port instead of TCP")
+    ap.add_argument("--baud", type=int, default=9600)
+    ap.add_argument("--parity", default="N", choices="NEO")
+    ap.add_argument("--stop-bits", type=int, default=1, choices=(1, 2))
     ap.add_argument("--spec", help="JSON file: registers and bits per unit id")
     ap.add_argument("--silent-unit", type=int, action="append", default=[])
     ap.add_argument("--exception-unit", type=int, action="append", default=[])
@@ -191,13 +265,23 @@ def main():
         with open(args.spec, encoding="utf-8") as f:
             spec = json.load(f)
     try:
+        for item in args.regs:
+            path, _, unit = item.partition("@")
+            for u, tables in load_regs(path, int(unit) if unit else None)["units"].items():
+                if u in spec.setdefault("units", {}):
+                    raise ValueError(f"{path}: unit {u} is served twice")
+                spec["units"][u] = tables
+    except (ValueError, OSError) as exc:
+        print(f"pymodbus_server: {exc}", file=sys.stderr)
+        return 2
+    try:
         context = build_context(spec, set(args.exception_unit), set(args.silent_unit),
                                 args.silent, not args.sparse)
     except (ValueError, KeyError, struct.error) as exc:
         print(f"pymodbus_server: {args.spec}: {exc}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(args, context))
+        asyncio.run(serve_serial(args, context) if args.serial else serve(args, context))
     finally:
         for path in (args.pid_file, args.port_file):
             if path and os.path.exists(path):

@@ -6,6 +6,16 @@
 . "$(dirname "$0")/lib.sh"
 
 DEV="$top/test/devices"
+
+# Every snmp profile has a device test.
+for p in "$top"/etc/profiles/*/*.yaml; do
+	grep -q '^driver: snmp' "$p" || continue
+	name=$(basename "$p" .yaml)
+	cls=$(basename "$(dirname "$p")")
+	grep -lq "^profile $cls/$name\$" "$DEV"/*.expected 2>/dev/null ||
+		fail "profile $cls/$name has no device test ($DEV/*.expected)"
+done
+ok "every snmp profile has a recording with expected values"
 P=$(free_udp_port)
 
 # snmpsimd refuses to run as root; it then needs a user that can read the data.
@@ -34,31 +44,7 @@ wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)
-	$PY - "$e" "$n" "$B/greendc" "$T/greendc.db" <<'PYEOF' || { grep "$n" "$T/greendcd.log" | tail -5; fail "$n: stored metrics differ"; }
-import csv, io, subprocess, sys
-exp, dev, cli, db = sys.argv[1:5]
-def run(*a):
-    return subprocess.run([cli, "--db", db, *a], check=True, capture_output=True, text=True).stdout
-want = {}
-for line in open(exp):
-    line = line.strip()
-    if line and not line.startswith("#") and not line.startswith("profile "):
-        k, v = line.rsplit(" ", 1)
-        want[k] = float(v)
-got = {}
-for r in csv.DictReader(io.StringIO(run("series", dev + " *", "--format", "csv"))):
-    if r["device"] != dev or r["metric"].startswith("greendc_"):
-        continue
-    name = r["metric"] + ("{%s}" % r["labels"] if r["labels"] else "")
-    rows = run("query", r["id"], "--from", "-10m", "--to", "now", "--step", "raw",
-               "--format", "csv").strip().splitlines()
-    got[name] = float(rows[-1].split(",")[1]) if len(rows) > 1 else None
-bad = 0
-for k in sorted(set(want) | set(got)):
-    w, g = want.get(k), got.get(k)
-    if w is None or g is None or abs(w - g) > 1e-9 * max(1.0, abs(w)):
-        print("  %s: expected %s, stored %s" % (k, w, g)); bad = 1
-sys.exit(bad)
-PYEOF
+	$PY "$top/test/integration/device_expect.py" "$e" "$n" "$B/greendc" "$T/greendc.db" ||
+		{ grep "$n" "$T/greendcd.log" | tail -5; fail "$n: stored metrics differ"; }
 	ok "$n: $(grep -vc '^#\|^profile ' "$e") series stored exactly as expected"
 done

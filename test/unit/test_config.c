@@ -179,6 +179,44 @@ static void test_profile_match(void **state)
 	assert_ptr_equal(profile_match(cands, 3, "no-equals-sign"), NULL);
 }
 
+/* Several identity lines: the first key that matches decides, so a vendor's sysObjectID
+ * beats a generic profile that claims a standard MIB the agent also answers. */
+static void test_profile_match_lines(void **state)
+{
+	(void)state;
+	struct gdc_attr apc[] = {{"sysobjectid", "1.3.6.1.4.1.318.1.3.27", 1}};
+	struct gdc_attr upsmib[] = {{"answers", "1.3.6.1.2.1.33.1.1.1", 1}};
+	struct gdc_attr pdu[] = {{"answers", "1.3.6.1.4.1.13742.6.5.2.3.1.4", 1},
+	                         {"sysobjectid", "1.3.6.1.4.1.13742.6", 2}};
+	struct profile a = {.name = "apc-smartups", .match = apc, .nmatch = 1};
+	struct profile u = {.name = "ups-mib", .match = upsmib, .nmatch = 1};
+	struct profile r = {.name = "raritan", .match = pdu, .nmatch = 2};
+	const struct profile *cands[] = {&u, &a, &r};
+	/* APC Smart-UPS answers UPS-MIB too: its sysObjectID wins. */
+	assert_ptr_equal(profile_match(cands, 3,
+	                               "sysobjectid=1.3.6.1.4.1.318.1.3.27\n"
+	                               "answers=1.3.6.1.2.1.33.1.1.1"),
+	                 &a);
+	/* An unknown vendor answering UPS-MIB: the generic profile. */
+	assert_ptr_equal(profile_match(cands, 3,
+	                               "sysobjectid=1.3.6.1.4.1.705.1\n"
+	                               "answers=1.3.6.1.2.1.33.1.1.1"),
+	                 &u);
+	/* Two standard tables answer: the longer (more specific) OID. */
+	assert_ptr_equal(profile_match(cands, 3,
+	                               "sysobjectid=1.3.6.1.4.1.99999\n"
+	                               "answers=1.3.6.1.2.1.33.1.1.1\n"
+	                               "answers=1.3.6.1.4.1.13742.6.5.2.3.1.4"),
+	                 &r);
+	/* An answer must equal the probe (or extend it on a dot boundary). */
+	assert_ptr_equal(
+	        profile_match(cands, 3,
+	                      "sysobjectid=1.3.6.1.4.1.705.1\nanswers=1.3.6.1.2.1.33.1.1.10"),
+	        NULL);
+	assert_ptr_equal(profile_match(cands, 3, "sysobjectid=1.3.6.1.4.1.705.1\n"), NULL);
+	assert_ptr_equal(profile_match(cands, 3, ""), NULL);
+}
+
 static void test_durations(void **state)
 {
 	(void)state;
@@ -242,6 +280,7 @@ int main(void)
 	        cmocka_unit_test(test_duplicate_key),
 	        cmocka_unit_test(test_profile_kind_must_match_registry),
 	        cmocka_unit_test(test_profile_match),
+	        cmocka_unit_test(test_profile_match_lines),
 	        cmocka_unit_test(test_durations),
 	        cmocka_unit_test(test_registry_matches_docs),
 	};

@@ -352,13 +352,113 @@ static void test_index_labels(void **unused)
 	assert_int_equal(smap_index_labels(&sp, r5, 0, vals, l), -ENOENT);
 }
 
+/* Dell iDRAC amperageProbeTable: keep the rows whose amperageProbeType (.7) is systemWatts
+ * (26), whatever their position in the table; a power-supply current row (type 23) is not
+ * taken for watts. */
+static void test_select_rows(void **unused)
+{
+	struct smap_point sp;
+	char err[256];
+	int line;
+	(void)unused;
+
+	struct gdc_attr idrac[] = {{"column", "1.3.6.1.4.1.674.10892.5.4.600.30.1.6", 1},
+	                           {"index_labels", "_, _", 2},
+	                           {"select_column", "1.3.6.1.4.1.674.10892.5.4.600.30.1.7", 3},
+	                           {"select_value", "26", 4}};
+	assert_int_equal(parse_point(idrac, 4, &sp, err, &line), 0);
+	assert_true(sp.has_select);
+	assert_int_equal(sp.select.len, 14);
+	assert_int_equal(sp.select.id[13], 7);
+	struct smap_raw watts = {.type = SMAP_R_INT, .i = 26};
+	struct smap_raw amps = {.type = SMAP_R_INT, .i = 23};
+	struct smap_raw gauge = {.type = SMAP_R_UNSIGNED, .u = 26};
+	struct smap_raw text = {.type = SMAP_R_STRING, .s = "26W"};
+	struct smap_raw none = {.type = SMAP_R_NOSUCHINSTANCE};
+	assert_true(smap_row_selected(&sp, &watts));
+	assert_true(smap_row_selected(&sp, &gauge));
+	assert_false(smap_row_selected(&sp, &amps));
+	assert_false(smap_row_selected(&sp, &text));
+	assert_false(smap_row_selected(&sp, &none));
+	assert_false(smap_row_selected(&sp, NULL));
+
+	/* Inlet temperature: temperatureProbeLocationName (.8) is text; a number compares
+	 * with numbers only, a text with OCTET STRINGs only, and exactly. */
+	struct gdc_attr inlet[] = {{"column", "1.3.6.1.4.1.674.10892.5.4.700.20.1.6", 1},
+	                           {"index_labels", "_, _", 2},
+	                           {"select_column", "1.3.6.1.4.1.674.10892.5.4.700.20.1.8", 3},
+	                           {"select_value", "System Board Inlet Temp", 4}};
+	assert_int_equal(parse_point(inlet, 4, &sp, err, &line), 0);
+	struct smap_raw in = {.type = SMAP_R_STRING, .s = "System Board Inlet Temp"};
+	struct smap_raw ex = {.type = SMAP_R_STRING, .s = "System Board Exhaust Temp"};
+	struct smap_raw pre = {.type = SMAP_R_STRING, .s = "System Board Inlet"};
+	assert_true(smap_row_selected(&sp, &in));
+	assert_false(smap_row_selected(&sp, &ex));
+	assert_false(smap_row_selected(&sp, &pre));
+	assert_false(smap_row_selected(&sp, &watts));
+	struct smap_raw t26 = {.type = SMAP_R_STRING, .s = "26"};
+	idrac[3].value = "26";
+	assert_int_equal(parse_point(idrac, 4, &sp, err, &line), 0);
+	assert_true(smap_row_selected(&sp, &t26)); /* the text "26" is also exactly "26" */
+
+	/* A point without a selection keeps every row. */
+	struct gdc_attr plain[] = {{"column", "1.3.6.1.4.1.674.10892.5.4.600.30.1.6", 1},
+	                           {"index_labels", "_, probe", 2}};
+	assert_int_equal(parse_point(plain, 2, &sp, err, &line), 0);
+	assert_false(sp.has_select);
+	assert_true(smap_row_selected(&sp, &amps));
+	assert_true(smap_row_selected(&sp, NULL));
+
+	struct {
+		struct gdc_attr a[4];
+		size_t n;
+		int line;
+		const char *msg;
+	} bad[] = {
+	        {{{"column", "1.3.6.1.9", 1},
+	          {"index_labels", "i", 2},
+	          {"select_column", "1.3.6.1.7", 3}},
+	         3,
+	         3,
+	         "select_column: needs select_value"},
+	        {{{"column", "1.3.6.1.9", 1}, {"index_labels", "i", 2}, {"select_value", "2", 4}},
+	         3,
+	         4,
+	         "select_value: needs select_column"},
+	        {{{"column", "1.3.6.1.9", 1},
+	          {"index_labels", "i", 2},
+	          {"select_column", "1.3.6.1.9", 3},
+	          {"select_value", "2", 4}},
+	         4,
+	         3,
+	         "select_column: expected the numeric OID of another column"},
+	        {{{"column", "1.3.6.1.9", 1},
+	          {"index_labels", "i", 2},
+	          {"select_column", "1.3.6.1.7", 3},
+	          {"select_value", "", 4}},
+	         4,
+	         4,
+	         "select_value: expected a number or a text"},
+	        {{{"oid", "1.3.6.1.9.0", 1}, {"select_column", "1.3.6.1.7", 3}},
+	         2,
+	         3,
+	         "select_column: only for table"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse_point(bad[i].a, bad[i].n, &sp, err, &line), -EINVAL);
+		assert_int_equal(line, bad[i].line);
+		assert_non_null(strstr(err, bad[i].msg));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_oid_parse),    cmocka_unit_test(test_oid_cmp_prefix),
 	        cmocka_unit_test(test_point_keys),   cmocka_unit_test(test_options),
 	        cmocka_unit_test(test_secrets),      cmocka_unit_test(test_values),
-	        cmocka_unit_test(test_index_labels),
+	        cmocka_unit_test(test_index_labels), cmocka_unit_test(test_select_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
