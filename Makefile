@@ -278,4 +278,6 @@ deb:
 clean:
 	rm -rf build build-san
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Dependency files of this build only: not the package build's copy in $(DEB_DIR), whose
+# staged trees also hold folders named sysusers.d and tmpfiles.d.
+-include $(shell find $(O) -path $(DEB_DIR) -prune -o -name '*.d' -type f -print 2>/dev/null)
