@@ -18,6 +18,8 @@ test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk"
 # devscripts for dch (docs/packaging.md). No fakeroot: debian/control says
 # Rules-Requires-Root: no.
 test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
+# The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests).
+test_pkgs="$test_pkgs openssl"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;
