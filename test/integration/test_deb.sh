@@ -8,7 +8,9 @@
 # completion completes, and greendc --version prints the package version. dpkg --purge
 # then removes every file the packages shipped or made (the test deletes the users it made:
 # Debian keeps system users on purge). Needs root; refuses to run where greendc is
-# installed or configured already, rather than touch it.
+# installed or configured already, rather than touch it. While it runs, the system user
+# greendc exists: a greendcd that another test starts as root at the same time without
+# daemon.user would drop to it, so run it alone (make check runs tests one at a time).
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIPPED: installing packages needs root (run make check as root, as CI does)"
@@ -45,9 +47,15 @@ purge_all() {
 			dpkg_w --purge "$p" || echo "purge $p failed" >&2
 		fi
 	done
+	# userdel refuses while a process runs as the user: wait (bounded) for it to end.
 	for u in $new_users; do
-		getent passwd "$u" >/dev/null && userdel "$u" 2>/dev/null
-		getent group "$u" >/dev/null && groupdel "$u" 2>/dev/null
+		_n=0
+		while getent passwd "$u" >/dev/null && ! userdel "$u" 2>"$T/userdel.log"; do
+			_n=$((_n + 1))
+			[ $_n -gt 30 ] && { cat "$T/userdel.log" >&2; break; }
+			sleep 2
+		done
+		if getent group "$u" >/dev/null; then groupdel "$u" 2>/dev/null || true; fi
 	done
 	return 0
 }
