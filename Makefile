@@ -8,6 +8,7 @@
 #   make check-style  clang-format --dry-run over every C file; part of check (make format fixes)
 #   make fuzz         run each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)
 #   make install      install to $(DESTDIR)$(PREFIX)
+#   make deb          the Debian packages, built from a copy of the tree, into $(O)/deb/
 #   make DEVELOPER=1  warnings become errors (-Werror -Wshadow -Wmissing-prototypes)
 #   make O=build-san SAN=1   an ASan+UBSan build in its own folder
 
@@ -17,6 +18,7 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 LIBDIR ?= $(PREFIX)/lib
 DATADIR ?= $(PREFIX)/share
+INCLUDEDIR ?= $(PREFIX)/include
 SYSCONFDIR ?= /etc
 DRIVERDIR ?= $(LIBDIR)/greendc/drivers
 PROFILEDIR ?= $(DATADIR)/greendc/profiles
@@ -114,7 +116,7 @@ Q = @
 say = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all setup check check-layers check-style unit integration soak demo bench install clean format fuzz
+.PHONY: all setup check check-layers check-style unit integration soak demo bench install deb clean format fuzz
 all: $(PROGRAMS) $(DRIVER_SOS) $(TOOL_BINS)
 
 setup:
@@ -214,6 +216,16 @@ check-layers:
 
 MANDIR ?= $(DATADIR)/man
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
+# What is installed (docs/packaging.md): the drivers but not the template skel.so; the driver
+# ABI header for out-of-tree drivers with its pkg-config file; tools/receiver as
+# greendc-receiver. dcsim and gdcfill are development tools and stay in the build folder.
+INSTALL_DRIVER_SOS = $(filter-out $(O)/drivers/skel.so,$(DRIVER_SOS))
+UNITS_IN = greendcd.service greendc-report.service greendc-receiver.service
+DRIVER_ABI = $(shell sed -n 's/^\#define GDC_DRIVER_ABI *\([0-9]*\).*/\1/p' include/greendc/driver.h)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DRIVERDIR) $(DESTDIR)$(PROFILEDIR)
@@ -221,29 +233,70 @@ install: all
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/greendc $(DESTDIR)$(SYSCONFDIR)/greendc/conf.d
 	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/greendc/secrets
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/greendc-receiver
 	install -m 0755 $(O)/greendcd $(DESTDIR)$(SBINDIR)/greendcd
 	install -m 0755 $(O)/greendc $(DESTDIR)$(BINDIR)/greendc
-	install -m 0644 $(DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
+	install -m 0755 $(O)/receiver $(DESTDIR)$(SBINDIR)/greendc-receiver
+	install -m 0644 $(INSTALL_DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
 	cp -R etc/profiles/. $(DESTDIR)$(PROFILEDIR)/
 	install -d $(DESTDIR)$(DATADIR)/greendc/web $(DESTDIR)$(DATADIR)/greendc/grafana
 	cp -R dashboards/web/. $(DESTDIR)$(DATADIR)/greendc/web/
 	install -m 0644 dashboards/grafana/*.json $(DESTDIR)$(DATADIR)/greendc/grafana/
-	install -m 0644 include/greendc/driver.h $(DESTDIR)$(DATADIR)/greendc/driver.h
+	install -d $(DESTDIR)$(INCLUDEDIR)/greendc $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 include/greendc/driver.h $(DESTDIR)$(INCLUDEDIR)/greendc/driver.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@DRIVERDIR@|$(DRIVERDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@DRIVER_ABI@|$(DRIVER_ABI)|g' include/greendc-driver.pc.in \
+		>$(DESTDIR)$(PKGCONFIGDIR)/greendc-driver.pc
 	install -m 0644 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
 	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1
 	install -m 0644 man/greendc.yaml.5 $(DESTDIR)$(MANDIR)/man5/greendc.yaml.5
-	install -m 0644 man/greendcd.8 $(DESTDIR)$(MANDIR)/man8/greendcd.8
-	for u in greendcd.service greendc-report.service; do \
+	install -m 0644 man/greendcd.8 man/greendc-receiver.8 $(DESTDIR)$(MANDIR)/man8/
+	for u in $(UNITS_IN); do \
 		sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 			-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
 			systemd/$$u.in >$(DESTDIR)$(SYSTEMDDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
 	done
 	install -m 0644 systemd/greendc-report.timer $(DESTDIR)$(SYSTEMDDIR)/greendc-report.timer
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 systemd/greendc.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc.conf
+	install -m 0644 systemd/greendc-receiver.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc-receiver.conf
+	install -m 0644 systemd/greendc.tmpfiles $(DESTDIR)$(TMPFILESDIR)/greendc.conf
+	install -m 0644 completion/greendc.bash $(DESTDIR)$(BASHCOMPDIR)/greendc
 	install -d $(DESTDIR)$(DATADIR)/doc/greendc
-	install -m 0644 README.md docs/*.md docs/report.schema.json $(DESTDIR)$(DATADIR)/doc/greendc/
+	install -m 0644 README.md LICENSE NOTICE docs/*.md docs/report.schema.json \
+		$(DESTDIR)$(DATADIR)/doc/greendc/
+	@# A real install (no DESTDIR, as root) also creates the users and the state folder the
+	@# units need; a staged one (DESTDIR, packages) leaves that to the package's postinst.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+		echo "systemd-sysusers greendc.conf greendc-receiver.conf; systemd-tmpfiles --create greendc.conf"; \
+		systemd-sysusers greendc.conf greendc-receiver.conf && \
+		systemd-tmpfiles --create greendc.conf; \
+	fi
+
+# The Debian packages (debian/, docs/packaging.md). dpkg-buildpackage writes its results next
+# to the source folder, so it runs on a copy of the tree in $(DEB_DIR)/greendc: the .debs,
+# .buildinfo and .changes land in $(DEB_DIR) and the tree stays clean. The copy is what git
+# would commit (tracked and untracked, minus .gitignore) or, outside git, the tree minus
+# build folders.
+DEB_DIR = $(O)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/greendc
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | grep -zv '^$(O)/' | \
+			tar --null -T - --ignore-failed-read -cf - 2>/dev/null; \
+	else \
+		tar --exclude='./build*' --exclude='./$(O)' --exclude=./test-output --exclude=./.git \
+			-cf - .; \
+	fi | tar -xf - -C $(DEB_DIR)/greendc
+	cd $(DEB_DIR)/greendc && dpkg-buildpackage -us -uc -b -j2
+	@ls -1 $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf build build-san
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Dependency files of this build only: not the package build's copy in $(DEB_DIR), whose
+# staged trees also hold folders named sysusers.d and tmpfiles.d.
+-include $(shell find $(O) -path $(DEB_DIR) -prune -o -name '*.d' -type f -print 2>/dev/null)

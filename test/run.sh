@@ -67,12 +67,12 @@ sanitize | all)
 			unit build-san "asan/" env
 		# The integration tests again with the sanitized daemon, CLI, drivers and dcsim.
 		# Left out here, to keep make check near 15 minutes: the soak (its figures are for
-		# the optimised build), tests of no C code of ours (install, walk2profile, Grafana's
+		# the optimised build), tests of no C code of ours (install, deb, walk2profile, Grafana's
 		# PromQL, the dashboard's JavaScript), and two that mostly wait out backoff and rate
 		# limits (push_outage, chat_robots) whose C paths alerts_push and http_api run here.
 		for t in test/integration/test_*.sh; do
 			case $t in
-			*test_soak.sh | *test_install.sh | *test_walk2profile.sh | *test_grafana.sh | \
+			*test_soak.sh | *test_install.sh | *test_deb.sh | *test_walk2profile.sh | *test_grafana.sh | \
 				*test_dashboard_browser.sh | *test_push_outage.sh | *test_chat_robots.sh)
 				continue
 				;;

@@ -14,6 +14,12 @@ snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alert
 # HTTP API, dashboard and Grafana checks: promtool and prometheus, headless chromium with a CJK
 # font for the screenshots, curl, and wrk for bench/bench_http.sh.
 test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk"
+# make deb and test_deb.sh: debhelper and dpkg-dev build the packages, lintian checks them;
+# devscripts for dch (docs/packaging.md). No fakeroot: debian/control says
+# Rules-Requires-Root: no.
+test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
+# The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests).
+test_pkgs="$test_pkgs openssl"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;

@@ -1,7 +1,10 @@
 #!/bin/sh
 # make install DESTDIR=...: everything lands under DESTDIR (nothing outside it), the installed
 # programs run from there, and the systemd unit passes `systemd-analyze verify` and scores an
-# exposure of at most 2.0 in `systemd-analyze security --offline=true`.
+# exposure of at most 2.0 in `systemd-analyze security --offline=true`. The drivers folder
+# holds drivers only (no skel.so template, no helper objects); the driver ABI header and its
+# pkg-config file build a driver out of tree that the installed greendc loads; the
+# sysusers.d, tmpfiles.d and bash completion files are in place and parse.
 . "$(dirname "$0")/lib.sh"
 D="$T/root"
 marker="$T/marker"
@@ -15,10 +18,21 @@ for f in usr/local/sbin/greendcd usr/local/bin/greendc usr/local/lib/greendc/dri
 	usr/local/share/greendc/profiles/meter/eastron-sdm630.yaml usr/local/share/man/man8/greendcd.8 \
 	usr/local/share/man/man1/greendc.1 usr/local/share/man/man5/greendc.yaml.5 \
 	usr/local/lib/systemd/system/greendcd.service etc/greendc/greendc.yaml.example \
-	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json; do
+	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json \
+	usr/local/sbin/greendc-receiver usr/local/share/man/man8/greendc-receiver.8 \
+	usr/local/lib/systemd/system/greendc-receiver.service usr/local/include/greendc/driver.h \
+	usr/local/share/pkgconfig/greendc-driver.pc usr/local/lib/sysusers.d/greendc.conf \
+	usr/local/lib/sysusers.d/greendc-receiver.conf usr/local/lib/tmpfiles.d/greendc.conf \
+	usr/local/share/bash-completion/completions/greendc usr/local/share/doc/greendc/LICENSE \
+	usr/local/share/doc/greendc/NOTICE; do
 	[ -e "$D/$f" ] || fail "missing $f"
 done
 ok "installed files present under DESTDIR"
+drivers=$(cd "$D/usr/local/lib/greendc/drivers" && ls | sort | tr '\n' ' ')
+[ "$drivers" = "modbus.so snmp.so " ] || [ "$drivers" = "modbus.so redfish.so snmp.so " ] ||
+	fail "drivers folder holds: $drivers(expected the drivers only)"
+[ ! -e "$D/usr/local/share/greendc/driver.h" ] || fail "driver.h still under share/"
+ok "drivers folder: $drivers(no skel.so, no helper objects)"
 [ "$(stat -c %a "$D/etc/greendc/secrets")" = 700 ] || fail "secrets folder is not 0700"
 ok "secrets folder is 0700"
 # Nothing written outside DESTDIR: no file in the system folders is newer than the marker.
@@ -46,3 +60,51 @@ score=$(sed -n 's/.*Overall exposure level for greendcd.service: \([0-9.]*\).*/\
 [ -n "$score" ] || { tail -5 "$T/security.log"; fail "no exposure score"; }
 $PY -c "import sys; sys.exit(0 if float('$score') <= 2.0 else 1)" || fail "exposure $score > 2.0"
 ok "systemd-analyze security: exposure $score (at most 2.0)"
+
+# An out-of-tree driver: the template built with only the installed header, found through
+# the installed pkg-config file, passes the installed greendc's ABI check.
+mkdir -p "$T/drv" "$T/profiles/test"
+cflags=$(PKG_CONFIG_PATH="$D/usr/local/share/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$D" \
+	pkg-config --cflags greendc-driver) || fail "pkg-config does not know greendc-driver"
+cflags=$(echo $cflags)
+[ "$cflags" = "-I$D/usr/local/include" ] || fail "pkg-config --cflags: $cflags"
+[ "$(PKG_CONFIG_PATH="$D/usr/local/share/pkgconfig" pkg-config --variable=driverdir greendc-driver)" = \
+	/usr/local/lib/greendc/drivers ] || fail "pkg-config driverdir"
+cp "$top/drivers/skel.c" "$T/mydriver.c"
+# shellcheck disable=SC2086
+cc $cflags -Wall -fPIC -shared -o "$T/drv/skel.so" "$T/mydriver.c" || fail "out-of-tree build"
+cat >"$T/profiles/test/const.yaml" <<Y
+profile: const
+class: test
+driver: skel
+source: "a constant, for the out-of-tree driver check"
+points:
+  - metric: inlet_temp_c
+    value: 21.5
+Y
+cat >"$T/skel.yaml" <<Y
+site: {id: oot}
+storage: {path: $T/oot.db}
+daemon: {drivers_dir: $T/drv, profiles_dir: $T/profiles}
+devices:
+  - {name: const-1, driver: skel, address: none, profile: test/const}
+Y
+"$D/usr/local/bin/greendc" check-config "$T/skel.yaml" >"$T/oot.log" 2>&1 ||
+	{ cat "$T/oot.log"; fail "installed greendc refuses the out-of-tree driver"; }
+ok "a driver built against the installed header (pkg-config greendc-driver) loads"
+
+# sysusers.d and tmpfiles.d entries parse; the completion is valid bash.
+systemd-sysusers --dry-run "$D/usr/local/lib/sysusers.d/greendc.conf" \
+	"$D/usr/local/lib/sysusers.d/greendc-receiver.conf" >"$T/sysusers.log" 2>&1 ||
+	{ cat "$T/sysusers.log"; fail "systemd-sysusers rejects the entries"; }
+bash -n "$D/usr/local/share/bash-completion/completions/greendc" || fail "completion: bash -n"
+ok "sysusers.d entries parse (systemd-sysusers --dry-run), completion is valid bash"
+runit="$D/usr/local/lib/systemd/system/greendc-receiver.service"
+sed "s|/usr/local/|$D/usr/local/|g" "$runit" >"$T/greendc-receiver.service"
+if MANPATH="$D/usr/local/share/man" systemd-analyze verify "$T/greendc-receiver.service" >"$T/rverify.log" 2>&1 &&
+	! grep -v '^$' "$T/rverify.log" | grep -q .; then
+	ok "systemd-analyze verify greendc-receiver.service: clean"
+else
+	cat "$T/rverify.log"
+	fail "systemd-analyze verify reported problems (receiver)"
+fi
