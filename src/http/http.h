@@ -38,6 +38,10 @@ struct http_config {
 /* The values of an absent `http:` section. */
 void http_config_defaults(struct http_config *h);
 void http_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node);
+struct config_secret;
+/* The section's secret files (token_file, tls_key) for config_secrets_check. */
+void http_config_secrets(const struct config *cfg,
+                         void (*found)(void *ctx, const struct config_secret *s), void *ctx);
 
 /* True for 127.0.0.1 and ::1: the only binds that need no token. */
 bool http_listen_is_local(const char *addr);

@@ -6,8 +6,11 @@
 #include "config/config.h"
 #include "config/config_yaml.h"
 #include "http/http.h"
+#include "http/http_util.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 bool http_listen_is_local(const char *addr)
@@ -106,4 +109,38 @@ void http_config_parse(struct ydoc *y, struct config *cfg, const char *path, voi
 	if (h->per_ip_connections > h->max_connections)
 		yerr(y, n, path, "per_ip_connections (%u) is above max_connections (%u)",
 		     h->per_ip_connections, h->max_connections);
+}
+
+static const char *token_ok(const char *text, char *buf, size_t len)
+{
+	uint8_t hash[32];
+	return http_token_hash_parse(text, hash, buf, len) < 0 ? buf : NULL;
+}
+
+void http_config_secrets(const struct config *cfg,
+                         void (*found)(void *ctx, const struct config_secret *s), void *ctx)
+{
+	const struct http_config *h = cfg->http;
+	char pbuf[PATH_MAX];
+	if (!h || !h->enabled)
+		return;
+	if (h->token_file) {
+		snprintf(pbuf, sizeof(pbuf), "%s%s%s", h->token_file[0] == '/' ? "" : cfg->dir,
+		         h->token_file[0] == '/' ? "" : "/", h->token_file);
+		found(ctx, &(struct config_secret){.path = pbuf,
+		                                   .key = "http.token_file",
+		                                   .file = h->file,
+		                                   .line = h->token_line,
+		                                   .max_bytes = 255,
+		                                   .content_ok = token_ok});
+	}
+	if (h->tls_key) {
+		snprintf(pbuf, sizeof(pbuf), "%s%s%s", h->tls_key[0] == '/' ? "" : cfg->dir,
+		         h->tls_key[0] == '/' ? "" : "/", h->tls_key);
+		found(ctx, &(struct config_secret){.path = pbuf,
+		                                   .key = "http.tls_key",
+		                                   .file = h->file,
+		                                   .line = h->key_line,
+		                                   .max_bytes = 65535});
+	}
 }
