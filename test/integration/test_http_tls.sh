@@ -6,6 +6,8 @@
 # (idle connections beyond it are closed at once while the ones within it stay served); and
 # a daemon whose port is taken logs it and keeps metering.
 . "$(dirname "$0")/lib.sh"
+# The demo's report signing key is made by `make demo`; here, one of the test's own.
+(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
 
 command -v openssl >/dev/null || fail "openssl missing"
 P=$(free_port)
@@ -18,7 +20,7 @@ TOKEN=tls-test-token-$$
 printf '%s' "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256"
 mk() { # out extra-sed
 	sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
+		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 		-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
 		-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
 		-e "$2" "$top/etc/demo.yaml" >"$1"
