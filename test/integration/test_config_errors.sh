@@ -208,9 +208,10 @@ devices:
   - {name: m1, driver: old, address: "tcp://127.0.0.1:1", profile: meter/old-meter}
 Y
 
-# The shipped configs are valid.
+# The shipped configs are valid (their secret files are made on the machine that runs them:
+# `make demo` makes the demo's signing key).
 for f in "$top"/etc/*.yaml; do
-	"$B/greendc" check-config "$f" >"$T/shipped.out" 2>&1 || { cat "$T/shipped.out"; fail "$f does not validate"; }
+	"$B/greendc" check-config --no-secrets "$f" >"$T/shipped.out" 2>&1 || { cat "$T/shipped.out"; fail "$f does not validate"; }
 	ok "$(basename "$f") validates"
 done
 echo "all config error cases passed"

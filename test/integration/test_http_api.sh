@@ -216,7 +216,7 @@ kill "$PID_prometheus"
 
 # ---- off 127.0.0.1: token required, hashed, audited ----
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s' "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256"
+(umask 077 && printf "%s" "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256") # a secret: mode 0600
 HP2=$(free_port)
 mkconf "$T/noauth.yaml" "$HP2" ""
 sed -i "s|listen: 127.0.0.1|listen: 127.0.0.2|" "$T/noauth.yaml"
