@@ -2,7 +2,7 @@
 # What greendcd's HTTP server refuses at once, and how it reads numbers and tokens (issue 20,
 # items 5, 7, 10, 11; docs/api.md): 1,000 query parameters and a GET with a body (by length or
 # chunked) get a 4xx within a second instead of no answer; numbers are decimal (series=010 is
-# series 10, width=0x10 is a 400); the Bearer scheme is matched without regard to case; a token
+# series 10, width=0x10 is a 400, and `http.port: 0NNNNN` in the config is port NNNNN); the Bearer scheme is matched without regard to case; a token
 # file holding the SHA-256 of the empty string is refused by check-config (file:line) and by
 # greendcd; rejected tokens are audited per client address, so one client's flood of wrong
 # tokens does not hide another client's.
@@ -21,7 +21,7 @@ mkconf() { # out listen token_file
 		-e "s|commit_interval: .*|commit_interval: 200ms|" -e "s|interval: [0-9]*s$|interval: 500ms|" \
 		-e "s|timeout: 1s|timeout: 400ms|" \
 		-e "s|listen: 127.0.0.1|listen: $2\n  token_file: $3|" \
-		-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
+		-e "s|port: 8470|port: 0$HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
 		-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles\n  audit_log: $T/audit.log|" \
 		"$top/etc/demo.yaml" >"$1"
 }
@@ -74,6 +74,9 @@ get "$U/api/v1/site"
 ok "1,000 parameters (long and short), 40 parameters, GET with a body (length, chunked): 4xx within 2 s"
 
 # ---- item 7: numbers are decimal ----
+# The config says `port: 0$HP` (a leading zero): YAML 1.2 reads it as decimal, so the server is
+# on $HP (YAML 1.1 would have read octal, another port or an error).
+grep -q "^  port: 0$HP$" "$T/greendc.yaml" || fail "the config does not have the leading zero"
 n=0
 until [ "$(sql "$T/greendc.db" "SELECT count(*) FROM series WHERE id IN (8, 10)")" = 2 ]; do
 	n=$((n + 1))
