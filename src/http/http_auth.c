@@ -75,8 +75,8 @@ bool http_authorized(struct http_server *h, struct MHD_Connection *c, const char
 		return ok;
 	const char *what = ok ? "ok" : auth ? "rejected: wrong token" : "rejected: no token";
 	if (dropped)
-		snprintf(result, sizeof(result),
-		         "%s (%u more from this client left out the minute before)", what, dropped);
+		snprintf(result, sizeof(result), "%s (%u more like it left out the minute before)",
+		         what, dropped);
 	else
 		snprintf(result, sizeof(result), "%s", what);
 	audit_record(h->audit, "api_token", subject, url, result);
