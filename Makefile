@@ -13,6 +13,8 @@
 #   make O=build-san SAN=1   an ASan+UBSan build in its own folder
 
 O ?= build
+# The version rules below come before `all:`; keep `make` alone building everything.
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin

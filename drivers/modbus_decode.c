@@ -61,15 +61,20 @@ bool mbd_parse_uint(const char *s, unsigned long min, unsigned long max, unsigne
 
 	if (s == NULL)
 		return false;
+	/* YAML 1.2 integers: decimal (leading zeros are still decimal: "010" is ten, never
+	 * octal), 0x hex, 0o octal. */
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
+		s += 2;
+	} else if (s[0] == '0' && s[1] == 'o') {
+		base = 8;
 		s += 2;
 	}
 	if (*s == '\0')
 		return false;
 	for (; *s; s++) {
 		unsigned d;
-		if (*s >= '0' && *s <= '9')
+		if (*s >= '0' && *s <= (base == 8 ? '7' : '9'))
 			d = (unsigned)(*s - '0');
 		else if (base == 16 && *s >= 'a' && *s <= 'f')
 			d = (unsigned)(*s - 'a' + 10);

@@ -95,9 +95,9 @@ bool mbd_parse_type(const char *s, enum mbd_type *out);
 bool mbd_parse_order(const char *s, enum mbd_order *out);
 const char *mbd_type_name(enum mbd_type t);
 
-/* Parse an unsigned decimal or 0x-prefixed hex number in [min, max], with nothing else
- * around it (no sign, no spaces, no trailing text). Return false if malformed or out of
- * range. */
+/* Parse an unsigned decimal (leading zeros allowed, still decimal), 0x-prefixed hex or
+ * 0o-prefixed octal number (YAML 1.2) in [min, max], with nothing else around it (no sign,
+ * no spaces, no trailing text). Return false if malformed or out of range. */
 bool mbd_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
 /* Registers a type occupies (1 for bool: one bit of a bit read). */

@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 
-/* argv[0] is "check-config"; argv[1], when given, is the file, else ctx->config_path.
- * Exit code: 0 valid, 1 not, 2 usage. */
+/* argv[0] is "check-config"; then --no-secrets, --systemd-dropin DIR and the file (else
+ * ctx->config_path). Exit code: 0 valid, 1 not, 2 usage. */
 int cli_check_config_main(int argc, char **argv, const struct cli_ctx *ctx);
 
 /* argv[0] is "backup", argv[1] the copy to write. Exit code: 0 ok, 1 error, 2 usage. */

@@ -22,11 +22,17 @@ static int help_main(int argc, char **argv, const struct cli_ctx *ctx);
 
 const struct cli_command cli_commands[] = {
         {"check-config", "validate a configuration, its profiles and drivers",
-         "usage: greendc check-config [FILE]\n"
+         "usage: greendc check-config [--no-secrets] [--systemd-dropin DIR] [FILE]\n"
          "       greendc -c FILE check-config\n"
          "Validate FILE (default: -c FILE, else /etc/greendc/greendc.yaml), its conf.d/\n"
-         "files, every profile it names and every driver's view of its devices, without\n"
-         "starting anything. Problems are printed as file:line: key: problem.\n"
+         "files, every profile it names, every driver's view of its devices and every\n"
+         "secret file it names (as the daemon's user will read them), without starting\n"
+         "anything. Problems are printed as file:line: key: problem.\n"
+         "  --no-secrets          do not check the secret files (a config checked on\n"
+         "                        another machine than the one that runs it)\n"
+         "  --systemd-dropin DIR  write DIR/serial.conf giving greendcd.service the serial\n"
+         "                        devices of Modbus RTU devices and the dialout group\n"
+         "                        (removed when there are none)\n"
          "Exit 0 when valid, 1 when not.\n",
          CLI_CONFIG_NONE, false, cli_check_config_main},
         {"devices", "state of each device (up/down, last poll, errors, backoff)",

@@ -98,6 +98,29 @@ void config_diag_add(struct config_diag *d, const char *file, int line, const ch
 		                                               : sizeof(d->text) - d->len - 1;
 }
 
+/* Labels become series names, API fields and Prometheus labels: keep them short and few. */
+#define MAX_LABELS      32
+#define MAX_LABEL_KEY   64
+#define MAX_LABEL_VALUE 256
+#define MAX_NAME        128 /* a device's name */
+
+static void check_labels(struct ydoc *y, yaml_node_t *where, const char *path,
+                         const struct kv_build *b)
+{
+	if (b->n > MAX_LABELS)
+		yerr(y, where, path, "%zu labels; at most %d", b->n, MAX_LABELS);
+	for (size_t i = 0; i < b->n; i++) {
+		if (strlen(b->attrs[i].key) > MAX_LABEL_KEY)
+			config_diag_add(y->diag, y->file, b->attrs[i].line,
+			                "%s: a label name longer than %d bytes", path,
+			                MAX_LABEL_KEY);
+		else if (strlen(b->attrs[i].value) > MAX_LABEL_VALUE)
+			config_diag_add(y->diag, y->file, b->attrs[i].line,
+			                "%s.%s: a label value longer than %d bytes", path,
+			                b->attrs[i].key, MAX_LABEL_VALUE);
+	}
+}
+
 /* ---- profiles ---- */
 
 struct point_ctx {
@@ -151,7 +174,8 @@ static void point_pair(struct ydoc *y, void *vctx, const char *path, const char 
 		ywant_double(y, v, path, &pt->offset);
 	} else if (strcmp(key, "labels") == 0) {
 		struct kv_build b = {0};
-		ymap_walk(y, v, path, NULL, ykv_pair, &b);
+		if (ymap_walk(y, v, path, NULL, ykv_pair, &b))
+			check_labels(y, v, path, &b);
 		pt->labels = ykv_to_labels(y, &b);
 		pt->nlabels = b.n;
 	} else if (strcmp(key, "source") == 0) {
@@ -407,6 +431,8 @@ static void device_pair(struct ydoc *y, void *vctx, const char *path, const char
 		const char *s = ywant_string(y, v, path);
 		if (s && !config_name_ok(s, "_.-"))
 			yerr(y, v, path, "use letters, digits, '_', '.' and '-' only");
+		else if (s && strlen(s) > MAX_NAME)
+			yerr(y, v, path, "longer than %d characters", MAX_NAME);
 		else
 			d->name = s;
 	} else if (strcmp(key, "driver") == 0) {
@@ -435,7 +461,8 @@ static void device_pair(struct ydoc *y, void *vctx, const char *path, const char
 				d->timeout_ms = (unsigned)ms;
 		}
 	} else if (strcmp(key, "labels") == 0) {
-		ymap_walk(y, v, path, NULL, ykv_pair, &c->labels);
+		if (ymap_walk(y, v, path, NULL, ykv_pair, &c->labels))
+			check_labels(y, v, path, &c->labels);
 	} else if (strcmp(key, "options") == 0) {
 		ymap_walk(y, v, path, NULL, ykv_pair, &c->options);
 	} else if (strcmp(key, "rated_power_w") == 0) {

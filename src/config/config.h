@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A device model (etc/profiles/<class>/<name>.yaml). */
 struct profile {
@@ -94,13 +95,39 @@ struct config {
  */
 struct ydoc;
 struct config_diag;
+struct config_secret;
 struct config_section {
 	const char *key;
 	/* node is the section's yaml_node_t; path is its key, for messages. */
 	void (*parse)(struct ydoc *y, struct config *cfg, const char *path, void *node);
 	/* Optional: checks that need the whole config (e.g. roles that name devices). */
 	void (*validate)(const struct config *cfg, struct config_diag *diag);
+	/* Optional: every secret file the section names, each handed to found() (see
+	 * config_secrets_check). */
+	void (*secrets)(const struct config *cfg,
+	                void (*found)(void *ctx, const struct config_secret *s), void *ctx);
 };
+
+/* A secret file named by the config (a token hash, a private key, a signing key, a URL with
+ * a token in it). Checked by config_secrets_check with the one secret-file reader. */
+struct config_secret {
+	const char *path; /* resolved */
+	const char *key;  /* for messages: "http.token_file", "outputs.central.secret_file" */
+	const char *file; /* where it is named */
+	int line;
+	size_t max_bytes;
+	bool first_line; /* only the first line matters (trimmed, must not be empty) */
+	/* Optional check of the content (the first line when first_line): NULL when fine, else
+	 * why, in buf or static. */
+	const char *(*content_ok)(const char *text, char *buf, size_t len);
+};
+
+/* Check every secret file the sections name, as the daemon will read them when it runs as
+ * reader (core/secretfile.h: regular file, not a FIFO or symlink, owner, mode 0600/0400,
+ * size, content): each problem is a "file:line: key: path: what" diagnostic. The number of
+ * problems. */
+unsigned config_secrets_check(const struct config *cfg, const struct config_section *sections,
+                              uid_t reader, struct config_diag *diag);
 
 /* Accumulated diagnostics, one "file:line: key: problem" per line. */
 struct config_diag {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- YAML walking ---- */
@@ -209,25 +210,172 @@ struct gdc_label *ykv_to_labels(struct ydoc *y, const struct kv_build *b)
 	return l;
 }
 
-bool ydoc_load(struct ydoc *y, const char *file)
+bool config_utf8_ok(const char *s, size_t len)
 {
-	FILE *f = fopen(file, "rb");
-	yaml_parser_t parser;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		unsigned c = *p++;
+		size_t more;
+		unsigned min;
+		if (c == 0)
+			return false;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf) {
+			more = 1;
+			min = 0x80;
+			c &= 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			more = 2;
+			min = 0x800;
+			c &= 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3;
+			min = 0x10000;
+			c &= 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) < more)
+			return false;
+		for (size_t i = 0; i < more; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (*p & 0x3f);
+		}
+		/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+		if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+			return false;
+	}
+	return true;
+}
 
+/* A first pass over the events, before libyaml builds the document: nesting deeper than
+ * YDOC_MAX_DEPTH, a scalar longer than YDOC_MAX_SCALAR, and a scalar that is not UTF-8 text
+ * (a NUL from a "\0" escape) are refused with file:line. libyaml's document loader takes time
+ * quadratic in the nesting depth (a label nested 100,000 deep took 37.7 s to reject); this
+ * pass stops at the first level too deep. */
+static bool ydoc_prepass(struct ydoc *y, const char *file, const unsigned char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0;
+	bool ok = true, done = false;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, text, len);
+	while (ok && !done) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break; /* a syntax error: the loader reports it */
+		int line = (int)ev.start_mark.line + 1;
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > YDOC_MAX_DEPTH) {
+				config_diag_add(y->diag, file, line, "nested deeper than %d levels",
+				                YDOC_MAX_DEPTH);
+				ok = false;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_SCALAR_EVENT:
+			if (ev.data.scalar.length > YDOC_MAX_SCALAR) {
+				config_diag_add(y->diag, file, line, "a value longer than %d bytes",
+				                YDOC_MAX_SCALAR);
+				ok = false;
+			} else if (!config_utf8_ok((const char *)ev.data.scalar.value,
+			                           ev.data.scalar.length)) {
+				config_diag_add(
+				        y->diag, file, line,
+				        "a value that is not UTF-8 text (a NUL or an invalid "
+				        "byte sequence)");
+				ok = false;
+			}
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
+/* The whole file, at most YDOC_MAX_FILE bytes. NULL with a diagnostic. */
+static unsigned char *slurp(struct ydoc *y, const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rbe");
 	if (!f) {
 		config_diag_add(y->diag, file, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0;
+	const char *why = NULL;
+	while (!why) {
+		if (n == cap) {
+			/* One byte past the limit tells a file that is too large. */
+			cap = cap ? cap * 2 : 65536;
+			if (cap > (size_t)YDOC_MAX_FILE + 1)
+				cap = (size_t)YDOC_MAX_FILE + 1;
+			unsigned char *nb = n < cap ? realloc(buf, cap) : NULL;
+			if (!nb) {
+				why = n < cap ? "out of memory" : "larger than 64 MiB";
+				break;
+			}
+			buf = nb;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0) {
+			if (ferror(f))
+				why = strerror(EIO);
+			break;
+		}
+	}
+	fclose(f);
+	if (why) {
+		config_diag_add(y->diag, file, 0, "%s", why);
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf ? buf : malloc(1);
+}
+
+bool ydoc_load(struct ydoc *y, const char *file)
+{
+	yaml_parser_t parser;
+	size_t len = 0;
+	unsigned char *text = slurp(y, file, &len);
+	if (!text)
+		return false;
+	if (!ydoc_prepass(y, file, text, len)) {
+		free(text);
 		return false;
 	}
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, text, len);
 	bool ok = yaml_parser_load(&parser, &y->doc);
 	if (!ok) {
-		config_diag_add(y->diag, file, (int)parser.problem_mark.line + 1, "yaml: %s%s%s",
+		int line = (int)parser.problem_mark.line + 1;
+		/* The reader (bad UTF-8, control characters) gives a byte offset, not a mark. */
+		if (parser.error == YAML_READER_ERROR) {
+			line = 1;
+			for (size_t i = 0; i < parser.problem_offset && i < len; i++)
+				line += text[i] == '\n';
+		}
+		config_diag_add(y->diag, file, line, "yaml: %s%s%s",
 		                parser.problem ? parser.problem : "syntax error",
 		                parser.context ? " " : "", parser.context ? parser.context : "");
 	}
 	yaml_parser_delete(&parser);
-	fclose(f);
+	free(text);
 	if (ok && !yaml_document_get_root_node(&y->doc)) {
 		config_diag_add(y->diag, file, 0, "empty document");
 		yaml_document_delete(&y->doc);

@@ -74,7 +74,17 @@ void ykv_pair(struct ydoc *y, void *ctx, const char *path, const char *key, yaml
 /* The collected pairs as labels (arena). */
 struct gdc_label *ykv_to_labels(struct ydoc *y, const struct kv_build *b);
 
-/* Parse file into y->doc; on a syntax error report file:line and return false. */
+/* Limits of what ydoc_load accepts (docs/config.md, "Limits"). */
+#define YDOC_MAX_DEPTH  32                 /* nesting of lists and mappings */
+#define YDOC_MAX_SCALAR 16384              /* bytes of any one value */
+#define YDOC_MAX_FILE   (64 * 1024 * 1024) /* bytes of one file */
+
+/* Parse file into y->doc; on a syntax error, nesting deeper than YDOC_MAX_DEPTH, a value
+ * longer than YDOC_MAX_SCALAR or one that is not UTF-8 text, report file:line and return
+ * false. */
 bool ydoc_load(struct ydoc *y, const char *file);
+
+/* True when s[0..len) is UTF-8 text without NUL bytes (no overlong forms, no surrogates). */
+bool config_utf8_ok(const char *s, size_t len);
 
 #endif

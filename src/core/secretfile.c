@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Open path for reading a secret and check what it is; returns the fd or -errno. */
-static int open_checked(const char *path, size_t max_bytes, char *err, size_t errlen)
+/* Open path for reading a secret that reader will read and check what it is; returns the fd
+ * or -errno. */
+static int open_checked(const char *path, uid_t reader, size_t max_bytes, char *err, size_t errlen)
 {
 	if (!path || !*path) {
 		snprintf(err, errlen, "no secret file named");
@@ -34,9 +35,14 @@ static int open_checked(const char *path, size_t max_bytes, char *err, size_t er
 		why = "is a directory, not a file";
 	else if (!S_ISREG(sb.st_mode))
 		why = "is not a regular file (a FIFO, socket or device)";
-	else if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+	else if (reader == geteuid() && sb.st_uid != reader && sb.st_uid != 0) {
 		snprintf(buf, sizeof(buf), "is owned by uid %u, neither this user (%u) nor root",
-		         (unsigned)sb.st_uid, (unsigned)geteuid());
+		         (unsigned)sb.st_uid, (unsigned)reader);
+		why = buf;
+	} else if (reader != geteuid() && sb.st_uid != reader) {
+		snprintf(buf, sizeof(buf),
+		         "is owned by uid %u, but the daemon runs as uid %u and could not read it",
+		         (unsigned)sb.st_uid, (unsigned)reader);
 		why = buf;
 	} else if (sb.st_mode & 077) {
 		snprintf(buf, sizeof(buf),
@@ -59,7 +65,7 @@ static int open_checked(const char *path, size_t max_bytes, char *err, size_t er
 
 int secretfile_check(const char *path, size_t max_bytes, char *err, size_t errlen)
 {
-	int fd = open_checked(path, max_bytes, err, errlen);
+	int fd = open_checked(path, geteuid(), max_bytes, err, errlen);
 	if (fd < 0)
 		return fd;
 	close(fd);
@@ -69,11 +75,17 @@ int secretfile_check(const char *path, size_t max_bytes, char *err, size_t errle
 int secretfile_read(const char *path, char *buf, size_t len, size_t *outlen, char *err,
                     size_t errlen)
 {
+	return secretfile_read_for(path, geteuid(), buf, len, outlen, err, errlen);
+}
+
+int secretfile_read_for(const char *path, uid_t reader, char *buf, size_t len, size_t *outlen,
+                        char *err, size_t errlen)
+{
 	if (len < 2) {
 		snprintf(err, errlen, "%s: no room to read it", path ? path : "");
 		return -EINVAL;
 	}
-	int fd = open_checked(path, len - 1, err, errlen);
+	int fd = open_checked(path, reader, len - 1, err, errlen);
 	if (fd < 0)
 		return fd;
 	size_t n = 0;

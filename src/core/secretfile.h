@@ -11,6 +11,7 @@
 #define GREENDC_CORE_SECRETFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The whole file into buf (NUL-terminated; *outlen bytes, may be NULL). A file of len bytes
  * or more is refused as too large. 0, or -errno with a message in err. */
@@ -23,5 +24,12 @@ int secretfile_read_line(const char *path, char *buf, size_t len, char *err, siz
 
 /* Only the checks (type, owner, mode, size up to max_bytes), for check-config. 0 or -errno. */
 int secretfile_check(const char *path, size_t max_bytes, char *err, size_t errlen);
+
+/* secretfile_read on behalf of another user: root checking, before it drops privileges, the
+ * files the daemon will read as `reader`. The file must then be owned by reader itself (a
+ * root-owned file of mode 0600 could not be read by it); reader == geteuid() is
+ * secretfile_read. */
+int secretfile_read_for(const char *path, uid_t reader, char *buf, size_t len, size_t *outlen,
+                        char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * SHA-256 (FIPS 180-4), small and dependency-free, for hashing the HTTP API's bearer token:
- * the daemon keeps only the token's hash and compares hashes in constant time.
+ * SHA-256 (OpenSSL's libcrypto) for the HTTP API's bearer token and ETags: the daemon keeps
+ * only the token's hash and compares hashes in constant time. Plus its hex form.
  */
 #ifndef GREENDC_SHA256_H
 #define GREENDC_SHA256_H

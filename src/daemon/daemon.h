@@ -53,8 +53,9 @@ int daemon_loop(struct daemon *d);
  * status, recorded in the audit log. */
 void daemon_stop(struct daemon *d, int rc);
 
-/* Load a config and validate it fully: YAML, profiles, and every driver's view of its
- * devices. NULL with the problems printed to stderr. */
+/* Load a config and validate it fully: YAML, profiles, every driver's view of its devices,
+ * and every secret file it names (greendc_secrets_check). NULL with the problems printed to
+ * stderr. */
 struct config *daemon_config_load(const char *path, struct driver_set *ds);
 
 /* SIGHUP: build, validate and swap in the config at d->config_path; a bad one keeps the

@@ -21,13 +21,17 @@ struct config *daemon_config_load(const char *path, struct driver_set *ds)
 {
 	struct config_diag diag = {0};
 	struct config *cfg = greendc_config_load(path, &diag);
-	if (cfg && driver_validate_config(ds, cfg, &diag) > 0) {
+	/* Secrets are checked here, at start and at reload: a bad one refuses the config with
+	 * file:line rather than leaving the outbox to pile up (or a FIFO to block a thread). */
+	if (cfg) {
+		unsigned problems = (unsigned)driver_validate_config(ds, cfg, &diag);
+		problems += greendc_secrets_check(cfg, &diag);
+		if (problems == 0)
+			return cfg;
 		config_free(cfg);
-		cfg = NULL;
 	}
-	if (!cfg)
-		fprintf(stderr, "%s", diag.text);
-	return cfg;
+	fprintf(stderr, "%s", diag.text);
+	return NULL;
 }
 
 /* What a reload cannot change: NULL, or why next is refused (logged here). */

@@ -8,9 +8,19 @@
 
 #include "config/config.h"
 
+#include <sys/types.h>
+
 extern const struct config_section greendc_sections[]; /* terminated by a NULL key */
 
 /* config_load with greendc's sections. */
 struct config *greendc_config_load(const char *path, struct config_diag *diag);
+
+/* The user greendcd reads its secrets as: this user, or, when this is root, the user the
+ * daemon drops to (daemon.user, default "greendc"; root when there is none). */
+uid_t greendc_secrets_reader(const struct config *cfg);
+
+/* Check every secret file the config names (config_secrets_check) as that user reads them.
+ * The number of problems, each in diag with file:line. */
+unsigned greendc_secrets_check(const struct config *cfg, struct config_diag *diag);
 
 #endif

@@ -85,7 +85,7 @@ static void ensure_parent_dir(const char *path, uid_t uid, gid_t gid)
 	if (!slash || slash == dir)
 		return;
 	*slash = '\0';
-	if (mkdir(dir, 0750) == 0) {
+	if (mkdir(dir, 0700) == 0) {
 		if (geteuid() == 0 && uid != 0 && chown(dir, uid, gid) != 0)
 			log_warn("%s: cannot hand to uid %u: %s", dir, (unsigned)uid,
 			         strerror(errno));
@@ -207,6 +207,10 @@ static void start_outputs(struct daemon *d)
 int daemon_start(struct daemon *d, const struct daemon_opts *o)
 {
 	*d = (struct daemon){.config_path = o->config_path, .status_ms = o->status_ms};
+	/* Everything the daemon creates (the database, its WAL and shared-memory files, the
+	 * audit log, the database's folder) is for its own user only, also when it is started
+	 * by hand or by an init system without UMask=0077. */
+	umask(077);
 	log_set_journal(getenv("JOURNAL_STREAM") != NULL);
 	block_signals(&d->sigs);
 	if (load_config(d, o) || drop_root(d) || start_ingest(d)) {

@@ -88,5 +88,9 @@ struct config_diag;
 /* The config_sections[] entry points. */
 void outputs_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node);
 void outputs_config_validate(const struct config *cfg, struct config_diag *diag);
+struct config_secret;
+/* Every target's secret_file, url_file and client_key, for config_secrets_check. */
+void outputs_config_secrets(const struct config *cfg,
+                            void (*found)(void *ctx, const struct config_secret *s), void *ctx);
 
 #endif

@@ -1,13 +1,14 @@
 /*
  * Parser of the `outputs:` section (outputs.h). URLs must be http(s); https is expected for
  * anything but 127.0.0.1/localhost, and TLS verification cannot be turned off (there is no key
- * for it). Secret files are checked for their mode when the pusher reads them, not here, so
- * `greendc check-config` works without access to them.
+ * for it). The secret files (signing keys, chat URLs, mTLS client keys) are listed for the
+ * secrets check (outputs_config_secrets), which `greendc check-config` and the daemon run.
  */
 #include "delivery/outputs.h"
 
 #include "config/config.h"
 #include "config/config_yaml.h"
+#include "delivery/whsign.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -295,4 +296,58 @@ void outputs_config_validate(const struct config *cfg, struct config_diag *diag)
 {
 	(void)cfg;
 	(void)diag;
+}
+
+static const char *whsec_ok(const char *text, char *buf, size_t len)
+{
+	uint8_t key[WHSIGN_MAX_KEY];
+	if (whsign_secret_key(text, key, sizeof(key)) > 0)
+		return NULL;
+	snprintf(buf, len, "not a usable signing key (whsec_<base64>)");
+	return buf;
+}
+
+static const char *url_ok(const char *text, char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	if (strncmp(text, "https://", 8) == 0 || strncmp(text, "http://", 7) == 0)
+		return NULL;
+	return "the first line is not an http:// or https:// URL";
+}
+
+void outputs_config_secrets(const struct config *cfg,
+                            void (*found)(void *ctx, const struct config_secret *s), void *ctx)
+{
+	const struct outputs *o = cfg->outputs;
+	char key[96];
+	for (size_t i = 0; o && i < o->nreport; i++) {
+		const struct out_target *t = &o->report[i];
+		struct config_secret s = {.key = key, .file = t->file, .line = t->line};
+		if (t->secret_file) {
+			snprintf(key, sizeof(key), "outputs.%s.secret_file", t->name);
+			s.path = t->secret_file;
+			/* What the pusher's buffers hold (pusher.c). */
+			s.max_bytes = t->type == OUT_T_REPORT ? 511 : 255;
+			s.first_line = true;
+			s.content_ok = t->type == OUT_T_REPORT ? whsec_ok : NULL;
+			found(ctx, &s);
+		}
+		if (t->url_file) {
+			snprintf(key, sizeof(key), "outputs.%s.url_file", t->name);
+			s.path = t->url_file;
+			s.max_bytes = 1023;
+			s.first_line = true;
+			s.content_ok = url_ok;
+			found(ctx, &s);
+		}
+		if (t->client_key) {
+			snprintf(key, sizeof(key), "outputs.%s.client_key", t->name);
+			s.path = t->client_key;
+			s.max_bytes = 65535;
+			s.first_line = false;
+			s.content_ok = NULL;
+			found(ctx, &s);
+		}
+	}
 }

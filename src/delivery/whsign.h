@@ -4,8 +4,8 @@
  *     the key being the base64 part of a "whsec_..." secret;
  *   - DingTalk robots: sign = urlencode(base64(HMAC(secret, "<ms>\n<secret>")));
  *   - Feishu robots: sign = base64(HMAC(key = "<s>\n<secret>", message = "")).
- * Also the secrets-file reader that refuses group/world-accessible files. Pure functions, no
- * logging; the receiver (tools/receiver) and the pusher share them.
+ * Pure functions, no logging; the receiver (tools/receiver) and the pusher share them (secret
+ * files are read with core/secretfile.h).
  */
 #ifndef GREENDC_WHSIGN_H
 #define GREENDC_WHSIGN_H
@@ -19,7 +19,8 @@
 /* Standard base64 with padding of n bytes into out (NUL-terminated). Length, or -ENOSPC. */
 int whsign_b64(const uint8_t *in, size_t n, char *out, size_t outlen);
 
-/* Decode standard base64 (padding optional, no whitespace). Bytes written, or -EINVAL. */
+/* Decode standard base64 (padding optional, but when present exactly what completes the last
+ * group of four; no whitespace). Bytes written, or -EINVAL / -ENOSPC. */
 int whsign_b64_decode(const char *in, uint8_t *out, size_t outlen);
 
 /* The key of a secret: "whsec_<base64>" decodes the base64; any other text is used as is.

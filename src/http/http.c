@@ -1,10 +1,12 @@
 /*
- * The daemon's HTTP server on libmicrohttpd (see http.h): binding, TLS, limits, the bearer
- * token, routing to /metrics, /api/v1/ and the dashboard's static files, ETags and security
- * headers. The API itself is in http_api.c, the /metrics snapshot in http_snap.c.
+ * The daemon's HTTP server on libmicrohttpd (see http.h): binding, TLS, routing to /metrics,
+ * /api/v1/ and the dashboard's static files, what is refused before routing (methods, bodies,
+ * too many parameters), ETags and security headers. The API itself is in http_api.c, answered
+ * by the workers of http_work.c; the bearer token in http_auth.c; the guard against slow and
+ * greedy clients in http_guard.c; the /metrics snapshot in http_snap.c.
  */
 #include "config/config.h"
-#include "core/audit.h"
+#include "core/secretfile.h"
 #include "core/util.h"
 #include "http/http_internal.h"
 #include "store/store.h"
@@ -22,13 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if MHD_VERSION < 0x00097002
-typedef int MHD_RESULT;
-#else
-typedef enum MHD_Result MHD_RESULT;
-#endif
-
 static const char CSP[] = "default-src 'self'";
+
+/* A TLS private key in PEM is a few KiB; a bigger file is refused. */
+#define HTTP_MAX_KEY 65536
 
 static int hexval(char ch)
 {
@@ -49,18 +48,30 @@ static const char *resolve(const struct config *cfg, const char *p, char *buf, s
 	return buf;
 }
 
-static char *read_small(const char *path, size_t max, char *err, size_t errlen)
+/* A public file (the TLS certificate) whole into a malloc'ed string: opened O_NONBLOCK and
+ * refused unless a regular file, so a FIFO cannot block the start. Secrets go through
+ * core/secretfile.h instead. */
+static char *read_public(const char *path, size_t max, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
+		snprintf(err, errlen, "%s: %s", path,
+		         fd < 0                 ? strerror(errno)
+		         : !S_ISREG(sb.st_mode) ? "not a regular file"
+		                                : "too large");
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	char *buf = malloc(max + 1);
-	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-	fclose(f);
-	if (!buf || n > max) {
-		snprintf(err, errlen, "%s: %s", path, buf ? "too large" : "out of memory");
+	size_t n = 0;
+	ssize_t r = 0;
+	while (buf && n < max && (r = read(fd, buf + n, max - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	if (!buf || r < 0) {
+		snprintf(err, errlen, "%s: %s", path, buf ? strerror(errno) : "out of memory");
 		free(buf);
 		return NULL;
 	}
@@ -89,73 +100,6 @@ void http_reader_put(struct http_server *h, struct store_reader *r)
 	store_reader_close(r);
 }
 
-static void client_ip(struct MHD_Connection *c, char *buf, size_t len)
-{
-	const union MHD_ConnectionInfo *ci =
-	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(buf, len, "?");
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-		          (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		          buf, (socklen_t)len);
-}
-
-/* Token check for data endpoints. Failures are audited (at most 30 a minute, so a flood
- * cannot fill the disk); a success is audited once per client address per hour. */
-static bool authorized(struct http_server *h, struct MHD_Connection *c, const char *url)
-{
-	if (!h->need_token)
-		return true;
-	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	bool ok = false;
-	if (auth && strncmp(auth, "Bearer ", 7) == 0) {
-		uint8_t d[SHA256_LEN];
-		sha256(auth + 7, strlen(auth + 7), d);
-		ok = sha256_equal(d, h->token_hash);
-	}
-	char ip[64], subject[96];
-	client_ip(c, ip, sizeof(ip));
-	snprintf(subject, sizeof(subject), "http client %s", ip);
-	int64_t now = util_mono_ms();
-	bool record = false;
-	pthread_mutex_lock(&h->audit_lock);
-	if (!ok) {
-		if (now - h->reject_window_ms > 60000) {
-			h->reject_window_ms = now;
-			h->reject_count = 0;
-		}
-		record = h->reject_count++ < 30;
-	} else {
-		size_t oldest = 0;
-		record = true;
-		for (size_t i = 0; i < sizeof(h->seen) / sizeof(h->seen[0]); i++) {
-			if (strcmp(h->seen[i].ip, ip) == 0) {
-				record = now - h->seen[i].at_ms > 3600000;
-				oldest = i;
-				break;
-			}
-			if (h->seen[i].at_ms < h->seen[oldest].at_ms)
-				oldest = i;
-		}
-		if (record) {
-			snprintf(h->seen[oldest].ip, sizeof(h->seen[oldest].ip), "%s", ip);
-			h->seen[oldest].at_ms = now;
-		}
-	}
-	pthread_mutex_unlock(&h->audit_lock);
-	if (record)
-		audit_record(h->audit, "api_token", subject, url,
-		             ok     ? "ok"
-		             : auth ? "rejected: wrong token"
-		                    : "rejected: no token");
-	return ok;
-}
-
 static void common_headers(struct MHD_Response *r, const char *type)
 {
 	MHD_add_response_header(r, "Content-Type", type);
@@ -164,18 +108,14 @@ static void common_headers(struct MHD_Response *r, const char *type)
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 }
 
+/* Queue body (malloc'ed, taken) with status. An ETag, when given, is sent with a 200, and a
+ * matching If-None-Match turns the answer into a 304 without a body. */
 static MHD_RESULT send_buf(struct MHD_Connection *c, unsigned status, const char *type, char *body,
-                           size_t len, bool etag, const char *extra_k, const char *extra_v)
+                           size_t len, const char *etag, const char *extra_k, const char *extra_v)
 {
-	char tag[40] = "";
-	if (etag && status == 200) {
-		uint8_t d[SHA256_LEN];
-		char hex[2 * SHA256_LEN + 1];
-		sha256(body, len, d);
-		sha256_hex(d, hex);
-		snprintf(tag, sizeof(tag), "\"%.24s\"", hex);
+	if (etag && etag[0] && status == 200) {
 		const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-		if (inm && strcmp(inm, tag) == 0) {
+		if (inm && strcmp(inm, etag) == 0) {
 			free(body);
 			body = NULL;
 			len = 0;
@@ -190,8 +130,8 @@ static MHD_RESULT send_buf(struct MHD_Connection *c, unsigned status, const char
 		return MHD_NO;
 	}
 	common_headers(r, type);
-	if (tag[0])
-		MHD_add_response_header(r, "ETag", tag);
+	if (etag && etag[0] && (status == 200 || status == 304))
+		MHD_add_response_header(r, "ETag", etag);
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	if (extra_k)
 		MHD_add_response_header(r, extra_k, extra_v);
@@ -206,8 +146,11 @@ static MHD_RESULT send_error(struct MHD_Connection *c, unsigned status, const ch
 	sbuf_printf(&b, "{\"error\":\"%s\",\"status\":%u}\n", msg, status);
 	if (b.oom)
 		return MHD_NO;
-	return send_buf(c, status, "application/json", b.s, b.len, false,
-	                status == 401 ? "WWW-Authenticate" : NULL, "Bearer realm=\"greendc\"");
+	return send_buf(c, status, "application/json", b.s, b.len, NULL,
+	                status == 401   ? "WWW-Authenticate"
+	                : status == 503 ? "Retry-After"
+	                                : NULL,
+	                status == 401 ? "Bearer realm=\"greendc\"" : "1");
 }
 
 static const char *content_type(const char *path)
@@ -273,11 +216,6 @@ static MHD_RESULT serve_static(struct http_server *h, struct MHD_Connection *c, 
 	return ret;
 }
 
-static const char *get_arg(void *ctx, const char *k)
-{
-	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, k);
-}
-
 /* %HH decoding as MHD's default, except that a decoded NUL becomes 0x01: a path or argument
  * with "%00" must be rejected (http_path_safe and the API refuse control characters), not
  * silently cut short at the NUL. */
@@ -300,12 +238,117 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
-static MHD_RESULT name_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* What the server keeps for one request, from its request line to its completion. */
+struct http_req {
+	bool started;       /* the headers were seen (first call of the handler) */
+	bool too_many_args; /* more than HTTP_MAX_ARGS parameters: answered 400 */
+	bool too_long;      /* a request target over HTTP_MAX_URI: answered 414 */
+	bool queued;        /* job handed to the API workers */
+	struct http_job job;
+};
+
+/* The request line, before libmicrohttpd parses its parameters: the request's state starts
+ * here. A request with too many parameters (or too long a target) is marked for a 4xx, and its
+ * parameters are cut off before libmicrohttpd stores them: 1,000 of them used to exhaust the
+ * connection's memory, and libmicrohttpd 0.9.75 then sent no answer at all and held the
+ * socket until its timeout. The uri is libmicrohttpd's own writable copy of the line. */
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 {
+	(void)cls;
+	(void)c;
+	struct http_req *rq = calloc(1, sizeof(*rq));
+	char *q = strchr(uri, '?');
+	if (!rq)
+		return NULL;
+	size_t nargs = 0;
+	for (const char *p = q; p && *p; p++)
+		nargs += *p == '&';
+	rq->too_long = strlen(uri) > HTTP_MAX_URI;
+	rq->too_many_args = q && nargs + 1 > HTTP_MAX_ARGS;
+	if (q && (rq->too_long || rq->too_many_args))
+		q[1] = '\0';
+	return rq;
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+	struct http_server *h = cls;
+	struct http_req *rq = *state;
+	(void)why;
+	http_guard_idle(h->guard, c);
+	if (!rq)
+		return;
+	free(rq->job.rep.body);
+	sbuf_free(&rq->job.names);
+	free(rq);
+	*state = NULL;
+}
+
+static MHD_RESULT arg_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct http_job *j = cls;
 	(void)kind;
-	(void)value;
-	sbuf_puts(cls, key);
-	sbuf_puts(cls, "\n");
+	if (j->nargs < HTTP_MAX_ARGS) {
+		j->args[j->nargs].k = key;
+		j->args[j->nargs].v = value ? value : "";
+		j->nargs++;
+	}
+	sbuf_puts(&j->names, key);
+	sbuf_puts(&j->names, "\n");
+	return MHD_YES;
+}
+
+/* The first call, when the headers are in: what can be refused before anything else. */
+static MHD_RESULT first_call(struct http_server *h, struct MHD_Connection *c, const char *method,
+                             struct http_req *rq)
+{
+	rq->started = true;
+	http_guard_busy(h->guard, c);
+	/* GET/HEAD only: anything else is answered now, before any body is read (MHD then
+	 * closes the connection instead of reading an upload nobody wants). */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return send_error(c, 405, "method not allowed");
+	if (rq->too_long)
+		return send_error(c, 414, "request target longer than 4096 bytes");
+	if (rq->too_many_args)
+		return send_error(c, 400, "more than 32 query parameters");
+	/* A GET with a body is refused at once, whether the body is announced by length or
+	 * chunked: reading it would hold the connection for nothing. */
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	if (te || (cl && strspn(cl, "0") != strlen(cl)))
+		return send_error(c, 400, "a GET request has no body");
+	return MHD_YES;
+}
+
+static MHD_RESULT serve_api(struct http_server *h, struct MHD_Connection *c, const char *url,
+                            struct http_req *rq)
+{
+	struct http_job *j = &rq->job;
+	if (j->done) {
+		char *body = j->rep.body;
+		j->rep.body = NULL;
+		if (!body)
+			return send_error(c, 500, "out of memory");
+		return send_buf(c, j->rep.status,
+		                j->rep.content_type ? j->rep.content_type : "application/json",
+		                body, j->rep.len, j->etag, NULL, NULL);
+	}
+	if (rq->queued) /* resumed without an answer: cannot happen, but never hang */
+		return send_error(c, 500, "internal error");
+	j->conn = c;
+	j->url = url;
+	sbuf_puts(&j->names, "");
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, arg_cb, j);
+	if (j->names.oom)
+		return send_error(c, 500, "out of memory");
+	int rc = http_work_submit(h->work, j);
+	if (rc == -EBUSY)
+		return send_error(c, 503, "the API is busy; try again");
+	if (rc < 0)
+		return send_error(c, 503, "shutting down");
+	rq->queued = true;
 	return MHD_YES;
 }
 
@@ -314,21 +357,22 @@ static MHD_RESULT handler(void *cls, struct MHD_Connection *c, const char *url, 
                           void **state)
 {
 	struct http_server *h = cls;
+	struct http_req *rq = *state;
 	(void)version;
 	(void)upload;
-	/* GET/HEAD only: anything else is answered on the first call, before any body is read
-	 * (MHD then closes the connection instead of reading an upload nobody wants). */
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return send_error(c, 405, "method not allowed");
-	if (!*state) { /* headers only so far; answer on the next call */
-		*state = (void *)1;
+	if (!rq) /* out of memory in uri_cb */
+		return MHD_NO;
+	if (!rq->started)
+		return first_call(h, c, method, rq);
+	if (*upload_size) { /* cannot happen: a body is refused on the first call */
+		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (*upload_size) /* a GET with a body: the body is ignored */
-		*upload_size = 0;
+	if (rq->job.done || rq->queued)
+		return serve_api(h, c, url, rq);
 	bool api = strncmp(url, "/api/", 5) == 0;
 	if (api || strcmp(url, "/metrics") == 0) {
-		if (!authorized(h, c, url))
+		if (!http_authorized(h, c, url))
 			return send_error(c, 401, "bearer token required");
 	}
 	if (strcmp(url, "/metrics") == 0) {
@@ -336,25 +380,11 @@ static MHD_RESULT handler(void *cls, struct MHD_Connection *c, const char *url, 
 		char *text = http_snap_metrics(h->snap, &len);
 		if (!text)
 			return send_error(c, 503, "no snapshot yet");
-		return send_buf(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
-		                false, NULL, NULL);
+		return send_buf(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, NULL,
+		                NULL, NULL);
 	}
-	if (api) {
-		struct http_reply rep = {0};
-		struct sbuf names = {0};
-		sbuf_puts(&names, "");
-		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, name_cb, &names);
-		pthread_rwlock_rdlock(&h->cfg_lock);
-		if (!names.oom)
-			http_api(h, url, get_arg, c, names.s, &rep);
-		pthread_rwlock_unlock(&h->cfg_lock);
-		sbuf_free(&names);
-		if (!rep.body)
-			return send_error(c, 500, "out of memory");
-		return send_buf(c, rep.status,
-		                rep.content_type ? rep.content_type : "application/json", rep.body,
-		                rep.len, true, NULL, NULL);
-	}
+	if (api)
+		return serve_api(h, c, url, rq);
 	return serve_static(h, c, url);
 }
 
@@ -366,15 +396,92 @@ static void default_web_dir(char *buf, size_t len)
 		snprintf(slash, len - (size_t)(slash - buf), "/web");
 }
 
+/* The token hash and the TLS key and certificate, through the one secret-file reader
+ * (core/secretfile.h: a regular file of the daemon's user, mode 0600/0400, never a FIFO).
+ * 0, or -1 with err. */
+static int load_files(struct http_server *h, const struct config *cfg, const struct http_config *hc,
+                      char *err, size_t errlen)
+{
+	char pbuf[PATH_MAX], why[256], text[256];
+	if (hc->token_file) {
+		const char *tf = resolve(cfg, hc->token_file, pbuf, sizeof(pbuf));
+		if (secretfile_read(tf, text, sizeof(text), NULL, err, errlen) < 0)
+			return -1;
+		if (http_token_hash_parse(text, h->token_hash, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: %s", tf, why);
+			return -1;
+		}
+		h->need_token = true;
+	}
+	if (!hc->tls_cert)
+		return 0;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "this libmicrohttpd has no TLS");
+		return -1;
+	}
+	h->tls_cert_pem =
+	        read_public(resolve(cfg, hc->tls_cert, pbuf, sizeof(pbuf)), 1 << 20, err, errlen);
+	h->tls_key_pem = malloc(HTTP_MAX_KEY);
+	if (!h->tls_cert_pem || !h->tls_key_pem ||
+	    secretfile_read(resolve(cfg, hc->tls_key, pbuf, sizeof(pbuf)), h->tls_key_pem,
+	                    HTTP_MAX_KEY, NULL, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static void listen_addr(const struct http_config *hc, struct sockaddr_storage *ss, unsigned *flags)
+{
+	const char *listen = strcmp(hc->listen, "localhost") == 0 ? "127.0.0.1" : hc->listen;
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(listen, ':')) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)hc->port);
+		inet_pton(AF_INET6, listen, &a6->sin6_addr);
+		*flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)hc->port);
+		inet_pton(AF_INET, listen, &a4->sin_addr);
+	}
+}
+
+/* libmicrohttpd with the guard's callbacks. Its own limits are the hard ones: the connection
+ * limit, and twice the per-address limit (the guard holds each address to per_ip_connections
+ * by evicting its idle connections first, so it must see the newcomer). The idle timeout
+ * (request_timeout too) still bounds a client that stops reading its response. */
+static struct MHD_Daemon *start_mhd(struct http_server *h, const struct http_config *hc)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+	                 MHD_ALLOW_SUSPEND_RESUME;
+	struct sockaddr_storage ss;
+	if (hc->tls_cert)
+		flags |= MHD_USE_TLS;
+	listen_addr(hc, &ss, &flags);
+	struct MHD_OptionItem tls_opts[] = {
+	        {MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert_pem},
+	        {MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key_pem},
+	        {MHD_OPTION_END, 0, NULL},
+	};
+	unsigned timeout_s = (unsigned)((hc->request_timeout_ms + 999) / 1000);
+	return MHD_start_daemon(flags, (uint16_t)hc->port, NULL, NULL, handler, h,
+	                        MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_CONNECTION_LIMIT,
+	                        (unsigned)hc->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	                        (unsigned)hc->per_ip_connections * 2, MHD_OPTION_CONNECTION_TIMEOUT,
+	                        timeout_s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	                        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h, MHD_OPTION_NOTIFY_COMPLETED,
+	                        completed_cb, h, MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify,
+	                        h->guard, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)hc->threads,
+	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_ARRAY,
+	                        hc->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
+}
+
 struct http_server *http_start(const struct config *cfg, struct audit *audit, char *err,
                                size_t errlen)
 {
-	static const struct http_config defaults = {.enabled = true,
-	                                            .listen = "127.0.0.1",
-	                                            .port = 8470,
-	                                            .max_connections = 64,
-	                                            .per_ip_connections = 16,
-	                                            .threads = 2};
+	struct http_config defaults;
+	http_config_defaults(&defaults);
 	const struct http_config *hc = cfg->http ? cfg->http : &defaults;
 	char pbuf[PATH_MAX];
 	struct http_server *h = calloc(1, sizeof(*h));
@@ -393,70 +500,25 @@ struct http_server *http_start(const struct config *cfg, struct audit *audit, ch
 		         resolve(cfg, hc->web_dir, pbuf, sizeof(pbuf)));
 	else
 		default_web_dir(h->web_dir, sizeof(h->web_dir));
-	if (hc->token_file) {
-		const char *tf = resolve(cfg, hc->token_file, pbuf, sizeof(pbuf));
-		char *text = read_small(tf, 4096, err, errlen);
-		if (!text)
-			goto fail;
-		text[strcspn(text, " \t\r\n")] = '\0';
-		bool ok = sha256_parse_hex(text, h->token_hash);
-		free(text);
-		if (!ok) {
-			snprintf(err, errlen, "%s: expected the token's SHA-256 as 64 hex digits",
-			         tf);
-			goto fail;
-		}
-		h->need_token = true;
-	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY;
-	if (hc->tls_cert) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			snprintf(err, errlen, "this libmicrohttpd has no TLS");
-			goto fail;
-		}
-		h->tls_cert_pem = read_small(resolve(cfg, hc->tls_cert, pbuf, sizeof(pbuf)),
-		                             1 << 20, err, errlen);
-		if (!h->tls_cert_pem)
-			goto fail;
-		h->tls_key_pem = read_small(resolve(cfg, hc->tls_key, pbuf, sizeof(pbuf)), 1 << 20,
-		                            err, errlen);
-		if (!h->tls_key_pem)
-			goto fail;
-		flags |= MHD_USE_TLS;
-	}
-	struct sockaddr_storage ss = {0};
-	const char *listen = strcmp(hc->listen, "localhost") == 0 ? "127.0.0.1" : hc->listen;
-	if (strchr(listen, ':')) {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)hc->port);
-		inet_pton(AF_INET6, listen, &a6->sin6_addr);
-		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)hc->port);
-		inet_pton(AF_INET, listen, &a4->sin_addr);
-	}
+	if (load_files(h, cfg, hc, err, errlen) < 0)
+		goto fail;
 	h->snap = http_snap_start(h, err, errlen);
 	if (!h->snap)
 		goto fail;
-	struct MHD_OptionItem tls_opts[] = {
-	        {MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert_pem},
-	        {MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key_pem},
-	        {MHD_OPTION_END, 0, NULL},
-	};
-	h->mhd = MHD_start_daemon(
-	        flags, (uint16_t)hc->port, NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, &ss,
-	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)hc->max_connections,
-	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)hc->per_ip_connections,
-	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
-	        NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)hc->threads,
-	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_ARRAY,
-	        hc->tls_cert ? tls_opts : tls_opts + 2, MHD_OPTION_END);
+	h->guard =
+	        http_guard_new(hc->max_connections, hc->per_ip_connections, hc->request_timeout_ms);
+	/* Eight queued requests per worker: more waiting than that is answered 503 at once. */
+	h->work = h->guard ? http_work_start(h, hc->api_workers, hc->api_workers * 8, err, errlen)
+	                   : NULL;
+	if (!h->work) {
+		if (!h->guard)
+			snprintf(err, errlen, "cannot start the connection guard");
+		goto fail;
+	}
+	h->mhd = start_mhd(h, hc);
 	if (!h->mhd) {
 		snprintf(err, errlen,
-		         "cannot listen on %s port %u (in use, or a bad TLS key/cert?)", listen,
+		         "cannot listen on %s port %u (in use, or a bad TLS key/cert?)", hc->listen,
 		         hc->port);
 		goto fail;
 	}
@@ -479,12 +541,18 @@ void http_stop(struct http_server *h)
 {
 	if (!h)
 		return;
+	/* The workers first: they answer what is queued and resume those connections, which
+	 * libmicrohttpd needs before it stops. Then the guard, once every close is reported. */
+	http_work_stop(h->work);
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
+	http_guard_free(h->guard);
 	http_snap_stop(h->snap);
 	for (unsigned i = 0; i < h->npool; i++)
 		store_reader_close(h->pool[i]);
 	free(h->tls_cert_pem);
+	if (h->tls_key_pem)
+		explicit_bzero(h->tls_key_pem, HTTP_MAX_KEY);
 	free(h->tls_key_pem);
 	free((char *)h->db_path);
 	pthread_rwlock_destroy(&h->cfg_lock);

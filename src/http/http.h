@@ -27,12 +27,21 @@ struct http_config {
 	const char *web_dir;            /* resolved dashboard folder; NULL = the installed one */
 	unsigned max_connections;       /* MHD_OPTION_CONNECTION_LIMIT, default 64 */
 	unsigned per_ip_connections;    /* MHD_OPTION_PER_IP_CONNECTION_LIMIT, default 16 */
-	unsigned threads;               /* request threads, default 2 */
+	unsigned threads;               /* network threads (libmicrohttpd's pool), default 2 */
+	unsigned api_workers;           /* threads answering /api/v1/, default 2 */
+	int64_t request_timeout_ms;     /* a whole request must arrive within this, default 10s */
 	const char *file;
 	int line;
+	int token_line, key_line; /* where token_file and tls_key are, for messages */
 };
 
+/* The values of an absent `http:` section. */
+void http_config_defaults(struct http_config *h);
 void http_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node);
+struct config_secret;
+/* The section's secret files (token_file, tls_key) for config_secrets_check. */
+void http_config_secrets(const struct config *cfg,
+                         void (*found)(void *ctx, const struct config_secret *s), void *ctx);
 
 /* True for 127.0.0.1 and ::1: the only binds that need no token. */
 bool http_listen_is_local(const char *addr);

@@ -168,9 +168,8 @@ static void api_alerts(struct req *q, struct store_reader *r)
 	int recent = 20;
 	const char *rs = arg(q, "recent");
 	if (rs) {
-		char *end;
-		long v = strtol(rs, &end, 10);
-		if (*end || v < 0 || v > 1000) {
+		long long v;
+		if (!util_parse_int(rs, &v) || v < 0 || v > 1000) {
 			reply_error(q, 400, "recent: a whole number from 0 to 1000");
 			return;
 		}
@@ -212,9 +211,8 @@ static void api_reports(struct req *q, struct store_reader *r)
 	int limit = 12;
 	const char *ls = arg(q, "limit");
 	if (ls) {
-		char *end;
-		long v = strtol(ls, &end, 10);
-		if (*end || v < 1 || v > 120) {
+		long long v;
+		if (!util_parse_int(ls, &v) || v < 1 || v > 120) {
 			reply_error(q, 400, "limit: a whole number from 1 to 120");
 			return;
 		}

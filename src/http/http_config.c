@@ -6,8 +6,11 @@
 #include "config/config.h"
 #include "config/config_yaml.h"
 #include "http/http.h"
+#include "http/http_util.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 bool http_listen_is_local(const char *addr)
@@ -38,10 +41,12 @@ static void http_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 			h->port = (unsigned)n;
 	} else if (strcmp(key, "token_file") == 0) {
 		h->token_file = ywant_string(y, v, path);
+		h->token_line = yline(v);
 	} else if (strcmp(key, "tls_cert") == 0) {
 		h->tls_cert = ywant_string(y, v, path);
 	} else if (strcmp(key, "tls_key") == 0) {
 		h->tls_key = ywant_string(y, v, path);
+		h->key_line = yline(v);
 	} else if (strcmp(key, "web_dir") == 0) {
 		h->web_dir = ywant_string(y, v, path);
 	} else if (strcmp(key, "max_connections") == 0) {
@@ -53,31 +58,43 @@ static void http_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 	} else if (strcmp(key, "threads") == 0) {
 		if (ywant_int(y, v, path, 1, 64, &n))
 			h->threads = (unsigned)n;
+	} else if (strcmp(key, "api_workers") == 0) {
+		if (ywant_int(y, v, path, 1, 64, &n))
+			h->api_workers = (unsigned)n;
+	} else if (strcmp(key, "request_timeout") == 0) {
+		int64_t ms;
+		if (ywant_duration(y, v, path, 1000, &ms)) {
+			if (ms > 300000)
+				yerr(y, v, path, "at most 5m");
+			else
+				h->request_timeout_ms = ms;
+		}
 	}
+}
+
+void http_config_defaults(struct http_config *h)
+{
+	*h = (struct http_config){.enabled = true,
+	                          .listen = "127.0.0.1",
+	                          .port = 8470,
+	                          .max_connections = 64,
+	                          .per_ip_connections = 16,
+	                          .threads = 2,
+	                          .api_workers = 2,
+	                          .request_timeout_ms = 10000};
 }
 
 void http_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node)
 {
-	static const char *const keys[] = {"enabled",
-	                                   "listen",
-	                                   "port",
-	                                   "token_file",
-	                                   "tls_cert",
-	                                   "tls_key",
-	                                   "web_dir",
-	                                   "max_connections",
-	                                   "per_ip_connections",
-	                                   "threads",
+	static const char *const keys[] = {"enabled",    "listen",          "port",
+	                                   "token_file", "tls_cert",        "tls_key",
+	                                   "web_dir",    "max_connections", "per_ip_connections",
+	                                   "threads",    "api_workers",     "request_timeout",
 	                                   NULL};
 	yaml_node_t *n = node;
 	struct http_config *h = config_arena_alloc(y->arena, sizeof(*h));
 
-	h->enabled = true;
-	h->listen = "127.0.0.1";
-	h->port = 8470;
-	h->max_connections = 64;
-	h->per_ip_connections = 16;
-	h->threads = 2;
+	http_config_defaults(h);
 	h->file = y->file;
 	h->line = yline(n);
 	cfg->http = h;
@@ -92,4 +109,38 @@ void http_config_parse(struct ydoc *y, struct config *cfg, const char *path, voi
 	if (h->per_ip_connections > h->max_connections)
 		yerr(y, n, path, "per_ip_connections (%u) is above max_connections (%u)",
 		     h->per_ip_connections, h->max_connections);
+}
+
+static const char *token_ok(const char *text, char *buf, size_t len)
+{
+	uint8_t hash[32];
+	return http_token_hash_parse(text, hash, buf, len) < 0 ? buf : NULL;
+}
+
+void http_config_secrets(const struct config *cfg,
+                         void (*found)(void *ctx, const struct config_secret *s), void *ctx)
+{
+	const struct http_config *h = cfg->http;
+	char pbuf[PATH_MAX];
+	if (!h || !h->enabled)
+		return;
+	if (h->token_file) {
+		snprintf(pbuf, sizeof(pbuf), "%s%s%s", h->token_file[0] == '/' ? "" : cfg->dir,
+		         h->token_file[0] == '/' ? "" : "/", h->token_file);
+		found(ctx, &(struct config_secret){.path = pbuf,
+		                                   .key = "http.token_file",
+		                                   .file = h->file,
+		                                   .line = h->token_line,
+		                                   .max_bytes = 255,
+		                                   .content_ok = token_ok});
+	}
+	if (h->tls_key) {
+		snprintf(pbuf, sizeof(pbuf), "%s%s%s", h->tls_key[0] == '/' ? "" : cfg->dir,
+		         h->tls_key[0] == '/' ? "" : "/", h->tls_key);
+		found(ctx, &(struct config_secret){.path = pbuf,
+		                                   .key = "http.tls_key",
+		                                   .file = h->file,
+		                                   .line = h->key_line,
+		                                   .max_bytes = 65535});
+	}
 }

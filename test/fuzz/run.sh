@@ -62,8 +62,8 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j2 O=$O CC
 	exit 1
 }
 rm -f "$O.log"
-PKG_CFLAGS=$(pkg-config --cflags sqlite3 yaml-0.1 libmodbus libcjson 2>/dev/null)
-LIBS="$(pkg-config --libs sqlite3 yaml-0.1 libcjson libmodbus) $(net-snmp-config --netsnmp-libs 2>/dev/null) -ldl -lm -pthread"
+PKG_CFLAGS=$(pkg-config --cflags sqlite3 yaml-0.1 libmodbus libcjson libmicrohttpd 2>/dev/null)
+LIBS="$(pkg-config --libs sqlite3 yaml-0.1 libcjson libmodbus libmicrohttpd libcurl libcrypto) $(net-snmp-config --netsnmp-libs 2>/dev/null) -ldl -lm -pthread"
 mkdir -p $O/fuzz $O/artifacts
 
 failed=0

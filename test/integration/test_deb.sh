@@ -113,12 +113,12 @@ ok "units in /lib/systemd/system verify clean; greendcd.service and greendc-repo
 pw=$(getent passwd greendc) || fail "postinst did not create the greendc user"
 [ "$(echo "$pw" | cut -d: -f6,7)" = /var/lib/greendc:/usr/sbin/nologin ] || fail "greendc user: $pw"
 [ "$(echo "$pw" | cut -d: -f3)" -lt 1000 ] || fail "greendc is not a system user: $pw"
-id -nG greendc | grep -qw dialout || fail "greendc not in dialout (Modbus RTU)"
+id -nG greendc | grep -qw dialout && fail "greendc is in dialout (serial access comes from the --systemd-dropin drop-in only)"
 getent passwd greendc-receiver >/dev/null || fail "no greendc-receiver user"
 [ "$(stat -c '%U:%G %a' /var/lib/greendc)" = "greendc:greendc 750" ] ||
 	fail "/var/lib/greendc is $(stat -c '%U:%G %a' /var/lib/greendc)"
 [ "$(stat -c '%U %a' /etc/greendc/secrets)" = "root 700" ] || fail "/etc/greendc/secrets not root 0700"
-ok "sysusers.d: system user greendc (uid $(id -u greendc), home /var/lib/greendc, dialout) and greendc-receiver; tmpfiles.d: /var/lib/greendc greendc 0750"
+ok "sysusers.d: system user greendc (uid $(id -u greendc), home /var/lib/greendc, not in dialout) and greendc-receiver; tmpfiles.d: /var/lib/greendc greendc 0750"
 
 # The installed programs, with their compiled-in /usr paths: the example config validates
 # against the installed drivers and profiles, and greendcd started as root drops to greendc

@@ -5,6 +5,8 @@
 # counter that only rises, energy = last reading - first reading, independent of the engine's
 # per-bucket deltas). `greendc kpi` then gives every KPI the demo is built for.
 . "$(dirname "$0")/lib.sh"
+# The demo's report signing key is made by `make demo`; here, one of the test's own.
+(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
 
 P=$(free_port)
 SP=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -13,7 +15,7 @@ SP=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); 
 # powers (which bound plausible counter increases) are dropped: they would reject every reading.
 sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" \
-	-e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
+	-e "s|path: ../demo-state/greendc.db|path: greendc.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 	-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
 	-e "s|commit_interval: .*|commit_interval: 200ms|" \
 	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \

@@ -7,6 +7,8 @@
 # metrics` and a real Prometheus scrapes it; off 127.0.0.1 (bound to 127.0.0.2) the API needs
 # the bearer token, whose failures and success land in the audit log.
 . "$(dirname "$0")/lib.sh"
+# The demo's report signing key is made by `make demo`; here, one of the test's own.
+(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
 
 command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus; tools/setup.sh)"
 command -v prometheus >/dev/null || fail "prometheus missing (tools/setup.sh)"
@@ -17,6 +19,7 @@ HP=$(free_port)
 mkconf() { # out http_port extra_http_lines
 	sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: $(basename "$1" .yaml).db|" \
+		-e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 		-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
 		-e "s|commit_interval: .*|commit_interval: 200ms|" \
 		-e "s|port: 8470|port: $2|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
@@ -213,7 +216,7 @@ kill "$PID_prometheus"
 
 # ---- off 127.0.0.1: token required, hashed, audited ----
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s' "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256"
+(umask 077 && printf "%s" "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256") # a secret: mode 0600
 HP2=$(free_port)
 mkconf "$T/noauth.yaml" "$HP2" ""
 sed -i "s|listen: 127.0.0.1|listen: 127.0.0.2|" "$T/noauth.yaml"

@@ -6,19 +6,21 @@
 # (idle connections beyond it are closed at once while the ones within it stay served); and
 # a daemon whose port is taken logs it and keeps metering.
 . "$(dirname "$0")/lib.sh"
+# The demo's report signing key is made by `make demo`; here, one of the test's own.
+(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
 
 command -v openssl >/dev/null || fail "openssl missing"
 P=$(free_port)
 SP=$(free_port)
 HP=$(free_port)
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.3" \
-	-addext "subjectAltName=IP:127.0.0.3" -keyout "$T/http.key" -out "$T/http.crt" >"$T/openssl.log" 2>&1 ||
+(umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.3" \
+	-addext "subjectAltName=IP:127.0.0.3" -keyout "$T/http.key" -out "$T/http.crt" >"$T/openssl.log" 2>&1) ||
 	fail "openssl: $(cat "$T/openssl.log")"
 TOKEN=tls-test-token-$$
-printf '%s' "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256"
+(umask 077 && printf "%s" "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256") # a secret: mode 0600
 mk() { # out extra-sed
 	sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
+		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 		-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
 		-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
 		-e "$2" "$top/etc/demo.yaml" >"$1"

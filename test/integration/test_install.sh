@@ -1,10 +1,12 @@
 #!/bin/sh
 # make install DESTDIR=...: everything lands under DESTDIR (nothing outside it), the installed
-# programs run from there, and the systemd unit passes `systemd-analyze verify` and scores an
-# exposure of at most 2.0 in `systemd-analyze security --offline=true`. The drivers folder
-# holds drivers only (no skel.so template, no helper objects); the driver ABI header and its
-# pkg-config file build a driver out of tree that the installed greendc loads; the
-# sysusers.d, tmpfiles.d and bash completion files are in place and parse.
+# programs run from there, and both systemd units (greendcd.service, greendc-report.service)
+# pass `systemd-analyze verify` and score an exposure of at most 2.0 in `systemd-analyze
+# security --offline=true`. greendcd.service has no serial device and no dialout group;
+# `greendc check-config --systemd-dropin` gives them to a config with Modbus RTU devices only.
+# The drivers folder holds drivers only (no skel.so template, no helper objects); the driver
+# ABI header and its pkg-config file build a driver out of tree that the installed greendc
+# loads; the sysusers.d, tmpfiles.d and bash completion files are in place and parse.
 . "$(dirname "$0")/lib.sh"
 D="$T/root"
 marker="$T/marker"
@@ -41,26 +43,29 @@ new=$(find /usr /etc /var/lib /opt /lib -xdev -newer "$marker" -type f 2>/dev/nu
 ok "nothing written outside DESTDIR"
 grep -q "ExecStart=/usr/local/sbin/greendcd -c /etc/greendc/greendc.yaml" "$D/usr/local/lib/systemd/system/greendcd.service" ||
 	fail "unit paths not filled in"
-GREENDC_DRIVERS="$D/usr/local/lib/greendc/drivers" "$D/usr/local/bin/greendc" check-config "$top/etc/demo.yaml" >/dev/null || fail "installed greendc cannot validate the demo config"
+GREENDC_DRIVERS="$D/usr/local/lib/greendc/drivers" "$D/usr/local/bin/greendc" check-config --no-secrets "$top/etc/demo.yaml" >/dev/null || fail "installed greendc cannot validate the demo config"
 ok "installed greendc runs"
 
+for u in greendcd.service greendc-report.service; do
+	unit="$D/usr/local/lib/systemd/system/$u"
+	# Verify a copy whose program paths point into DESTDIR (verify checks they are
+	# executable); the system's own units (sysinit.target, /bin/kill) resolve as they would
+	# once installed.
+	sed "s|/usr/local/|$D/usr/local/|g" "$unit" >"$T/$u"
+	if MANPATH="$D/usr/local/share/man" systemd-analyze verify "$T/$u" >"$T/verify.log" 2>&1 &&
+		! grep -v '^$' "$T/verify.log" | grep -v "greendc-report.timer" | grep -q .; then
+		ok "$u: systemd-analyze verify: clean"
+	else
+		cat "$T/verify.log"
+		fail "$u: systemd-analyze verify reported problems"
+	fi
+	systemd-analyze security --offline=true "$unit" >"$T/security.log" 2>&1 || true
+	score=$(sed -n "s/.*Overall exposure level for $u: \([0-9.]*\).*/\1/p" "$T/security.log")
+	[ -n "$score" ] || { tail -5 "$T/security.log"; fail "$u: no exposure score"; }
+	$PY -c "import sys; sys.exit(0 if float('$score') <= 2.0 else 1)" || fail "$u: exposure $score > 2.0"
+	ok "$u: systemd-analyze security: exposure $score (at most 2.0)"
+done
 unit="$D/usr/local/lib/systemd/system/greendcd.service"
-# Verify a copy whose program paths point into DESTDIR (verify checks they are executable);
-# the system's own units (sysinit.target, /bin/kill) resolve as they would once installed.
-sed "s|/usr/local/|$D/usr/local/|g" "$unit" >"$T/greendcd.service"
-if MANPATH="$D/usr/local/share/man" systemd-analyze verify "$T/greendcd.service" >"$T/verify.log" 2>&1 &&
-	! grep -v '^$' "$T/verify.log" | grep -q .; then
-	ok "systemd-analyze verify: clean"
-else
-	cat "$T/verify.log"
-	fail "systemd-analyze verify reported problems"
-fi
-systemd-analyze security --offline=true "$unit" >"$T/security.log" 2>&1 || true
-score=$(sed -n 's/.*Overall exposure level for greendcd.service: \([0-9.]*\).*/\1/p' "$T/security.log")
-[ -n "$score" ] || { tail -5 "$T/security.log"; fail "no exposure score"; }
-$PY -c "import sys; sys.exit(0 if float('$score') <= 2.0 else 1)" || fail "exposure $score > 2.0"
-ok "systemd-analyze security: exposure $score (at most 2.0)"
-
 # An out-of-tree driver: the template built with only the installed header, found through
 # the installed pkg-config file, passes the installed greendc's ABI check.
 mkdir -p "$T/drv" "$T/profiles/test"
@@ -108,3 +113,31 @@ else
 	cat "$T/rverify.log"
 	fail "systemd-analyze verify reported problems (receiver)"
 fi
+
+grep -v "^#" "$unit" | grep -q "dialout\|DeviceAllow" && fail "greendcd.service grants serial devices to every config"
+grep -q "^DevicePolicy=closed" "$unit" || fail "greendcd.service: no DevicePolicy=closed"
+# The drop-in: a Modbus RTU device gets its port and dialout, a TCP-only config nothing.
+mkdir -p "$T/dropin"
+cat >"$T/rtu.yaml" <<Y
+site: {id: t}
+daemon: {drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles}
+storage: {path: t.db}
+devices:
+  - {name: m1, driver: modbus, address: "rtu:/dev/ttyUSB3", profile: meter/eastron-sdm630}
+  - {name: m2, driver: modbus, address: "tcp://127.0.0.1:1502", profile: meter/eastron-sdm630}
+Y
+"$B/greendc" check-config --systemd-dropin "$T/dropin" "$T/rtu.yaml" >"$T/dropin.out" 2>&1 ||
+	{ cat "$T/dropin.out"; fail "check-config --systemd-dropin"; }
+grep -qx "DeviceAllow=/dev/ttyUSB3 rw" "$T/dropin/serial.conf" && grep -qx "SupplementaryGroups=dialout" "$T/dropin/serial.conf" ||
+	fail "drop-in: $(cat "$T/dropin/serial.conf")"
+[ "$(grep -c DeviceAllow "$T/dropin/serial.conf")" = 1 ] || fail "drop-in allows more than the one port"
+mkdir -p "$T/withdropin/greendcd.service.d"
+cp "$T/greendcd.service" "$T/withdropin/"
+cp "$T/dropin/serial.conf" "$T/withdropin/greendcd.service.d/"
+MANPATH="$D/usr/local/share/man" systemd-analyze verify "$T/withdropin/greendcd.service" >"$T/verify2.log" 2>&1 ||
+	{ cat "$T/verify2.log"; fail "the unit with the drop-in does not verify"; }
+sed -i '/ttyUSB3/d' "$T/rtu.yaml"
+"$B/greendc" check-config --systemd-dropin "$T/dropin" "$T/rtu.yaml" >"$T/dropin.out" 2>&1 ||
+	{ cat "$T/dropin.out"; fail "check-config --systemd-dropin (TCP only)"; }
+[ ! -e "$T/dropin/serial.conf" ] || fail "a TCP-only config kept the serial drop-in"
+ok "greendcd.service: no serial device or dialout; --systemd-dropin writes exactly /dev/ttyUSB3 + dialout, and removes it for TCP only"

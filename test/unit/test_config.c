@@ -1,5 +1,6 @@
 /* Config parsing, the metric registry and small utilities, without any driver. */
 #include "config/config.h"
+#include "config/config_yaml.h"
 #include "core/metrics.h"
 #include "core/util.h"
 #include "daemon/sections.h"
@@ -272,10 +273,30 @@ static void test_registry_matches_docs(void **state)
 	(void)t;
 }
 
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(config_utf8_ok("abc", 3));
+	assert_true(config_utf8_ok("\xe5\xa4\xaa\xe5\x8e\x9f", 6)); /* 太原 */
+	assert_true(config_utf8_ok("\xc3\xbf", 2));                 /* U+00FF */
+	assert_true(config_utf8_ok("\xf0\x9f\x98\x80", 4));         /* U+1F600 */
+	assert_true(config_utf8_ok("", 0));
+	assert_false(config_utf8_ok("a\0b", 3));             /* NUL */
+	assert_false(config_utf8_ok("\xff", 1));             /* not a lead byte */
+	assert_false(config_utf8_ok("\xc3", 1));             /* cut short */
+	assert_false(config_utf8_ok("\xc0\xaf", 2));         /* overlong '/' */
+	assert_false(config_utf8_ok("\xe0\x80\xaf", 3));     /* overlong */
+	assert_false(config_utf8_ok("\xed\xa0\x80", 3));     /* surrogate U+D800 */
+	assert_false(config_utf8_ok("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+	assert_false(config_utf8_ok("\xe5\xa4", 2));         /* cut short */
+	assert_false(config_utf8_ok("\x80", 1));             /* stray continuation */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_good_config),
+	        cmocka_unit_test(test_utf8),
 	        cmocka_unit_test(test_errors_have_lines),
 	        cmocka_unit_test(test_duplicate_key),
 	        cmocka_unit_test(test_profile_kind_must_match_registry),

@@ -1,10 +1,12 @@
 /* The HTTP server's pure parts: SHA-256 against FIPS 180-4 examples and hashlib-computed
  * padding edges, Prometheus family names and escaping, canonical label splitting, static path
  * safety, and the downsampling step bound (never more than width buckets). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 #include <stdlib.h>
@@ -97,6 +99,94 @@ static void family(const char *metric, int counter, const char *want, double sca
 	assert_string_equal(name, want);
 	assert_true(s == scale);
 	assert_string_equal(t, type);
+}
+
+static void test_bearer_token(void **state)
+{
+	(void)state;
+	assert_string_equal(http_bearer_token("Bearer abc"), "abc");
+	assert_string_equal(http_bearer_token("bearer abc"), "abc");
+	assert_string_equal(http_bearer_token("BEARER   abc"), "abc");
+	assert_string_equal(http_bearer_token("BeArEr a b"), "a b");
+	assert_null(http_bearer_token("Bearer"));
+	assert_null(http_bearer_token("Bearer "));
+	assert_null(http_bearer_token("Bearer    "));
+	assert_null(http_bearer_token("Bearerabc"));
+	assert_null(http_bearer_token("Basic abc"));
+	assert_null(http_bearer_token(" Bearer abc"));
+	assert_null(http_bearer_token(NULL));
+}
+
+static void test_token_hash_parse(void **state)
+{
+	uint8_t h[SHA256_LEN], want[SHA256_LEN];
+	char why[256];
+	(void)state;
+	sha256("secret", 6, want);
+	assert_int_equal(
+	        http_token_hash_parse(
+	                "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b\n", h,
+	                why, sizeof(why)),
+	        0);
+	assert_memory_equal(h, want, SHA256_LEN);
+	assert_int_equal(
+	        http_token_hash_parse(
+	                "  2BB80D537B1DA3E38BD30361AA855686BDE0EACD7162FEF6A25FE97BF527A25B  ", h,
+	                why, sizeof(why)),
+	        0);
+	/* `printf %s "$unset" | sha256sum`: the empty string's hash is refused. */
+	assert_int_equal(
+	        http_token_hash_parse(
+	                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n", h,
+	                why, sizeof(why)),
+	        -EINVAL);
+	assert_non_null(strstr(why, "empty string"));
+	assert_int_equal(http_token_hash_parse(
+	                         "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+	                         h, why, sizeof(why)),
+	                 -EINVAL);
+	assert_int_equal(http_token_hash_parse("abc", h, why, sizeof(why)), -EINVAL);
+	assert_int_equal(
+	        http_token_hash_parse(
+	                "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b x", h,
+	                why, sizeof(why)),
+	        -EINVAL);
+	assert_int_equal(http_token_hash_parse(
+	                         "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25g",
+	                         h, why, sizeof(why)),
+	                 -EINVAL);
+}
+
+static void test_audit_limit_per_address(void **state)
+{
+	static struct http_audit_limit l;
+	unsigned dropped, n;
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	/* One address floods: HTTP_AUDIT_PER_IP records a minute, then nothing... */
+	n = 0;
+	for (int i = 0; i < 100; i++)
+		n += http_audit_admit(&l, "10.0.0.1", 1000 + i, &dropped);
+	assert_int_equal(n, HTTP_AUDIT_PER_IP);
+	/* ...and another address still gets its records. */
+	assert_true(http_audit_admit(&l, "10.0.0.2", 1200, &dropped));
+	assert_int_equal(dropped, 0);
+	/* The next minute: the flooder is heard again, and told how many were left out. */
+	assert_true(http_audit_admit(&l, "10.0.0.1", 61000, &dropped));
+	assert_int_equal(dropped, 100 - HTTP_AUDIT_PER_IP);
+	assert_true(http_audit_admit(&l, "10.0.0.1", 61001, &dropped));
+	assert_int_equal(dropped, 0);
+	/* Many addresses: the table fills, the rest share one more budget. */
+	memset(&l, 0, sizeof(l));
+	char ip[48];
+	n = 0;
+	for (int i = 0; i < HTTP_AUDIT_IPS + 50; i++) {
+		snprintf(ip, sizeof(ip), "10.1.%d.%d", i / 256, i % 256);
+		n += http_audit_admit(&l, ip, 5000, &dropped);
+	}
+	assert_int_equal(n, HTTP_AUDIT_IPS + HTTP_AUDIT_PER_IP);
+	/* Two minutes later the quiet entries are reused. */
+	assert_true(http_audit_admit(&l, "10.9.9.9", 5000 + 120000, &dropped));
 }
 
 static void test_prom_family(void **state)
@@ -218,6 +308,9 @@ int main(void)
 	        cmocka_unit_test(test_labels_each),
 	        cmocka_unit_test(test_path_safe),
 	        cmocka_unit_test(test_query_step_bounds),
+	        cmocka_unit_test(test_bearer_token),
+	        cmocka_unit_test(test_token_hash_parse),
+	        cmocka_unit_test(test_audit_limit_per_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

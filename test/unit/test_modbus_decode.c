@@ -169,6 +169,12 @@ static void test_parse(void **state)
 	assert_true(mbd_parse_uint("19026", 0, 65535, &v) && v == 19026);
 	assert_true(mbd_parse_uint("65535", 0, 65535, &v) && v == 65535);
 	assert_true(mbd_parse_uint("0", 0, 65535, &v) && v == 0);
+	/* YAML 1.2: a leading zero is decimal (unit_id: 010 is unit 10, never 8); 0o is octal. */
+	assert_true(mbd_parse_uint("010", 0, 247, &v) && v == 10);
+	assert_true(mbd_parse_uint("0o10", 0, 247, &v) && v == 8);
+	assert_false(mbd_parse_uint("0o8", 0, 247, &v));
+	assert_false(mbd_parse_uint("0o", 0, 247, &v));
+	assert_false(mbd_parse_uint("0b1", 0, 247, &v));
 	assert_false(mbd_parse_uint("65536", 0, 65535, &v));
 	assert_false(mbd_parse_uint("99999999999999999999999", 0, 65535, &v));
 	assert_false(mbd_parse_uint("-1", 0, 65535, &v));

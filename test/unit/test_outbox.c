@@ -100,6 +100,18 @@ static void test_b64_roundtrip(void **state)
 		assert_memory_equal(in, back, n);
 	}
 	assert_int_equal(whsign_b64_decode("ab$d", back, sizeof(back)), -EINVAL);
+	/* Padding: optional, but only what completes the group. */
+	assert_int_equal(whsign_b64_decode("QQ==", back, sizeof(back)), 1);
+	assert_int_equal(back[0], 'A');
+	assert_int_equal(whsign_b64_decode("QQ", back, sizeof(back)), 1);
+	assert_int_equal(whsign_b64_decode("QUI", back, sizeof(back)), 2);
+	assert_int_equal(whsign_b64_decode("QUI=", back, sizeof(back)), 2);
+	assert_int_equal(whsign_b64_decode("", back, sizeof(back)), 0);
+	assert_int_equal(whsign_b64_decode("Q", back, sizeof(back)), -EINVAL);
+	assert_int_equal(whsign_b64_decode("QQ=", back, sizeof(back)), -EINVAL);
+	assert_int_equal(whsign_b64_decode("QQ===", back, sizeof(back)), -EINVAL);
+	assert_int_equal(whsign_b64_decode("Q=Q=", back, sizeof(back)), -EINVAL);
+	assert_int_equal(whsign_b64_decode("QUJD", back, 2), -ENOSPC);
 }
 
 static void test_secret_file_mode(void **state)
