@@ -11,6 +11,9 @@
 #   make DEVELOPER=1  warnings become errors (-Werror -Wshadow -Wmissing-prototypes)
 #   make O=build-san SAN=1   an ASan+UBSan build in its own folder
 
+# `make` alone builds `all` (the version rules below come first in the file).
+.DEFAULT_GOAL := all
+
 O ?= build
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -64,7 +67,8 @@ VERSION := $(shell if d=$$(git -C '$(CURDIR)' describe --tags --match 'v[0-9]*' 
 	then echo "$${d\#v}"; \
 	elif h=$$(git -C '$(CURDIR)' describe --always --dirty 2>/dev/null); \
 	then echo "$(BASE_VERSION)+g$$h"; else echo "$(BASE_VERSION)"; fi)
-VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o
+VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o \
+	$(O)/src/http/http_snap.o
 $(VERSION_OBJS): ALL_CFLAGS += -DGREENDC_VERSION='"$(VERSION)"'
 $(VERSION_OBJS): $(O)/VERSION
 $(O)/VERSION: FORCE
