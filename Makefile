@@ -228,6 +228,9 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/greendc/web $(DESTDIR)$(DATADIR)/greendc/grafana
 	cp -R dashboards/web/. $(DESTDIR)$(DATADIR)/greendc/web/
 	install -m 0644 dashboards/grafana/*.json $(DESTDIR)$(DATADIR)/greendc/grafana/
+	sed -e 's|@DATADIR@|$(DATADIR)|g' dashboards/grafana/provisioning.yaml.in \
+		>$(DESTDIR)$(DATADIR)/greendc/grafana/provisioning.yaml
+	chmod 0644 $(DESTDIR)$(DATADIR)/greendc/grafana/provisioning.yaml
 	install -m 0644 include/greendc/driver.h $(DESTDIR)$(DATADIR)/greendc/driver.h
 	install -m 0644 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
 	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1

@@ -15,7 +15,8 @@ for f in usr/local/sbin/greendcd usr/local/bin/greendc usr/local/lib/greendc/dri
 	usr/local/share/greendc/profiles/meter/eastron-sdm630.yaml usr/local/share/man/man8/greendcd.8 \
 	usr/local/share/man/man1/greendc.1 usr/local/share/man/man5/greendc.yaml.5 \
 	usr/local/lib/systemd/system/greendcd.service etc/greendc/greendc.yaml.example \
-	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json; do
+	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json \
+	usr/local/share/greendc/grafana/provisioning.yaml; do
 	[ -e "$D/$f" ] || fail "missing $f"
 done
 ok "installed files present under DESTDIR"
@@ -27,6 +28,8 @@ new=$(find /usr /etc /var/lib /opt /lib -xdev -newer "$marker" -type f 2>/dev/nu
 ok "nothing written outside DESTDIR"
 grep -q "ExecStart=/usr/local/sbin/greendcd -c /etc/greendc/greendc.yaml" "$D/usr/local/lib/systemd/system/greendcd.service" ||
 	fail "unit paths not filled in"
+grep -q "^      path: \"/usr/local/share/greendc/grafana\"$" "$D/usr/local/share/greendc/grafana/provisioning.yaml" ||
+	fail "Grafana provisioning path not filled in"
 GREENDC_DRIVERS="$D/usr/local/lib/greendc/drivers" "$D/usr/local/bin/greendc" check-config "$top/etc/demo.yaml" >/dev/null || fail "installed greendc cannot validate the demo config"
 ok "installed greendc runs"
 
