@@ -8,7 +8,6 @@
 #include "analytics/energy.h"
 #include "config/config.h"
 #include "core/labels.h"
-#include "core/metrics.h"
 #include "core/util.h"
 #include "http/http_internal.h"
 #include "store/outbox.h"
@@ -120,9 +119,8 @@ struct build {
 	size_t n, cap;
 	int rc;
 	const struct energy_model *m; /* NULL: no energy: section (cfg_lock held) */
-	signed char *role;            /* per series: energy_role or -1 */
-	size_t rcap;
-	int nseries[ROLE_COUNT]; /* series energy_compute reads, per role */
+	signed char *role;            /* per series: energy_role or -1 (capacity cap) */
+	int nseries[ROLE_COUNT];      /* series energy_compute reads, per role */
 };
 
 static int series_cb(void *ctx, const struct store_series_info *info)
