@@ -12,6 +12,9 @@
 #   make DEVELOPER=1  warnings become errors (-Werror -Wshadow -Wmissing-prototypes)
 #   make O=build-san SAN=1   an ASan+UBSan build in its own folder
 
+# `make` alone builds `all` (the version rules below come first in the file).
+.DEFAULT_GOAL := all
+
 O ?= build
 # The version rules below come before `all:`; keep `make` alone building everything.
 .DEFAULT_GOAL := all
@@ -68,7 +71,8 @@ VERSION := $(shell if d=$$(git -C '$(CURDIR)' describe --tags --match 'v[0-9]*' 
 	then echo "$${d\#v}"; \
 	elif h=$$(git -C '$(CURDIR)' describe --always --dirty 2>/dev/null); \
 	then echo "$(BASE_VERSION)+g$$h"; else echo "$(BASE_VERSION)"; fi)
-VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o
+VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o \
+	$(O)/src/http/http_snap.o
 $(VERSION_OBJS): ALL_CFLAGS += -DGREENDC_VERSION='"$(VERSION)"'
 $(VERSION_OBJS): $(O)/VERSION
 $(O)/VERSION: FORCE
@@ -244,6 +248,9 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/greendc/web $(DESTDIR)$(DATADIR)/greendc/grafana
 	cp -R dashboards/web/. $(DESTDIR)$(DATADIR)/greendc/web/
 	install -m 0644 dashboards/grafana/*.json $(DESTDIR)$(DATADIR)/greendc/grafana/
+	sed -e 's|@DATADIR@|$(DATADIR)|g' dashboards/grafana/provisioning.yaml.in \
+		>$(DESTDIR)$(DATADIR)/greendc/grafana/provisioning.yaml
+	chmod 0644 $(DESTDIR)$(DATADIR)/greendc/grafana/provisioning.yaml
 	install -d $(DESTDIR)$(INCLUDEDIR)/greendc $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0644 include/greendc/driver.h $(DESTDIR)$(INCLUDEDIR)/greendc/driver.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \

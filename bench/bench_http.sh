@@ -30,6 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 PY=/usr/bin/python3
+# As root greendcd refuses to stay root without daemon.user; a benchmark may (greendcd(8)).
+asroot=""
+[ "$(id -u)" = 0 ] && asroot=--allow-root
 command -v wrk >/dev/null || { echo "bench_http: wrk missing (tools/setup.sh)" >&2; exit 1; }
 fp() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P=$(fp)
@@ -45,7 +48,7 @@ sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 "$B/dcsim" --port "$P" --snmp-port "$SP" >"$T/dcsim.log" 2>&1 &
 PIDS="$PIDS $!"
 sleep 0.5
-"$B/greendcd" -c "$T/greendc.yaml" >"$T/greendcd.log" 2>&1 &
+"$B/greendcd" $asroot -c "$T/greendc.yaml" >"$T/greendcd.log" 2>&1 &
 GD=$!
 PIDS="$PIDS $GD"
 U="http://127.0.0.1:$HP"
@@ -95,7 +98,7 @@ if command -v chromium >/dev/null; then
 	# of them, power by role is refused as partial (api.md) and the page says so instead.
 	"$B/gdcfill" --db "$T/page.db" --days 30 --step 1m >/dev/null
 	sed -e "s|path: greendc.db|path: page.db|" "$T/greendc.yaml" >"$T/page.yaml"
-	"$B/greendcd" -c "$T/page.yaml" >"$T/page.log" 2>&1 &
+	"$B/greendcd" $asroot -c "$T/page.yaml" >"$T/page.log" 2>&1 &
 	GD=$!
 	PIDS="$PIDS $GD"
 	n=0

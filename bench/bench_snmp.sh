@@ -21,6 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 PY=/usr/bin/python3
+# As root greendcd refuses to stay root without daemon.user; a benchmark may (greendcd(8)).
+asroot=""
+[ "$(id -u)" = 0 ] && asroot=--allow-root
 port=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.4f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
@@ -78,7 +81,7 @@ measure() { # pid: warm up 3 s, then measure SECS seconds
 	echo "$c0 $c1 $s0 $s1"
 }
 
-"$B/greendcd" -c "$T/greendc.yaml" >"$T/greendcd.log" 2>&1 &
+"$B/greendcd" $asroot -c "$T/greendc.yaml" >"$T/greendcd.log" 2>&1 &
 G=$!
 PIDS="$PIDS $G"
 t_start=$(($(date +%s) + 3))

@@ -57,7 +57,11 @@ echo "demo: and SNMP v2c on udp:127.0.0.1:$snmp_port (community = device: pdu-a,
 "$B/greendc" check-config etc/demo.yaml || exit 1
 "$B/receiver" --port 8480 --db "$state/central.db" --secret-file "$state/central.key" >"$state/receiver.log" 2>&1 &
 pids="$pids $!"
-"$B/greendcd" -c etc/demo.yaml --status-interval 30s >"$state/greendcd.log" 2>&1 &
+# Run as root (make demo on a fresh machine), greendcd would refuse to stay root without a user
+# to drop to (greendcd(8)); the demo is a local simulation, so it may.
+asroot=""
+[ "$(id -u)" = 0 ] && asroot=--allow-root
+"$B/greendcd" $asroot -c etc/demo.yaml --status-interval 30s >"$state/greendcd.log" 2>&1 &
 pids="$pids $!"
 echo "demo: greendcd polling; its log is $state/greendcd.log"
 echo

@@ -12,8 +12,9 @@ libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev"
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
 snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
 # HTTP API, dashboard and Grafana checks: promtool and prometheus, headless chromium with a CJK
-# font for the screenshots, curl, and wrk for bench/bench_http.sh.
-test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk"
+# font for the screenshots, curl, wrk for bench/bench_http.sh, and python3-yaml to read the
+# Grafana provisioning file.
+test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk python3-yaml"
 # make deb and test_deb.sh: debhelper and dpkg-dev build the packages, lintian checks them;
 # devscripts for dch (docs/packaging.md). No fakeroot: debian/control says
 # Rules-Requires-Root: no.

@@ -131,6 +131,55 @@ static int unit_factor(const char *metric, bool counter, double *f)
 	return 0;
 }
 
+/* Does selector s pick the series of this device and labels (its metric aside)? */
+static bool sel_match(const struct energy_selector *s, const char *device, const char *labels)
+{
+	if (s->device && strcmp(s->device, device) != 0)
+		return false;
+	for (size_t j = 0; j < s->nlabels; j++)
+		if (!labels_have(labels, s->label_keys[j], s->label_values[j]))
+			return false;
+	return true;
+}
+
+int energy_series_role(const struct energy_model *m, const char *device, const char *metric,
+                       const char *labels, bool *exact)
+{
+	int found = -1;
+	*exact = false;
+	for (int role = 0; m && role < ROLE_COUNT; role++) {
+		for (size_t i = 0; i < m->nsel[role]; i++) {
+			const struct energy_selector *s = &m->sel[role][i];
+			bool same = strcmp(s->metric, metric) == 0;
+			if (!same && strcmp(metric, "power_w") != 0)
+				continue;
+			if (!sel_match(s, device, labels))
+				continue;
+			if (same) { /* the series energy_compute reads wins over a power view */
+				*exact = true;
+				return role;
+			}
+			if (found < 0)
+				found = role;
+		}
+	}
+	return found;
+}
+
+enum energy_role energy_it_role(const int nseries[ROLE_COUNT], int *category)
+{
+	if (nseries[ROLE_IT_INPUT]) {
+		*category = 3;
+		return ROLE_IT_INPUT;
+	}
+	if (nseries[ROLE_IT_PDU_OUTPUT]) {
+		*category = 2;
+		return ROLE_IT_PDU_OUTPUT;
+	}
+	*category = nseries[ROLE_IT_UPS_OUTPUT] ? 1 : 0;
+	return ROLE_IT_UPS_OUTPUT;
+}
+
 static void matched_free(struct matched *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++) {
@@ -148,13 +197,7 @@ static int resolve_cb(void *ctx, const struct store_series_info *info)
 			const struct energy_selector *s = &rs->m->sel[role][i];
 			if (strcmp(s->metric, info->metric) != 0)
 				continue;
-			if (s->device && strcmp(s->device, info->device) != 0)
-				continue;
-			bool ok = true;
-			for (size_t j = 0; ok && j < s->nlabels; j++)
-				ok = labels_have(info->labels, s->label_keys[j],
-				                 s->label_values[j]);
-			if (!ok)
+			if (!sel_match(s, info->device, info->labels))
 				continue;
 			struct matched mt = {.id = info->id,
 			                     .counter = info->kind == STORE_COUNTER,
@@ -222,20 +265,6 @@ static void zone_add(struct energy_report *rep, const struct matched *mt, enum e
 }
 
 /* ---- intervals ---- */
-
-static enum energy_role it_role_of(const struct slots *s, int *category)
-{
-	if (s->nseries[ROLE_IT_INPUT]) {
-		*category = 3;
-		return ROLE_IT_INPUT;
-	}
-	if (s->nseries[ROLE_IT_PDU_OUTPUT]) {
-		*category = 2;
-		return ROLE_IT_PDU_OUTPUT;
-	}
-	*category = s->nseries[ROLE_IT_UPS_OUTPUT] ? 1 : 0;
-	return ROLE_IT_UPS_OUTPUT;
-}
 
 static double dc_slot(const struct slots *s, size_t i)
 {
@@ -447,7 +476,7 @@ static void slots_free(struct slots *s)
 static void report_fill(struct slots *s, const struct resolve *rs, const struct energy_model *m,
                         struct energy_report *out)
 {
-	out->it_role = it_role_of(s, &out->category);
+	out->it_role = energy_it_role(s->nseries, &out->category);
 	bool gauges = false;
 	for (size_t i = 0; i < rs->n; i++) {
 		zone_add(out, &rs->v[i], out->it_role);
@@ -594,10 +623,9 @@ int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t
 	free(rs.v);
 	if (rc < 0)
 		goto out;
-	enum energy_role it = have[ROLE_IT_INPUT]        ? ROLE_IT_INPUT
-	                      : have[ROLE_IT_PDU_OUTPUT] ? ROLE_IT_PDU_OUTPUT
-	                                                 : ROLE_IT_UPS_OUTPUT;
-	*category = it == ROLE_IT_INPUT ? 3 : it == ROLE_IT_PDU_OUTPUT ? 2 : 1;
+	enum energy_role it = energy_it_role(have, category);
+	if (!*category)
+		*category = 1; /* no IT power: -ENOENT below; the category is not used */
 	*dc_w = mean[ROLE_FACILITY_INPUT] + mean[ROLE_BACKUP_GENERATION] +
 	        mean[ROLE_ONSITE_RENEWABLE];
 	*it_w = mean[it];

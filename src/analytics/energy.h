@@ -84,6 +84,19 @@ struct energy_model {
 void energy_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node);
 void energy_config_validate(const struct config *cfg, struct config_diag *diag);
 
+/* The role a stored series plays in the model m (NULL: none), for labelling it where it is
+ * shown (/metrics): the first role with a selector that picks its device and labels and names
+ * its metric (*exact = true: a series energy_compute reads), else the first whose selector
+ * picks its device and labels when the series is power_w (the series energy_interim reads in
+ * place of the selector's metric). -1 when no selector picks it. */
+int energy_series_role(const struct energy_model *m, const char *device, const char *metric,
+                       const char *labels, bool *exact);
+
+/* The lowest metered IT level fixes the PUE category (DOMAIN.md section 1): IT input (3), else
+ * PDU output (2), else UPS output (1), by which IT roles have series (nseries[role] > 0);
+ * *category is 0 when none has. The one rule energy_compute, energy_interim and /metrics use. */
+enum energy_role energy_it_role(const int nseries[ROLE_COUNT], int *category);
+
 /* Why this model cannot produce a PUE, or NULL when it can. */
 const char *energy_model_problem(const struct energy_model *m);
 

@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const role_names[ROLE_COUNT] = {
+/* NULL-terminated ([ROLE_COUNT]): also the keys ymap_walk accepts under energy.roles. */
+static const char *const role_names[ROLE_COUNT + 1] = {
         [ROLE_FACILITY_INPUT] = "facility_input",
         [ROLE_BACKUP_GENERATION] = "backup_generation",
         [ROLE_IT_UPS_OUTPUT] = "it_ups_output",
@@ -100,13 +101,13 @@ static void roles_pair(struct ydoc *y, void *ctx, const char *path, const char *
                        yaml_node_t *knode, yaml_node_t *v)
 {
 	struct energy_model *m = ctx;
+	(void)knode;
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		if (strcmp(key, role_names[r]) == 0) {
 			parse_selectors(y, m, (enum energy_role)r, path, v);
 			return;
 		}
 	}
-	yerr(y, knode, path, "unknown role");
 }
 
 struct cert_ctx {
@@ -204,7 +205,7 @@ static void top_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 	struct energy_model *m = c->m;
 	(void)knode;
 	if (strcmp(key, "roles") == 0) {
-		ymap_walk(y, v, path, NULL, roles_pair, m);
+		ymap_walk(y, v, path, role_names, roles_pair, m);
 	} else if (strcmp(key, "renewable_certificates") == 0) {
 		parse_certs(y, m, path, v);
 	} else if (strcmp(key, "co2") == 0) {

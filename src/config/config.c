@@ -644,13 +644,19 @@ static void top_pair(struct ydoc *y, void *vctx, const char *path, const char *k
 	} else if (strcmp(key, "devices") == 0) {
 		parse_devices(y, c, path, v);
 	} else {
+		const char *known[32] = {"site", "storage", "daemon", "devices"};
+		size_t n = 4;
 		for (const struct config_section *s = c->sections; s && s->key; s++) {
 			if (strcmp(s->key, key) == 0) {
 				s->parse(y, c->cfg, path, v);
 				return;
 			}
+			if (n + 1 < sizeof(known) / sizeof(known[0]))
+				known[n++] = s->key;
 		}
-		yerr(y, knode, path, "unknown key");
+		char list[512];
+		config_keys_list(known, list, sizeof(list));
+		yerr(y, knode, path, "unknown key (known: %s)", list);
 	}
 }
 

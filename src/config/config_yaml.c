@@ -55,7 +55,23 @@ const char *ynode_kind(const yaml_node_t *n)
 }
 
 /* Walks a mapping: calls fn(key, value) for each pair after checking the key against allowed
- * (NULL-terminated; NULL = any key) and rejecting duplicates. */
+ * (NULL-terminated; NULL = any key) and rejecting duplicates. An unknown key's error lists the
+ * known ones, so a typo is easy to fix (and test_man_config.sh reads the parsers' keys from
+ * it to compare them with greendc.yaml(5)). */
+
+void config_keys_list(const char *const *keys, char *buf, size_t len)
+{
+	size_t o = 0;
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (const char *const *a = keys; *a && o < len; a++) {
+		int n = snprintf(buf + o, len - o, "%s%s", a == keys ? "" : ", ", *a);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
 
 bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *const *allowed,
                pair_fn fn, void *ctx)
@@ -87,7 +103,9 @@ bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *c
 			for (const char *const *a = allowed; *a; a++)
 				ok = ok || strcmp(*a, key) == 0;
 			if (!ok) {
-				yerr(y, k, sub, "unknown key");
+				char known[1024];
+				config_keys_list(allowed, known, sizeof(known));
+				yerr(y, k, sub, "unknown key (known: %s)", known);
 				continue;
 			}
 		}

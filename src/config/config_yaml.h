@@ -44,8 +44,12 @@ const char *yscalar(const yaml_node_t *n);
 /* "a scalar", "a list", "a mapping": for messages. */
 const char *ynode_kind(const yaml_node_t *n);
 
+/* "a, b, c": the NULL-terminated keys into buf (truncated to len). */
+void config_keys_list(const char *const *keys, char *buf, size_t len);
+
 /* Call fn for each pair of mapping map after rejecting keys not in allowed (NULL-terminated;
- * NULL = any) and duplicate keys. false if map is not a mapping (reported). */
+ * NULL = any; the error names the known keys) and duplicate keys. false if map is not a
+ * mapping (reported). */
 bool ymap_walk(struct ydoc *y, yaml_node_t *map, const char *path, const char *const *allowed,
                pair_fn fn, void *ctx);
 /* Typed readers: each reports a clear error at v and returns NULL/false on a bad value.

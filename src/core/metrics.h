@@ -10,8 +10,8 @@
 struct metric_def {
 	const char *name;
 	const char *unit;
-	int counter; /* 1 = monotonically increasing counter */
-	const char *help;
+	int counter;      /* 1 = monotonically increasing counter */
+	const char *help; /* what it measures (docs/metrics.md "meaning"; the Prometheus HELP) */
 };
 
 /* NULL when name is not registered. */

@@ -9,6 +9,7 @@
 #define GREENDC_DAEMON_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct audit;
@@ -24,6 +25,7 @@ struct daemon_opts {
 	const char *config_path;
 	const char *log_level; /* NULL: the config's daemon.log_level */
 	int64_t status_ms;     /* how often the status line is logged */
+	bool allow_root;       /* --allow-root: started as root without daemon.user, stay root */
 };
 
 /* The running daemon: every part it started, owned here and released by daemon_stop. */
@@ -42,8 +44,9 @@ struct daemon {
 };
 
 /* Block the signals, load and validate the config, set the log level and site time zone,
- * drop root, open the audit log and the store, start polling, HTTP and delivery. 0, or 1 with
- * the reason logged and everything started so far released. */
+ * drop root (or refuse to run as root: see start.c), open the audit log and the store, start
+ * polling, HTTP and delivery. 0, or 1 with the reason logged and everything started so far
+ * released. */
 int daemon_start(struct daemon *d, const struct daemon_opts *o);
 
 /* The main thread until SIGTERM/SIGINT: 0, or 1 when a reload left no workers running. */

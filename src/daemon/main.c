@@ -21,9 +21,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: greendcd [-c FILE] [--log-level LEVEL] [--status-interval DURATION]\n"
+	        "                [--allow-root]\n"
 	        "  -c, --config FILE        configuration (default /etc/greendc/greendc.yaml)\n"
 	        "      --log-level LEVEL    error, warning, info or debug (overrides the config)\n"
 	        "      --status-interval D  how often to log a status line (default 60s)\n"
+	        "      --allow-root         started as root without daemon.user: stay root\n"
+	        "                           (otherwise it drops to the user greendc, and outside\n"
+	        "                           systemd refuses to run when there is none)\n"
 	        "  -V, --version            print the version and exit\n"
 	        "  -h, --help               print this and exit\n");
 }
@@ -34,6 +38,7 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o)
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 	                                     {"log-level", required_argument, NULL, 'l'},
 	                                     {"status-interval", required_argument, NULL, 's'},
+	                                     {"allow-root", no_argument, NULL, 'R'},
 	                                     {"version", no_argument, NULL, 'V'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
@@ -51,6 +56,9 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o)
 				fprintf(stderr, "greendcd: --status-interval: bad duration\n");
 				return 2;
 			}
+			break;
+		case 'R':
+			o->allow_root = true;
 			break;
 		case 'V':
 			printf("greendcd %s\n", GREENDC_VERSION);

@@ -94,10 +94,29 @@ static void ensure_parent_dir(const char *path, uid_t uid, gid_t gid)
 	}
 }
 
-/* Started as root: the daemon becomes daemon.user (default "greendc"). Which user, and
- * whether to drop at all: a missing default user is a loud warning, not a failure, so a first
- * run by hand works; a configured one must exist. Returns the user to drop to (NULL: stay). */
-static const char *run_user(const struct config *cfg, uid_t *uid, gid_t *gid, bool *fatal)
+/* Started by systemd as a unit's own process: systemd (>= 248) sets SYSTEMD_EXEC_PID to the pid
+ * it executed, which children inherit but do not share (a test suite run from a CI service is
+ * not "under systemd"); older ones set only INVOCATION_ID, so there the parent must be PID 1.
+ * sudo and su pass neither on. */
+static bool under_systemd(void)
+{
+	const char *pid = getenv("SYSTEMD_EXEC_PID");
+	if (pid && *pid)
+		return strtol(pid, NULL, 10) == (long)getpid();
+	const char *id = getenv("INVOCATION_ID");
+	return id && *id && getppid() == 1;
+}
+
+/* Started as root: the daemon becomes daemon.user, default "greendc". Which user, and whether
+ * to drop at all (NULL: stay root):
+ *   - daemon.user set: that user, which must exist; "root" means stay root (warned);
+ *   - else --allow-root: stay root (warned);
+ *   - else the user "greendc" when it exists;
+ *   - else under systemd, stay root with a warning (the unit decides the user and confines
+ *     the service); outside systemd, refuse to run as root (*fatal).
+ * A configured user that does not exist is *fatal too. */
+static const char *run_user(const struct config *cfg, bool allow_root, uid_t *uid, gid_t *gid,
+                            bool *fatal)
 {
 	const char *user = cfg->daemon.user ? cfg->daemon.user : "greendc";
 	*uid = 0;
@@ -109,17 +128,25 @@ static const char *run_user(const struct config *cfg, uid_t *uid, gid_t *gid, bo
 		log_warn("running as root because daemon.user is root");
 		return NULL;
 	}
-	if (privdrop_lookup(user, uid, gid) < 0) {
-		if (cfg->daemon.user) {
-			log_err("daemon.user: no user \"%s\"", user);
-			*fatal = true;
-			return NULL;
-		}
-		log_warn("started as root and there is no user \"greendc\": still running as "
-		         "root; create the user (or set daemon.user) so the daemon can drop root");
+	if (!cfg->daemon.user && allow_root) {
+		log_warn("running as root because of --allow-root");
 		return NULL;
 	}
-	return user;
+	if (privdrop_lookup(user, uid, gid) == 0)
+		return user;
+	if (cfg->daemon.user) {
+		log_err("daemon.user: no user \"%s\"", user);
+		*fatal = true;
+	} else if (!under_systemd()) {
+		log_err("started as root, and there is no user \"greendc\" to drop to: refusing to "
+		        "run as root; create the user, set daemon.user, or pass --allow-root");
+		*fatal = true;
+	} else {
+		log_warn("started as root by systemd and there is no user \"greendc\": still "
+		         "running as root; create the user (or set User= or daemon.user) so the "
+		         "daemon can drop root");
+	}
+	return NULL;
 }
 
 static const char *audit_path(const struct config *cfg, char *buf, size_t len)
@@ -134,13 +161,13 @@ static const char *audit_path(const struct config *cfg, char *buf, size_t len)
 
 /* What must happen as root: the database folder (handed to the run user) and the audit log
  * (it stays root-owned), then drop to the run user. 0, or 1 (logged). */
-static int drop_root(struct daemon *d)
+static int drop_root(struct daemon *d, bool allow_root)
 {
 	char err[512], apath[PATH_MAX];
 	uid_t run_uid;
 	gid_t run_gid;
 	bool fatal;
-	const char *user = run_user(d->cfg, &run_uid, &run_gid, &fatal);
+	const char *user = run_user(d->cfg, allow_root, &run_uid, &run_gid, &fatal);
 	if (fatal)
 		return 1;
 	ensure_parent_dir(d->cfg->storage.path, run_uid, run_gid);
@@ -213,7 +240,7 @@ int daemon_start(struct daemon *d, const struct daemon_opts *o)
 	umask(077);
 	log_set_journal(getenv("JOURNAL_STREAM") != NULL);
 	block_signals(&d->sigs);
-	if (load_config(d, o) || drop_root(d) || start_ingest(d)) {
+	if (load_config(d, o) || drop_root(d, o->allow_root) || start_ingest(d)) {
 		daemon_stop(d, -1);
 		return 1;
 	}

@@ -54,6 +54,20 @@ static const char *want_path(struct ydoc *y, struct config *cfg, yaml_node_t *v,
 	return config_arena_strdup(y->arena, buf);
 }
 
+static void rate_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
+                      yaml_node_t *knode, yaml_node_t *v)
+{
+	struct out_target *t = ctx;
+	long long n;
+	(void)knode;
+	if (strcmp(key, "messages") == 0) {
+		if (ywant_int(y, v, path, 1, 100000, &n))
+			t->rate_messages = (long)n;
+	} else {
+		ywant_duration(y, v, path, 100, &t->rate_per_ms);
+	}
+}
+
 static void target_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
                         yaml_node_t *knode, yaml_node_t *v)
 {
@@ -109,24 +123,12 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 		else if (s)
 			t->chat = (enum out_chat)k;
 	} else if (strcmp(key, "rate_limit") == 0) {
+		static const char *const rate_keys[] = {"messages", "per", NULL};
 		if (v->type != YAML_MAPPING_NODE) {
 			yerr(y, v, path, "expected {messages: N, per: DURATION}");
 			return;
 		}
-		for (yaml_node_pair_t *pr = v->data.mapping.pairs.start;
-		     pr < v->data.mapping.pairs.top; pr++) {
-			const char *k = yscalar(ynode(y, pr->key));
-			yaml_node_t *val = ynode(y, pr->value);
-			long long n;
-			if (k && strcmp(k, "messages") == 0) {
-				if (ywant_int(y, val, path, 1, 100000, &n))
-					t->rate_messages = (long)n;
-			} else if (k && strcmp(k, "per") == 0) {
-				ywant_duration(y, val, path, 100, &t->rate_per_ms);
-			} else {
-				yerr(y, val, path, "rate_limit: unknown key (messages, per)");
-			}
-		}
+		ymap_walk(y, v, path, rate_keys, rate_pair, t);
 	} else if (strcmp(key, "streams") == 0) {
 		if (v->type != YAML_SEQUENCE_NODE) {
 			yerr(y, v, path, "expected a list of alert, summary, report; got %s",

@@ -19,11 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef GREENDC_VERSION
+#define GREENDC_VERSION "unknown"
+#endif
+
 struct sser {
 	int64_t id;
 	char *family; /* greendc_power_watts */
+	char *metric; /* power_w: for the HELP text and state names */
 	const char *type;
-	char *labels; /* rendered: device="x",hall="A" */
+	char *labels; /* rendered: device="x",hall="A",energy_role="...",pue="it",site="ty-dc1" */
 	double scale;
 	double value;
 	int64_t ts_ms;
@@ -49,6 +54,8 @@ struct snap {
 	int64_t pue_at;
 	bool have_pue;
 	/* owned by the thread */
+	char *site_label;   /* site="ty-dc1", escaped; NULL until the first rebuild */
+	int model_category; /* the PUE category of the model over the stored series; 0 = none */
 	struct store_reader *r;
 	struct sser *ser; /* sorted by family then labels */
 	size_t nser;
@@ -93,7 +100,11 @@ static void label_cb(void *ctx, const char *k, const char *v)
 	char name[128];
 	http_prom_label_name(k, name, sizeof(name));
 	/* Our own labels win; a series label of the same name is kept under exported_. */
-	if (strcmp(name, "device") == 0 || strcmp(name, "kind") == 0)
+	static const char *const ours[] = {"device", "kind", "site", "energy_role", "pue", "state"};
+	bool taken = false;
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		taken = taken || strcmp(name, ours[i]) == 0;
+	if (taken)
 		sbuf_puts(c->b, ",exported_");
 	else
 		sbuf_puts(c->b, ",");
@@ -107,6 +118,9 @@ struct build {
 	struct sser *v;
 	size_t n, cap;
 	int rc;
+	const struct energy_model *m; /* NULL: no energy: section (cfg_lock held) */
+	signed char *role;            /* per series: energy_role or -1 (capacity cap) */
+	int nseries[ROLE_COUNT];      /* series energy_compute reads, per role */
 };
 
 static int series_cb(void *ctx, const struct store_series_info *info)
@@ -121,11 +135,15 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		struct sser *p = realloc(b->v, cap * sizeof(*p));
-		if (!p) {
+		signed char *r = realloc(b->role, cap);
+		if (r)
+			b->role = r;
+		if (p)
+			b->v = p;
+		if (!p || !r) {
 			b->rc = -ENOMEM;
 			return 1;
 		}
-		b->v = p;
 		b->cap = cap;
 	}
 	struct sbuf lb = {0};
@@ -138,16 +156,51 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	memset(x, 0, sizeof(*x));
 	x->id = info->id;
 	x->family = strdup(fam);
+	x->metric = strdup(info->metric);
 	x->type = type;
 	x->labels = lb.s;
 	x->scale = scale;
-	if (!x->family || !x->labels || lb.oom) {
+	if (!x->family || !x->metric || !x->labels || lb.oom) {
 		free(x->family);
+		free(x->metric);
 		sbuf_free(&lb);
 		b->rc = -ENOMEM;
 		return 1;
 	}
+	bool exact;
+	int role = energy_series_role(b->m, info->device, info->metric, info->labels, &exact);
+	b->role[b->n] = (signed char)role;
+	if (role >= 0 && exact)
+		b->nseries[role]++;
 	b->n++;
+	return 0;
+}
+
+/* Append the labels that come from greendc rather than the series: the series' role in the
+ * energy model, its side of the PUE at the model's category, and the site. */
+static int finish_labels(struct build *b, const char *site_label, int category, enum energy_role it)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct sser *x = &b->v[i];
+		int role = b->role[i];
+		struct sbuf lb = {0};
+		sbuf_puts(&lb, x->labels);
+		if (role >= 0) {
+			sbuf_printf(&lb, ",energy_role=\"%s\"",
+			            energy_role_name((enum energy_role)role));
+			bool dc = role == ROLE_FACILITY_INPUT || role == ROLE_BACKUP_GENERATION ||
+			          role == ROLE_ONSITE_RENEWABLE;
+			if (category && (dc || role == (int)it))
+				sbuf_printf(&lb, ",pue=\"%s\"", dc ? "dc" : "it");
+		}
+		sbuf_printf(&lb, ",%s", site_label);
+		if (lb.oom) {
+			sbuf_free(&lb);
+			return -ENOMEM;
+		}
+		free(x->labels);
+		x->labels = lb.s;
+	}
 	return 0;
 }
 
@@ -162,6 +215,7 @@ static void free_series(struct sser *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].family);
+		free(v[i].metric);
 		free(v[i].labels);
 	}
 	free(v);
@@ -177,16 +231,49 @@ static int last_cb(void *ctx, int64_t bucket, double value, int64_t count)
 	return 0;
 }
 
+/* site="<site.id>" (escaped), malloc'ed. */
+static char *site_label_of(const struct config *cfg)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, "site=\"");
+	http_prom_escape(&b, cfg->site.id ? cfg->site.id : "");
+	sbuf_puts(&b, "\"");
+	if (b.oom) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
+
 /* Re-read the series list, keeping the values already known; new series are seeded with
- * their last value of the past 15 minutes. */
+ * their last value of the past 15 minutes. The energy model and site come from the running
+ * config (a reload shows here at the next rebuild, within 30 s). */
 static int rebuild(struct snap *s)
 {
 	struct build b = {0};
-	int rc = store_series_find(s->r, NULL, series_cb, &b);
+	pthread_rwlock_rdlock(&s->h->cfg_lock);
+	const struct energy_model *m = s->h->cfg->energy;
+	b.m = m && m->present ? m : NULL;
+	bool model_ok = b.m && !energy_model_problem(b.m);
+	char *site = site_label_of(s->h->cfg);
+	int rc = site ? store_series_find(s->r, NULL, series_cb, &b) : -ENOMEM;
+	pthread_rwlock_unlock(&s->h->cfg_lock);
+	int category = 0;
+	if (rc >= 0 && b.rc >= 0) {
+		enum energy_role it = energy_it_role(b.nseries, &category);
+		if (!model_ok)
+			category = 0;
+		b.rc = finish_labels(&b, site, category, it);
+	}
+	free(b.role);
 	if (rc < 0 || b.rc < 0) {
 		free_series(b.v, b.n);
+		free(site);
 		return rc < 0 ? rc : b.rc;
 	}
+	free(s->site_label);
+	s->site_label = site;
+	s->model_category = category;
 	if (b.n)
 		qsort(b.v, b.n, sizeof(*b.v), cmp_ser);
 	int64_t now = util_wall_ms();
@@ -304,7 +391,23 @@ static void put_num(struct sbuf *b, double v)
 	}
 }
 
-static void render(struct snap *s, struct sbuf *b)
+/* One stored series: a sample, or for an enum one sample per state (1 for the current). */
+static void render_series(struct sbuf *b, const struct sser *x)
+{
+	size_t nst = http_prom_nstates(x->metric);
+	if (!nst) {
+		sbuf_printf(b, "%s{%s} ", x->family, x->labels);
+		put_num(b, x->value * x->scale);
+		sbuf_puts(b, "\n");
+		return;
+	}
+	double cur = isfinite(x->value) ? round(x->value) : -1;
+	for (size_t i = 0; i < nst; i++)
+		sbuf_printf(b, "%s{%s,state=\"%s\"} %d\n", x->family, x->labels,
+		            http_prom_state(x->metric, i), cur == (double)i);
+}
+
+static void render_stored(struct snap *s, struct sbuf *b)
 {
 	const char *fam = NULL;
 	for (size_t i = 0; i < s->nser; i++) {
@@ -313,23 +416,25 @@ static void render(struct snap *s, struct sbuf *b)
 			continue;
 		if (!fam || strcmp(fam, x->family) != 0) {
 			fam = x->family;
-			family_head(b, x->family, x->type,
-			            strcmp(x->type, "counter") == 0
-			                    ? "Stored counter, unwrapped, in base units."
-			                    : "Latest stored value, in base units.");
+			sbuf_printf(b, "# HELP %s ", x->family);
+			http_prom_help(x->metric, strcmp(x->type, "counter") == 0, b);
+			sbuf_printf(b, "\n# TYPE %s %s\n", x->family, x->type);
 		}
-		sbuf_printf(b, "%s{%s} ", x->family, x->labels);
-		put_num(b, x->value * x->scale);
-		sbuf_puts(b, "\n");
+		render_series(b, x);
 	}
+}
+
+/* The devices table: errors and last success per device (greendc_device_up and
+ * greendc_poll_duration_seconds are the poller's own stored series, rendered above). */
+static void render_devices(struct snap *s, struct sbuf *b, const char *site)
+{
 	static const struct {
 		const char *name, *type, *help;
 	} dfam[] = {
-	        /* greendc_device_up and greendc_poll_duration_seconds are the poller's own
-	         * stored series (rendered above); these two come from the devices table. */
-	        {"greendc_device_poll_errors_total", "counter", "Failed polls since start."},
+	        {"greendc_device_poll_errors_total", "counter",
+	         "Failed polls of the device since the daemon started."},
 	        {"greendc_device_last_success_timestamp_seconds", "gauge",
-	         "Wall clock of the last successful poll (0 = never)."},
+	         "Wall clock of the device's last successful poll (0 = never)."},
 	};
 	for (size_t f = 0; f < sizeof(dfam) / sizeof(dfam[0]); f++) {
 		if (!s->ndev)
@@ -341,32 +446,57 @@ static void render(struct snap *s, struct sbuf *b)
 			http_prom_escape(b, d->name);
 			sbuf_puts(b, "\",driver=\"");
 			http_prom_escape(b, d->driver);
-			sbuf_puts(b, "\"} ");
+			sbuf_printf(b, "\",%s} ", site);
 			double v = f == 0 ? (double)d->errors : (double)d->last_ok_ms / 1000.0;
 			put_num(b, v);
 			sbuf_puts(b, "\n");
 		}
 	}
-	if (s->have_obs) {
-		static const struct {
-			const char *name, *type, *help;
-		} of[] = {
-		        {"greendc_outbox_items", "gauge", "Items waiting in the outbox."},
-		        {"greendc_outbox_bytes", "gauge", "Payload bytes waiting in the outbox."},
-		        {"greendc_outbox_dropped_total", "counter",
-		         "Items dropped because the outbox was full (oldest first)."},
-		        {"greendc_outbox_dropped_bytes_total", "counter", "Payload bytes dropped."},
-		        {"greendc_outbox_delivered_total", "counter", "Items delivered (2xx)."},
-		};
-		const int64_t v[] = {s->obs.items, s->obs.bytes, s->obs.dropped,
-		                     s->obs.dropped_bytes, s->obs.delivered};
-		for (size_t f = 0; f < sizeof(of) / sizeof(of[0]); f++) {
-			family_head(b, of[f].name, of[f].type, of[f].help);
-			sbuf_printf(b, "%s %lld\n", of[f].name, (long long)v[f]);
-		}
+}
+
+static void render_outbox(struct snap *s, struct sbuf *b, const char *site)
+{
+	if (!s->have_obs)
+		return;
+	static const struct {
+		const char *name, *type, *help;
+	} of[] = {
+	        {"greendc_outbox_items", "gauge", "Items waiting in the outbox."},
+	        {"greendc_outbox_bytes", "gauge", "Payload bytes waiting in the outbox."},
+	        {"greendc_outbox_dropped_total", "counter",
+	         "Items dropped because the outbox was full (oldest first)."},
+	        {"greendc_outbox_dropped_bytes_total", "counter",
+	         "Payload bytes dropped because the outbox was full."},
+	        {"greendc_outbox_delivered_total", "counter", "Items delivered (2xx)."},
+	};
+	const int64_t v[] = {s->obs.items, s->obs.bytes, s->obs.dropped, s->obs.dropped_bytes,
+	                     s->obs.delivered};
+	for (size_t f = 0; f < sizeof(of) / sizeof(of[0]); f++) {
+		family_head(b, of[f].name, of[f].type, of[f].help);
+		sbuf_printf(b, "%s{%s} %lld\n", of[f].name, site, (long long)v[f]);
 	}
+}
+
+static void render(struct snap *s, struct sbuf *b)
+{
+	const char *site = s->site_label ? s->site_label : "site=\"\"";
+	render_stored(s, b);
+	render_devices(s, b, site);
+	render_outbox(s, b, site);
+	family_head(b, "greendc_build_info", "gauge",
+	            "Always 1; the labels say which greendcd build is running.");
+	sbuf_puts(b, "greendc_build_info{version=\"");
+	http_prom_escape(b, GREENDC_VERSION);
+	sbuf_printf(b, "\",%s} 1\n", site);
 	family_head(b, "greendc_series", "gauge", "Series known to the store.");
-	sbuf_printf(b, "greendc_series %zu\n", s->nser);
+	sbuf_printf(b, "greendc_series{%s} %zu\n", site, s->nser);
+	if (s->model_category) {
+		family_head(b, "greendc_pue_category", "gauge",
+		            "PUE category of the energy model: the lowest metered IT level with "
+		            "stored series (1 UPS output, 2 PDU output, 3 IT equipment input); "
+		            "its series carry pue=\"it\".");
+		sbuf_printf(b, "greendc_pue_category{%s} %d\n", site, s->model_category);
+	}
 	pthread_mutex_lock(&s->lock);
 	bool have = s->have_pue;
 	double pue = s->pue;
@@ -377,7 +507,7 @@ static void render(struct snap *s, struct sbuf *b)
 		        b, "greendc_pue_interim_ratio", "gauge",
 		        "Interim PUE: facility over IT mean power of the last 15 min "
 		        "(a power ratio, not an energy PUE); category is the IT metering level.");
-		sbuf_printf(b, "greendc_pue_interim_ratio{category=\"%d\"} ", cat);
+		sbuf_printf(b, "greendc_pue_interim_ratio{category=\"%d\",%s} ", cat, site);
 		put_num(b, pue);
 		sbuf_puts(b, "\n");
 	}
@@ -505,6 +635,7 @@ void http_snap_stop(struct snap *s)
 	free_series(s->ser, s->nser);
 	free(s->byid);
 	free_devs(s->dev, s->ndev);
+	free(s->site_label);
 	free(s->text);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);

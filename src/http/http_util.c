@@ -1,6 +1,8 @@
 /* Pure helpers for the HTTP server: see http_util.h. */
 #include "http/http_util.h"
 
+#include "analytics/freecool.h"
+#include "core/metrics.h"
 #include "core/sha256.h"
 
 #include <errno.h>
@@ -19,37 +21,49 @@ static bool ends_with(const char *s, const char *suf, size_t *stem)
 	return true;
 }
 
+/* The unit suffixes of the registry (docs/metrics.md) and the Prometheus base unit each
+ * becomes (DOMAIN.md section 8): every suffix starts with '_', so none is the tail of
+ * another ("_kwh" never matches "_wh"). */
+static const struct prom_unit {
+	const char *suffix, *base;
+	double scale;
+} prom_units[] = {
+        {"_kwh", "_joules", 3.6e6},
+        {"_wh", "_joules", 3600},
+        {"_w", "_watts", 1},
+        {"_kw", "_watts", 1000},
+        {"_va", "_volt_amperes", 1},
+        {"_var", "_volt_amperes_reactive", 1},
+        {"_a", "_amperes", 1},
+        {"_v", "_volts", 1},
+        {"_hz", "_hertz", 1},
+        {"_c", "_celsius", 1},
+        {"_pa", "_pascals", 1},
+        {"_m3", "_cubic_meters", 1},
+        {"_m3h", "_cubic_meters_per_second", 1.0 / 3600},
+        {"_l", "_cubic_meters", 0.001},
+        {"_s", "_seconds", 1},
+        {"_ms", "_seconds", 0.001},
+        {"_pct", "_ratio", 0.01},
+};
+
 bool http_prom_family(const char *metric, bool counter, char *name, size_t len, double *scale,
                       const char **type)
 {
 	char base[160];
-	size_t stem;
+	size_t stem = 0;
 	const char *unit = "";
 
 	*scale = 1;
 	*type = counter ? "counter" : "gauge";
 	http_prom_label_name(metric, base, sizeof(base));
-	if (ends_with(base, "_kwh", &stem)) {
-		*scale = 3.6e6;
-		unit = "_joules";
-	} else if (ends_with(base, "_wh", &stem)) {
-		*scale = 3600;
-		unit = "_joules";
-	} else if (ends_with(base, "_w", &stem)) {
-		unit = "_watts";
-	} else if (ends_with(base, "_kw", &stem)) {
-		*scale = 1000;
-		unit = "_watts";
-	} else if (ends_with(base, "_c", &stem)) {
-		unit = "_celsius";
-	} else if (ends_with(base, "_s", &stem)) {
-		unit = "_seconds";
-	} else if (ends_with(base, "_ms", &stem)) {
-		*scale = 0.001;
-		unit = "_seconds";
-	} else if (ends_with(base, "_pct", &stem)) {
-		*scale = 0.01;
-		unit = "_ratio";
+	size_t i;
+	for (i = 0; i < sizeof(prom_units) / sizeof(prom_units[0]); i++)
+		if (ends_with(base, prom_units[i].suffix, &stem))
+			break;
+	if (i < sizeof(prom_units) / sizeof(prom_units[0])) {
+		*scale = prom_units[i].scale;
+		unit = prom_units[i].base;
 	} else {
 		stem = strlen(base);
 	}
@@ -58,6 +72,60 @@ bool http_prom_family(const char *metric, bool counter, char *name, size_t len, 
 	const char *prefix = strncmp(base, "greendc_", 8) == 0 ? "" : "greendc_";
 	int n = snprintf(name, len, "%s%s%s%s", prefix, base, unit, counter ? "_total" : "");
 	return n > 0 && (size_t)n < len;
+}
+
+size_t http_prom_nstates(const char *metric)
+{
+	/* cooling_mode holds enum fc_mode (0 mechanical, 1 partial, 2 free: docs/metrics.md). */
+	return strcmp(metric, "cooling_mode") == 0 ? 3 : 0;
+}
+
+const char *http_prom_state(const char *metric, size_t i)
+{
+	if (i >= http_prom_nstates(metric))
+		return NULL;
+	return freecool_mode_name((enum fc_mode)i);
+}
+
+/* HELP text escaping (text format 0.0.4): backslash and newline only. */
+static void help_add(struct sbuf *b, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (*p == '\\')
+			sbuf_add(b, "\\\\", 2);
+		else if (*p == '\n')
+			sbuf_add(b, "\\n", 2);
+		else
+			sbuf_add(b, p, 1);
+	}
+}
+
+void http_prom_help(const char *metric, bool counter, struct sbuf *b)
+{
+	const struct metric_def *m = metric_lookup(metric);
+	size_t nst = http_prom_nstates(metric);
+	if (nst) {
+		sbuf_puts(b, "A state set: 1 for the current state, 0 for the others (");
+		for (size_t i = 0; i < nst; i++)
+			sbuf_printf(b, "%s%s", i ? ", " : "", http_prom_state(metric, i));
+		sbuf_puts(b, "). ");
+	}
+	if (!m) {
+		sbuf_puts(b, "Stored as ");
+		help_add(b, metric);
+		sbuf_puts(b, counter ? " (a counter, unwrapped and reset-corrected)." : ".");
+		return;
+	}
+	/* The registry's meaning, capitalised ("Active (real) power."), then where it is from. */
+	char first = m->help[0] >= 'a' && m->help[0] <= 'z' ? (char)(m->help[0] - 'a' + 'A')
+	                                                    : m->help[0];
+	sbuf_add(b, &first, 1);
+	help_add(b, m->help + 1);
+	sbuf_puts(b, counter ? ", unwrapped and reset-corrected." : ".");
+	sbuf_printf(b, " Stored as %s", m->name);
+	if (strcmp(m->unit, "1") != 0 && strcmp(m->unit, "enum") != 0)
+		sbuf_printf(b, " in %s", m->unit);
+	sbuf_puts(b, ".");
 }
 
 void http_prom_escape(struct sbuf *b, const char *v)

@@ -28,9 +28,17 @@ free_port() {
 }
 
 # bg NAME CMD...: start CMD in the background, output to $T/NAME.log, remember its PID.
+# Started as root (CI runs the suite as root), greendcd refuses to stay root without
+# daemon.user or --allow-root (greendcd(8)); the tests run it as root in their own private
+# folders on purpose, so they say so (test_privdrop.sh covers the refusal and the drop).
 bg() {
 	name=$1
 	shift
+	if [ "$(id -u)" = 0 ] && [ "${1##*/}" = greendcd ]; then
+		_prog=$1
+		shift
+		set -- "$_prog" --allow-root "$@"
+	fi
 	"$@" >"$T/$name.log" 2>&1 &
 	PIDS="$PIDS $!"
 	eval "PID_$name=$!"

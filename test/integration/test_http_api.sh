@@ -58,11 +58,11 @@ grep -qi '^content-type: text/plain; version=0.0.4' "$T/hdr" || fail "/metrics c
 promtool check metrics <"$T/body" >"$T/promtool.out" 2>&1 || { cat "$T/promtool.out"; fail "promtool check metrics"; }
 ok "promtool check metrics passes on the live /metrics ($(grep -c '^greendc' "$T/body") samples)"
 grep -q '^# TYPE greendc_energy_joules_total counter$' "$T/body" || fail "no energy counter family"
-grep -q '^greendc_pue_interim_ratio{category="2"} [0-9.]*$' "$T/body" || fail "PUE gauge with category"
+grep -Eq '^greendc_pue_interim_ratio\{category="2",site="[^"]+"\} [0-9.]*$' "$T/body" || fail "PUE gauge with category"
 grep -q '^greendc_device_up{device="utility-a"' "$T/body" || fail "device up"
 grep -q '^greendc_poll_duration_seconds{' "$T/body" || fail "poll durations"
 grep -q '^greendc_outdoor_temp_celsius{' "$T/body" || fail "celsius family"
-grep -Eq '^greendc_outbox_items [0-9]+$' "$T/body" && grep -q '^# TYPE greendc_outbox_dropped_total counter$' "$T/body" ||
+grep -Eq '^greendc_outbox_items\{site="[^"]+"\} [0-9]+$' "$T/body" && grep -q '^# TYPE greendc_outbox_dropped_total counter$' "$T/body" ||
 	fail "outbox depth / dropped counter missing"
 grep -q '^greendc_fan_speed_ratio{' "$T/body" || fail "ratio family"
 # Energy counters in joules: kWh x 3.6e6, checked against the store's own newest reading.

@@ -26,7 +26,8 @@ for f in usr/local/sbin/greendcd usr/local/bin/greendc usr/local/lib/greendc/dri
 	usr/local/share/pkgconfig/greendc-driver.pc usr/local/lib/sysusers.d/greendc.conf \
 	usr/local/lib/sysusers.d/greendc-receiver.conf usr/local/lib/tmpfiles.d/greendc.conf \
 	usr/local/share/bash-completion/completions/greendc usr/local/share/doc/greendc/LICENSE \
-	usr/local/share/doc/greendc/NOTICE; do
+	usr/local/share/doc/greendc/NOTICE \
+	usr/local/share/greendc/grafana/provisioning.yaml; do
 	[ -e "$D/$f" ] || fail "missing $f"
 done
 ok "installed files present under DESTDIR"
@@ -43,6 +44,8 @@ new=$(find /usr /etc /var/lib /opt /lib -xdev -newer "$marker" -type f 2>/dev/nu
 ok "nothing written outside DESTDIR"
 grep -q "ExecStart=/usr/local/sbin/greendcd -c /etc/greendc/greendc.yaml" "$D/usr/local/lib/systemd/system/greendcd.service" ||
 	fail "unit paths not filled in"
+grep -q "^      path: \"/usr/local/share/greendc/grafana\"$" "$D/usr/local/share/greendc/grafana/provisioning.yaml" ||
+	fail "Grafana provisioning path not filled in"
 GREENDC_DRIVERS="$D/usr/local/lib/greendc/drivers" "$D/usr/local/bin/greendc" check-config --no-secrets "$top/etc/demo.yaml" >/dev/null || fail "installed greendc cannot validate the demo config"
 ok "installed greendc runs"
 

@@ -241,7 +241,8 @@ static void test_durations(void **state)
 	assert_string_equal(buf, "1500ms");
 }
 
-/* docs/metrics.md and src/metrics.c must list the same names, kinds and units. */
+/* docs/metrics.md and src/core/metrics.c must list the same names, kinds, units and meanings
+ * (the meaning is the HELP text on /metrics). The registry is the page's first table. */
 static void test_registry_matches_docs(void **state)
 {
 	(void)state;
@@ -259,13 +260,22 @@ static void test_registry_matches_docs(void **state)
 	const struct metric_def *t = metric_table(&n);
 	char line[512];
 	while (fgets(line, sizeof(line), f)) {
-		char name[64], unit[32], kind[16];
-		if (sscanf(line, "| `%63[^`]` | %31[^ |] | %15[^ |] |", name, unit, kind) != 3)
+		char name[64], unit[32], kind[16], meaning[300];
+		if (strncmp(line, "## ", 3) == 0 && seen)
+			break;
+		if (sscanf(line, "| `%63[^`]` | %31[^ |] | %15[^ |] | %299[^|]|", name, unit, kind,
+		           meaning) != 4)
 			continue;
 		const struct metric_def *m = metric_lookup(name);
 		if (!m)
 			fail_msg("docs/metrics.md lists %s, src/metrics.c does not", name);
 		assert_int_equal(m->counter, strcmp(kind, "counter") == 0);
+		size_t ml = strlen(meaning);
+		while (ml && meaning[ml - 1] == ' ')
+			meaning[--ml] = '\0';
+		if (strcmp(meaning, m->help) != 0)
+			fail_msg("%s: docs/metrics.md means \"%s\", src/core/metrics.c \"%s\"",
+			         name, meaning, m->help);
 		seen++;
 	}
 	fclose(f);

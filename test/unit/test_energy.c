@@ -824,6 +824,65 @@ static void test_config_rejects(void **state)
 	unlink(cfgp);
 }
 
+/* The role a series plays, as /metrics labels it: the selector's own metric (exact), power_w
+ * of the same device and labels (the interim PUE's view), an empty label value asking for the
+ * label's absence; and the category from the IT roles that have series. */
+static void test_series_role_and_category(void **state)
+{
+	(void)state;
+	static const char *const fk[] = {"role", "phase"}, *const fv[] = {"facility", ""};
+	static const char *const pk[] = {"role"}, *const pv[] = {"pdu"};
+	struct energy_selector fac = {
+	        .metric = "energy_kwh", .label_keys = fk, .label_values = fv, .nlabels = 2};
+	struct energy_selector ups = {.device = "ups", .metric = "energy_kwh"};
+	struct energy_selector pdu = {
+	        .metric = "energy_kwh", .label_keys = pk, .label_values = pv, .nlabels = 1};
+	struct energy_selector water = {.device = "water", .metric = "water_m3"};
+	struct energy_model m = {.present = true};
+	m.sel[ROLE_FACILITY_INPUT] = &fac;
+	m.nsel[ROLE_FACILITY_INPUT] = 1;
+	m.sel[ROLE_IT_UPS_OUTPUT] = &ups;
+	m.nsel[ROLE_IT_UPS_OUTPUT] = 1;
+	m.sel[ROLE_IT_PDU_OUTPUT] = &pdu;
+	m.nsel[ROLE_IT_PDU_OUTPUT] = 1;
+	m.sel[ROLE_WATER_INTAKE] = &water;
+	m.nsel[ROLE_WATER_INTAKE] = 1;
+	bool exact;
+	assert_int_equal(energy_series_role(&m, "util-a", "energy_kwh", "role=facility", &exact),
+	                 ROLE_FACILITY_INPUT);
+	assert_true(exact);
+	assert_int_equal(energy_series_role(&m, "util-a", "power_w", "role=facility", &exact),
+	                 ROLE_FACILITY_INPUT);
+	assert_false(exact);
+	/* a per-phase series is not the meter's total */
+	assert_int_equal(
+	        energy_series_role(&m, "util-a", "energy_kwh", "phase=L1,role=facility", &exact),
+	        -1);
+	assert_int_equal(energy_series_role(&m, "util-a", "current_a", "role=facility", &exact),
+	                 -1);
+	assert_int_equal(energy_series_role(&m, "ups", "energy_kwh", "side=output", &exact),
+	                 ROLE_IT_UPS_OUTPUT);
+	assert_int_equal(energy_series_role(&m, "pdu-7", "power_w", "role=pdu,row=1", &exact),
+	                 ROLE_IT_PDU_OUTPUT);
+	assert_int_equal(energy_series_role(&m, "water", "water_m3", "", &exact),
+	                 ROLE_WATER_INTAKE);
+	assert_int_equal(energy_series_role(&m, "water", "water_flow_m3h", "", &exact), -1);
+	assert_int_equal(energy_series_role(NULL, "ups", "energy_kwh", "", &exact), -1);
+
+	int n[ROLE_COUNT] = {0}, cat;
+	assert_int_equal(energy_it_role(n, &cat), ROLE_IT_UPS_OUTPUT);
+	assert_int_equal(cat, 0);
+	n[ROLE_IT_UPS_OUTPUT] = 1;
+	assert_int_equal(energy_it_role(n, &cat), ROLE_IT_UPS_OUTPUT);
+	assert_int_equal(cat, 1);
+	n[ROLE_IT_PDU_OUTPUT] = 4;
+	assert_int_equal(energy_it_role(n, &cat), ROLE_IT_PDU_OUTPUT);
+	assert_int_equal(cat, 2);
+	n[ROLE_IT_INPUT] = 40;
+	assert_int_equal(energy_it_role(n, &cat), ROLE_IT_INPUT);
+	assert_int_equal(cat, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -836,6 +895,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_dst_month, setup_berlin, teardown),
 	        cmocka_unit_test_setup_teardown(test_impossible, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_config_rejects, setup, teardown),
+	        cmocka_unit_test(test_series_role_and_category),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

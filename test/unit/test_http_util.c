@@ -198,7 +198,13 @@ static void test_prom_family(void **state)
 	family("fan_speed_pct", 0, "greendc_fan_speed_ratio", 0.01, "gauge");
 	family("greendc_poll_duration_s", 0, "greendc_poll_duration_seconds", 1, "gauge");
 	family("latency_ms", 0, "greendc_latency_seconds", 0.001, "gauge");
-	family("water_m3", 1, "greendc_water_m3_total", 1, "counter");
+	family("water_m3", 1, "greendc_water_cubic_meters_total", 1, "counter");
+	family("water_flow_m3h", 0, "greendc_water_flow_cubic_meters_per_second", 1.0 / 3600,
+	       "gauge");
+	family("current_a", 0, "greendc_current_amperes", 1, "gauge");
+	family("voltage_v", 0, "greendc_voltage_volts", 1, "gauge");
+	family("apparent_power_va", 0, "greendc_apparent_power_volt_amperes", 1, "gauge");
+	family("outdoor_pressure_pa", 0, "greendc_outdoor_pressure_pascals", 1, "gauge");
 	family("load_kw", 0, "greendc_load_watts", 1000, "gauge");
 	family("x-y.z", 0, "greendc_x_y_z", 1, "gauge");
 	char small[8];

@@ -1,0 +1,136 @@
+#!/bin/sh
+# greendc.yaml(5) documents exactly the keys the config parsers accept, so the two cannot drift.
+# The keys come from the parsers themselves: a config using every section and every nested
+# mapping is checked once as is (it must be valid), then once per mapping with an unknown key
+# added there; `greendc check-config` names the keys that mapping accepts ("unknown key
+# (known: ...)"). Each of those mappings must be a .SS section of the man page listing exactly
+# those keys (.TP/.B entries), and each .SS section must be one of those mappings. A mapping
+# that accepts any key (labels, driver options, years) has no .SS section. List items are
+# written [] and the keys under energy.roles and reporting.data_traffic_pb ROLE and YEAR.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/full.yaml" <<Y
+site: {id: probe, name: "Probe site", timezone: UTC, altitude_m: 100}
+storage: {path: probe.db, raw_retention: 2d, commit_interval: 1s}
+daemon: {workers: 2, max_backoff: 1m, drivers_dir: $B/drivers, profiles_dir: $top/etc/profiles,
+         log_level: info, user: nobody, audit_log: audit.log}
+devices:
+  - {name: meter, driver: modbus, address: "tcp://127.0.0.1:1", profile: meter/eastron-sdm630,
+     interval: 10s, timeout: 2s, labels: {role: facility}, options: {unit_id: 1},
+     rated_power_w: 100000, enabled: true}
+energy:
+  roles:
+    facility_input: [{device: meter, metric: energy_kwh, labels: {phase: ""}}]
+    it_pdu_output: [{device: meter, metric: energy_export_kwh, zone: hall-a}]
+  renewable_certificates: [{period: "2026", kwh: 1, kind: goo}]
+  co2: {kg_per_kwh: 0.5, source: "probe", year: 2022, backup_kg_per_kwh: 0.7}
+  gb40879_grades: [1.2, 1.3, 1.5]
+  coverage_min: 0.95
+  max_gap: 5m
+  boundary: "probe"
+cooling:
+  economizer: tower
+  chw_supply_c: 15
+  chw_return_c: 21
+  outdoor: {dry_bulb: "meter outdoor_temp_c*", rh: "meter outdoor_rh_pct*"}
+  plant: {cooling_mode: "meter cooling_mode*"}
+alerts:
+  interval: 15s
+  rules: [{name: hot, type: threshold, series: "meter power_w*", above: 1}]
+outputs:
+  report: [{name: central, url: "http://127.0.0.1:1/", secret_file: key}]
+  alertmanager: [{name: am, url: "http://127.0.0.1:2/"}]
+  chat: [{name: robot, kind: slack, url_file: url, rate_limit: {messages: 1, per: 1s}}]
+reporting:
+  owner: probe
+  floor_area_m2: {total: 2, computer_room: 1}
+  redundancy: {power: 2N, cooling: N+1}
+  data_traffic_pb: {"2026": {incoming: 1, outgoing: 1}}
+http: {listen: 127.0.0.1, port: 1}
+Y
+"$B/greendc" check-config "$T/full.yaml" >"$T/full.out" 2>&1 || { cat "$T/full.out"; fail "the full config is not valid"; }
+ok "a config with every section and nested mapping is valid"
+
+$PY - "$T" "$B/greendc" "$top/man/greendc.yaml.5" <<'PYEOF' || fail "greendc.yaml(5) and the parsers differ"
+import copy, re, subprocess, sys, yaml
+T, greendc, man = sys.argv[1:4]
+full = yaml.safe_load(open(f"{T}/full.yaml"))
+
+def norm(path):
+    out = []
+    for i, p in enumerate(path):
+        if isinstance(p, int):
+            out[-1] += "[]"
+        elif path[:i] == ["energy", "roles"]:
+            out.append("ROLE")
+        elif path[:i] == ["reporting", "data_traffic_pb"]:
+            out.append("YEAR")
+        else:
+            out.append(p)
+    return ".".join(out) or "top level"
+
+def mappings(node, path):
+    if isinstance(node, dict):
+        yield path
+        for k, v in node.items():
+            yield from mappings(v, path + [k])
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from mappings(v, path + [i])
+
+accepted = {}  # normalised path -> set of keys, or None for "any key"
+for path in mappings(full, []):
+    doc = copy.deepcopy(full)
+    node = doc
+    for p in path:
+        node = node[p]
+    node["zz_probe_key"] = 1
+    yaml.safe_dump(doc, open(f"{T}/probe.yaml", "w"), sort_keys=False)
+    r = subprocess.run([greendc, "check-config", f"{T}/probe.yaml"], capture_output=True, text=True)
+    out = r.stdout + r.stderr
+    m = re.search(r"zz_probe_key: unknown key \(known: ([^)]*)\)", out)
+    keys = set(m.group(1).split(", ")) if m else None  # None: any key (or the driver's)
+    n = norm(path)
+    if n in accepted and accepted[n] != keys:
+        print(f"FAIL: {n}: two items accept different keys: {accepted[n]} vs {keys}")
+        sys.exit(1)
+    accepted[n] = keys
+
+# The man page: ".SS <path>" then ".TP" / ".B <key>" entries.
+sections, cur = {}, None
+lines = open(man).read().split("\n")
+for i, ln in enumerate(lines):
+    if ln.startswith(".SS "):
+        cur = ln[4:].strip().strip('"').replace("\\-", "-").replace("\\&", "")
+        sections[cur] = set()
+    elif ln.startswith(".SH "):
+        cur = None
+    elif cur and ln == ".TP" and i + 1 < len(lines) and lines[i + 1].startswith(".B "):
+        sections[cur].add(lines[i + 1][3:].split()[0].strip('"').replace("\\-", "-").replace("\\&", ""))
+
+bad = []
+for path, keys in sorted(accepted.items()):
+    if keys is None:
+        if path in sections:
+            bad.append(f"{path}: accepts any key, but the man page lists {sorted(sections[path])}")
+        continue
+    if path not in sections:
+        bad.append(f"{path}: accepts {sorted(keys)}; greendc.yaml(5) has no .SS {path}")
+        print(f"  .SS {path}: " + ", ".join(sorted(keys)))
+        continue
+    if keys - sections[path]:
+        bad.append(f"{path}: accepted but not documented: {sorted(keys - sections[path])}")
+    if sections[path] - keys:
+        bad.append(f"{path}: documented but not accepted: {sorted(sections[path] - keys)}")
+for path in sorted(set(sections) - set(accepted)):
+    bad.append(f".SS {path}: not a mapping the parsers read (or missing from this test's config)")
+for b in bad:
+    print("FAIL:", b)
+if bad:
+    sys.exit(1)
+fixed = [p for p, k in accepted.items() if k is not None]
+print(f"ok - greendc.yaml(5) documents exactly the keys of all {len(fixed)} mappings the parsers "
+      f"check ({sum(len(accepted[p]) for p in fixed)} keys); "
+      f"{len(accepted) - len(fixed)} accept any key ({', '.join(sorted(p for p, k in accepted.items() if k is None))})")
+PYEOF
+echo "2 passed, 0 failed"
