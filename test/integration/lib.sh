@@ -27,6 +27,11 @@ free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Arguments for a greendcd the test starts itself (not through bg): --allow-root when the
+# suite runs as root, so that a refusal the test expects is for its own reason, not root's.
+GDCD_ARGS=""
+[ "$(id -u)" = 0 ] && GDCD_ARGS="--allow-root"
+
 # bg NAME CMD...: start CMD in the background, output to $T/NAME.log, remember its PID.
 # Started as root (CI runs the suite as root), greendcd refuses to stay root without
 # daemon.user or --allow-root (greendcd(8)); the tests run it as root in their own private

@@ -43,10 +43,15 @@ v=$("$G" --version) || fail "greendc --version"
 vd=$("$B/greendcd" --version) || fail "greendcd --version"
 echo "$v" | grep -Eq '^greendc [0-9]+\.[0-9]+\.[0-9]+' || fail "greendc --version: \"$v\""
 [ "${v#greendc }" = "${vd#greendcd }" ] || fail "versions differ: \"$v\" vs \"$vd\""
-if git -C "$top" rev-parse --short HEAD >/dev/null 2>&1; then
-	h=$(git -C "$top" rev-parse --short HEAD)
-	echo "$v" | grep -q "g$h" || echo "$v" | grep -Eq '^greendc [0-9.]+$' ||
-		fail "greendc --version \"$v\" names neither the commit $h nor a release"
+# The version is what the build recorded ($B/VERSION, from git describe at build time), and a
+# commit it names is one of this repository's (a build made before a later commit still names
+# its own commit, so HEAD itself is not required).
+[ -f "$B/VERSION" ] || fail "no $B/VERSION recorded by the build"
+[ "${v#greendc }" = "$(cat "$B/VERSION")" ] || fail "greendc --version \"$v\" is not the build's $(cat "$B/VERSION")"
+h=$(echo "$v" | sed -n 's/.*+g\([0-9a-f]\{7,\}\).*/\1/p; s/.*-g\([0-9a-f]\{7,\}\).*/\1/p' | head -n 1)
+if [ -n "$h" ] && git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	git -C "$top" cat-file -e "$h^{commit}" 2>/dev/null ||
+		fail "greendc --version \"$v\" names $h, not a commit of this repository"
 fi
 ok "--version: $v"
 

@@ -37,7 +37,7 @@ before() { # count of S samples strictly before ISO time $1 (--to is exclusive)
 total_before=0
 i=1
 while [ $i -le 20 ]; do
-	"$B/greendcd" -c "$T/greendc.yaml" >>"$T/greendcd.log" 2>&1 &
+	"$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml" >>"$T/greendcd.log" 2>&1 &
 	pid=$!
 	PIDS="$PIDS $pid"
 	# A random moment: 0.3 to 1.5 s into ingest.

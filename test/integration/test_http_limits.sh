@@ -32,7 +32,7 @@ mkconf "$T/greendc.yaml" 127.0.0.2 "$T/token.sha256"
 mkconf "$T/empty.yaml" 127.0.0.2 "$T/empty.sha256"
 "$B/greendc" check-config "$T/empty.yaml" >"$T/empty.out" 2>&1 && fail "check-config accepted the empty string's hash"
 grep -q "empty.yaml:[0-9]*: http.token_file: .*empty string" "$T/empty.out" || fail "no file:line message: $(cat "$T/empty.out")"
-"$B/greendcd" -c "$T/empty.yaml" >"$T/empty.log" 2>&1 && fail "greendcd started with the empty string's hash"
+"$B/greendcd" $GDCD_ARGS -c "$T/empty.yaml" >"$T/empty.log" 2>&1 && fail "greendcd started with the empty string's hash"
 grep -q "empty.yaml:[0-9]*: http.token_file: .*empty string" "$T/empty.log" || fail "greendcd's reason: $(cat "$T/empty.log")"
 ok "a token hash of the empty string: check-config and greendcd refuse it with file:line"
 

@@ -9,6 +9,11 @@
 # written [] and the keys under energy.roles and reporting.data_traffic_pb ROLE and YEAR.
 . "$(dirname "$0")/lib.sh"
 
+# The secret files the full config names exist, 0600, as check-config requires.
+(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/key" &&
+	echo "https://hooks.slack.example/services/T0/B0/x" >"$T/url")
+# daemon.user is nobody: check-config checks them as the user the daemon will run as.
+[ "$(id -u)" = 0 ] && chown nobody "$T/key" "$T/url"
 cat >"$T/full.yaml" <<Y
 site: {id: probe, name: "Probe site", timezone: UTC, altitude_m: 100}
 storage: {path: probe.db, raw_retention: 2d, commit_interval: 1s}

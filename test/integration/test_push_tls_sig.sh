@@ -107,7 +107,7 @@ ok "TLS: with ca_file $stored delivered; without it refused (items kept); hostna
 chmod 640 "$T/key"
 # greendcd refuses to start (the secrets check, with file:line), rather than running with its
 # items stuck in the outbox.
-if "$B/greendcd" -c "$T/greendc.yaml" >"$T/greendcd2.log" 2>&1; then
+if "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml" >"$T/greendcd2.log" 2>&1; then
 	fail "greendcd started with a group-readable secret"
 fi
 grep -q "greendc.yaml:[0-9]*: outputs\.[a-z]*\.secret_file: .*key: mode 0640 lets group or others read it" "$T/greendcd2.log" ||

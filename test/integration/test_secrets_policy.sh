@@ -52,7 +52,7 @@ broken() {
 	fi
 	grep -q "greendc.yaml:$line: $key: .*$want" "$T/$name.out" || { cat "$T/$name.out"; fail "$name: check-config's message"; }
 	rc=0
-	timeout 10 "$B/greendcd" -c "$T/greendc.yaml" >"$T/$name.log" 2>&1 || rc=$?
+	timeout 10 "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml" >"$T/$name.log" 2>&1 || rc=$?
 	[ "$rc" = 1 ] || { cat "$T/$name.log"; fail "$name: greendcd exit $rc (want 1; 124 = blocked)"; }
 	grep -q "greendc.yaml:$line: $key: .*$want" "$T/$name.log" || { cat "$T/$name.log"; fail "$name: greendcd's message"; }
 	[ $(($(date +%s) - start)) -le 5 ] || fail "$name: took $(($(date +%s) - start)) s"

@@ -24,7 +24,7 @@ Y
 echo '{"units": {"1": {"holding": {"0": 42}}}}' >"$T/spec.json"
 bg modbus $PY "$top/test/integration/pymodbus_server.py" --port "$P" --spec "$T/spec.json"
 wait_port "$P"
-(umask 022 && exec "$B/greendcd" -c "$T/greendc.yaml") >"$T/greendcd.log" 2>&1 &
+(umask 022 && exec "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml") >"$T/greendcd.log" 2>&1 &
 PID=$!
 PIDS="$PIDS $PID"
 n=0

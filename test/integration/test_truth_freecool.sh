@@ -54,6 +54,8 @@ def pws(t):
     return math.exp(-5.8002206e3 / T + 1.3914993 - 4.8640239e-2 * T + 4.1764768e-5 * T * T
                     - 1.4452093e-8 * T ** 3 + 6.5459673 * math.log(T))
 def wet_bulb(t, rh, p):
+    if rh >= 1.0:           # saturated air: the wet-bulb is the dry-bulb, exactly
+        return t
     pw = rh * pws(t)
     W = 0.621945 * pw / (p - pw)
     lo, hi = t - 40.0, t
