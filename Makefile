@@ -52,6 +52,8 @@ LIB_curl := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 LIB_mhd := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
+LIB_pq := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
+PQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
@@ -75,14 +77,28 @@ LIBS_driver_snmp = $(SNMP_LIBS)
 TOOL_NAMES = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
 TOOL_BINS = $(TOOL_NAMES:%=$(O)/%)
 LIBS_tool_dcsim = $(LIB_modbus) -lnetsnmpagent $(SNMP_LIBS) -lm
-LIBS_tool_receiver = $(LIB_sqlite) $(LIB_mhd) $(LIB_cjson) -lm
+LIBS_tool_rxload = $(LIB_curl) $(LIB_cjson) $(LIB_crypto) -lm
+
+# greendc-receiver, the central service (docs/fleet.md): receiver/*.c, linking the core's
+# secret-file reader, time and buffers and the delivery layer's whsign, with the report,
+# summary and alert schemas and the web page (receiver/web/) compiled in.
+RX_SRCS = $(sort $(wildcard receiver/*.c))
+RX_OBJS = $(RX_SRCS:%.c=$(O)/%.o) $(O)/receiver/embedded.o
+RX_EMBED = rx_report_schema_json docs/report.schema.json \
+	rx_summary_schema_json docs/summary.schema.json \
+	rx_alert_schema_json docs/alert.schema.json \
+	web_index_html receiver/web/index.html web_app_js receiver/web/app.js \
+	web_style_css receiver/web/style.css
+RX_LIBS = $(LIB_sqlite) $(LIB_pq) $(LIB_mhd) $(LIB_cjson) $(LIB_crypto) -lm -pthread
+# The program used to be build/receiver; its object folder now has that name.
+$(shell test -f $(O)/receiver && rm -f $(O)/receiver)
 
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(O)/test/%)
 BENCH_SRCS = $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 
-PROGRAMS = $(O)/greendcd $(O)/greendc
+PROGRAMS = $(O)/greendcd $(O)/greendc $(O)/greendc-receiver
 
 # Quiet by default; V=1 shows the full commands.
 ifeq ($(V),1)
@@ -134,6 +150,19 @@ $(TOOL_BINS): $(O)/%: $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wildcard
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libgreendc.a $(LIBS_tool_$*) $(CORE_LIBS)
 
+$(O)/receiver/%.o: ALL_CFLAGS += $(PQ_CFLAGS)
+$(O)/receiver/embedded.c: receiver/embed.sh $(filter-out rx_% web_%,$(RX_EMBED))
+	@mkdir -p $(dir $@)
+	$(say) GEN $@
+	$(Q)sh receiver/embed.sh $@ $(RX_EMBED)
+$(O)/receiver/embedded.o: $(O)/receiver/embedded.c
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
+
+$(O)/greendc-receiver: $(RX_OBJS) $(O)/libgreendc.a
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RX_LIBS) $(CORE_LIBS)
+
 # Unit tests link the core and every driver helper (pure decoding code) with cmocka.
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
 	@mkdir -p $(dir $@)
@@ -179,7 +208,7 @@ fuzz:
 
 # Every C file of ours; `make format` rewrites them, `make check-style` fails on any difference.
 C_SOURCES = $(sort $(wildcard src/*/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] \
-	test/unit/*.[ch] test/fuzz/*.[ch] bench/*.c))
+	receiver/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] bench/*.c))
 format:
 	clang-format -i $(C_SOURCES)
 
@@ -201,6 +230,7 @@ install: all
 	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/greendc/secrets
 	install -m 0755 $(O)/greendcd $(DESTDIR)$(SBINDIR)/greendcd
 	install -m 0755 $(O)/greendc $(DESTDIR)$(BINDIR)/greendc
+	install -m 0755 $(O)/greendc-receiver $(DESTDIR)$(SBINDIR)/greendc-receiver
 	install -m 0644 $(DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
 	cp -R etc/profiles/. $(DESTDIR)$(PROFILEDIR)/
 	install -d $(DESTDIR)$(DATADIR)/greendc/web $(DESTDIR)$(DATADIR)/greendc/grafana
@@ -211,7 +241,8 @@ install: all
 	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1
 	install -m 0644 man/greendc.yaml.5 $(DESTDIR)$(MANDIR)/man5/greendc.yaml.5
 	install -m 0644 man/greendcd.8 $(DESTDIR)$(MANDIR)/man8/greendcd.8
-	for u in greendcd.service greendc-report.service; do \
+	install -m 0644 man/greendc-receiver.8 $(DESTDIR)$(MANDIR)/man8/greendc-receiver.8
+	for u in greendcd.service greendc-report.service greendc-receiver.service; do \
 		sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 			-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
 			systemd/$$u.in >$(DESTDIR)$(SYSTEMDDIR)/$$u && \
@@ -219,7 +250,7 @@ install: all
 	done
 	install -m 0644 systemd/greendc-report.timer $(DESTDIR)$(SYSTEMDDIR)/greendc-report.timer
 	install -d $(DESTDIR)$(DATADIR)/doc/greendc
-	install -m 0644 README.md docs/*.md docs/report.schema.json $(DESTDIR)$(DATADIR)/doc/greendc/
+	install -m 0644 README.md docs/*.md docs/*.schema.json $(DESTDIR)$(DATADIR)/doc/greendc/
 
 clean:
 	rm -rf build build-san

@@ -54,7 +54,7 @@ echo "demo: and SNMP v2c on udp:127.0.0.1:$snmp_port (community = device: pdu-a,
 # The reference receiver (tools/receiver): greendcd pushes alerts, summaries and reports to it
 # (etc/demo.yaml, outputs:), signed with a key made here on the first run.
 [ -f "$state/central.key" ] || (umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$state/central.key")
-"$B/receiver" --port 8480 --db "$state/central.db" --secret-file "$state/central.key" >"$state/receiver.log" 2>&1 &
+"$B/greendc-receiver" --port 8480 --db "$state/central.db" --secret-file "$state/central.key" >"$state/receiver.log" 2>&1 &
 pids="$pids $!"
 "$B/greendcd" -c etc/demo.yaml --status-interval 30s >"$state/greendcd.log" 2>&1 &
 pids="$pids $!"

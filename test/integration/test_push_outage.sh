@@ -28,7 +28,7 @@ DB="$T/greendc.db"
 RDB="$T/central.db"
 RLOG="$T/requests.log"
 start_receiver() { # extra args
-	bg receiver "$B/receiver" --port "$RP" --db "$RDB" --secret-file "$T/key" \
+	bg receiver "$B/greendc-receiver" --port "$RP" --db "$RDB" --secret-file "$T/key" \
 		--request-log "$RLOG" --down-file "$T/down" "$@"
 	wait_port "$RP"
 }
