@@ -253,7 +253,7 @@ static void csv_field(struct sbuf *b, const cJSON *o, const char *k, bool last)
 	if (cJSON_IsString(v))
 		csv_cell(b, v->valuestring, last);
 	else if (cJSON_IsNumber(v)) {
-		snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+		snprintf(num, sizeof(num), "%.15g", v->valuedouble);
 		csv_cell(b, num, last);
 	} else if (cJSON_IsBool(v))
 		csv_cell(b, cJSON_IsTrue(v) ? "true" : "false", last);

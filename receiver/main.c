@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,8 @@ static int serve(struct cli *c)
 		return 1;
 	}
 	atomic_store(&a.reply_429, a.o.reply_429);
+	/* A peer that goes away mid-answer is libmicrohttpd's to handle, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	int rc = rx_http_run(&a);
 	if (a.reqlog)
 		fclose(a.reqlog);
