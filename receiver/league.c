@@ -109,78 +109,62 @@ static int collect_report(void *ctx, const struct rx_report_row *r)
 	return 0;
 }
 
+/* The period's rows, kept as structs so ranking and the late list cost n log n. */
+struct rows {
+	struct rx_report_row *v;
+	size_t n, cap;
+};
+
+static int collect_row(void *ctx, const struct rx_report_row *r)
+{
+	struct rows *rs = ctx;
+	if (rs->n == rs->cap) {
+		size_t nc = rs->cap ? rs->cap * 2 : 256;
+		struct rx_report_row *nv = realloc(rs->v, nc * sizeof(*nv));
+		if (!nv)
+			return -1;
+		rs->v = nv;
+		rs->cap = nc;
+	}
+	rs->v[rs->n++] = *r;
+	return 0;
+}
+
 /* PUE ascending (the best first), sites without a published PUE last, then by site. */
 static int by_pue(const void *x, const void *y)
 {
-	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
-	const cJSON *pa = cJSON_GetObjectItem(a, "pue"), *pb = cJSON_GetObjectItem(b, "pue");
-	bool na = !cJSON_IsNumber(pa), nb = !cJSON_IsNumber(pb);
+	const struct rx_report_row *a = x, *b = y;
+	bool na = isnan(a->pue), nb = isnan(b->pue);
 	if (na != nb)
 		return na ? 1 : -1;
-	if (!na && pa->valuedouble != pb->valuedouble)
-		return pa->valuedouble < pb->valuedouble ? -1 : 1;
-	return strcmp(cJSON_GetObjectItem(a, "site")->valuestring,
-	              cJSON_GetObjectItem(b, "site")->valuestring);
+	if (!na && a->pue != b->pue)
+		return a->pue < b->pue ? -1 : 1;
+	return strcmp(a->site, b->site);
 }
 
-/* Sort the table and number the ranks (ties share a rank; no PUE, no rank). */
-static cJSON *rank(cJSON *arr, int n)
+static int by_site(const void *x, const void *y)
 {
-	cJSON **v = calloc((size_t)n + 1, sizeof(*v));
-	cJSON *out = cJSON_CreateArray();
-	if (!v || !out) {
-		free(v);
-		cJSON_Delete(out);
-		return NULL;
-	}
-	int i = 0;
-	while (arr->child && i < n)
-		v[i++] = cJSON_DetachItemViaPointer(arr, arr->child);
-	qsort(v, (size_t)i, sizeof(*v), by_pue);
-	double prev = NAN;
-	int r = 0;
-	for (int k = 0; k < i; k++) {
-		const cJSON *p = cJSON_GetObjectItem(v[k], "pue");
-		if (cJSON_IsNumber(p)) {
-			if (p->valuedouble != prev)
-				r = k + 1;
-			prev = p->valuedouble;
-			cJSON_AddNumberToObject(v[k], "rank", r);
-		} else {
-			cJSON_AddNullToObject(v[k], "rank");
-		}
-		cJSON_AddItemToArray(out, v[k]);
-	}
-	free(v);
-	cJSON_Delete(arr);
-	return out;
+	return strcmp(((const struct rx_report_row *)x)->site,
+	              ((const struct rx_report_row *)y)->site);
 }
 
 struct late_ctx {
 	cJSON *late;
-	const cJSON *table;
+	const struct rows *by_site; /* the period's rows in site order */
 	int64_t now_ms, deadline_ms;
 };
-
-static const cJSON *find_site(const cJSON *table, const char *site)
-{
-	const cJSON *o;
-	cJSON_ArrayForEach(o, table)
-	{
-		const cJSON *s = cJSON_GetObjectItem(o, "site");
-		if (cJSON_IsString(s) && strcmp(s->valuestring, site) == 0)
-			return o;
-	}
-	return NULL;
-}
 
 /* A registered site that has no report for the period, or sent it after the deadline. */
 static int collect_late(void *ctx, const struct rx_site_row *s)
 {
 	struct late_ctx *c = ctx;
-	const cJSON *row = find_site(c->table, s->site);
+	struct rx_report_row key;
+	snprintf(key.site, sizeof(key.site), "%s", s->site);
+	const struct rx_report_row *row =
+	        c->by_site->n ? bsearch(&key, c->by_site->v, c->by_site->n, sizeof(key), by_site)
+	                      : NULL;
 	const char *status = NULL;
-	if (row && cJSON_IsTrue(cJSON_GetObjectItem(row, "late")))
+	if (row && row->received_ms >= c->deadline_ms)
 		status = "late";
 	else if (!row)
 		status = c->now_ms >= c->deadline_ms ? "overdue" : "pending";
@@ -192,24 +176,44 @@ static int collect_late(void *ctx, const struct rx_site_row *s)
 	cJSON_AddStringToObject(o, "region", s->region);
 	cJSON_AddStringToObject(o, "status", status);
 	if (row)
-		cJSON_AddStringToObject(o, "received",
-		                        cJSON_GetObjectItem(row, "received")->valuestring);
+		add_time(o, "received", row->received_ms);
 	cJSON_AddItemToArray(c->late, o);
 	return 0;
+}
+
+/* The ranked table: ties share a rank; no published PUE, no rank. */
+static cJSON *ranked(struct rows *rs, int64_t deadline)
+{
+	cJSON *arr = cJSON_CreateArray();
+	qsort(rs->v, rs->n, sizeof(*rs->v), by_pue);
+	int rank = 0;
+	for (size_t k = 0; arr && k < rs->n; k++) {
+		cJSON *o = league_report_json(&rs->v[k], deadline);
+		if (!o) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		if (isnan(rs->v[k].pue)) {
+			cJSON_AddNullToObject(o, "rank");
+		} else {
+			if (k == 0 || rs->v[k].pue != rs->v[k - 1].pue)
+				rank = (int)k + 1;
+			cJSON_AddNumberToObject(o, "rank", rank);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
 }
 
 cJSON *league_build(struct rx_app *a, const char *period, int64_t now_ms)
 {
 	int64_t deadline = league_deadline(period, a->o.deadline_day);
-	struct collect c = {.arr = cJSON_CreateArray(), .deadline_ms = deadline};
-	cJSON *j = cJSON_CreateObject();
-	if (!c.arr || !j || rx_store_league(a->store, period, collect_report, &c) < 0) {
-		cJSON_Delete(c.arr);
-		cJSON_Delete(j);
-		return NULL;
-	}
-	cJSON *table = rank(c.arr, c.n);
+	struct rows rs = {0};
+	cJSON *j = cJSON_CreateObject(), *table = NULL;
+	if (j && rx_store_league(a->store, period, collect_row, &rs) >= 0)
+		table = ranked(&rs, deadline);
 	if (!table) {
+		free(rs.v);
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -220,8 +224,11 @@ cJSON *league_build(struct rx_app *a, const char *period, int64_t now_ms)
 	cJSON_AddStringToObject(j, "timezone", zone);
 	add_time(j, "generated", now_ms);
 	cJSON_AddItemToObject(j, "sites", table);
-	struct late_ctx l = {cJSON_AddArrayToObject(j, "late"), table, now_ms, deadline};
-	if (rx_store_active_sites(a->store, collect_late, &l) < 0) {
+	qsort(rs.v, rs.n, sizeof(*rs.v), by_site);
+	struct late_ctx l = {cJSON_AddArrayToObject(j, "late"), &rs, now_ms, deadline};
+	int rc = rx_store_active_sites(a->store, collect_late, &l);
+	free(rs.v);
+	if (rc < 0) {
 		cJSON_Delete(j);
 		return NULL;
 	}

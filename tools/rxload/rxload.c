@@ -122,9 +122,9 @@ static int build(const struct run *r, long m, char *site, char *id, size_t idlen
 	const struct cfg *c = r->c;
 	long i = m % c->sites, j = m / c->sites;
 	site_name(i, site, 32);
-	char gen[32];
-	time_t now = time(NULL);
-	strftime(gen, sizeof(gen), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	/* Generated on the 1st of the next month: a resent message is the same bytes, as
+	 * greendcd's outbox resends them. */
+	char gen[64];
 	if (j < c->months) {
 		long mo = j + 1, ny = c->year + (mo == 12), nm = mo == 12 ? 1 : mo + 1;
 		double pue = site_pue(i, mo);
@@ -133,6 +133,7 @@ static int build(const struct run *r, long m, char *site, char *id, size_t idlen
 		if (grade)
 			snprintf(g, sizeof(g), "%d", grade);
 		*report = true;
+		snprintf(gen, sizeof(gen), "%04d-%02d-01T01:00:00Z", (int)(ny % 10000), (int)(nm % 100));
 		snprintf(id, idlen, "%s:report:%04ld-%02ld", site, c->year, mo);
 		return snprintf(
 		        body, blen,
@@ -299,8 +300,14 @@ static void *worker(void *arg)
 		long m = atomic_fetch_add(&r->next, 1);
 		if (m >= r->total)
 			break;
-		if (r->c->rate > 0) /* open loop: message m is due at start + m / rate */
-			util_sleep_ms(r->start_ms + (int64_t)(m * 1000.0 / r->c->rate) - util_mono_ms());
+		if (r->c->rate > 0) { /* open loop: message m is due at start + m / rate */
+			int64_t due = r->start_ms + (int64_t)(m * 1000.0 / r->c->rate);
+			if (due >= r->stop_ms) {
+				atomic_fetch_add(&r->unsent, 1);
+				continue;
+			}
+			util_sleep_ms(due - util_mono_ms());
+		}
 		send_one(r, cu, m);
 	}
 	curl_easy_cleanup(cu);
