@@ -18,7 +18,8 @@ int rx_cred_set_secret(struct rx_cred *c, const char *secret, char *err, size_t 
 {
 	int n = whsign_secret_key(secret, c->hmac, sizeof(c->hmac));
 	if (n < 16) {
-		snprintf(err, errlen, "not a usable webhook secret (whsec_<base64>, 16 bytes or more)");
+		snprintf(err, errlen,
+		         "not a usable webhook secret (whsec_<base64>, 16 bytes or more)");
 		return -EINVAL;
 	}
 	c->hmac_len = (size_t)n;
@@ -51,7 +52,8 @@ int rx_cred_set_public(struct rx_cred *c, const char *text, char *err, size_t er
 	int rc = 0;
 	if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_ED25519 ||
 	    EVP_PKEY_get_raw_public_key(k, c->pk, &len) != 1 || len != 32) {
-		snprintf(err, errlen, "not an Ed25519 public key (PEM SubjectPublicKeyInfo or whpk_)");
+		snprintf(err, errlen,
+		         "not an Ed25519 public key (PEM SubjectPublicKeyInfo or whpk_)");
 		rc = -EINVAL;
 	} else {
 		c->has_pk = true;
@@ -89,8 +91,8 @@ int rx_read_public_file(const char *path, char *buf, size_t len, char *err, size
 	return rc;
 }
 
-bool rx_ed25519_verify(const uint8_t pk[32], const uint8_t *sig, size_t siglen,
-                       const void *msg, size_t msglen)
+bool rx_ed25519_verify(const uint8_t pk[32], const uint8_t *sig, size_t siglen, const void *msg,
+                       size_t msglen)
 {
 	if (siglen != 64)
 		return false;
@@ -140,8 +142,8 @@ int rx_cred_verify(const struct rx_cred *c, const char *id, const char *ts, cons
 	if (c->hmac_len && strstr(sig_header, "v1,")) {
 		char *e;
 		long long t = strtoll(ts, &e, 10);
-		if (whsign_std_verify(c->hmac, c->hmac_len, id, ts, body, len, sig_header, t,
-		                      0) == 0)
+		if (whsign_std_verify(c->hmac, c->hmac_len, id, ts, body, len, sig_header, t, 0) ==
+		    0)
 			return 0;
 	}
 	if (!c->has_pk)

@@ -46,7 +46,7 @@ const char *rx_report_sig_status(const struct rx_cred *c, const char *hdr, const
                                  size_t len);
 
 /* Ed25519 verification of msg (for tests and the load generator's self-check). */
-bool rx_ed25519_verify(const uint8_t pk[32], const uint8_t *sig, size_t siglen,
-                       const void *msg, size_t msglen);
+bool rx_ed25519_verify(const uint8_t pk[32], const uint8_t *sig, size_t siglen, const void *msg,
+                       size_t msglen);
 
 #endif

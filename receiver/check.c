@@ -85,8 +85,7 @@ static bool sig_header_ok(const char *s)
 	return true;
 }
 
-void rx_check_headers(const struct rx_headers *h, const struct rx_policy *p,
-                      struct rx_verdict *v)
+void rx_check_headers(const struct rx_headers *h, const struct rx_policy *p, struct rx_verdict *v)
 {
 	long long ts, cl;
 	*v = (struct rx_verdict){0, "ok", 0};
@@ -96,8 +95,8 @@ void rx_check_headers(const struct rx_headers *h, const struct rx_policy *p,
 	}
 	if (!h->id || !h->ts || !h->sig || !id_ok(h->id) || !digits(h->ts, &ts) ||
 	    !sig_header_ok(h->sig) ||
-	    (h->report_sig && (strncmp(h->report_sig, "ed25519=", 8) != 0 ||
-	                       strlen(h->report_sig) > 200))) {
+	    (h->report_sig &&
+	     (strncmp(h->report_sig, "ed25519=", 8) != 0 || strlen(h->report_sig) > 200))) {
 		*v = (struct rx_verdict){400, "bad-headers", 0};
 		return;
 	}
@@ -213,8 +212,8 @@ static void report_facts(const cJSON *j, struct rx_doc *d)
 	snprintf(d->pue_label, sizeof(d->pue_label), "%s", l ? l : "");
 }
 
-int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len,
-                  const char *site_hdr, struct rx_doc *out, char *why, size_t whylen)
+int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len, const char *site_hdr,
+                  struct rx_doc *out, char *why, size_t whylen)
 {
 	memset(out, 0, sizeof(*out));
 	out->pue = out->coverage = NAN;

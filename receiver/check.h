@@ -53,8 +53,7 @@ struct rx_verdict {
 /* A site id as the receiver accepts it (also for `site add`). */
 bool rx_site_id_ok(const char *s);
 
-void rx_check_headers(const struct rx_headers *h, const struct rx_policy *p,
-                      struct rx_verdict *v);
+void rx_check_headers(const struct rx_headers *h, const struct rx_policy *p, struct rx_verdict *v);
 
 /* The stored message's facts, extracted from a verified and validated body. */
 struct rx_doc {
@@ -81,7 +80,7 @@ void rx_schemas_free(struct rx_schemas *s);
 
 /* site_hdr: the greendc-site header (NULL when the default credential was used). 0, or
  * -EBADMSG (answer 422) with the offence in why. */
-int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len,
-                  const char *site_hdr, struct rx_doc *out, char *why, size_t whylen);
+int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len, const char *site_hdr,
+                  struct rx_doc *out, char *why, size_t whylen);
 
 #endif

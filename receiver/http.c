@@ -146,8 +146,8 @@ int rx_http_run(struct rx_app *a)
 		/* The certificate is public, the key goes through the one secret-file reader. */
 		if (rx_read_public_file(a->o.tls_cert, cert_pem, sizeof(cert_pem), err,
 		                        sizeof(err)) < 0 ||
-		    secretfile_read(a->o.tls_key, key_pem, sizeof(key_pem), NULL, err, sizeof(err)) <
-		            0) {
+		    secretfile_read(a->o.tls_key, key_pem, sizeof(key_pem), NULL, err,
+		                    sizeof(err)) < 0) {
 			fprintf(stderr, "greendc-receiver: %s\n", err);
 			return 1;
 		}

@@ -88,7 +88,9 @@ struct rx_post *rx_post_begin(struct rx_app *a, struct MHD_Connection *c, unsign
 		int rc = rx_store_site_get(a->store, h.site, &p->site);
 		if (rc < 0 || p->site.revoked_ms) {
 			*status = rc == -ENOENT || rc == 0 ? 401 : 503;
-			*reason = rc == -ENOENT ? "unknown-site" : rc == 0 ? "revoked-site" : "db-error";
+			*reason = rc == -ENOENT ? "unknown-site"
+			          : rc == 0     ? "revoked-site"
+			                        : "db-error";
 			free(p);
 			return NULL;
 		}

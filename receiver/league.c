@@ -44,7 +44,8 @@ static void period_minus(const char *p, int n, char out[8])
 {
 	int idx = atoi(p) * 12 + atoi(p + 5) - 1 - n;
 	/* Periods are checked (league_period_ok): the year has four digits. */
-	snprintf(out, 8, "%04u-%02u", (unsigned)(idx / 12) % 10000u, (unsigned)(idx % 12 + 1) % 100u);
+	snprintf(out, 8, "%04u-%02u", (unsigned)(idx / 12) % 10000u,
+	         (unsigned)(idx % 12 + 1) % 100u);
 }
 
 static void add_num_or_null(cJSON *o, const char *k, double v)
@@ -270,10 +271,10 @@ static void csv_field(struct sbuf *b, const cJSON *o, const char *k, bool last)
 
 char *league_csv(const cJSON *league)
 {
-	static const char *const cols[] = {"rank",     "site",     "name",          "region",
-	                                   "period",   "pue",      "pue_label",     "category",
-	                                   "coverage", "complete", "gb40879_grade", "signature",
-	                                   "received", "late",     NULL};
+	static const char *const cols[] = {
+	        "rank",          "site",      "name",     "region",   "period",
+	        "pue",           "pue_label", "category", "coverage", "complete",
+	        "gb40879_grade", "signature", "received", "late",     NULL};
 	struct sbuf b = {0};
 	for (int i = 0; cols[i]; i++)
 		csv_cell(&b, cols[i], !cols[i + 1]);
@@ -295,8 +296,8 @@ cJSON *league_trend(struct rx_app *a, const char *site, const char *to)
 	char from[8];
 	period_minus(to, 11, from);
 	struct collect c = {.arr = cJSON_CreateArray()};
-	if (!c.arr || rx_store_site_reports(a->store, site, from, to, true, collect_report, &c) <
-	                      0) {
+	if (!c.arr ||
+	    rx_store_site_reports(a->store, site, from, to, true, collect_report, &c) < 0) {
 		cJSON_Delete(c.arr);
 		return NULL;
 	}

@@ -97,7 +97,8 @@ static void usage(FILE *f)
 	      "         [--max-connections-per-ip N] [--idle-timeout S] [--request-deadline S]\n"
 	      "         [--max-body BYTES] [--max-buffered BYTES] [--deadline-day D]\n"
 	      "         [--timezone ZONE]\n"
-	      "       test options: [--reply-429 N [--retry-after S]] [--down-file F] [--delay-ms MS]\n"
+	      "       test options: [--reply-429 N [--retry-after S]] [--down-file F] [--delay-ms "
+	      "MS]\n"
 	      "       greendc-receiver site add SITE (--secret-file F | --public-key F)...\n"
 	      "         [--name N] [--region R] --db SPEC\n"
 	      "       greendc-receiver site import FILE --db SPEC\n"
@@ -125,18 +126,42 @@ static int parse(int argc, char **argv, struct cli *c)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		bool good = true;
 		switch (ch) {
-		case OPT_PORT: good = num(optarg, 1, 65535, &c->o.port); break;
-		case OPT_DB: c->o.db = optarg; break;
-		case OPT_DB_FILE: c->db_file = optarg; break;
-		case OPT_SECRET: c->o.default_secret_file = optarg; break;
-		case OPT_PUBLIC: c->public_key = optarg; break;
-		case OPT_NAME: c->name = optarg; break;
-		case OPT_REGION: c->region = optarg; break;
-		case OPT_LISTEN: c->o.listen_addr = optarg; break;
-		case OPT_CERT: c->o.tls_cert = optarg; break;
-		case OPT_KEY: c->o.tls_key = optarg; break;
-		case OPT_RLOG: c->o.request_log = optarg; break;
-		case OPT_TOL: good = num(optarg, 1, 86400, &c->o.tolerance_s); break;
+		case OPT_PORT:
+			good = num(optarg, 1, 65535, &c->o.port);
+			break;
+		case OPT_DB:
+			c->o.db = optarg;
+			break;
+		case OPT_DB_FILE:
+			c->db_file = optarg;
+			break;
+		case OPT_SECRET:
+			c->o.default_secret_file = optarg;
+			break;
+		case OPT_PUBLIC:
+			c->public_key = optarg;
+			break;
+		case OPT_NAME:
+			c->name = optarg;
+			break;
+		case OPT_REGION:
+			c->region = optarg;
+			break;
+		case OPT_LISTEN:
+			c->o.listen_addr = optarg;
+			break;
+		case OPT_CERT:
+			c->o.tls_cert = optarg;
+			break;
+		case OPT_KEY:
+			c->o.tls_key = optarg;
+			break;
+		case OPT_RLOG:
+			c->o.request_log = optarg;
+			break;
+		case OPT_TOL:
+			good = num(optarg, 1, 86400, &c->o.tolerance_s);
+			break;
 		case OPT_WORKERS:
 			good = num(optarg, 1, 256, &v);
 			c->o.workers = (unsigned)v;
@@ -149,8 +174,12 @@ static int parse(int argc, char **argv, struct cli *c)
 			good = num(optarg, 0, 1000000, &v);
 			c->o.max_per_ip = (unsigned)v;
 			break;
-		case OPT_IDLE: good = num(optarg, 1, 3600, &c->o.conn_timeout_s); break;
-		case OPT_DEADLINE: good = num(optarg, 1, 3600, &c->o.request_deadline_s); break;
+		case OPT_IDLE:
+			good = num(optarg, 1, 3600, &c->o.conn_timeout_s);
+			break;
+		case OPT_DEADLINE:
+			good = num(optarg, 1, 3600, &c->o.request_deadline_s);
+			break;
 		case OPT_MAXBODY:
 			good = num(optarg, 1024, 64L << 20, &v);
 			c->o.max_body = (size_t)v;
@@ -163,17 +192,31 @@ static int parse(int argc, char **argv, struct cli *c)
 			good = num(optarg, 1, 28, &v);
 			c->o.deadline_day = (int)v;
 			break;
-		case OPT_TZ: c->tz = optarg; break;
-		case OPT_429: good = num(optarg, 0, 1000000, &c->o.reply_429); break;
-		case OPT_RA: good = num(optarg, 0, 86400, &c->o.retry_after); break;
-		case OPT_DOWN: c->o.down_file = optarg; break;
-		case OPT_DELAY: good = num(optarg, 0, 600000, &c->o.delay_ms); break;
-		case 'h': usage(stdout); exit(0);
-		default: good = false;
+		case OPT_TZ:
+			c->tz = optarg;
+			break;
+		case OPT_429:
+			good = num(optarg, 0, 1000000, &c->o.reply_429);
+			break;
+		case OPT_RA:
+			good = num(optarg, 0, 86400, &c->o.retry_after);
+			break;
+		case OPT_DOWN:
+			c->o.down_file = optarg;
+			break;
+		case OPT_DELAY:
+			good = num(optarg, 0, 600000, &c->o.delay_ms);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			good = false;
 		}
 		if (!good) {
 			if (ch != '?')
-				fprintf(stderr, "greendc-receiver: --%s %s: out of range or not a number\n",
+				fprintf(stderr,
+				        "greendc-receiver: --%s %s: out of range or not a number\n",
 				        opts[ch - OPT_PORT].name, optarg);
 			usage(stderr);
 			return 2;
@@ -235,8 +278,8 @@ static int site_add(struct cli *c, const char *id)
 {
 	struct rx_site s = {.added_ms = util_wall_ms()};
 	if (!rx_site_id_ok(id)) {
-		fprintf(stderr, "greendc-receiver: \"%s\": a site id is 1-64 of A-Z a-z 0-9 . _ -\n",
-		        id);
+		fprintf(stderr,
+		        "greendc-receiver: \"%s\": a site id is 1-64 of A-Z a-z 0-9 . _ -\n", id);
 		return 2;
 	}
 	snprintf(s.id, sizeof(s.id), "%s", id);
@@ -272,7 +315,8 @@ static int import_line(struct rx_store *st, char *line, long lineno, const char 
 		f[n++] = t;
 	struct rx_site s = {.added_ms = util_wall_ms()};
 	if (n < 2 || !rx_site_id_ok(f[0])) {
-		fprintf(stderr, "greendc-receiver: %s:%ld: expected SITE<TAB>KEY[<TAB>NAME[<TAB>REGION]]\n",
+		fprintf(stderr,
+		        "greendc-receiver: %s:%ld: expected SITE<TAB>KEY[<TAB>NAME[<TAB>REGION]]\n",
 		        file, lineno);
 		return -EINVAL;
 	}
@@ -280,8 +324,9 @@ static int import_line(struct rx_store *st, char *line, long lineno, const char 
 	snprintf(s.name, sizeof(s.name), "%s", f[2]);
 	snprintf(s.region, sizeof(s.region), "%s", f[3]);
 	for (char *k = strtok_r(f[1], ",", &save); k; k = strtok_r(NULL, ",", &save)) {
-		int rc = strncmp(k, "whpk_", 5) == 0 ? rx_cred_set_public(&s.cred, k, err, sizeof(err))
-		                                     : rx_cred_set_secret(&s.cred, k, err, sizeof(err));
+		int rc = strncmp(k, "whpk_", 5) == 0
+		                 ? rx_cred_set_public(&s.cred, k, err, sizeof(err))
+		                 : rx_cred_set_secret(&s.cred, k, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "greendc-receiver: %s:%ld: %s\n", file, lineno, err);
 			return rc;
@@ -307,7 +352,8 @@ static int site_import(struct cli *c, const char *file)
 	long lineno = 0, added = 0;
 	int rc = st ? 0 : 1;
 	char *save = NULL;
-	for (char *line = strtok_r(buf, "\n", &save); st && line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(buf, "\n", &save); st && line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
 		line[strcspn(line, "\r")] = '\0';
 		if (!*line || *line == '#')

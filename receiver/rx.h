@@ -33,14 +33,14 @@ struct rx_opts {
 	const char *request_log;
 	const char *default_secret_file; /* the credential of requests without greendc-site */
 	long tolerance_s;
-	unsigned workers;          /* HTTP threads = database connections */
-	unsigned max_connections;  /* in total */
-	unsigned max_per_ip;       /* 0 = no per-address limit */
-	long conn_timeout_s;       /* idle connection */
-	long request_deadline_s;   /* a whole request, first byte of the body to the last */
-	size_t max_body;           /* per request (Content-Length) */
-	size_t max_buffered;       /* all bodies being received at once */
-	int deadline_day;          /* a month's report is due by this day of the next month */
+	unsigned workers;         /* HTTP threads = database connections */
+	unsigned max_connections; /* in total */
+	unsigned max_per_ip;      /* 0 = no per-address limit */
+	long conn_timeout_s;      /* idle connection */
+	long request_deadline_s;  /* a whole request, first byte of the body to the last */
+	size_t max_body;          /* per request (Content-Length) */
+	size_t max_buffered;      /* all bodies being received at once */
+	int deadline_day;         /* a month's report is due by this day of the next month */
 	/* test aids (man page: TEST OPTIONS) */
 	long reply_429, retry_after;
 	const char *down_file;

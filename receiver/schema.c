@@ -26,11 +26,29 @@ struct schema {
 	size_t npat;
 };
 
-static const char *const known_keys[] = {
-        "$schema", "$id", "title", "description", "$defs", "$ref", "type", "const", "enum",
-        "required", "properties", "additionalProperties", "minimum", "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "pattern", "minLength", "maxLength", "items",
-        "minItems", "maxItems", NULL};
+static const char *const known_keys[] = {"$schema",
+                                         "$id",
+                                         "title",
+                                         "description",
+                                         "$defs",
+                                         "$ref",
+                                         "type",
+                                         "const",
+                                         "enum",
+                                         "required",
+                                         "properties",
+                                         "additionalProperties",
+                                         "minimum",
+                                         "maximum",
+                                         "exclusiveMinimum",
+                                         "exclusiveMaximum",
+                                         "pattern",
+                                         "minLength",
+                                         "maxLength",
+                                         "items",
+                                         "minItems",
+                                         "maxItems",
+                                         NULL};
 
 static bool key_known(const char *k)
 {
@@ -62,12 +80,14 @@ static int load_node(struct schema *s, const cJSON *n, int depth, char *err, siz
 		}
 		if (strcmp(k->string, "pattern") == 0) {
 			if (!cJSON_IsString(k) || s->npat == SCHEMA_MAX_PATTERNS ||
-			    regcomp(&s->pat[s->npat].re, k->valuestring, REG_EXTENDED | REG_NOSUB)) {
+			    regcomp(&s->pat[s->npat].re, k->valuestring,
+			            REG_EXTENDED | REG_NOSUB)) {
 				snprintf(err, errlen, "bad or too many patterns");
 				return -EINVAL;
 			}
 			s->pat[s->npat++].node = k;
-		} else if (strcmp(k->string, "properties") == 0 || strcmp(k->string, "$defs") == 0) {
+		} else if (strcmp(k->string, "properties") == 0 ||
+		           strcmp(k->string, "$defs") == 0) {
 			const cJSON *p;
 			cJSON_ArrayForEach(p, k)
 			{
@@ -82,7 +102,8 @@ static int load_node(struct schema *s, const cJSON *n, int depth, char *err, siz
 				return rc;
 		} else if (strcmp(k->string, "$ref") == 0) {
 			if (!cJSON_IsString(k) || strncmp(k->valuestring, "#/$defs/", 8) != 0) {
-				snprintf(err, errlen, "only \"#/$defs/<name>\" references are supported");
+				snprintf(err, errlen,
+				         "only \"#/$defs/<name>\" references are supported");
 				return -EINVAL;
 			}
 		}
@@ -169,8 +190,9 @@ static int validate(struct vctx *v, const cJSON *sch, const cJSON *val, int dept
 static int check_type(struct vctx *v, const cJSON *t, const cJSON *val)
 {
 	if (cJSON_IsString(t))
-		return type_is(val, t->valuestring) ? 0
-		                                    : offence(v, "not of type %s", t->valuestring, 0);
+		return type_is(val, t->valuestring)
+		               ? 0
+		               : offence(v, "not of type %s", t->valuestring, 0);
 	const cJSON *e;
 	cJSON_ArrayForEach(e, t) if (cJSON_IsString(e) && type_is(val, e->valuestring)) return 0;
 	return offence(v, "not of an allowed type%s", NULL, 0);
@@ -217,8 +239,8 @@ static int check_string(struct vctx *v, const cJSON *sch, const cJSON *val)
 }
 
 /* Descend into a member or element with its name appended to the path. */
-static int descend(struct vctx *v, const cJSON *sch, const cJSON *val, const char *name,
-                   long index, int depth)
+static int descend(struct vctx *v, const cJSON *sch, const cJSON *val, const char *name, long index,
+                   int depth)
 {
 	size_t l = strlen(v->path);
 	if (name)
@@ -234,8 +256,11 @@ static int descend(struct vctx *v, const cJSON *sch, const cJSON *val, const cha
 static int check_object(struct vctx *v, const cJSON *sch, const cJSON *val, int depth)
 {
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(sch, "required"), *r;
-	cJSON_ArrayForEach(r, req) if (cJSON_IsString(r) && !cJSON_GetObjectItemCaseSensitive(
-	                                                            val, r->valuestring)) return offence(v, "missing \"%s\"", r->valuestring, 0);
+	cJSON_ArrayForEach(
+	        r, req) if (cJSON_IsString(r) &&
+	                    !cJSON_GetObjectItemCaseSensitive(
+	                            val, r->valuestring)) return offence(v, "missing \"%s\"",
+	                                                                 r->valuestring, 0);
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(sch, "properties");
 	const cJSON *addl = cJSON_GetObjectItemCaseSensitive(sch, "additionalProperties");
 	const cJSON *m;

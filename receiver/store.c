@@ -40,8 +40,7 @@ void rx_store_close(struct rx_store *s)
 	free(s);
 }
 
-int rx_store_open(const char *spec, unsigned pool, struct rx_store **out, char *err,
-                  size_t errlen)
+int rx_store_open(const char *spec, unsigned pool, struct rx_store **out, char *err, size_t errlen)
 {
 	struct rx_store *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -139,8 +138,8 @@ int rx_store_league(struct rx_store *s, const char *period, rx_report_cb cb, voi
 	WITH_CONN(s, s->e->league(c_, period, cb, ctx));
 }
 
-int rx_store_site_reports(struct rx_store *s, const char *site, const char *from,
-                          const char *to, bool latest, rx_report_cb cb, void *ctx)
+int rx_store_site_reports(struct rx_store *s, const char *site, const char *from, const char *to,
+                          bool latest, rx_report_cb cb, void *ctx)
 {
 	WITH_CONN(s, s->e->site_reports(c_, site, from, to, latest, cb, ctx));
 }

@@ -76,8 +76,7 @@ typedef int (*rx_site_cb)(void *ctx, const struct rx_site_row *r);
 
 /* spec: a file path (SQLite, "sqlite:" prefix optional) or a libpq connection string
  * ("postgresql://...", "postgres://..." or "host=... dbname=..."). pool = connections. */
-int rx_store_open(const char *spec, unsigned pool, struct rx_store **out, char *err,
-                  size_t errlen);
+int rx_store_open(const char *spec, unsigned pool, struct rx_store **out, char *err, size_t errlen);
 void rx_store_close(struct rx_store *s);
 const char *rx_store_engine(const struct rx_store *s); /* "sqlite" | "postgresql" */
 
@@ -97,8 +96,8 @@ int rx_store_sites(struct rx_store *s, rx_site_cb cb, void *ctx);
 int rx_store_league(struct rx_store *s, const char *period, rx_report_cb cb, void *ctx);
 /* A site's reports with period in [from, to] (labels compare as text), newest first; the
  * latest revision per (kind, period) only when latest is true. */
-int rx_store_site_reports(struct rx_store *s, const char *site, const char *from,
-                          const char *to, bool latest, rx_report_cb cb, void *ctx);
+int rx_store_site_reports(struct rx_store *s, const char *site, const char *from, const char *to,
+                          bool latest, rx_report_cb cb, void *ctx);
 /* One stored report: its row and body (malloc'd, caller frees). -ENOENT if none. */
 int rx_store_report(struct rx_store *s, int64_t seq, struct rx_report_row *row, char **body,
                     size_t *len);

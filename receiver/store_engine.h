@@ -22,8 +22,7 @@ struct rx_engine {
 	int (*league)(void *conn, const char *period, rx_report_cb cb, void *ctx);
 	int (*site_reports)(void *conn, const char *site, const char *from, const char *to,
 	                    bool latest, rx_report_cb cb, void *ctx);
-	int (*report)(void *conn, int64_t seq, struct rx_report_row *row, char **body,
-	              size_t *len);
+	int (*report)(void *conn, int64_t seq, struct rx_report_row *row, char **body, size_t *len);
 	int (*active_sites)(void *conn, rx_site_cb cb, void *ctx);
 };
 
@@ -32,7 +31,7 @@ extern const struct rx_engine rx_engine_pg;
 
 /* The report columns both engines select, in this order (store_sql.c reads them). */
 #define RX_REPORT_COLS                                                                             \
-	"m.seq, m.site, m.site_name, coalesce(s.region, ''), m.kind, m.period, m.pue, "           \
+	"m.seq, m.site, m.site_name, coalesce(s.region, ''), m.kind, m.period, m.pue, "            \
 	"m.coverage, m.category, m.grade, m.complete, m.pue_label, m.sig_status, m.received_ms"
 
 #endif

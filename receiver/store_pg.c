@@ -101,7 +101,8 @@ static int pg_migrate(void *conn, char *err, size_t errlen)
 		while ((ver = version(p)) >= 0 && ver < n) {
 			char set[96];
 			snprintf(set, sizeof(set),
-			         "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%ld)",
+			         "DELETE FROM schema_version; INSERT INTO schema_version VALUES "
+			         "(%ld)",
 			         ver + 1);
 			if (!exec_ok(p, "BEGIN") || !exec_ok(p, migrations[ver]) ||
 			    !exec_ok(p, set) || !exec_ok(p, "COMMIT")) {
@@ -369,8 +370,7 @@ static int pg_site_reports(void *conn, const char *site, const char *from, const
 	                    cb, ctx);
 }
 
-static int pg_report(void *conn, int64_t seq, struct rx_report_row *row, char **body,
-                     size_t *len)
+static int pg_report(void *conn, int64_t seq, struct rx_report_row *row, char **body, size_t *len)
 {
 	char s[24];
 	snprintf(s, sizeof(s), "%lld", (long long)seq);

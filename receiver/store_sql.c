@@ -4,17 +4,17 @@
 #include "store_sql.h"
 
 #define SITES_COLS                                                                                 \
-	"ids.id, coalesce(nullif(s.name, ''), (SELECT site_name FROM messages WHERE site = ids.id " \
+	"ids.id, coalesce(nullif(s.name, ''), (SELECT site_name FROM messages WHERE site = "       \
+	"ids.id "                                                                                  \
 	"ORDER BY seq DESC LIMIT 1), ''), coalesce(s.region, ''), "                                \
 	"CASE WHEN s.id IS NULL THEN 0 ELSE 1 END, "                                               \
 	"CASE WHEN coalesce(s.revoked_ms, 0) > 0 THEN 1 ELSE 0 END, "
 
 const char *const rx_sql[RX_SQL_COUNT] = {
-        [RX_SQL_SITE_PUT] =
-                "INSERT INTO sites(id, name, region, hmac, pk, added_ms, revoked_ms) "
-                "VALUES ($1, $2, $3, $4, $5, $6, NULL) ON CONFLICT(id) DO UPDATE SET "
-                "name = excluded.name, region = excluded.region, hmac = excluded.hmac, "
-                "pk = excluded.pk, added_ms = excluded.added_ms, revoked_ms = NULL",
+        [RX_SQL_SITE_PUT] = "INSERT INTO sites(id, name, region, hmac, pk, added_ms, revoked_ms) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, NULL) ON CONFLICT(id) DO UPDATE SET "
+                            "name = excluded.name, region = excluded.region, hmac = excluded.hmac, "
+                            "pk = excluded.pk, added_ms = excluded.added_ms, revoked_ms = NULL",
         [RX_SQL_SITE_REVOKE] = "UPDATE sites SET revoked_ms = $2 WHERE id = $1 AND "
                                "revoked_ms IS NULL",
         [RX_SQL_SITE_GET] = "SELECT id, name, region, hmac, pk, added_ms, "
@@ -28,8 +28,7 @@ const char *const rx_sql[RX_SQL_COUNT] = {
         /* Every site known by registration or by its messages, with its latest report. */
         [RX_SQL_SITES] =
                 "WITH ids AS (SELECT DISTINCT site AS id FROM messages UNION SELECT id FROM "
-                "sites) SELECT " SITES_COLS
-                "(SELECT count(*) FROM messages WHERE site = ids.id), "
+                "sites) SELECT " SITES_COLS "(SELECT count(*) FROM messages WHERE site = ids.id), "
                 "coalesce((SELECT max(received_ms) FROM messages WHERE site = ids.id), 0), "
                 "r.pue, r.grade, r.period FROM ids LEFT JOIN sites s ON s.id = ids.id "
                 "LEFT JOIN messages r ON r.seq = (SELECT max(seq) FROM messages WHERE site = "

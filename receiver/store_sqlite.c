@@ -85,7 +85,8 @@ static int sq_prepare(struct sq *q, char *err, size_t errlen)
 		for (char *p = s; *p; p++)
 			if (*p == '$' && p[1] >= '0' && p[1] <= '9')
 				*p = '?';
-		int rc = sqlite3_prepare_v3(q->db, s, -1, SQLITE_PREPARE_PERSISTENT, &q->st[i], NULL);
+		int rc = sqlite3_prepare_v3(q->db, s, -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
+		                            NULL);
 		free(s);
 		if (rc != SQLITE_OK)
 			return sq_err(q->db, err, errlen, "prepare");
@@ -369,8 +370,7 @@ static int sq_site_reports(void *conn, const char *site, const char *from, const
 	return reports_loop(s, cb, ctx);
 }
 
-static int sq_report(void *conn, int64_t seq, struct rx_report_row *row, char **body,
-                     size_t *len)
+static int sq_report(void *conn, int64_t seq, struct rx_report_row *row, char **body, size_t *len)
 {
 	sqlite3_stmt *s = stmt(conn, RX_SQL_REPORT);
 	if (!s)

@@ -21,12 +21,23 @@ static void esc(struct sbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<': sbuf_puts(b, "&lt;"); break;
-		case '>': sbuf_puts(b, "&gt;"); break;
-		case '&': sbuf_puts(b, "&amp;"); break;
-		case '"': sbuf_puts(b, "&quot;"); break;
-		case '\'': sbuf_puts(b, "&#39;"); break;
-		default: sbuf_add(b, s, 1);
+		case '<':
+			sbuf_puts(b, "&lt;");
+			break;
+		case '>':
+			sbuf_puts(b, "&gt;");
+			break;
+		case '&':
+			sbuf_puts(b, "&amp;");
+			break;
+		case '"':
+			sbuf_puts(b, "&quot;");
+			break;
+		case '\'':
+			sbuf_puts(b, "&#39;");
+			break;
+		default:
+			sbuf_add(b, s, 1);
 		}
 	}
 }
@@ -53,8 +64,8 @@ static void num(struct sbuf *b, const cJSON *root, const char *path, int digits)
 		sbuf_puts(b, "—");
 }
 
-static void row(struct sbuf *b, const char *label, const cJSON *root, const char *path,
-                int digits, const char *unit)
+static void row(struct sbuf *b, const char *label, const cJSON *root, const char *path, int digits,
+                const char *unit)
 {
 	sbuf_puts(b, "<tr><th>");
 	sbuf_puts(b, label);
@@ -77,11 +88,14 @@ static char *report_html(const struct rx_report_row *r, const char *body, bool z
 	if (!j)
 		return NULL;
 	struct sbuf b = {0};
-	sbuf_printf(&b, "<!doctype html><html lang=\"%s\"><meta charset=\"utf-8\">", zh ? "zh-CN" : "en");
+	sbuf_printf(&b, "<!doctype html><html lang=\"%s\"><meta charset=\"utf-8\">",
+	            zh ? "zh-CN" : "en");
 	sbuf_puts(&b, "<title>");
 	esc(&b, r->site_name);
-	sbuf_printf(&b, " %s</title><link rel=\"stylesheet\" href=\"/style.css\"><body class=\"print\">",
-	            r->period);
+	sbuf_printf(
+	        &b,
+	        " %s</title><link rel=\"stylesheet\" href=\"/style.css\"><body class=\"print\">",
+	        r->period);
 	if (!r->complete)
 		sbuf_printf(&b, "<p class=\"banner\">%s</p>",
 		            T(zh, "INCOMPLETE: not final figures", "不完整：非最终数据"));
@@ -90,7 +104,8 @@ static char *report_html(const struct rx_report_row *r, const char *body, bool z
 	sbuf_puts(&b, " (");
 	esc(&b, r->site);
 	sbuf_printf(&b, ")</h1><p>%s %s · %s ", T(zh, "Period", "报告期"), r->period,
-	            strcmp(r->kind, "annual") == 0 ? T(zh, "annual", "年度") : T(zh, "monthly", "月度"));
+	            strcmp(r->kind, "annual") == 0 ? T(zh, "annual", "年度")
+	                                           : T(zh, "monthly", "月度"));
 	esc(&b, get(j, "site.timezone") ? get(j, "site.timezone")->valuestring : "");
 	sbuf_puts(&b, "</p><p class=\"label\">");
 	if (r->pue_label[0])
@@ -122,9 +137,11 @@ static char *report_html(const struct rx_report_row *r, const char *body, bool z
 	            T(zh, "Document signature", "文件签名"), r->sig_status, r->sig_status);
 	char t[32];
 	time_format_utc(r->received_ms, t, sizeof(t));
-	sbuf_printf(&b, "<tr><th>%s</th><td>%s</td></tr></table>", T(zh, "Received", "接收时间"), t);
-	sbuf_printf(&b, "<p><a href=\"/api/v1/reports/%lld.json\">JSON</a> · "
-	                "<a href=\"?lang=%s\">%s</a></p></body></html>\n",
+	sbuf_printf(&b, "<tr><th>%s</th><td>%s</td></tr></table>", T(zh, "Received", "接收时间"),
+	            t);
+	sbuf_printf(&b,
+	            "<p><a href=\"/api/v1/reports/%lld.json\">JSON</a> · "
+	            "<a href=\"?lang=%s\">%s</a></p></body></html>\n",
 	            (long long)r->seq, zh ? "en" : "zh", zh ? "English" : "中文");
 	cJSON_Delete(j);
 	if (b.oom) {

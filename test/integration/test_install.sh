@@ -15,7 +15,9 @@ for f in usr/local/sbin/greendcd usr/local/bin/greendc usr/local/lib/greendc/dri
 	usr/local/share/greendc/profiles/meter/eastron-sdm630.yaml usr/local/share/man/man8/greendcd.8 \
 	usr/local/share/man/man1/greendc.1 usr/local/share/man/man5/greendc.yaml.5 \
 	usr/local/lib/systemd/system/greendcd.service etc/greendc/greendc.yaml.example \
-	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json; do
+	usr/local/share/greendc/web/index.html usr/local/share/greendc/grafana/site-overview.json \
+	usr/local/sbin/greendc-receiver usr/local/share/man/man8/greendc-receiver.8 \
+	usr/local/lib/systemd/system/greendc-receiver.service; do
 	[ -e "$D/$f" ] || fail "missing $f"
 done
 ok "installed files present under DESTDIR"
@@ -46,3 +48,19 @@ score=$(sed -n 's/.*Overall exposure level for greendcd.service: \([0-9.]*\).*/\
 [ -n "$score" ] || { tail -5 "$T/security.log"; fail "no exposure score"; }
 $PY -c "import sys; sys.exit(0 if float('$score') <= 2.0 else 1)" || fail "exposure $score > 2.0"
 ok "systemd-analyze security: exposure $score (at most 2.0)"
+
+# greendc-receiver's unit the same way.
+runit="$D/usr/local/lib/systemd/system/greendc-receiver.service"
+sed "s|/usr/local/|$D/usr/local/|g" "$runit" >"$T/greendc-receiver.service"
+if MANPATH="$D/usr/local/share/man" systemd-analyze verify "$T/greendc-receiver.service" >"$T/rverify.log" 2>&1 &&
+	! grep -v '^$' "$T/rverify.log" | grep -q .; then
+	ok "systemd-analyze verify greendc-receiver.service: clean"
+else
+	cat "$T/rverify.log"
+	fail "systemd-analyze verify reported problems in greendc-receiver.service"
+fi
+systemd-analyze security --offline=true "$runit" >"$T/rsecurity.log" 2>&1 || true
+score=$(sed -n 's/.*Overall exposure level for greendc-receiver.service: \([0-9.]*\).*/\1/p' "$T/rsecurity.log")
+[ -n "$score" ] || { tail -5 "$T/rsecurity.log"; fail "no exposure score for greendc-receiver"; }
+$PY -c "import sys; sys.exit(0 if float('$score') <= 2.0 else 1)" || fail "receiver exposure $score > 2.0"
+ok "greendc-receiver.service: exposure $score (at most 2.0)"

@@ -133,27 +133,37 @@ static int build(const struct run *r, long m, char *site, char *id, size_t idlen
 		if (grade)
 			snprintf(g, sizeof(g), "%d", grade);
 		*report = true;
-		snprintf(gen, sizeof(gen), "%04d-%02d-01T01:00:00Z", (int)(ny % 10000), (int)(nm % 100));
+		snprintf(gen, sizeof(gen), "%04d-%02d-01T01:00:00Z", (int)(ny % 10000),
+		         (int)(nm % 100));
 		snprintf(id, idlen, "%s:report:%04ld-%02ld", site, c->year, mo);
 		return snprintf(
-		        body, blen,
-		        "{\"type\":\"report\",\"schema\":\"greendc.report/1\",\"kind\":\"monthly\","
-		        "\"methodology\":\"greendc-energy/1 (rxload)\",\"generated\":\"%s\","
-		        "\"site\":{\"id\":\"%s\",\"name\":\"Site %ld 数据中心\",\"timezone\":"
-		        "\"Asia/Shanghai\"},\"period\":{\"label\":\"%04ld-%02ld\",\"from\":"
-		        "\"%04ld-%02ld-01T00:00:00Z\",\"to\":\"%04ld-%02ld-01T00:00:00Z\"},"
-		        "\"complete\":true,\"coverage_threshold\":0.95,\"coverage\":0.998,"
-		        "\"estimated_share\":0,\"status\":\"OK\",\"missing\":[],\"energy\":{"
-		        "\"e_dc_kwh\":%.1f,\"e_it_kwh\":700000,\"category\":%ld,\"category_text\":"
-		        "\"category %ld\",\"roles\":{}},\"kpi\":{\"pue\":%.3f,\"dcie\":%.2f,"
-		        "\"ppue_cooling\":null,\"wue\":null,\"cue\":null,\"erf\":null,\"ref\":null,"
-		        "\"cer\":null,\"pue_label\":\"PUE%ld, %04ld-%02ld, %.2f\"},\"kpi_errors\":{},"
-		        "\"co2_factor\":{\"kg_per_kwh\":0.5366,\"source\":\"MEE/NBS\",\"year\":2022},"
-		        "\"gb40879\":{\"grade\":null,\"indicative_grade\":%s,\"limits\":[1.2,1.3,1.5],"
-		        "\"note\":\"indicative\"},\"free_cooling\":{\"equivalent_full_hours\":null,"
-		        "\"hours_any\":null},\"setpoints\":{\"source\":\"config\"}}",
-		        gen, site, i + 1, c->year, mo, c->year, mo, ny, nm, pue * 700000, i % 3 + 1,
-		        i % 3 + 1, pue, 100 / pue, i % 3 + 1, c->year, mo, pue, g) < (int)blen
+		               body, blen,
+		               "{\"type\":\"report\",\"schema\":\"greendc.report/"
+		               "1\",\"kind\":\"monthly\","
+		               "\"methodology\":\"greendc-energy/1 (rxload)\",\"generated\":\"%s\","
+		               "\"site\":{\"id\":\"%s\",\"name\":\"Site %ld "
+		               "数据中心\",\"timezone\":"
+		               "\"Asia/Shanghai\"},\"period\":{\"label\":\"%04ld-%02ld\",\"from\":"
+		               "\"%04ld-%02ld-01T00:00:00Z\",\"to\":\"%04ld-%02ld-01T00:00:00Z\"},"
+		               "\"complete\":true,\"coverage_threshold\":0.95,\"coverage\":0.998,"
+		               "\"estimated_share\":0,\"status\":\"OK\",\"missing\":[],\"energy\":{"
+		               "\"e_dc_kwh\":%.1f,\"e_it_kwh\":700000,\"category\":%ld,\"category_"
+		               "text\":"
+		               "\"category %ld\",\"roles\":{}},\"kpi\":{\"pue\":%.3f,\"dcie\":%.2f,"
+		               "\"ppue_cooling\":null,\"wue\":null,\"cue\":null,\"erf\":null,"
+		               "\"ref\":null,"
+		               "\"cer\":null,\"pue_label\":\"PUE%ld, %04ld-%02ld, "
+		               "%.2f\"},\"kpi_errors\":{},"
+		               "\"co2_factor\":{\"kg_per_kwh\":0.5366,\"source\":\"MEE/"
+		               "NBS\",\"year\":2022},"
+		               "\"gb40879\":{\"grade\":null,\"indicative_grade\":%s,\"limits\":[1."
+		               "2,1.3,1.5],"
+		               "\"note\":\"indicative\"},\"free_cooling\":{\"equivalent_full_"
+		               "hours\":null,"
+		               "\"hours_any\":null},\"setpoints\":{\"source\":\"config\"}}",
+		               gen, site, i + 1, c->year, mo, c->year, mo, ny, nm, pue * 700000,
+		               i % 3 + 1, i % 3 + 1, pue, 100 / pue, i % 3 + 1, c->year, mo, pue,
+		               g) < (int)blen
 		               ? 0
 		               : -ENOSPC;
 	}
@@ -191,8 +201,8 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 
 /* The Standard Webhooks signature (and the report's document signature) for one attempt. */
 static void sign(const struct run *r, long i, const char *site, const char *id, int64_t ts,
-                 const char *body, size_t len, bool report, char *sig, size_t siglen,
-                 char *docsig, size_t doclen)
+                 const char *body, size_t len, bool report, char *sig, size_t siglen, char *docsig,
+                 size_t doclen)
 {
 	docsig[0] = '\0';
 	if (!is_ed(r->c, i)) {
@@ -243,7 +253,8 @@ static void send_one(struct run *r, CURL *cu, long m)
 			return;
 		}
 		int64_t ts = util_wall_ms() / 1000;
-		sign(r, i, site, id, ts, body, len, report, sig, sizeof(sig), docsig, sizeof(docsig));
+		sign(r, i, site, id, ts, body, len, report, sig, sizeof(sig), docsig,
+		     sizeof(docsig));
 		snprintf(h_site, sizeof(h_site), "greendc-site: %s", site);
 		snprintf(h_id, sizeof(h_id), "webhook-id: %s", id);
 		snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %lld", (long long)ts);
@@ -346,8 +357,8 @@ static int write_acked(const struct run *r)
 	char site[32], id[128], body[4096];
 	bool report;
 	for (long m = 0; m < r->total; m++)
-		if (r->lat_ms[m] >= 0 && build(r, m, site, id, sizeof(id), body, sizeof(body),
-		                               &report) == 0)
+		if (r->lat_ms[m] >= 0 &&
+		    build(r, m, site, id, sizeof(id), body, sizeof(body), &report) == 0)
 			fprintf(f, "%s\t%s\n", site, id);
 	return fclose(f) == 0 ? 0 : -EIO;
 }
@@ -368,17 +379,16 @@ static int cmd_run(const struct cfg *c)
 	for (long i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	double secs = (util_mono_ms() - r.start_ms) / 1000.0;
-	long unsent = atomic_load(&r.unsent) + (r.total - (atomic_load(&r.next) < r.total
-	                                                           ? atomic_load(&r.next)
-	                                                           : r.total));
+	long unsent = atomic_load(&r.unsent) +
+	              (r.total - (atomic_load(&r.next) < r.total ? atomic_load(&r.next) : r.total));
 	char pct[160];
 	if (c->acked_out && write_acked(&r) < 0)
 		return 1;
 	percentiles(r.lat_ms, r.total, pct, sizeof(pct));
 	printf("{\"messages\":%ld,\"acked\":%ld,\"duplicates\":%ld,\"refused\":%ld,\"unsent\":%ld,"
 	       "\"retries\":%ld,\"seconds\":%.1f,\"per_s\":%.0f,%s}\n",
-	       r.total, atomic_load(&r.acked), atomic_load(&r.dups), atomic_load(&r.refused), unsent,
-	       atomic_load(&r.retries), secs, atomic_load(&r.acked) / secs, pct);
+	       r.total, atomic_load(&r.acked), atomic_load(&r.dups), atomic_load(&r.refused),
+	       unsent, atomic_load(&r.retries), secs, atomic_load(&r.acked) / secs, pct);
 	free(r.lat_ms);
 	return atomic_load(&r.acked) == r.total ? 0 : 3;
 }
@@ -435,13 +445,22 @@ static int cmd_get(const struct cfg *c)
 int main(int argc, char **argv)
 {
 	static const struct option o[] = {
-	        {"url", 1, NULL, 'u'},           {"sites", 1, NULL, 's'},   {"months", 1, NULL, 'm'},
-	        {"days", 1, NULL, 'd'},          {"year", 1, NULL, 'y'},    {"concurrency", 1, NULL, 'c'},
-	        {"rate", 1, NULL, 'r'},          {"time-limit", 1, NULL, 't'}, {"seed", 1, NULL, 'S'},
-	        {"ed25519-every", 1, NULL, 'e'}, {"out", 1, NULL, 'o'},     {"count", 1, NULL, 'n'},
-	        {"acked-out", 1, NULL, 'A'},     {NULL, 0, NULL, 0}};
-	struct cfg c = {.sites = 10, .months = 12, .days = 30, .year = 2025, .conc = 16,
-	                .ed_every = 10, .limit_s = 100, .count = 100, .seed = "greendc-rxload"};
+	        {"url", 1, NULL, 'u'},       {"sites", 1, NULL, 's'},
+	        {"months", 1, NULL, 'm'},    {"days", 1, NULL, 'd'},
+	        {"year", 1, NULL, 'y'},      {"concurrency", 1, NULL, 'c'},
+	        {"rate", 1, NULL, 'r'},      {"time-limit", 1, NULL, 't'},
+	        {"seed", 1, NULL, 'S'},      {"ed25519-every", 1, NULL, 'e'},
+	        {"out", 1, NULL, 'o'},       {"count", 1, NULL, 'n'},
+	        {"acked-out", 1, NULL, 'A'}, {NULL, 0, NULL, 0}};
+	struct cfg c = {.sites = 10,
+	                .months = 12,
+	                .days = 30,
+	                .year = 2025,
+	                .conc = 16,
+	                .ed_every = 10,
+	                .limit_s = 100,
+	                .count = 100,
+	                .seed = "greendc-rxload"};
 	if (argc < 2) {
 		fputs("usage: rxload keys|run|get [options] (see tools/rxload/rxload.c)\n", stderr);
 		return 2;
@@ -456,19 +475,44 @@ int main(int argc, char **argv)
 			     t = strtok_r(NULL, ",", &save))
 				c.urls[c.nurl++] = t;
 			break;
-		case 's': c.sites = atol(optarg); break;
-		case 'm': c.months = atol(optarg); break;
-		case 'd': c.days = atol(optarg); break;
-		case 'y': c.year = atol(optarg); break;
-		case 'c': c.conc = atol(optarg); break;
-		case 'r': c.rate = atof(optarg); break;
-		case 't': c.limit_s = atol(optarg); break;
-		case 'S': c.seed = optarg; break;
-		case 'e': c.ed_every = atol(optarg); break;
-		case 'o': c.out = optarg; break;
-		case 'n': c.count = atol(optarg); break;
-		case 'A': c.acked_out = optarg; break;
-		default: return 2;
+		case 's':
+			c.sites = atol(optarg);
+			break;
+		case 'm':
+			c.months = atol(optarg);
+			break;
+		case 'd':
+			c.days = atol(optarg);
+			break;
+		case 'y':
+			c.year = atol(optarg);
+			break;
+		case 'c':
+			c.conc = atol(optarg);
+			break;
+		case 'r':
+			c.rate = atof(optarg);
+			break;
+		case 't':
+			c.limit_s = atol(optarg);
+			break;
+		case 'S':
+			c.seed = optarg;
+			break;
+		case 'e':
+			c.ed_every = atol(optarg);
+			break;
+		case 'o':
+			c.out = optarg;
+			break;
+		case 'n':
+			c.count = atol(optarg);
+			break;
+		case 'A':
+			c.acked_out = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (c.sites < 1 || c.months < 0 || c.months > 12 || c.days < 0 || c.conc < 1)
