@@ -410,7 +410,8 @@ static int site_cmd(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(verb, "list") == 0) {
-		if (!(st = open_store(c, 1)))
+		/* Two connections: print_site looks each site up while the listing is open. */
+		if (!(st = open_store(c, 2)))
 			return 1;
 		int rc = rx_store_sites(st, print_site, st);
 		rx_store_close(st);
