@@ -171,8 +171,9 @@ static int build(const struct run *r, long m, char *site, char *id, size_t idlen
 	int64_t from = time_days_from_civil(c->year + 1, 1, 1) * 86400 + (j - c->months) * 86400;
 	char f[32], t[32];
 	time_t ft = (time_t)from, tt = (time_t)(from + 86400);
-	strftime(f, sizeof(f), "%Y-%m-%dT%H:%M:%SZ", gmtime(&ft));
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+	struct tm tmf, tmt; /* gmtime_r: the workers build messages at once */
+	strftime(f, sizeof(f), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&ft, &tmf));
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tmt));
 	snprintf(id, idlen, "%s:summary:%lld", site, (long long)from * 1000);
 	return snprintf(body, blen,
 	                "{\"type\":\"summary\",\"schema\":\"greendc.summary/1\",\"site\":{\"id\":"
