@@ -167,7 +167,13 @@ $(O)/greendc-receiver: $(RX_OBJS) $(O)/libgreendc.a
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS)
+
+# test_receiver also links greendc-receiver's pure parts.
+RX_UNIT_OBJS = $(O)/receiver/check.o $(O)/receiver/schema.o $(O)/receiver/embedded.o \
+	$(O)/receiver/auth.o $(O)/receiver/reqlog.o
+$(O)/test/test_receiver: $(RX_UNIT_OBJS)
+$(O)/test/unit/test_receiver.o: ALL_CFLAGS += -I.
 
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(O)/libgreendc.a $(DRIVER_HELPER_OBJS)
 	@mkdir -p $(dir $@)
