@@ -59,6 +59,8 @@ LIB_curl := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 LIB_mhd := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
+LIB_pq := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
+PQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
@@ -104,14 +106,28 @@ LIBS_driver_redfish = $(LIB_curl) $(LIB_cjson)
 TOOL_NAMES = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
 TOOL_BINS = $(TOOL_NAMES:%=$(O)/%)
 LIBS_tool_dcsim = $(LIB_modbus) -lnetsnmpagent $(SNMP_LIBS) -lm
-LIBS_tool_receiver = $(LIB_sqlite) $(LIB_mhd) $(LIB_cjson) -lm
+LIBS_tool_rxload = $(LIB_curl) $(LIB_cjson) $(LIB_crypto) -lm
+
+# greendc-receiver, the central service (docs/fleet.md): receiver/*.c, linking the core's
+# secret-file reader, time and buffers and the delivery layer's whsign, with the report,
+# summary and alert schemas and the web page (receiver/web/) compiled in.
+RX_SRCS = $(sort $(wildcard receiver/*.c))
+RX_OBJS = $(RX_SRCS:%.c=$(O)/%.o) $(O)/receiver/embedded.o
+RX_EMBED = rx_report_schema_json docs/report.schema.json \
+	rx_summary_schema_json docs/summary.schema.json \
+	rx_alert_schema_json docs/alert.schema.json \
+	web_index_html receiver/web/index.html web_app_js receiver/web/app.js \
+	web_style_css receiver/web/style.css
+RX_LIBS = $(LIB_sqlite) $(LIB_pq) $(LIB_mhd) $(LIB_cjson) $(LIB_crypto) -lm -pthread
+# The program used to be build/receiver; its object folder now has that name.
+$(shell test -f $(O)/receiver && rm -f $(O)/receiver)
 
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(O)/test/%)
 BENCH_SRCS = $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 
-PROGRAMS = $(O)/greendcd $(O)/greendc
+PROGRAMS = $(O)/greendcd $(O)/greendc $(O)/greendc-receiver
 
 # Quiet by default; V=1 shows the full commands.
 ifeq ($(V),1)
@@ -163,12 +179,31 @@ $(TOOL_BINS): $(O)/%: $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wildcard
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libgreendc.a $(LIBS_tool_$*) $(CORE_LIBS)
 
+$(O)/receiver/%.o: ALL_CFLAGS += $(PQ_CFLAGS)
+$(O)/receiver/embedded.c: receiver/embed.sh $(filter-out rx_% web_%,$(RX_EMBED))
+	@mkdir -p $(dir $@)
+	$(say) GEN $@
+	$(Q)sh receiver/embed.sh $@ $(RX_EMBED)
+$(O)/receiver/embedded.o: $(O)/receiver/embedded.c
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
+
+$(O)/greendc-receiver: $(RX_OBJS) $(O)/libgreendc.a
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RX_LIBS) $(CORE_LIBS)
+
 # Unit tests link the core and every driver helper (pure decoding code) with cmocka; the
 # helpers come before the core archive, which they may use (secretfile, sbuf).
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+
+# test_receiver also links greendc-receiver's pure parts.
+RX_UNIT_OBJS = $(O)/receiver/check.o $(O)/receiver/schema.o $(O)/receiver/embedded.o \
+	$(O)/receiver/auth.o $(O)/receiver/reqlog.o
+$(O)/test/test_receiver: $(RX_UNIT_OBJS)
+$(O)/test/unit/test_receiver.o: ALL_CFLAGS += -I.
 
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
@@ -191,9 +226,11 @@ unit: unit-bins
 integration: all
 	@sh test/run.sh integration
 
-# The long soak: 500 simulated devices for 10 minutes (make check runs 90 s of it).
+# The long soaks: 500 simulated devices for 10 minutes (make check runs 90 s of it), and the
+# receiver fleet on PostgreSQL until all 84,000 messages are in (make check bounds it at 60 s).
 soak: all
 	@SOAK_SECONDS=600 GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_soak.sh
+	@RX_FLEET_SECONDS=600 RX_FLEET_REQUIRE_ALL=1 GDC_TOP=$(CURDIR) GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_receiver_fleet.sh
 
 bench: setup
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
@@ -209,7 +246,7 @@ fuzz:
 
 # Every C file of ours; `make format` rewrites them, `make check-style` fails on any difference.
 C_SOURCES = $(sort $(wildcard src/*/*.[ch] drivers/*.[ch] include/greendc/*.h tools/*/*.[ch] \
-	test/unit/*.[ch] test/fuzz/*.[ch] bench/*.c))
+	receiver/*.[ch] test/unit/*.[ch] test/fuzz/*.[ch] bench/*.c))
 format:
 	clang-format -i $(C_SOURCES)
 
@@ -227,7 +264,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
 # What is installed (docs/packaging.md): the drivers but not the template skel.so; the driver
-# ABI header for out-of-tree drivers with its pkg-config file; tools/receiver as
+# ABI header for out-of-tree drivers with its pkg-config file; greendc-receiver as
 # greendc-receiver. dcsim and gdcfill are development tools and stay in the build folder.
 INSTALL_DRIVER_SOS = $(filter-out $(O)/drivers/skel.so,$(DRIVER_SOS))
 UNITS_IN = greendcd.service greendc-report.service greendc-receiver.service
@@ -242,7 +279,7 @@ install: all
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/greendc-receiver
 	install -m 0755 $(O)/greendcd $(DESTDIR)$(SBINDIR)/greendcd
 	install -m 0755 $(O)/greendc $(DESTDIR)$(BINDIR)/greendc
-	install -m 0755 $(O)/receiver $(DESTDIR)$(SBINDIR)/greendc-receiver
+	install -m 0755 $(O)/greendc-receiver $(DESTDIR)$(SBINDIR)/greendc-receiver
 	install -m 0644 $(INSTALL_DRIVER_SOS) $(DESTDIR)$(DRIVERDIR)/
 	cp -R etc/profiles/. $(DESTDIR)$(PROFILEDIR)/
 	install -d $(DESTDIR)$(DATADIR)/greendc/web $(DESTDIR)$(DATADIR)/greendc/grafana
@@ -274,7 +311,7 @@ install: all
 	install -m 0644 systemd/greendc.tmpfiles $(DESTDIR)$(TMPFILESDIR)/greendc.conf
 	install -m 0644 completion/greendc.bash $(DESTDIR)$(BASHCOMPDIR)/greendc
 	install -d $(DESTDIR)$(DATADIR)/doc/greendc
-	install -m 0644 README.md LICENSE NOTICE docs/*.md docs/report.schema.json \
+	install -m 0644 README.md LICENSE NOTICE docs/*.md docs/*.schema.json \
 		$(DESTDIR)$(DATADIR)/doc/greendc/
 	@# A real install (no DESTDIR, as root) also creates the users and the state folder the
 	@# units need; a staged one (DESTDIR, packages) leaves that to the package's postinst.

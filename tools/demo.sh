@@ -50,12 +50,12 @@ done
 echo "demo: dcsim (simulated Taiyuan data centre) serving Modbus TCP on 127.0.0.1:$port"
 echo "demo: and SNMP v2c on udp:127.0.0.1:$snmp_port (community = device: pdu-a, pdu-b, ups, weather)"
 
-# The reference receiver (tools/receiver): greendcd pushes alerts, summaries and reports to it
+# The central receiver (greendc-receiver, docs/fleet.md): greendcd pushes alerts, summaries and reports to it
 # (etc/demo.yaml, outputs:), signed with a key made here on the first run (before check-config,
 # which checks the secret files a config names).
 [ -f "$state/central.key" ] || (umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$state/central.key")
 "$B/greendc" check-config etc/demo.yaml || exit 1
-"$B/receiver" --port 8480 --db "$state/central.db" --secret-file "$state/central.key" >"$state/receiver.log" 2>&1 &
+"$B/greendc-receiver" --port 8480 --db "$state/central.db" --secret-file "$state/central.key" >"$state/receiver.log" 2>&1 &
 pids="$pids $!"
 # Run as root (make demo on a fresh machine), greendcd would refuse to stay root without a user
 # to drop to (greendcd(8)); the demo is a local simulation, so it may.
@@ -72,7 +72,7 @@ echo "  devices    $B/greendc -c etc/demo.yaml devices"
 echo "  series     $B/greendc -c etc/demo.yaml series"
 echo "  live       $B/greendc -c etc/demo.yaml tail 'utility-*power_w*'"
 echo "  query      $B/greendc -c etc/demo.yaml query 'utility-a power_w*' --from -10m --to now --step 1m --agg avg"
-echo "  receiver   http://127.0.0.1:8480/   (sites, latest PUE/grade; its database $state/central.db)"
+echo "  receiver   http://127.0.0.1:8480/   (the regulator's view: league table, late sites; /sites; its database $state/central.db)"
 echo "  alerts     $B/greendc -c etc/demo.yaml alerts;  report: $B/greendc -c etc/demo.yaml report --month YYYY-MM --format html --lang zh"
 echo "  PUE        $B/greendc -c etc/demo.yaml pue --interim    (then: pue --period YYYY-MM-DD --by hour, kpi --period ...)"
 echo

@@ -7,10 +7,12 @@ set -eu
 
 # Build: compiler, libraries (through pkg-config / net-snmp-config).
 build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp-dev
-libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev"
+libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libpq-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
 snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
+# greendc-receiver's tests: a throwaway PostgreSQL cluster, Ed25519 signing in Python.
+test_pkgs="$test_pkgs postgresql python3-cryptography"
 # HTTP API, dashboard and Grafana checks: promtool and prometheus, headless chromium with a CJK
 # font for the screenshots, curl, wrk for bench/bench_http.sh, and python3-yaml to read the
 # Grafana provisioning file.

@@ -52,11 +52,14 @@ helpers=""
 for f in drivers/*_*.c; do
 	[ -f "$f" ] && helpers="$helpers $O/pic/${f%.c}.o"
 done
+# greendc-receiver's pure request checks (receiver/check.h) and what they use: linked into
+# fuzz_receiver only (they are not in the core archive).
+rx_objs="$O/receiver/check.o $O/receiver/schema.o $O/receiver/embedded.o $O/receiver/reqlog.o"
 # The Makefile builds the clang objects (SAN=1 adds ASan+UBSan; CFLAGS given here wins).
 # shellcheck disable=SC2086
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j2 O=$O CC="$CLANG" SAN=1 \
 	CFLAGS="$OBJ_CFLAGS" \
-	$O/libgreendc.a $helpers >"$O.log" 2>&1 || {
+	$O/libgreendc.a $helpers $rx_objs >"$O.log" 2>&1 || {
 	echo "FAIL: building the clang objects — log: $top/$O.log"
 	tail -n 20 "$O.log"
 	exit 1
@@ -71,6 +74,8 @@ for n in $names; do
 	src=test/fuzz/fuzz_$n.c
 	bin=$O/fuzz/fuzz_$n
 	log=$O/fuzz/$n.log
+	extra=""
+	[ "$n" = receiver ] && extra=$rx_objs
 	if [ ! -f "$src" ]; then
 		echo "FAIL fuzz/$n: no $src"
 		failed=$((failed + 1))
@@ -79,8 +84,8 @@ for n in $names; do
 	# shellcheck disable=SC2086
 	if ! $CLANG -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \
 		-Wmissing-prototypes \
-		-fsanitize=fuzzer $SAN_FLAGS -Iinclude -Isrc -Idrivers $PKG_CFLAGS \
-		-o "$bin" "$src" $helpers $O/libgreendc.a $LIBS >"$log" 2>&1; then
+		-fsanitize=fuzzer $SAN_FLAGS -I. -Iinclude -Isrc -Idrivers $PKG_CFLAGS \
+		-o "$bin" "$src" $extra $helpers $O/libgreendc.a $LIBS >"$log" 2>&1; then
 		echo "FAIL fuzz/$n: does not build — log: $top/$log"
 		tail -n 20 "$log"
 		failed=$((failed + 1))

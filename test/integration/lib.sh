@@ -10,6 +10,16 @@ PIDS=""
 PY=/usr/bin/python3
 
 cleanup() {
+	# PostgreSQL (start_postgres) first, with a fast shutdown (SIGINT), waited for.
+	if [ -n "${PG_PID:-}" ]; then
+		kill -INT "$PG_PID" 2>/dev/null || true
+		_n=0
+		while kill -0 "$PG_PID" 2>/dev/null && [ $_n -lt 50 ]; do
+			_n=$((_n + 1))
+			sleep 0.1
+		done
+		kill -9 "$PG_PID" 2>/dev/null || true
+	fi
 	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
 	sleep 0.2
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
@@ -89,4 +99,38 @@ start_snmpsim() {
 # A free UDP port on 127.0.0.1.
 free_udp_port() {
 	$PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_postgres: a throwaway PostgreSQL cluster (Debian's postgresql) in $T/pg, listening on a
+# Unix socket in $T/pgsock only; sets PGSPEC, a libpq connection string for it. initdb refuses
+# to run as root, so as root the cluster runs as nobody (setpriv execs, so PG_PID is the
+# postmaster's). Stopped with a fast shutdown when the test exits.
+start_postgres() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PGBIN/initdb" ] || fail "PostgreSQL missing (Debian package postgresql; tools/setup.sh)"
+	mkdir -p "$T/pg" "$T/pgsock"
+	_asuser=""
+	if [ "$(id -u)" = 0 ]; then
+		chmod 711 "$T"
+		chown nobody:nogroup "$T/pg" "$T/pgsock"
+		_asuser="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	fi
+	$_asuser "$PGBIN/initdb" -D "$T/pg" -A trust -U greendc -E UTF8 --no-sync \
+		>"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; fail "initdb"; }
+	$_asuser "$PGBIN/postgres" -D "$T/pg" -k "$T/pgsock" -c listen_addresses= \
+		-c max_connections=${PG_MAX_CONNECTIONS:-60} -c shared_buffers=64MB \
+		>"$T/postgres.log" 2>&1 &
+	PG_PID=$!
+	PGSPEC="host=$T/pgsock user=greendc dbname=postgres"
+	_n=0
+	until "$PGBIN/pg_isready" -q -h "$T/pgsock" -U greendc; do
+		_n=$((_n + 1))
+		[ $_n -gt 100 ] && { cat "$T/postgres.log"; fail "postgres did not start"; }
+		sleep 0.1
+	done
+}
+
+# psql_q QUERY: one value from the test's PostgreSQL.
+psql_q() {
+	"$PGBIN/psql" -X -q -t -A -h "$T/pgsock" -U greendc -d postgres -c "$1"
 }

@@ -11,7 +11,7 @@ MP=$(free_port)
 RP=$(free_port)
 echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/key"
 chmod 600 "$T/key"
-bg receiver "$B/receiver" --port "$RP" --db "$T/r.db" --secret-file "$T/key" --request-log "$T/req.log"
+bg receiver "$B/greendc-receiver" --port "$RP" --db "$T/r.db" --secret-file "$T/key" --request-log "$T/req.log"
 bg dcsim "$B/dcsim" --port "$MP"
 wait_port "$RP"
 wait_port "$MP"

@@ -144,3 +144,9 @@ sed -i '/ttyUSB3/d' "$T/rtu.yaml"
 	{ cat "$T/dropin.out"; fail "check-config --systemd-dropin (TCP only)"; }
 [ ! -e "$T/dropin/serial.conf" ] || fail "a TCP-only config kept the serial drop-in"
 ok "greendcd.service: no serial device or dialout; --systemd-dropin writes exactly /dev/ttyUSB3 + dialout, and removes it for TCP only"
+
+systemd-analyze security --offline=true "$runit" >"$T/rsecurity.log" 2>&1 || true
+score=$(sed -n 's/.*Overall exposure level for greendc-receiver.service: \([0-9.]*\).*/\1/p' "$T/rsecurity.log")
+[ -n "$score" ] || { tail -5 "$T/rsecurity.log"; fail "no exposure score for greendc-receiver"; }
+$PY -c "import sys; sys.exit(0 if float('$score') <= 2.0 else 1)" || fail "receiver exposure $score > 2.0"
+ok "greendc-receiver.service: exposure $score (at most 2.0)"

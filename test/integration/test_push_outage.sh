@@ -1,5 +1,5 @@
 #!/bin/sh
-# Outbox delivery to the reference receiver (tools/receiver) over real HTTP on 127.0.0.1:
+# Outbox delivery to greendc-receiver (receiver/) over real HTTP on 127.0.0.1:
 #  1. receiver answering 503 (an outage): the head item is retried with a backoff that grows
 #     from backoff_min and is capped at backoff_max (request log timestamps);
 #  2. receiver process stopped while summaries accrue, then back: every item delivered, each
@@ -28,7 +28,7 @@ DB="$T/greendc.db"
 RDB="$T/central.db"
 RLOG="$T/requests.log"
 start_receiver() { # extra args
-	bg receiver "$B/receiver" --port "$RP" --db "$RDB" --secret-file "$T/key" \
+	bg receiver "$B/greendc-receiver" --port "$RP" --db "$RDB" --secret-file "$T/key" \
 		--request-log "$RLOG" --down-file "$T/down" "$@"
 	wait_port "$RP"
 }

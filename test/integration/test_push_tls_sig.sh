@@ -1,5 +1,5 @@
 #!/bin/sh
-# The reference receiver's checks and the pusher's TLS, with real peers on 127.0.0.1:
+# greendc-receiver's checks and the pusher's TLS, with real peers on 127.0.0.1:
 #  1. requests signed independently in Python (hmac/hashlib): a good one is stored, a replay
 #     is a duplicate (stored once), a tampered body and a stale timestamp (> 5 min) and a
 #     future one are rejected, a wrong key is rejected;
@@ -14,11 +14,13 @@ chmod 600 "$T/key"
 
 # ---- 1. signatures and timestamps ------------------------------------------------------------
 RP=$(free_port)
-bg receiver "$B/receiver" --port "$RP" --db "$T/r.db" --secret-file "$T/key" --request-log "$T/req.log"
+bg receiver "$B/greendc-receiver" --port "$RP" --db "$T/r.db" --secret-file "$T/key" --request-log "$T/req.log"
 wait_port "$RP"
-$PY - "$RP" "$(cat "$T/key")" <<'P' || fail "signature checks"
+$PY - "$RP" "$(cat "$T/key")" "$top/test/integration" <<'P' || fail "signature checks"
 import base64, hashlib, hmac, json, sys, time, urllib.request, urllib.error
 port, secret = int(sys.argv[1]), sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+import rxlib
 key = base64.b64decode(secret[len("whsec_"):])
 def send(mid, ts, body, sign_body=None, k=key):
     sb = sign_body if sign_body is not None else body
@@ -32,9 +34,7 @@ def send(mid, ts, body, sign_body=None, k=key):
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
 now = int(time.time())
-body = json.dumps({"type": "report", "site": {"id": "s1", "name": "Site One"},
-                   "period": {"label": "2026-10"}, "kpi": {"pue": 1.31},
-                   "gb40879": {"grade": 2}}).encode()
+body = rxlib.body_of(rxlib.report("s1", "Site One", "2026-10", 1.31, grade=2))
 st, txt = send("msg-1", now, body)
 assert st == 200 and '"stored":true' in txt, (st, txt)
 st, txt = send("msg-1", now, body)
@@ -65,7 +65,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 	-addext "subjectAltName=DNS:localhost" -keyout "$T/tls.key" -out "$T/tls.crt" 2>/dev/null ||
 	fail "openssl could not make a certificate"
 SP=$(free_port)
-bg tlsrecv "$B/receiver" --port "$SP" --db "$T/tls.db" --secret-file "$T/key" \
+bg tlsrecv "$B/greendc-receiver" --port "$SP" --db "$T/tls.db" --secret-file "$T/key" \
 	--request-log "$T/tls-req.log" --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
 wait_port "$SP"
 cat >"$T/greendc.yaml" <<Y
@@ -112,7 +112,7 @@ if "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml" >"$T/greendcd2.log" 2>&1; then
 fi
 grep -q "greendc.yaml:[0-9]*: outputs\.[a-z]*\.secret_file: .*key: mode 0640 lets group or others read it" "$T/greendcd2.log" ||
 	{ cat "$T/greendcd2.log"; fail "group-readable secret not refused by greendcd"; }
-if "$B/receiver" --port "$(free_port)" --db "$T/x.db" --secret-file "$T/key" 2>"$T/r3.err"; then
+if "$B/greendc-receiver" --port "$(free_port)" --db "$T/x.db" --secret-file "$T/key" 2>"$T/r3.err"; then
 	fail "receiver accepted a group-readable secret"
 fi
 grep -q "mode 0640" "$T/r3.err" || fail "receiver message: $(cat "$T/r3.err")"

@@ -119,7 +119,7 @@ G report --month 2026-10 --enqueue >/dev/null 2>"$T/enq2.err" || fail "enqueue 2
 grep -q "unchanged since it was queued" "$T/enq2.err" || fail "second run queued again: $(cat "$T/enq2.err")"
 [ "$(sql "$F/greendc.db" "SELECT count(*) FROM outbox WHERE stream = 'central/report'")" -eq 1 ] ||
 	fail "expected exactly one queued report"
-bg receiver "$B/receiver" --port "$RP" --db "$T/r.db" --secret-file "$F/key"
+bg receiver "$B/greendc-receiver" --port "$RP" --db "$T/r.db" --secret-file "$F/key"
 wait_port "$RP"
 bg greendcd "$B/greendcd" -c "$F/greendc.yaml"
 n=0

@@ -27,7 +27,7 @@ cat "$T/gen.err"
 G import --interval-end "$T/h.csv" >"$T/import.out" 2>&1 || { cat "$T/import.out"; fail "import failed"; }
 cat "$T/import.out"
 
-bg receiver "$B/receiver" --port "$RECV_PORT" --db "$T/central.db" --secret-file "$T/central.key"
+bg receiver "$B/greendc-receiver" --port "$RECV_PORT" --db "$T/central.db" --secret-file "$T/central.key"
 bg dcsim "$B/dcsim" --port "$DCSIM_PORT" --snmp-port "$SNMP_PORT" --resume-from "$T/dcsim.state" \
 	--truth "$T/truth.csv"
 wait_port "$DCSIM_PORT"

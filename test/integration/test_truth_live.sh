@@ -22,7 +22,7 @@ RECV_PORT=$(free_port)
 truth_config
 G() { "$B/greendc" -c "$T/greendc.yaml" "$@"; }
 
-bg receiver "$B/receiver" --port "$RECV_PORT" --db "$T/central.db" --secret-file "$T/central.key"
+bg receiver "$B/greendc-receiver" --port "$RECV_PORT" --db "$T/central.db" --secret-file "$T/central.key"
 bg dcsim "$B/dcsim" --port "$DCSIM_PORT" --snmp-port "$SNMP_PORT" --pdu-start-kwh 65525 \
 	--hold-after "${RUN}s" --dump --truth "$T/live-truth.csv"
 wait_port "$DCSIM_PORT"
