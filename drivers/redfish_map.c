@@ -5,6 +5,8 @@
  */
 #include "redfish_map.h"
 
+#include "core/secretfile.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -258,60 +260,11 @@ int rf_point_parse(const struct gdc_point *p, struct rf_point *out, char *err, s
 int rf_secrets_parse(const char *text, char *user, size_t ulen, char *pass, size_t plen, char *err,
                      size_t errlen)
 {
-	int lineno = 0;
-
-	user[0] = pass[0] = '\0';
-	while (*text) {
-		const char *eol = strchr(text, '\n');
-		size_t len = eol ? (size_t)(eol - text) : strlen(text);
-		const char *s = text, *e = text + len;
-
-		lineno++;
-		text = eol ? eol + 1 : text + len;
-		while (s < e && isspace((unsigned char)*s))
-			s++;
-		while (e > s && isspace((unsigned char)e[-1]))
-			e--;
-		if (s == e || *s == '#')
-			continue;
-		const char *colon = memchr(s, ':', (size_t)(e - s));
-		if (!colon) {
-			snprintf(err, errlen, "secrets file line %d: expected \"key: value\"",
-			         lineno);
-			return -EINVAL;
-		}
-		size_t klen = (size_t)(colon - s);
-		const char *v = colon + 1;
-		while (v < e && isspace((unsigned char)*v))
-			v++;
-		size_t vlen = (size_t)(e - v);
-		char *dst;
-		size_t dlen;
-		if (klen == 8 && !memcmp(s, "username", 8)) {
-			dst = user;
-			dlen = ulen;
-		} else if (klen == 8 && !memcmp(s, "password", 8)) {
-			dst = pass;
-			dlen = plen;
-		} else {
-			snprintf(err, errlen,
-			         "secrets file line %d: unknown key (username, password)", lineno);
-			return -EINVAL;
-		}
-		if (vlen == 0 || vlen >= dlen) {
-			snprintf(err, errlen,
-			         "secrets file line %d: a value must be 1 to %zu bytes", lineno,
-			         dlen - 1);
-			return -EINVAL;
-		}
-		memcpy(dst, v, vlen);
-		dst[vlen] = '\0';
-	}
-	if (!user[0] || !pass[0]) {
-		snprintf(err, errlen, "secrets file lacks %s", !user[0] ? "username" : "password");
-		return -EINVAL;
-	}
-	return 0;
+	const struct secretfile_field f[] = {
+	        {.key = "username", .buf = user, .len = ulen, .required = true},
+	        {.key = "password", .buf = pass, .len = plen, .required = true},
+	};
+	return secretfile_fields(text, f, 2, err, errlen);
 }
 
 /* ---- links ---- */

@@ -5,6 +5,8 @@
  */
 #include "snmp_map.h"
 
+#include "core/secretfile.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -487,57 +489,12 @@ int smap_opts_parse(const struct gdc_device *dev, struct smap_opts *o, char *err
 int smap_secrets_parse(const char *text, char *auth, size_t authlen, char *priv, size_t privlen,
                        char *err, size_t errlen)
 {
-	int lineno = 0;
-
-	auth[0] = priv[0] = '\0';
-	while (*text) {
-		const char *eol = strchr(text, '\n');
-		size_t len = eol ? (size_t)(eol - text) : strlen(text);
-		const char *s = text, *e = text + len;
-
-		lineno++;
-		text = eol ? eol + 1 : text + len;
-		while (s < e && isspace((unsigned char)*s))
-			s++;
-		while (e > s && isspace((unsigned char)e[-1]))
-			e--;
-		if (s == e || *s == '#')
-			continue;
-		const char *colon = memchr(s, ':', (size_t)(e - s));
-		if (!colon) {
-			snprintf(err, errlen, "secrets file line %d: expected \"key: value\"",
-			         lineno);
-			return -EINVAL;
-		}
-		size_t klen = (size_t)(colon - s);
-		const char *v = colon + 1;
-		while (v < e && isspace((unsigned char)*v))
-			v++;
-		size_t vlen = (size_t)(e - v);
-		char *dst;
-		size_t dlen;
-		if (klen == 8 && !memcmp(s, "auth_key", 8)) {
-			dst = auth;
-			dlen = authlen;
-		} else if (klen == 8 && !memcmp(s, "priv_key", 8)) {
-			dst = priv;
-			dlen = privlen;
-		} else {
-			snprintf(err, errlen,
-			         "secrets file line %d: unknown key (auth_key, priv_key)", lineno);
-			return -EINVAL;
-		}
-		/* RFC 3414 passphrases are at least 8 characters; net-snmp refuses shorter. */
-		if (vlen < 8 || vlen >= dlen) {
-			snprintf(err, errlen,
-			         "secrets file line %d: a key must be 8 to %zu characters", lineno,
-			         dlen - 1);
-			return -EINVAL;
-		}
-		memcpy(dst, v, vlen);
-		dst[vlen] = '\0';
-	}
-	return 0;
+	/* RFC 3414 passphrases are at least 8 characters; net-snmp refuses shorter. */
+	const struct secretfile_field f[] = {
+	        {.key = "auth_key", .buf = auth, .len = authlen, .min = 8},
+	        {.key = "priv_key", .buf = priv, .len = privlen, .min = 8},
+	};
+	return secretfile_fields(text, f, 2, err, errlen);
 }
 
 int smap_value(const struct smap_point *pt, const struct smap_raw *raw,

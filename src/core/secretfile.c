@@ -1,6 +1,7 @@
 /* The one reader of secret files: see secretfile.h. */
 #include "core/secretfile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -137,5 +138,72 @@ int secretfile_read_line(const char *path, char *buf, size_t len, char *err, siz
 		snprintf(err, errlen, "%s: the first line is empty", path);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* The names of the fields, "a, b", for messages. */
+static void field_names(const struct secretfile_field *f, size_t n, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? ", " : "", f[i].key);
+}
+
+int secretfile_fields(const char *text, const struct secretfile_field *f, size_t n, char *err,
+                      size_t errlen)
+{
+	int lineno = 0;
+	char names[128];
+
+	field_names(f, n, names, sizeof(names));
+	for (size_t i = 0; i < n; i++)
+		f[i].buf[0] = '\0';
+	while (*text) {
+		const char *eol = strchr(text, '\n');
+		size_t len = eol ? (size_t)(eol - text) : strlen(text);
+		const char *s = text, *e = text + len;
+
+		lineno++;
+		text = eol ? eol + 1 : text + len;
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		if (s == e || *s == '#')
+			continue;
+		const char *colon = memchr(s, ':', (size_t)(e - s));
+		if (!colon) {
+			snprintf(err, errlen, "secrets file line %d: expected \"key: value\"",
+			         lineno);
+			return -EINVAL;
+		}
+		size_t klen = (size_t)(colon - s);
+		const char *v = colon + 1;
+		while (v < e && isspace((unsigned char)*v))
+			v++;
+		size_t vlen = (size_t)(e - v), i;
+		for (i = 0; i < n; i++)
+			if (strlen(f[i].key) == klen && memcmp(s, f[i].key, klen) == 0)
+				break;
+		if (i == n) {
+			snprintf(err, errlen, "secrets file line %d: unknown key (%s)", lineno,
+			         names);
+			return -EINVAL;
+		}
+		size_t min = f[i].min ? f[i].min : 1;
+		if (vlen < min || vlen >= f[i].len) {
+			snprintf(err, errlen, "secrets file line %d: %s must be %zu to %zu bytes",
+			         lineno, f[i].key, min, f[i].len - 1);
+			return -EINVAL;
+		}
+		memcpy(f[i].buf, v, vlen);
+		f[i].buf[vlen] = '\0';
+	}
+	for (size_t i = 0; i < n; i++)
+		if (f[i].required && !f[i].buf[0]) {
+			snprintf(err, errlen, "secrets file lacks %s", f[i].key);
+			return -EINVAL;
+		}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #ifndef GREENDC_CORE_SECRETFILE_H
 #define GREENDC_CORE_SECRETFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -31,5 +32,21 @@ int secretfile_check(const char *path, size_t max_bytes, char *err, size_t errle
  * secretfile_read. */
 int secretfile_read_for(const char *path, uid_t reader, char *buf, size_t len, size_t *outlen,
                         char *err, size_t errlen);
+
+/* One "key: value" field of a credentials file. */
+struct secretfile_field {
+	const char *key;
+	char *buf;     /* receives the value, NUL-terminated; "" when the file lacks it */
+	size_t len;    /* size of buf */
+	size_t min;    /* shortest value accepted, in bytes (at least 1) */
+	bool required; /* a file without it is refused */
+};
+
+/* Parse a credentials file's text ("key: value" lines, # comments, blank lines; values
+ * trimmed) into fields[0..n). An unknown key, a line without ':', a value outside
+ * [min, len - 1] bytes or a missing required key is -EINVAL with the line (or key) named in
+ * err, never a value. The SNMPv3 keys and the Redfish login are read with it. */
+int secretfile_fields(const char *text, const struct secretfile_field *fields, size_t n, char *err,
+                      size_t errlen);
 
 #endif
