@@ -39,9 +39,13 @@
 		if (!reuse) round++;
 		const errors = [];
 		try {
-			if (!site) await loadSite();
-			const ctx = { range: Number($("range").value), get: (p, ttl) => get(p, reuse ? Infinity : ttl) };
+			// Every panel's requests start at once, the site's among them; an answer is handed
+			// to its panel once the site (its zone) is known too.
+			const siteReady = site ? Promise.resolve() : loadSite();
+			const ctx = { range: Number($("range").value),
+				get: (p, ttl) => Promise.all([get(p, reuse ? Infinity : ttl), siteReady]).then((r) => r[0]) };
 			const res = await Promise.allSettled(GDC.panels.map((p) => p.load(ctx)));
+			await siteReady;
 			res.forEach((r, i) => { if (r.status === "rejected") errors.push(`${GDC.panels[i].name} (${r.reason && r.reason.message})`); });
 		} catch (e) {
 			errors.push(e.message);

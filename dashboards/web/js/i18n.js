@@ -9,7 +9,7 @@ GDC.I18N = {
 	en: {
 		title: "Energy and cooling", loading: "loading", updated: "updated {t}", lang: "中文",
 		kiosk: "Wall screen", r1h: "1 hour", r24h: "24 hours", r7d: "7 days", r30d: "30 days",
-		filter: "filter", time: "Time", no_data: "no data", errors_on_page: "not loaded: {list}",
+		filter: "filter", range: "time range", time: "Time", no_data: "no data", errors_on_page: "not loaded: {list}",
 
 		pue_now: "PUE now", pue_now_note: "power ratio over the last 15 min (interim), not an energy PUE",
 		pue_energy: "Energy PUE", yesterday: "Yesterday", last_month: "Last month", today: "Today",
@@ -71,7 +71,7 @@ GDC.I18N = {
 	zh: {
 		title: "能耗与制冷", loading: "加载中", updated: "更新于 {t}", lang: "English",
 		kiosk: "大屏模式", r1h: "1 小时", r24h: "24 小时", r7d: "7 天", r30d: "30 天",
-		filter: "筛选", time: "时间", no_data: "无数据", errors_on_page: "未能加载：{list}",
+		filter: "筛选", range: "时间范围", time: "时间", no_data: "无数据", errors_on_page: "未能加载：{list}",
 
 		pue_now: "实时 PUE", pue_now_note: "最近 15 分钟的功率比（临时值），非能耗 PUE",
 		pue_energy: "能耗 PUE", yesterday: "昨日", last_month: "上月", today: "今日",
@@ -154,5 +154,6 @@ GDC.applyLang = function () {
 	document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => {
 		el.placeholder = GDC.t(el.dataset.i18nPlaceholder);
 	});
+	document.querySelectorAll("[data-i18n-aria]").forEach((el) => el.setAttribute("aria-label", GDC.t(el.dataset.i18nAria)));
 	document.getElementById("lang").textContent = GDC.t("lang");
 };

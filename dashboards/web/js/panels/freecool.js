@@ -1,9 +1,10 @@
 // Free cooling as an engineer reads it, from the stored tally every front end shares
 // (/api/v1/freecool): the mode the plant runs now and what the outdoor air allows, with the
 // changeover thresholds in °C of the quantity that governs them (wet-bulb for a tower); the
-// last 30 days' hours and missed compressor kWh; month by month, hours of full / partial /
-// mechanical cooling available vs used; the mode run per site-time day and hour (heatmap); the
-// hours and kWh missed per day. Hourly buckets, as the monthly report tallies them.
+// last 30 days' hours and missed compressor kWh; over the last 12 months, month by month, hours
+// of full / partial / mechanical cooling available vs used, the mode run per site-time day and
+// hour (heatmap) and the hours and kWh missed per day. Hourly buckets, as the monthly report
+// tallies them.
 "use strict";
 
 (function () {
@@ -87,8 +88,9 @@
 				.concat([{ name: t("no_data"), color: C.none }]) });
 	}
 
-	function missedChart(month) {
-		const cats = month.days.map((d) => {
+	// Every day of the year's tally that has data (the heatmap's days): hours and kWh missed.
+	function missedChart(year) {
+		const cats = year.days.map((d) => {
 			const title = `${fmt.label(d.label)}: ${t("missed_h")} ${fmt.num(d.missed_h, 1)} h, ${t("missed_kwh")} ${fmt.num(d.missed_kwh, 1)}`;
 			return { key: d.label, label: fmt.labelShort(d.label), bars: [{ value: d.missed_kwh, title, hours: d.missed_h,
 				note: d.missed_h > 0 ? fmt.num(d.missed_h, 0) + " h" : "", segs: [{ v: d.missed_kwh, color: C.missed, title }] }] };
@@ -100,9 +102,10 @@
 	GDC.panel({
 		name: "freecool",
 		async load(ctx) {
-			let now;
+			let now, month, year;
 			try {
-				now = await ctx.get("freecool?from=-15m&width=1");
+				[now, month, year] = await Promise.all([ctx.get("freecool?from=-15m&width=1"),
+					ctx.get("freecool?last=30&by=day"), ctx.get("freecool?last=12&by=month", 300000)]);
 			} catch (e) {
 				if (e.status === 409) { // no cooling: section
 					document.getElementById("fc-now").textContent = t("fc_none");
@@ -110,11 +113,10 @@
 				}
 				throw e;
 			}
-			const [month, year] = await Promise.all([ctx.get("freecool?last=30&by=day"), ctx.get("freecool?last=12&by=month", 300000)]);
 			nowTile(now, month);
 			monthsChart(year);
 			heatmap(year);
-			missedChart(month);
+			missedChart(year);
 		},
 	});
 })();
