@@ -1,7 +1,7 @@
 // The one way the page reads data: GET /api/v1/<path> of the daemon that served it (same
 // origin, no CDN). A token given once as #token=... (a daemon off loopback) is kept for this
 // tab only (sessionStorage) and taken out of the address bar. Also the panel registry: each
-// js/panels/*.js calls GDC.panel({name, load(ctx), relabel()}) and app.js runs them.
+// js/panels/*.js calls GDC.panel({name, load(ctx)}) and app.js runs them.
 "use strict";
 window.GDC = window.GDC || {};
 GDC.panels = [];
