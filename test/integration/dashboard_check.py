@@ -125,12 +125,13 @@ def first_index(arrs):
 
 
 def check_figures(s, got, lang, tag):
-    days, months = got["pue?by=day&last=30"], got["pue?by=month&last=12"]
+    days, months, two = got["pue?by=day&last=30"], got["pue?by=month&last=12"], got["pue?by=month&last=2"]
     it = days["interim"]
     check(num(s["live"]["value"]) == it["pue"] and s["live"]["text"] == fmt2(it["pue"]),
           f"{tag}: PUE now {s['live']} != interim {it}")
     check(f"PUE{it['category']}" in s["cat"]["text"], f"{tag}: category {s['cat']}")
-    d, m = days["intervals"], months["intervals"]
+    d, m = days["intervals"], two["intervals"]
+    check(len(m) == 2 and [x["period"] for x in m] == [x["period"] for x in months["intervals"][-2:]], f"{tag}: last 2 months {m}")
     for key, iv in (("pue-today", d[-1]), ("pue-yesterday", d[-2]), ("pue-month", m[-1]),
                     ("pue-last-month", m[-2])):
         f, note = s["figs"][key], s["notes"][key]

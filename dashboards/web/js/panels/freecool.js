@@ -105,7 +105,7 @@
 			let now, month, year;
 			try {
 				[now, month, year] = await Promise.all([ctx.get("freecool?from=-15m&width=1"),
-					ctx.get("freecool?last=30&by=day"), ctx.get("freecool?last=12&by=month", 300000)]);
+					ctx.get("freecool?last=30&by=day", 300000), ctx.get("freecool?last=12&by=month", 300000)]);
 			} catch (e) {
 				if (e.status === 409) { // no cooling: section
 					document.getElementById("fc-now").textContent = t("fc_none");

@@ -53,7 +53,8 @@
 	GDC.panel({
 		name: "history",
 		async load(ctx) {
-			const [days, months] = await Promise.all([ctx.get("pue?by=day&last=30"), ctx.get("pue?by=month&last=12")]);
+			// Months change slowly: the twelve are read again every 5 minutes, not every round.
+			const [days, months] = await Promise.all([ctx.get("pue?by=day&last=30"), ctx.get("pue?by=month&last=12", 300000)]);
 			pueChart("chart-pue-days", days);
 			pueChart("chart-pue-months", months);
 			energyChart(days, { 1: "it_ups_output", 2: "it_pdu_output", 3: "it_input" }[days.category] || "it");

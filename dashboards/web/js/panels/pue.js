@@ -1,7 +1,7 @@
 // Panels "PUE now" and "Energy PUE": the interim power ratio with its category, yesterday's
 // and last month's published PUE, today's and this month's in progress. From
-// /api/v1/pue?by=day&last=30 and ?by=month&last=12 (the same answers the history charts
-// draw): the last interval is the one running, the one before it the last ended.
+// /api/v1/pue?by=day&last=30 (the answer the history charts draw too) and ?by=month&last=2:
+// the last interval is the one running, the one before it the last ended.
 "use strict";
 
 (function () {
@@ -50,7 +50,9 @@
 	GDC.panel({
 		name: "pue",
 		async load(ctx) {
-			const [days, months] = await Promise.all([ctx.get("pue?by=day&last=30"), ctx.get("pue?by=month&last=12")]);
+			// Two months are enough here (and cost a sixth of twelve); the twelve for the chart
+			// are read every 5 minutes by history.js.
+			const [days, months] = await Promise.all([ctx.get("pue?by=day&last=30"), ctx.get("pue?by=month&last=2")]);
 			const live = document.getElementById("pue-live");
 			const interim = days.interim;
 			live.dataset.value = interim ? String(interim.pue) : "";
