@@ -20,7 +20,7 @@ OUT="$top/test-output"
 mkdir -p "$OUT"
 
 DCSIM_PORT=$(free_port)
-SNMP_PORT=$(free_port)
+SNMP_PORT=$(free_udp_port)
 HTTP_PORT=$(free_port)
 RECV_PORT=$(free_port)
 truth_config

@@ -245,9 +245,13 @@ GDC.charts = (function () {
 		const old = uplots.get(el);
 		if (old) old.destroy();
 		el.textContent = "";
-		// Away from the cursor the legend shows the newest bucket that has data, not dashes.
+		// Away from the cursor the legend shows the newest bucket where every series has data
+		// (the newest with any, if none has all), not dashes.
+		const has = (v, i) => v[i] !== null && v[i] !== undefined;
 		let last = x.length - 1;
-		while (last > 0 && data.slice(1).every((v) => v[last] === null || v[last] === undefined)) last--;
+		while (last > 0 && !data.slice(1).every((v) => has(v, last))) last--;
+		if (last === 0 && !data.slice(1).every((v) => has(v, 0)))
+			for (last = x.length - 1; last > 0 && !data.slice(1).some((v) => has(v, last));) last--;
 		const newest = (u) => { if (x.length && u.cursor.idx === null) u.setLegend({ idx: last }); };
 		opts.hooks = { ready: [newest], setCursor: [newest] };
 		const u = new uPlot(opts, data, el);
