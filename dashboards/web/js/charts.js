@@ -31,6 +31,10 @@ GDC.charts = (function () {
 	function size(el, minH) {
 		return { w: Math.max(240, Math.floor(el.clientWidth)), h: Math.max(minH || 120, Math.floor(el.clientHeight)) };
 	}
+	// Chart text follows the page's type (larger in kiosk mode): 11 px on a 13 px page.
+	function textPx(el) {
+		return Math.max(10, Math.round(0.85 * parseFloat(getComputedStyle(el).fontSize || "13")));
+	}
 
 	// A legend of coloured keys (HTML, so it wraps and is translated like any text).
 	function legend(items) {
@@ -90,17 +94,18 @@ GDC.charts = (function () {
 		const tk = ticks(lo, hi, Math.max(2, Math.floor(h / 45)));
 		const y0 = tk[0], y1 = tk[tk.length - 1];
 		const labels = (o.yFmt || GDC.fmt.distinct)(tk);
-		const ml = Math.max(34, 8 + 7 * Math.max(...labels.map((s) => s.length))), mr = 6, mt = o.yTitle ? 22 : 8, mb = 22;
+		const fs = textPx(host), k = fs / 11;
+		const ml = Math.max(34 * k, 8 + 0.64 * fs * Math.max(...labels.map((s) => s.length))), mr = 6, mt = o.yTitle ? 2 * fs : 8, mb = 2 * fs;
 		const pw = w - ml - mr, ph = h - mt - mb;
-		const root = svg("svg", { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: "img" }, host);
+		const root = svg("svg", { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: "img", "font-size": fs }, host);
 		const Y = (v) => mt + ph - ((v - y0) / (y1 - y0)) * ph;
-		if (o.yTitle) svg("text", { x: 2, y: 11, class: "ytitle" }, root, o.yTitle);
+		if (o.yTitle) svg("text", { x: 2, y: fs, class: "ytitle" }, root, o.yTitle);
 		tk.forEach((v, i) => {
 			svg("line", { x1: ml, x2: w - mr, y1: Y(v), y2: Y(v), class: "gridline" }, root);
-			svg("text", { x: ml - 5, y: Y(v) + 4, class: "tick", "text-anchor": "end" }, root, labels[i]);
+			svg("text", { x: ml - 5, y: Y(v) + fs / 3, class: "tick", "text-anchor": "end" }, root, labels[i]);
 		});
 		const n = o.cats.length, slot = pw / Math.max(1, n);
-		const every = Math.max(1, Math.ceil((o.labelW || 44) / slot));
+		const every = Math.max(1, Math.ceil(((o.labelW || 44) * k) / slot));
 		const base = o.base !== undefined ? Math.max(o.base, y0) : y0;
 		o.cats.forEach((c, i) => {
 			const x = ml + i * slot;
@@ -134,7 +139,7 @@ GDC.charts = (function () {
 				}
 			});
 			if (i % every === 0)
-				svg("text", { x: x + slot / 2, y: h - 6, class: "tick", "text-anchor": "middle" }, root, c.label);
+				svg("text", { x: x + slot / 2, y: h - fs / 2, class: "tick", "text-anchor": "middle" }, root, c.label);
 		});
 		svg("line", { x1: ml, x2: w - mr, y1: Y(base), y2: Y(base), class: "baseline" }, root);
 		el.dataset.bars = String(nbars);
@@ -153,7 +158,7 @@ GDC.charts = (function () {
 		host.className = "plot";
 		el.appendChild(host);
 		const { w, h } = size(host, 100);
-		const ml = 42, mb = 20, mt = 4, mr = 6;
+		const fs = textPx(host), ml = 3.8 * fs, mb = 1.8 * fs, mt = 4, mr = 6;
 		const cv = document.createElement("canvas");
 		const dpr = window.devicePixelRatio || 1;
 		cv.width = w * dpr;
@@ -175,12 +180,12 @@ GDC.charts = (function () {
 			}
 		});
 		g.fillStyle = GDC.COLORS.axis;
-		g.font = "11px system-ui, sans-serif";
+		g.font = `${fs}px system-ui, sans-serif`;
 		g.textAlign = "right";
-		for (const hr of [0, 6, 12, 18]) g.fillText(String(hr).padStart(2, "0") + ":00", ml - 4, mt + hr * ch + ch / 2 + 4);
+		for (const hr of [0, 6, 12, 18]) g.fillText(String(hr).padStart(2, "0") + ":00", ml - 4, mt + hr * ch + ch / 2 + fs / 3);
 		g.textAlign = "center";
-		const every = Math.max(1, Math.ceil(48 / cw));
-		o.days.forEach((d, i) => { if (i % every === 0) g.fillText(d.short, ml + i * cw + cw / 2, h - 5); });
+		const every = Math.max(1, Math.ceil((4.5 * fs) / cw));
+		o.days.forEach((d, i) => { if (i % every === 0) g.fillText(d.short, ml + i * cw + cw / 2, h - fs / 2); });
 		el.dataset.days = String(nd);
 		el.dataset.cells = String(nd * 24);
 		el.dataset.modes = `${count[2]},${count[1]},${count[0]},${count.none}`;
@@ -227,6 +232,7 @@ GDC.charts = (function () {
 		el.dataset.points = String(npts);
 		el.dataset.series = String(o.series.length);
 		const { w, h } = size(el, 140);
+		const fs = textPx(el), font = `${fs}px system-ui, sans-serif`;
 		const opts = {
 			width: w, height: Math.max(80, h - 30), series, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), GDC.fmt.zone()),
 			cursor: { points: { size: 6 } }, legend: { live: true },
@@ -237,8 +243,8 @@ GDC.charts = (function () {
 				return [a, hi + pad];
 			} } },
 			axes: [
-				{ stroke: GDC.COLORS.axis, grid: { stroke: GDC.COLORS.grid }, values: timeAxis, space: 60 },
-				{ stroke: GDC.COLORS.axis, grid: { stroke: GDC.COLORS.grid }, size: o.ySize || 60,
+				{ stroke: GDC.COLORS.axis, grid: { stroke: GDC.COLORS.grid }, values: timeAxis, space: 5.5 * fs, font, size: 3 * fs },
+				{ stroke: GDC.COLORS.axis, grid: { stroke: GDC.COLORS.grid }, size: ((o.ySize || 60) * fs) / 11, font,
 					values: (u, vals) => GDC.fmt.distinct(vals.map((v) => (o.yScale ? v / o.yScale : v))).map((s) => (s && o.yUnit ? s + " " + o.yUnit : s)) },
 			],
 		};
