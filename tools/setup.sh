@@ -14,9 +14,9 @@ snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alert
 # greendc-receiver's tests: a throwaway PostgreSQL cluster, Ed25519 signing in Python.
 test_pkgs="$test_pkgs postgresql python3-cryptography"
 # HTTP API, dashboard and Grafana checks: promtool and prometheus, headless chromium with a CJK
-# font for the screenshots, curl, wrk for bench/bench_http.sh, and python3-yaml to read the
-# Grafana provisioning file.
-test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk python3-yaml"
+# font for the screenshots (driven over the DevTools protocol with python3-websocket), curl, wrk
+# for bench/bench_http.sh, and python3-yaml to read the Grafana provisioning file.
+test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei python3-websocket curl wrk python3-yaml"
 # make deb and test_deb.sh: debhelper and dpkg-dev build the packages, lintian checks them;
 # devscripts for dch (docs/packaging.md). No fakeroot: debian/control says
 # Rules-Requires-Root: no.
@@ -24,8 +24,13 @@ test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
 # The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests).
 test_pkgs="$test_pkgs openssl"
 
+# `make demo`: the build, plus what tools/demo.sh itself runs (python3 for its port checks,
+# the sqlite3 shell for its status line); no browser, Prometheus or Alertmanager.
+demo_pkgs="python3 sqlite3"
+
 case "${1:-all}" in
 build) want="$build_pkgs" ;;
+demo) want="$build_pkgs $demo_pkgs" ;;
 *) want="$build_pkgs $test_pkgs" ;;
 esac
 

@@ -61,6 +61,27 @@ int energy_period_parse(const char *s, struct energy_period *out)
 	return 0;
 }
 
+int energy_period_last(int64_t now_ms, enum energy_step by, unsigned n, struct energy_period *out)
+{
+	if (n == 0 || (by != STEP_HOUR && by != STEP_DAY && by != STEP_MONTH))
+		return -EINVAL;
+	int64_t from = energy_local_floor(now_ms, by);
+	out->to_ms = energy_local_next(now_ms, by);
+	/* Step back one unit at a time: days and months are not a fixed length in site time. */
+	for (unsigned i = 1; i < n; i++)
+		from = energy_local_floor(from - 1, by);
+	out->from_ms = from;
+	out->kind = STEP_WHOLE;
+	char a[16], b[16]; /* "2026-11-04": the label of a day or a month */
+	energy_local_label(from, by == STEP_HOUR ? STEP_DAY : by, a, sizeof(a));
+	energy_local_label(now_ms, by == STEP_HOUR ? STEP_DAY : by, b, sizeof(b));
+	if (strcmp(a, b) == 0)
+		snprintf(out->label, sizeof(out->label), "%.15s", a);
+	else
+		snprintf(out->label, sizeof(out->label), "%.15s..%.15s", a, b);
+	return 0;
+}
+
 const char *energy_status_name(enum energy_status s)
 {
 	switch (s) {
@@ -700,23 +721,45 @@ void energy_figures(const struct energy_model *m, const struct energy_report *re
 		bool covered = out->coverage >= m->coverage_min;
 		out->provisional = covered && out->k.pue.ok;
 		char more[160] = "";
-		if (!covered)
+		out->code = "in_progress";
+		if (!covered) {
 			snprintf(more, sizeof(more),
 			         "; coverage of the elapsed time %.1f %% is below %.1f %%",
 			         100 * out->coverage, 100 * m->coverage_min);
-		else if (!out->k.pue.ok)
+			out->code_more = "coverage_below";
+		} else if (!out->k.pue.ok) {
 			snprintf(more, sizeof(more), "; %.155s", out->k.pue.why);
+			out->code_more = out->k.pue.code;
+		}
 		snprintf(out->why, sizeof(out->why), "in progress: %.47s elapsed; not final%s", el,
 		         more);
 	} else if (out->status == ENERGY_MISSING) {
 		snprintf(out->why, sizeof(out->why),
 		         "coverage %.1f %% is below %.1f %%: not published", 100 * out->coverage,
 		         100 * m->coverage_min);
+		out->code = "coverage_below";
 	} else if (!out->k.pue.ok) {
 		snprintf(out->why, sizeof(out->why), "%s", out->k.pue.why);
+		out->code = out->k.pue.code;
 	} else {
 		out->published = true;
 	}
+}
+
+void energy_uses(const struct energy_report *rep, const struct energy_interval *iv,
+                 struct energy_uses *out)
+{
+	const struct energy_role_total *r = iv->role;
+	out->e_dc = r[ROLE_FACILITY_INPUT].value + r[ROLE_BACKUP_GENERATION].value +
+	            r[ROLE_ONSITE_RENEWABLE].value;
+	out->it = r[rep->it_role].nseries ? r[rep->it_role].value : NAN;
+	out->cooling = r[ROLE_COOLING].nseries ? r[ROLE_COOLING].value : NAN;
+	out->other = r[ROLE_LIGHTING_OTHER].nseries ? r[ROLE_LIGHTING_OTHER].value : NAN;
+	double rest = out->e_dc;
+	const double uses[] = {out->it, out->cooling, out->other};
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++)
+		rest -= isfinite(uses[i]) ? uses[i] : 0;
+	out->rest = rest >= 0 && isfinite(out->it) ? rest : NAN;
 }
 
 void energy_elapsed_text(const struct energy_interval *iv, char *buf, size_t len)

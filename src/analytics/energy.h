@@ -162,6 +162,11 @@ struct energy_period {
 /* Parse "2026", "2026-10" or "2026-10-05" as site-time calendar periods. 0 or -EINVAL. */
 int energy_period_parse(const char *s, struct energy_period *out);
 
+/* The last n site-time units of `by` (hour, day or month) up to now_ms: from the start of the
+ * unit n - 1 before the one holding now_ms to the end of that one (still running), labelled
+ * "2026-11-04..2026-12-03". The dashboard's "PUE by day, last 30 days". 0 or -EINVAL (n 0). */
+int energy_period_last(int64_t now_ms, enum energy_step by, unsigned n, struct energy_period *out);
+
 /* Start of the site-time interval containing t, and the start of the next (DST-aware). */
 int64_t energy_local_floor(int64_t t_ms, enum energy_step step);
 int64_t energy_local_next(int64_t t_ms, enum energy_step step);
@@ -250,8 +255,26 @@ struct energy_figures {
 	bool published;   /* final and valid: print the ratio */
 	bool provisional; /* IN_PROGRESS, covered so far and valid: a ratio so far, never final */
 	char why[240];    /* why not published ("in progress: 3 min of 60 elapsed; not final") */
+	/* The same reason as codes for front ends that translate (docs/api.md): "in_progress",
+	 * "coverage_below" or the PUE's own kpi code; for an interval in progress, code_more is
+	 * what else stands in the way ("coverage_below", a kpi code) or NULL. NULL when
+	 * published. The parameters are the fields above (coverage, the interval's times). */
+	const char *code, *code_more;
 };
 void energy_figures(const struct energy_model *m, const struct energy_report *rep,
                     const struct energy_interval *iv, double certs, struct energy_figures *out);
+
+/*
+ * E_DC of one interval split by use, for a chart of energy by role: IT at the report's
+ * category, cooling, lighting and other, and the rest = E_DC minus those three (power delivery
+ * losses between the utility meters and the IT meters, and loads no meter covers). kWh. A use
+ * the model has no series for is NAN; so is the rest when the metered uses exceed E_DC (meters
+ * that disagree: nothing to show, never a negative bar).
+ */
+struct energy_uses {
+	double e_dc, it, cooling, other, rest;
+};
+void energy_uses(const struct energy_report *rep, const struct energy_interval *iv,
+                 struct energy_uses *out);
 
 #endif

@@ -205,12 +205,14 @@ static void tally_add(struct fc_tally *t, const struct fc_stored_bucket *b, doub
 	t->data_h += h;
 	t->avail_free_h += (b->avail == FC_FREE) * h;
 	t->avail_partial_h += (b->avail == FC_PARTIAL) * h;
+	t->avail_mech_h += (b->avail == FC_MECHANICAL) * h;
 	t->avail_equiv_h += b->f_avail * h;
 	if (b->used < 0)
 		return;
 	t->plant_data_h += h;
 	t->used_free_h += (b->used == FC_FREE) * h;
 	t->used_partial_h += (b->used == FC_PARTIAL) * h;
+	t->used_mech_h += (b->used == FC_MECHANICAL) * h;
 	t->used_equiv_h += b->f_used * h;
 	if ((int)b->avail > b->used)
 		t->missed_h += h;

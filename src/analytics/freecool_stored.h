@@ -66,9 +66,10 @@ struct fc_tally {
 	double data_h;       /* hours with outdoor data */
 	double avail_free_h; /* full free cooling available */
 	double avail_partial_h;
+	double avail_mech_h;  /* mechanical only: neither full nor partial available */
 	double avail_equiv_h; /* sum of f_avail x h: load-hours the economizer could carry */
 	double plant_data_h;  /* of data_h, hours the plant's mode is known */
-	double used_free_h, used_partial_h;
+	double used_free_h, used_partial_h, used_mech_h;
 	double used_equiv_h; /* sum of f_used x h: load-hours it carried */
 	double missed_h;     /* a freer mode was available than the plant ran */
 	double compressor_kwh;

@@ -16,14 +16,16 @@ static void set_ok(struct kpi_value *o, double v)
 	o->applicable = true;
 	o->v = v;
 	o->why[0] = '\0';
+	o->code = NULL;
 }
 
-static void set_err(struct kpi_value *o, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void set_err(struct kpi_value *o, const char *fmt, ...)
+static void set_err(struct kpi_value *o, const char *code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void set_err(struct kpi_value *o, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	o->ok = false;
+	o->code = code;
 	o->applicable = true;
 	o->v = NAN;
 	va_start(ap, fmt);
@@ -31,9 +33,10 @@ static void set_err(struct kpi_value *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void set_na(struct kpi_value *o, const char *why)
+static void set_na(struct kpi_value *o, const char *code, const char *why)
 {
 	o->ok = false;
+	o->code = code;
 	o->applicable = false;
 	o->v = NAN;
 	snprintf(o->why, sizeof(o->why), "%s", why);
@@ -47,11 +50,12 @@ double kpi_e_dc(const struct kpi_inputs *in)
 void kpi_pue(double e_dc, double e_it, struct kpi_value *out)
 {
 	if (!isfinite(e_dc) || !isfinite(e_it) || e_dc < 0 || e_it < 0)
-		set_err(out, "energy totals are not valid numbers");
+		set_err(out, "invalid_totals", "energy totals are not valid numbers");
 	else if (e_it <= 0)
-		set_err(out, "E_IT is 0 kWh: no IT energy was metered in the period");
+		set_err(out, "no_it_energy",
+		        "E_IT is 0 kWh: no IT energy was metered in the period");
 	else if (e_it > e_dc)
-		set_err(out,
+		set_err(out, "it_exceeds_dc",
 		        "E_IT (%.3f kWh) exceeds E_DC (%.3f kWh): PUE %.4f < 1 is impossible; "
 		        "check the meter roles and the site boundary",
 		        e_it, e_dc, e_dc / e_it);
@@ -62,9 +66,9 @@ void kpi_pue(double e_dc, double e_it, struct kpi_value *out)
 void kpi_ppue(double e_infra, double e_it, struct kpi_value *out)
 {
 	if (!isfinite(e_infra) || e_infra < 0)
-		set_err(out, "infrastructure energy is not a valid number");
+		set_err(out, "invalid_totals", "infrastructure energy is not a valid number");
 	else if (!(e_it > 0))
-		set_err(out, "E_IT of the zone is 0 kWh");
+		set_err(out, "no_it_energy", "E_IT of the zone is 0 kWh");
 	else
 		set_ok(out, (e_infra + e_it) / e_it);
 }
@@ -80,37 +84,38 @@ void kpi_compute(const struct kpi_inputs *in, struct kpi_results *out)
 	if (base)
 		set_ok(&out->dcie, 100.0 / out->pue.v);
 	else
-		set_err(&out->dcie, "no valid PUE");
+		set_err(&out->dcie, "no_valid_pue", "no valid PUE");
 
 	if (!in->have_cooling)
-		set_na(&out->ppue_cooling, "no cooling meters");
+		set_na(&out->ppue_cooling, "no_cooling_meters", "no cooling meters");
 	else if (!base)
-		set_err(&out->ppue_cooling, "no valid PUE");
+		set_err(&out->ppue_cooling, "no_valid_pue", "no valid PUE");
 	else if (in->e_cooling > e_dc - in->e_it + 1e-9)
-		set_err(&out->ppue_cooling,
+		set_err(&out->ppue_cooling, "cooling_exceeds_overhead",
 		        "cooling energy (%.3f kWh) exceeds E_DC - E_IT (%.3f kWh)", in->e_cooling,
 		        e_dc - in->e_it);
 	else
 		kpi_ppue(in->e_cooling, in->e_it, &out->ppue_cooling);
 
 	if (!in->have_water)
-		set_na(&out->wue, "no water intake meters");
+		set_na(&out->wue, "no_water_meters", "no water intake meters");
 	else if (!base)
-		set_err(&out->wue, "no valid E_IT");
+		set_err(&out->wue, "no_valid_pue", "no valid E_IT");
 	else if (in->water_l < 0)
-		set_err(&out->wue, "negative water volume");
+		set_err(&out->wue, "invalid_totals", "negative water volume");
 	else if (in->have_potable && in->potable_l > in->water_l + 1e-9)
-		set_err(&out->wue, "potable water (%.1f L) exceeds water intake (%.1f L)",
-		        in->potable_l, in->water_l);
+		set_err(&out->wue, "potable_exceeds_intake",
+		        "potable water (%.1f L) exceeds water intake (%.1f L)", in->potable_l,
+		        in->water_l);
 	else
 		set_ok(&out->wue, in->water_l / in->e_it);
 
 	if (!base)
-		set_err(&out->cue, "no valid PUE");
+		set_err(&out->cue, "no_valid_pue", "no valid PUE");
 	else if (in->e_backup > e_dc)
-		set_err(&out->cue, "backup generation exceeds E_DC");
+		set_err(&out->cue, "backup_exceeds_dc", "backup generation exceeds E_DC");
 	else if (in->e_backup > 0 && in->backup_cef < 0)
-		set_err(&out->cue,
+		set_err(&out->cue, "backup_no_co2_factor",
 		        "backup generation (%.3f kWh) has no CO2 factor "
 		        "(energy.co2.backup_kg_per_kwh)",
 		        in->e_backup);
@@ -120,20 +125,20 @@ void kpi_compute(const struct kpi_inputs *in, struct kpi_results *out)
 		                          in->e_it);
 
 	if (!in->have_reuse)
-		set_na(&out->erf, "no reused-heat meters");
+		set_na(&out->erf, "no_reuse_meters", "no reused-heat meters");
 	else if (!base)
-		set_err(&out->erf, "no valid E_DC");
+		set_err(&out->erf, "no_valid_pue", "no valid E_DC");
 	else if (in->e_reuse < 0 || in->e_reuse > e_dc)
-		set_err(&out->erf, "reused energy (%.3f kWh) outside 0..E_DC (%.3f kWh)",
-		        in->e_reuse, e_dc);
+		set_err(&out->erf, "reuse_outside_dc",
+		        "reused energy (%.3f kWh) outside 0..E_DC (%.3f kWh)", in->e_reuse, e_dc);
 	else
 		set_ok(&out->erf, in->e_reuse / e_dc);
 
 	double ren = in->e_onsite + in->e_certificates;
 	if (!base)
-		set_err(&out->ref, "no valid E_DC");
+		set_err(&out->ref, "no_valid_pue", "no valid E_DC");
 	else if (ren > e_dc)
-		set_err(&out->ref,
+		set_err(&out->ref, "renewable_exceeds_dc",
 		        "renewable energy (%.3f kWh: on-site %.3f + certificates %.3f) exceeds "
 		        "E_DC "
 		        "(%.3f kWh)",
@@ -142,9 +147,9 @@ void kpi_compute(const struct kpi_inputs *in, struct kpi_results *out)
 		set_ok(&out->ref, ren / e_dc);
 
 	if (!in->have_heat_removed)
-		set_na(&out->cer, "no heat-removed meters");
+		set_na(&out->cer, "no_heat_meters", "no heat-removed meters");
 	else if (!in->have_cooling || !(in->e_cooling > 0))
-		set_err(&out->cer, "no cooling energy to divide by");
+		set_err(&out->cer, "no_cooling_energy", "no cooling energy to divide by");
 	else
 		set_ok(&out->cer, in->e_heat_removed / in->e_cooling);
 }

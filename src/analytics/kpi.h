@@ -15,7 +15,9 @@ struct kpi_value {
 	bool ok;
 	bool applicable; /* false: the model has no data for it (not an error) */
 	double v;
-	char why[200];
+	char why[200];    /* the reason in English, for people and logs */
+	const char *code; /* the same reason as a stable code for front ends that translate it
+	                   * ("no_it_energy", "it_exceeds_dc", ...; docs/api.md); NULL when ok */
 };
 
 /* Totals over one period; energy in kWh, water in litres. */

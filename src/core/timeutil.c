@@ -234,14 +234,19 @@ void time_format_local(int64_t ms, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-void time_format_zone(int64_t ms, char *buf, size_t len)
+long time_utc_offset_s(int64_t ms)
 {
 	time_t t;
 	int frac;
 	struct tm tm;
 	split_ms(ms, &t, &frac);
 	localtime_r(&t, &tm);
-	long off = tm.tm_gmtoff;
+	return tm.tm_gmtoff;
+}
+
+void time_format_zone(int64_t ms, char *buf, size_t len)
+{
+	long off = time_utc_offset_s(ms);
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
 		off = -off;

@@ -48,6 +48,8 @@ void time_format_utc_ms(int64_t ms, char *buf, size_t len);
 void time_format_local(int64_t ms, char *buf, size_t len);
 /* The site zone as people read it: "Asia/Shanghai, UTC+08:00" at instant ms (len >= 64). */
 void time_format_zone(int64_t ms, char *buf, size_t len);
+/* The site zone's offset from UTC at instant ms, in seconds (28800 for UTC+08:00). */
+long time_utc_offset_s(int64_t ms);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);

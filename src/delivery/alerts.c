@@ -182,6 +182,24 @@ static void emit_to(struct alerts_engine *e, struct alert *al, bool firing, int6
 		         al->labels, al->value, r->have_above ? "above" : "below",
 		         r->have_above ? r->above : r->below);
 	cJSON_AddStringToObject(an, "summary", text);
+	/* The summary's facts as a code and numbers, for front ends that word it in another
+	 * language (the dashboard); custom: the summary is the rule's own text from the config. */
+	cJSON_AddStringToObject(j, "code", alert_type_name(r->type));
+	cJSON *pa = cJSON_AddObjectToObject(j, "params");
+	cJSON_AddBoolToObject(pa, "custom", r->summary != NULL);
+	if (r->have_above)
+		cJSON_AddNumberToObject(pa, "above", r->above);
+	if (r->have_below)
+		cJSON_AddNumberToObject(pa, "below", r->below);
+	if (r->type == ALERT_PUE_ABOVE || r->type == ALERT_RATE ||
+	    r->type == ALERT_COUNTER_DISCONTINUITY)
+		cJSON_AddNumberToObject(pa, "window_min", (double)(r->window_ms / 60000));
+	if (r->type == ALERT_FREE_COOLING_UNUSED)
+		cJSON_AddNumberToObject(pa, "lookback_min", (double)(r->lookback_ms / 60000));
+	if (r->type == ALERT_ASHRAE_INLET) {
+		cJSON_AddNumberToObject(pa, "t_min_c", e->env.t_min_c);
+		cJSON_AddNumberToObject(pa, "t_max_c", e->env.t_max_c);
+	}
 	time_format_utc(al->st.started_ms, ts, sizeof(ts));
 	cJSON_AddStringToObject(j, "startsAt", ts);
 	cJSON_AddNumberToObject(j, "startsAt_ms", (double)al->st.started_ms);

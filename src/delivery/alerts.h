@@ -42,6 +42,9 @@ struct alert_rule {
 	int line;
 };
 
+/* "threshold", "device_down", ...: the rule type as the config names it. */
+const char *alert_type_name(enum alert_type t);
+
 #define ALERTS_MAX_RULES 64
 
 struct alerts_config {

@@ -34,6 +34,11 @@ static const char *const type_names[] = {
         [ALERT_FREE_COOLING_UNUSED] = "free_cooling_unused",
 };
 
+const char *alert_type_name(enum alert_type t)
+{
+	return (size_t)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "unknown";
+}
+
 static void rule_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
                       yaml_node_t *knode, yaml_node_t *v)
 {

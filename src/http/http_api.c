@@ -6,6 +6,7 @@
  * change anything; globs go to fnmatch, never into SQL.
  */
 #include "analytics/energy.h"
+#include "analytics/energy_power.h"
 #include "analytics/freecool.h"
 #include "analytics/freecool_config.h"
 #include "analytics/freecool_stored.h"
@@ -26,7 +27,7 @@
 #include <string.h>
 
 #define MAX_RANGE_MS (400LL * 86400000LL)
-#define MAX_WIDTH    5000
+#define MAX_WIDTH    10000 /* a year of hourly buckets (free-cooling heatmap) */
 #define MAX_SERIES   50
 
 struct req {
@@ -117,6 +118,13 @@ static void api_site(struct req *q)
 	cJSON_AddStringToObject(o, "id", cfg->site.id ? cfg->site.id : "");
 	cJSON_AddStringToObject(o, "name", cfg->site.name ? cfg->site.name : "");
 	cJSON_AddStringToObject(o, "timezone", cfg->site.timezone ? cfg->site.timezone : "UTC");
+	/* The zone as people read it ("Asia/Shanghai, UTC+08:00") and its offset now, so a page
+	 * shows site time whatever the browser's zone is. */
+	char zone[96];
+	int64_t now = util_wall_ms();
+	time_format_zone(now, zone, sizeof(zone));
+	cJSON_AddStringToObject(o, "zone_text", zone);
+	cJSON_AddNumberToObject(o, "utc_offset_min", (double)time_utc_offset_s(now) / 60);
 	cJSON_AddNumberToObject(o, "altitude_m", cfg->site.altitude_m);
 	cJSON_AddNumberToObject(o, "devices", (double)cfg->ndevices);
 	cJSON_AddNumberToObject(o, "now_ms", (double)util_wall_ms());
@@ -407,6 +415,11 @@ static int fill_cb(void *ctx, int64_t bucket, double value, int64_t count)
 	return 0;
 }
 
+static cJSON *num_or_null(double v)
+{
+	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
 static cJSON *num_array(const double *v, size_t n)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -606,16 +619,66 @@ static bool role_wanted(const char *roles, const char *role)
 	return !roles;
 }
 
+/* by=energy: the energy model's roles (energy_power_trend), with the E_DC and IT sides and
+ * their ratio per bucket; series no selector picks (second views) are not counted. */
+static void power_energy(struct req *q, struct store_reader *r, const struct range *rg,
+                         const char *roles)
+{
+	const struct energy_model *m = q->h->cfg->energy;
+	const char *problem = energy_model_problem(m);
+	if (problem) {
+		reply_error(q, 409, "energy model: %s", problem);
+		return;
+	}
+	struct energy_power ep;
+	int rc = energy_power_trend(r, m, rg->from, rg->to, rg->step, rg->nb, &ep);
+	if (rc < 0) {
+		reply_error(q, 500, "power: %s", strerror(-rc));
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "by", "energy");
+	cJSON *jroles = cJSON_AddObjectToObject(o, "roles");
+	for (int k = 0; k < ROLE_COUNT; k++) {
+		if (!ep.w[k] || !role_wanted(roles, energy_role_name(k)))
+			continue;
+		cJSON *ro = cJSON_AddObjectToObject(jroles, energy_role_name(k));
+		cJSON_AddNumberToObject(ro, "series", ep.nseries[k]);
+		cJSON_AddItemToObject(ro, "watts", num_array(ep.w[k], rg->nb));
+	}
+	cJSON_AddNumberToObject(o, "category", ep.category);
+	cJSON_AddStringToObject(o, "it_role", ep.category ? energy_role_name(ep.it_role) : "");
+	cJSON_AddItemToObject(o, "dc_w", num_array(ep.dc, rg->nb));
+	cJSON_AddItemToObject(o, "it_w", num_array(ep.it, rg->nb));
+	cJSON_AddItemToObject(o, "ratio", num_array(ep.ratio, rg->nb));
+	cJSON_AddItemToObject(o, "rest_w", num_array(ep.rest, rg->nb));
+	cJSON_AddNumberToObject(o, "from_ms", (double)rg->from);
+	cJSON_AddNumberToObject(o, "to_ms", (double)rg->to);
+	cJSON_AddNumberToObject(o, "step_ms", (double)rg->step);
+	cJSON_AddBoolToObject(o, "truncated", ep.truncated);
+	cJSON_AddItemToObject(o, "t", time_array(rg));
+	energy_power_free(&ep);
+	reply_json(q, 200, o);
+}
+
 static void api_power(struct req *q, struct store_reader *r)
 {
-	static const char *const known[] = {"from", "to", "step", "width", "roles", NULL};
+	static const char *const known[] = {"from", "to", "step", "width", "roles", "by", NULL};
 	struct range rg;
-	const char *roles = arg(q, "roles");
+	const char *roles = arg(q, "roles"), *by = arg(q, "by");
 	if (!only_args(q, known) || !parse_range(q, &rg, 86400000))
 		return;
 	if (roles && (strlen(roles) > 200 ||
 	              strspn(roles, "abcdefghijklmnopqrstuvwxyz0123456789_,") != strlen(roles))) {
 		reply_error(q, 400, "roles: expected role names separated by commas");
+		return;
+	}
+	if (by && strcmp(by, "energy") != 0 && strcmp(by, "label") != 0) {
+		reply_error(q, 400, "by: expected energy or label");
+		return;
+	}
+	if (by && strcmp(by, "energy") == 0) {
+		power_energy(q, r, &rg, roles);
 		return;
 	}
 	struct power_find *pf = calloc(1, sizeof(*pf));
@@ -664,12 +727,56 @@ static void api_power(struct req *q, struct store_reader *r)
 		reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
 	}
+	cJSON_AddStringToObject(o, "by", "label");
 	cJSON_AddNumberToObject(o, "from_ms", (double)rg.from);
 	cJSON_AddNumberToObject(o, "to_ms", (double)rg.to);
 	cJSON_AddNumberToObject(o, "step_ms", (double)rg.step);
 	cJSON_AddBoolToObject(o, "truncated", truncated);
 	cJSON_AddItemToObject(o, "t", time_array(&rg));
 	reply_json(q, 200, o);
+}
+
+/* Why an interval has no published PUE, as a code with its parameters for a page that
+ * translates it (the English is "error"): docs/api.md lists the codes. */
+static void reason_params(cJSON *o, const char *code, const struct energy_figures *f,
+                          const struct energy_model *m)
+{
+	cJSON_AddStringToObject(o, "code", code);
+	if (strcmp(code, "coverage_below") == 0) {
+		cJSON_AddNumberToObject(o, "coverage", f->coverage);
+		cJSON_AddNumberToObject(o, "min", m->coverage_min);
+	} else if (strcmp(code, "it_exceeds_dc") == 0) {
+		cJSON_AddNumberToObject(o, "e_it_kwh", f->e_it);
+		cJSON_AddNumberToObject(o, "e_dc_kwh", f->k.e_dc);
+	}
+}
+
+static cJSON *reason_json(const struct energy_figures *f, const struct energy_model *m,
+                          const struct energy_interval *iv)
+{
+	cJSON *o = cJSON_CreateObject();
+	reason_params(o, f->code ? f->code : "not_published", f, m);
+	if (f->status == ENERGY_IN_PROGRESS) {
+		cJSON_AddNumberToObject(o, "elapsed_ms", (double)iv->elapsed_ms);
+		cJSON_AddNumberToObject(o, "span_ms", (double)(iv->to_ms - iv->from_ms));
+		if (f->code_more)
+			reason_params(cJSON_AddObjectToObject(o, "more"), f->code_more, f, m);
+	}
+	return o;
+}
+
+/* E_DC by use (energy_uses): what a stacked energy chart draws. */
+static cJSON *uses_json(const struct energy_report *rep, const struct energy_interval *iv)
+{
+	struct energy_uses u;
+	energy_uses(rep, iv, &u);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "e_dc", num_or_null(u.e_dc));
+	cJSON_AddItemToObject(o, "it", num_or_null(u.it));
+	cJSON_AddItemToObject(o, "cooling", num_or_null(u.cooling));
+	cJSON_AddItemToObject(o, "lighting_other", num_or_null(u.other));
+	cJSON_AddItemToObject(o, "rest", num_or_null(u.rest));
+	return o;
 }
 
 /* One PUE figure for an interval, published only when coverage and validation allow
@@ -705,7 +812,9 @@ static cJSON *pue_json(const struct energy_report *rep, const struct energy_mode
 		if (f.provisional)
 			cJSON_AddNumberToObject(o, "provisional_pue", f.k.pue.v);
 		cJSON_AddStringToObject(o, "error", f.why);
+		cJSON_AddItemToObject(o, "reason", reason_json(&f, m, iv));
 	}
+	cJSON_AddItemToObject(o, "kwh", uses_json(rep, iv));
 	char method[320];
 	energy_interval_method(rep, iv, method, sizeof(method));
 	if (method[0])
@@ -756,11 +865,40 @@ static bool pue_by(struct req *q, const char *by, const struct energy_period *p,
 	return true;
 }
 
+/* last=N with by=B: the N intervals of B up to the one running now (the dashboard's "PUE by
+ * day, last 30 days" and "by month, last 12"). */
+static bool pue_last(struct req *q, const char *last, const char *by, int64_t now,
+                     struct energy_period *p)
+{
+	static const struct {
+		const char *by;
+		enum energy_step step;
+		long long max;
+	} t[] = {{"hour", STEP_HOUR, 744}, {"day", STEP_DAY, 400}, {"month", STEP_MONTH, 24}};
+	long long n;
+	if (!by || arg(q, "period")) {
+		reply_error(q, 400, "last: needs by (hour, day or month) and no period");
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (strcmp(by, t[i].by) != 0)
+			continue;
+		if (!util_parse_int(last, &n) || n < 1 || n > t[i].max) {
+			reply_error(q, 400, "last: a whole number from 1 to %lld with by=%s",
+			            t[i].max, by);
+			return false;
+		}
+		return energy_period_last(now, t[i].step, (unsigned)n, p) == 0;
+	}
+	reply_error(q, 400, "by: expected hour, day or month");
+	return false;
+}
+
 static void api_pue(struct req *q, struct store_reader *r)
 {
-	static const char *const known[] = {"period", "by", NULL};
+	static const char *const known[] = {"period", "by", "last", NULL};
 	const struct config *cfg = q->h->cfg;
-	const char *period = arg(q, "period"), *by = arg(q, "by");
+	const char *period = arg(q, "period"), *by = arg(q, "by"), *last = arg(q, "last");
 	struct energy_period p;
 	enum energy_step step;
 	int64_t now = util_wall_ms();
@@ -771,7 +909,9 @@ static void api_pue(struct req *q, struct store_reader *r)
 		reply_error(q, 409, "energy model: %s", problem);
 		return;
 	}
-	if (!pue_period(q, period, now, &p) || !pue_by(q, by, &p, &step))
+	if (last ? !pue_last(q, last, by, now, &p) : !pue_period(q, period, now, &p))
+		return;
+	if (!pue_by(q, by, &p, &step))
 		return;
 	/* An interval still running is IN_PROGRESS, its coverage over the time elapsed. */
 	if (now <= p.from_ms) {
@@ -816,10 +956,6 @@ static void api_pue(struct req *q, struct store_reader *r)
  * --period`, the report and the free_cooling_unused alert) over the range's buckets: the mode
  * now and what the outdoor air allows now (the newest bucket with data), the thresholds, and
  * the hours available vs used with the missed compressor kWh. */
-static cJSON *num_or_null(double v)
-{
-	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
 
 static cJSON *freecool_now(const struct fc_config *fc, const struct fc_stored *s)
 {
@@ -884,14 +1020,84 @@ static cJSON *freecool_history(const struct fc_stored *s, const struct range *rg
 	return h;
 }
 
+/* The site-time days and months of the range with their tallies: the month-by-month hours
+ * chart and the missed hours and kWh per day. */
+static cJSON *tallies_json(const struct fc_tally *t, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "label", t[i].label);
+		cJSON_AddNumberToObject(o, "data_h", t[i].data_h);
+		cJSON_AddNumberToObject(o, "available_free_h", t[i].avail_free_h);
+		cJSON_AddNumberToObject(o, "available_partial_h", t[i].avail_partial_h);
+		cJSON_AddNumberToObject(o, "available_mechanical_h", t[i].avail_mech_h);
+		cJSON_AddNumberToObject(o, "plant_data_h", t[i].plant_data_h);
+		cJSON_AddNumberToObject(o, "used_free_h", t[i].used_free_h);
+		cJSON_AddNumberToObject(o, "used_partial_h", t[i].used_partial_h);
+		cJSON_AddNumberToObject(o, "used_mechanical_h", t[i].used_mech_h);
+		cJSON_AddNumberToObject(o, "missed_h", t[i].missed_h);
+		cJSON_AddNumberToObject(o, "missed_kwh", t[i].missed_kwh);
+		cJSON_AddNumberToObject(o, "compressor_kwh", t[i].compressor_kwh);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+/* last=N&by=day|month: the N site-time days or months up to now in buckets of step (default
+ * 1 h, the monthly report's), so the days and months tallied are whole and the per-bucket
+ * arrays line up with site-time hours (the heatmap). */
+static bool fc_last(struct req *q, struct range *rg, const char *last, const char *by)
+{
+	long long n, max = by && strcmp(by, "month") == 0 ? 12 : 400;
+	enum energy_step step = by && strcmp(by, "month") == 0 ? STEP_MONTH : STEP_DAY;
+	const char *st = arg(q, "step");
+	struct energy_period p;
+	int64_t now = util_wall_ms();
+	if (!by || (strcmp(by, "day") != 0 && strcmp(by, "month") != 0) || arg(q, "from") ||
+	    arg(q, "to") || arg(q, "width")) {
+		reply_error(q, 400, "last: needs by (day or month), and no from, to or width");
+		return false;
+	}
+	if (!util_parse_int(last, &n) || n < 1 || n > max) {
+		reply_error(q, 400, "last: a whole number from 1 to %lld with by=%s", max, by);
+		return false;
+	}
+	rg->step = 3600000;
+	if (st && (time_parse_duration(st, &rg->step) < 0 || rg->step < 60000)) {
+		reply_error(q, 400, "step: expected a duration of at least 1m");
+		return false;
+	}
+	if (energy_period_last(now, step, (unsigned)n, &p) < 0) {
+		reply_error(q, 400, "last: no such period");
+		return false;
+	}
+	rg->from = p.from_ms;
+	rg->to = p.to_ms < now ? p.to_ms : now; /* time not yet elapsed is not observed */
+	rg->nb = (size_t)((rg->to - rg->from + rg->step - 1) / rg->step);
+	if (rg->nb > MAX_WIDTH) {
+		reply_error(q, 400, "more than %d buckets: use a longer step", MAX_WIDTH);
+		return false;
+	}
+	rg->width = (unsigned)rg->nb;
+	return true;
+}
+
 static void api_freecool(struct req *q, struct store_reader *r)
 {
-	static const char *const known[] = {"from", "to", "step", "width", NULL};
+	static const char *const known[] = {"from", "to", "step", "width", "last", "by", NULL};
 	const struct config *cfg = q->h->cfg;
 	const struct fc_config *fc = cfg->cooling;
+	const char *last = arg(q, "last"), *by = arg(q, "by");
 	struct range rg;
 	struct fc_stored s;
-	if (!only_args(q, known) || !parse_range(q, &rg, 86400000))
+	if (!only_args(q, known))
+		return;
+	if (by && !last) {
+		reply_error(q, 400, "by: only with last");
+		return;
+	}
+	if (last ? !fc_last(q, &rg, last, by) : !parse_range(q, &rg, 86400000))
 		return;
 	if (!fc) {
 		reply_error(q, 409, "no cooling: section in the configuration");
@@ -905,6 +1111,8 @@ static void api_freecool(struct req *q, struct store_reader *r)
 	}
 	cJSON *o = freecool_now(fc, &s);
 	cJSON_AddItemToObject(o, "history", freecool_history(&s, &rg));
+	cJSON_AddItemToObject(o, "days", tallies_json(s.days, s.ndays));
+	cJSON_AddItemToObject(o, "months", tallies_json(s.months, s.nmonths));
 	freecool_stored_free(&s);
 	reply_json(q, 200, o);
 }

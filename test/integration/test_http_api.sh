@@ -111,6 +111,28 @@ get "$U/api/v1/pue?period=month"
 [ "$st" = 200 ] && json 'j["category"] == 2 and not j["complete"] and j["status"] == "IN_PROGRESS" and j["pue"] is None' || fail "pue month: $(head -c 300 "$T/body")"
 ok "power by role, PUE today (by hour) and month with category, coverage, interim"
 
+# What the dashboard reads (docs/api.md): power by the energy model's roles (the SNMP second
+# views are no role) with the ratio per bucket; the last N days and months with the reason as
+# a code; free cooling over whole site-time days; the zone; codes refused when malformed.
+get "$U/api/v1/power?by=energy&from=-5m&width=30"
+[ "$st" = 200 ] && json 'j["by"] == "energy" and set(j["roles"]) >= {"facility_input", "it_pdu_output", "cooling"} and "snmp_view" not in j["roles"] and "pdu_output" not in j["roles"] and j["category"] == 2 and j["it_role"] == "it_pdu_output" and len(j["ratio"]) == len(j["t"]) == len(j["dc_w"]) == len(j["rest_w"]) and any(r is not None and 1 < r < 3 for r in j["ratio"]) and all(r is None or abs(r - d / i) < 1e-9 for r, d, i in zip(j["ratio"], j["dc_w"], j["it_w"]))' ||
+	fail "power by energy role: $(head -c 400 "$T/body")"
+get "$U/api/v1/pue?by=day&last=3"
+[ "$st" = 200 ] && json 'len(j["intervals"]) == 3 and j["intervals"][-1]["in_progress"] and j["intervals"][-1]["reason"]["code"] == "in_progress" and j["intervals"][-1]["reason"]["span_ms"] == 86400000 and all(x["status"] == "MISSING" and x["reason"]["code"] == "coverage_below" and x["reason"]["min"] == 0.95 for x in j["intervals"][:2]) and set(j["intervals"][-1]["kwh"]) == {"e_dc", "it", "cooling", "lighting_other", "rest"}' ||
+	fail "pue last 3 days: $(head -c 600 "$T/body")"
+get "$U/api/v1/freecool?last=2&by=day"
+[ "$st" = 200 ] && json 'j["history"]["step_ms"] == 3600000 and len(j["days"]) >= 1 and "available_mechanical_h" in j["days"][-1] and "used_mechanical_h" in j["months"][-1]' ||
+	fail "freecool last 2 days: $(head -c 400 "$T/body")"
+get "$U/api/v1/site"
+[ "$st" = 200 ] && json 'j["zone_text"].startswith(j["timezone"] + ", UTC") and isinstance(j["utc_offset_min"], (int, float))' || fail "site zone: $(cat "$T/body")"
+for q in "pue?last=3" "pue?by=day&last=0" "pue?by=day&last=401" "pue?by=month&last=25" "pue?by=week&last=2" \
+	"pue?period=2026&by=month&last=2" "power?by=role" "freecool?by=day" "freecool?last=13&by=month" \
+	"freecool?last=3&by=day&from=-1h" "freecool?last=3&by=day&step=10s"; do
+	get "$U/api/v1/$q"
+	[ "$st" = 400 ] || fail "$q: expected 400, got $st"
+done
+ok "dashboard reads: power by energy role with its ratio (no snmp_view), last N days with reason codes, free cooling by day, zone; 11 malformed forms refused"
+
 # ---- bad input: 4xx with a message, and nothing changes ----
 before=$(sql "$T/greendc.db" "SELECT count(*) FROM series")
 bad() { # expected_status url...
@@ -274,4 +296,4 @@ ok "after SIGHUP the API answers from the new configuration"
 kill -TERM "$PID_remote" "$PID_greendcd"
 wait "$PID_greendcd" || fail "greendcd did not stop cleanly"
 grep -q "http: dashboard and API on http://127.0.0.1:$HP/" "$T/greendcd.log" || fail "no listen line in the log"
-echo "10 passed, 0 failed"
+echo "11 passed, 0 failed"
