@@ -359,9 +359,11 @@ static int query_select(struct store_reader *r, const char *sel, struct series_l
 		rc = store_series_find(r, NULL, list_add, &all);
 		for (size_t i = 0; rc >= 0 && i < all.n; i++)
 			if (all.v[i].id == id) {
-				struct store_series_info info = {all.v[i].id, all.v[i].device,
-				                                 all.v[i].metric, all.v[i].labels,
-				                                 all.v[i].kind};
+				struct store_series_info info = {.id = all.v[i].id,
+				                                 .device = all.v[i].device,
+				                                 .metric = all.v[i].metric,
+				                                 .labels = all.v[i].labels,
+				                                 .kind = all.v[i].kind};
 				list_add(l, &info);
 			}
 		list_free(&all);

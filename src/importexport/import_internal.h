@@ -31,6 +31,10 @@ struct iser {
 	const char *device, *metric, *labels;
 	const struct metric_def *def;
 	enum store_kind kind;
+	unsigned cbits; /* counters: width, resolution and rate (store_series_desc) */
+	double cscale, crate;
+	bool c_have_last; /* stored counters: the latest reading, raw and total */
+	double c_last_raw, c_last_total;
 	int64_t exist_id; /* in the original database; 0 = new */
 	int64_t sid;      /* in the staged store; 0 = not yet */
 	const char *bad;  /* every row of this series is rejected with this reason */

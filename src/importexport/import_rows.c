@@ -114,7 +114,10 @@ int64_t import_series_id(struct run *r, struct iser *s)
 		struct store_series_desc d = {.device = s->device,
 		                              .metric = s->metric,
 		                              .labels = s->labels,
-		                              .kind = s->kind};
+		                              .kind = s->kind,
+		                              .counter_bits = s->cbits,
+		                              .max_rate = s->crate,
+		                              .counter_scale = s->cscale};
 		s->sid = store_series(r->st, &d);
 	}
 	return s->sid;
@@ -197,6 +200,24 @@ static const char *import_labels(struct run *r, const char *in)
 	return r->lab_out;
 }
 
+/* A counter is judged as the daemon will judge it: the width, resolution and rate of its
+ * configured device's profile row (config_counter_of), so a 16-bit wrap in the file is a wrap
+ * and not a reset; else as stored; else no width and no rate. */
+static void counter_desc(struct run *r, struct iser *s)
+{
+	const struct config_device *d = r->o->cfg ? config_device_find(r->o->cfg, s->device) : NULL;
+	if (!d) {
+		if (!s->cscale)
+			s->cscale = 1;
+		return;
+	}
+	struct config_counter cc;
+	config_counter_of(d, s->metric, config_counter_point(d, s->metric, s->labels), &cc);
+	s->cbits = cc.bits;
+	s->cscale = cc.scale;
+	s->crate = cc.max_rate;
+}
+
 /* A series named by the file; its metric is checked once, the device when it is new. */
 struct iser *import_resolve(struct run *r, const char *dev, const char *met, const char *labels)
 {
@@ -221,6 +242,8 @@ struct iser *import_resolve(struct run *r, const char *dev, const char *met, con
 		else
 			s->kind = s->def->counter ? STORE_COUNTER : STORE_GAUGE;
 	}
+	if (s->kind == STORE_COUNTER)
+		counter_desc(r, s);
 	return s;
 }
 
