@@ -336,7 +336,7 @@ static int query_parse(int argc, char **argv, const struct cli_ctx *ctx, struct 
 	}
 	/* Times from 1970 to 9999 and steps up to 100 years keep every bucket computation far
 	 * from int64 overflow (found by test/fuzz: --step 9223372036854775807ms). */
-	if (q->from < 0 || q->to > INT64_C(253402300800000) ||
+	if (!time_ms_in_range(q->from) || q->to > TIME_MAX_MS ||
 	    q->step > INT64_C(100) * 366 * 86400000) {
 		fprintf(stderr, "greendc query: times must lie in 1970..9999 and the step within "
 		                "100 years\n");

@@ -355,6 +355,7 @@ int import_run(const struct import_opts *o, int fd, struct import_summary *sum, 
 		count_planned(r);
 	else if (rc == 0)
 		rc = import_write(r, rebuild);
+	import_reject_summary(r);
 	run_free(r);
 	return rc;
 }
