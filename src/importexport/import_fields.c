@@ -162,23 +162,23 @@ const char *import_parse_value(const struct run *r, const char *text, double *v)
 			digits++;
 		} else if ((*p == '.' || *p == ',') && !mark) {
 			if (r->decimal && *p != r->decimal)
-				return *p == ',' ? "not a number: ',' is not the decimal mark here "
+				return *p == ',' ? "non-numeric value: ',' is not the decimal mark here "
 				                   "(--decimal ,)"
-				                 : "not a number: '.' is not the decimal mark here "
+				                 : "non-numeric value: '.' is not the decimal mark here "
 				                   "(--decimal .)";
 			mark = *p;
 			buf[k++] = '.';
 		} else if (*p == '.' || *p == ',') {
 			return *p == mark
-			               ? "not a number: two decimal marks"
-			               : "not a number: both '.' and ',' (thousands separators are "
+			               ? "non-numeric value: two decimal marks"
+			               : "non-numeric value: both '.' and ',' (thousands separators are "
 			                 "not read)";
 		} else {
 			break;
 		}
 	}
 	if (!digits)
-		return "not a number";
+		return "non-numeric value";
 	if (*p == 'e' || *p == 'E') {
 		buf[k++] = *p++;
 		if (*p == '+' || *p == '-')
@@ -187,11 +187,11 @@ const char *import_parse_value(const struct run *r, const char *text, double *v)
 		for (; isdigit((unsigned char)*p) && k < sizeof(buf) - 1; p++, ed++)
 			buf[k++] = *p;
 		if (!ed)
-			return "not a number: exponent without digits";
+			return "non-numeric value: exponent without digits";
 	}
 	if (*p)
-		return k >= sizeof(buf) - 8 ? "not a number: too long"
-		                            : "not a number (plain decimal digits expected)";
+		return k >= sizeof(buf) - 8 ? "non-numeric value: too long"
+		                            : "non-numeric value (plain decimal digits expected)";
 	buf[k] = '\0';
 	errno = 0;
 	double x = strtod(buf, NULL);
