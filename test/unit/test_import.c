@@ -451,10 +451,10 @@ static void test_import_locale(void **state)
 	assert_true(g.ts[0] == 1735660800000LL &&
 	            g.ts[1] == 1735660800000LL + 13 * 3600000LL + 5 * 60000);
 	store_reader_close(r);
-	/* "1.234,5" is ambiguous; with ',' separators ',' is never a decimal mark */
+	/* "1.234,5" is ambiguous; with --decimal . a comma is not a decimal mark */
 	assert_int_equal(IMPORT(&im, "time;device;metric;value\n2025-01-03;d1;power_w;1.234,5\n"),
 	                 1);
-	assert_non_null(strstr(im.out, "f.csv:2: not a number: both"));
+	assert_non_null(strstr(im.out, "f.csv:2: non-numeric value: both"));
 	assert_int_equal(IMPORT(&im, "time;device;metric;value\n2025-01-03;d1;power_w;1,5\n",
 	                        .decimal = '.'),
 	                 1);
@@ -486,11 +486,11 @@ static void test_import_rejects_bad_values(void **state)
 	static const char *const want[] = {
 	        "f.csv:2: malformed CSV: NUL byte",
 	        "f.csv:4: negative reading for a counter",
-	        "f.csv:5: not a number",
+	        "f.csv:5: non-numeric value",
 	        "f.csv:6: value out of range",
-	        "f.csv:7: not a number",
-	        "f.csv:8: not a number",
-	        "f.csv:9: not a number",
+	        "f.csv:7: non-numeric value",
+	        "f.csv:8: non-numeric value",
+	        "f.csv:9: non-numeric value",
 	        "f.csv:10: unparseable time",
 	        "f.csv:11: time outside 1970",
 	};
@@ -530,7 +530,7 @@ static void test_import_rejects_capped(void **state)
 	assert_non_null(strstr(im.out, "f.csv: 4981 more rejected lines not shown, by kind:"));
 	assert_non_null(strstr(im.out, "f.csv:   4980 x unknown metric"));
 	assert_non_null(strstr(im.out, "(first at line 22)"));
-	assert_non_null(strstr(im.out, "f.csv:   1 x not a number: \"x\" (first at line 5002)"));
+	assert_non_null(strstr(im.out, "f.csv:   1 x non-numeric value: \"x\" (first at line 5002)"));
 	free(csv);
 	imp_free(&im);
 }
