@@ -162,17 +162,19 @@ const char *import_parse_value(const struct run *r, const char *text, double *v)
 			digits++;
 		} else if ((*p == '.' || *p == ',') && !mark) {
 			if (r->decimal && *p != r->decimal)
-				return *p == ',' ? "non-numeric value: ',' is not the decimal mark here "
+				return *p == ',' ? "non-numeric value: ',' is not the decimal mark "
+				                   "here "
 				                   "(--decimal ,)"
-				                 : "non-numeric value: '.' is not the decimal mark here "
+				                 : "non-numeric value: '.' is not the decimal mark "
+				                   "here "
 				                   "(--decimal .)";
 			mark = *p;
 			buf[k++] = '.';
 		} else if (*p == '.' || *p == ',') {
-			return *p == mark
-			               ? "non-numeric value: two decimal marks"
-			               : "non-numeric value: both '.' and ',' (thousands separators are "
-			                 "not read)";
+			return *p == mark ? "non-numeric value: two decimal marks"
+			                  : "non-numeric value: both '.' and ',' (thousands "
+			                    "separators are "
+			                    "not read)";
 		} else {
 			break;
 		}

@@ -484,14 +484,10 @@ static void test_import_rejects_bad_values(void **state)
 	assert_int_equal(im.sum.rows_rejected, 9);
 	assert_int_equal(im.sum.rows_written, 0);
 	static const char *const want[] = {
-	        "f.csv:2: malformed CSV: NUL byte",
-	        "f.csv:4: negative reading for a counter",
-	        "f.csv:5: non-numeric value",
-	        "f.csv:6: value out of range",
-	        "f.csv:7: non-numeric value",
-	        "f.csv:8: non-numeric value",
-	        "f.csv:9: non-numeric value",
-	        "f.csv:10: unparseable time",
+	        "f.csv:2: malformed CSV: NUL byte", "f.csv:4: negative reading for a counter",
+	        "f.csv:5: non-numeric value",       "f.csv:6: value out of range",
+	        "f.csv:7: non-numeric value",       "f.csv:8: non-numeric value",
+	        "f.csv:9: non-numeric value",       "f.csv:10: unparseable time",
 	        "f.csv:11: time outside 1970",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -530,7 +526,8 @@ static void test_import_rejects_capped(void **state)
 	assert_non_null(strstr(im.out, "f.csv: 4981 more rejected lines not shown, by kind:"));
 	assert_non_null(strstr(im.out, "f.csv:   4980 x unknown metric"));
 	assert_non_null(strstr(im.out, "(first at line 22)"));
-	assert_non_null(strstr(im.out, "f.csv:   1 x non-numeric value: \"x\" (first at line 5002)"));
+	assert_non_null(
+	        strstr(im.out, "f.csv:   1 x non-numeric value: \"x\" (first at line 5002)"));
 	free(csv);
 	imp_free(&im);
 }
