@@ -148,6 +148,12 @@ int import_long_header(struct run *r, const struct csv_record *h)
 
 /* ---- values ---- */
 
+static const char no_comma[] = "non-numeric value: ',' is not the decimal mark (--decimal ,)";
+static const char no_point[] = "non-numeric value: '.' is not the decimal mark (--decimal .)";
+static const char two_marks[] = "non-numeric value: two decimal marks";
+static const char both_marks[] =
+        "non-numeric value: both '.' and ',' (thousands separators are not read)";
+
 const char *import_parse_value(const struct run *r, const char *text, double *v)
 {
 	char buf[80];
@@ -162,19 +168,11 @@ const char *import_parse_value(const struct run *r, const char *text, double *v)
 			digits++;
 		} else if ((*p == '.' || *p == ',') && !mark) {
 			if (r->decimal && *p != r->decimal)
-				return *p == ',' ? "non-numeric value: ',' is not the decimal mark "
-				                   "here "
-				                   "(--decimal ,)"
-				                 : "non-numeric value: '.' is not the decimal mark "
-				                   "here "
-				                   "(--decimal .)";
+				return *p == ',' ? no_comma : no_point;
 			mark = *p;
 			buf[k++] = '.';
 		} else if (*p == '.' || *p == ',') {
-			return *p == mark ? "non-numeric value: two decimal marks"
-			                  : "non-numeric value: both '.' and ',' (thousands "
-			                    "separators are "
-			                    "not read)";
+			return *p == mark ? two_marks : both_marks;
 		} else {
 			break;
 		}
@@ -198,7 +196,7 @@ const char *import_parse_value(const struct run *r, const char *text, double *v)
 	errno = 0;
 	double x = strtod(buf, NULL);
 	if (errno == ERANGE || !(x >= -IMPORT_VALUE_MAX && x <= IMPORT_VALUE_MAX))
-		return "value out of range (magnitude above 1e15)";
+		return "value out of range (magnitude up to 1e15)";
 	*v = x;
 	return NULL;
 }
