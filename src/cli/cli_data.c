@@ -336,7 +336,7 @@ static int query_parse(int argc, char **argv, const struct cli_ctx *ctx, struct 
 	}
 	/* Times from 1970 to 9999 and steps up to 100 years keep every bucket computation far
 	 * from int64 overflow (found by test/fuzz: --step 9223372036854775807ms). */
-	if (q->from < 0 || q->to > INT64_C(253402300800000) ||
+	if (!time_ms_in_range(q->from) || q->to > TIME_MAX_MS ||
 	    q->step > INT64_C(100) * 366 * 86400000) {
 		fprintf(stderr, "greendc query: times must lie in 1970..9999 and the step within "
 		                "100 years\n");
@@ -359,9 +359,11 @@ static int query_select(struct store_reader *r, const char *sel, struct series_l
 		rc = store_series_find(r, NULL, list_add, &all);
 		for (size_t i = 0; rc >= 0 && i < all.n; i++)
 			if (all.v[i].id == id) {
-				struct store_series_info info = {all.v[i].id, all.v[i].device,
-				                                 all.v[i].metric, all.v[i].labels,
-				                                 all.v[i].kind};
+				struct store_series_info info = {.id = all.v[i].id,
+				                                 .device = all.v[i].device,
+				                                 .metric = all.v[i].metric,
+				                                 .labels = all.v[i].labels,
+				                                 .kind = all.v[i].kind};
 				list_add(l, &info);
 			}
 		list_free(&all);

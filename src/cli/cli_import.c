@@ -47,10 +47,16 @@ static void import_usage(FILE *f)
 	        "usage: greendc [-c FILE] [--db PATH] import [--format long|wide] [--mapping "
 	        "FILE]\n"
 	        "       [--tz ZONE] [--on-overlap keep-live|keep-imported] [--interval-end]\n"
-	        "       [--dry-run] FILE|-\n"
+	        "       [--columns ROLE=HEADER,...] [--separator ,|;|tab] [--decimal .|,]\n"
+	        "       [--time-format STRPTIME] [--max-line-bytes N] [--dry-run] FILE|-\n"
 	        "  long: header timestamp,device,metric,value[,labels][,unit]; labels k=v;k=v\n"
+	        "  (the time column may be called time, datetime or ts; other names: --columns)\n"
 	        "  wide: timestamp column plus one column per series, mapped by --mapping\n"
-	        "  timestamps without an offset are in --tz (default: site.timezone, else UTC)\n"
+	        "  separator: detected from the header (',', ';' or tab); with ';' or tab a\n"
+	        "  decimal comma is read too\n"
+	        "  timestamps: ISO 8601, or --time-format '%%Y/%%m/%%d %%H:%%M' for 2025/1/1 "
+	        "0:00;\n"
+	        "  without an offset they are in --tz (default: site.timezone, else UTC)\n"
 	        "  --interval-end: a reading stamped 00:00 closes the interval before it (meter\n"
 	        "  and utility-bill readings): stored 1 ms earlier so its energy counts there\n"
 	        "  the daemon must not be running on the database\n");
@@ -67,6 +73,11 @@ int cli_import_main(int argc, char **argv, const struct cli_ctx *ctx)
 	                                   {"dry-run", no_argument, NULL, 'n'},
 	                                   {"help", no_argument, NULL, 'h'},
 	                                   {"interval-end", no_argument, NULL, 'e'},
+	                                   {"columns", required_argument, NULL, 'C'},
+	                                   {"separator", required_argument, NULL, 'S'},
+	                                   {"decimal", required_argument, NULL, 'D'},
+	                                   {"time-format", required_argument, NULL, 'T'},
+	                                   {"max-line-bytes", required_argument, NULL, 'L'},
 	                                   {NULL, 0, NULL, 0}};
 	struct import_opts o = {
 	        .format = IMPORT_LONG, .overlap = IMPORT_KEEP_LIVE, .rejects = stderr};
@@ -109,6 +120,39 @@ int cli_import_main(int argc, char **argv, const struct cli_ctx *ctx)
 		case 'e':
 			o.interval_end = true;
 			break;
+		case 'C':
+			o.columns = optarg;
+			break;
+		case 'S':
+			if (strcmp(optarg, ",") == 0 || strcmp(optarg, ";") == 0)
+				o.separator = optarg[0];
+			else if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\t") == 0)
+				o.separator = '\t';
+			else {
+				fprintf(stderr, "greendc import: --separator: ',', ';' or tab\n");
+				return 2;
+			}
+			break;
+		case 'D':
+			if (strcmp(optarg, ".") != 0 && strcmp(optarg, ",") != 0) {
+				fprintf(stderr, "greendc import: --decimal: '.' or ','\n");
+				return 2;
+			}
+			o.decimal = optarg[0];
+			break;
+		case 'T':
+			o.time_format = optarg;
+			break;
+		case 'L': {
+			long long n;
+			if (!util_parse_int(optarg, &n) || n < 64 || n > (1LL << 30)) {
+				fprintf(stderr,
+				        "greendc import: --max-line-bytes: 64 to 1073741824\n");
+				return 2;
+			}
+			o.max_line = (size_t)n;
+			break;
+		}
 		case 'h':
 			import_usage(stdout);
 			return 0;

@@ -151,6 +151,24 @@ struct profile *profile_load(struct arena *arena, const char *dir, const char *n
 /* Look up a device by name. */
 const struct config_device *config_device_find(const struct config *cfg, const char *name);
 
+/* How a counter series of a device is judged (store's counter.h, DOMAIN.md §3). */
+struct config_counter {
+	unsigned bits;   /* register width: 16, 32, 64; 0 = does not wrap (float registers) */
+	double scale;    /* value of one raw count (the profile row's scale; 1 when none) */
+	double max_rate; /* largest plausible increase per second; 0 = no limit */
+};
+/* The description of device d's counter series of metric read through profile row pt (NULL
+ * when unknown: no width, scale 1): width and scale from the row, and for energy_kwh the
+ * device's rated_power_w as the rate. The poller and `greendc import` both use it. */
+void config_counter_of(const struct config_device *d, const char *metric,
+                       const struct gdc_point *pt, struct config_counter *out);
+/* The counter row of d's profile that its series (metric, canonical labels) comes from: the
+ * row of that metric whose fixed labels (and the device's) are all in labels, the one with the
+ * most labels. A device matched at run time (no profile named) has one only when every
+ * candidate profile with such a row agrees on its width and scale. NULL when none. */
+const struct gdc_point *config_counter_point(const struct config_device *d, const char *metric,
+                                             const char *labels);
+
 /* Build the driver's view of a device read with profile p (points borrowed from p; p may be
  * NULL for a device not yet identified: no points). */
 void config_device_to_gdc(const struct config_device *d, const struct profile *p,

@@ -160,6 +160,39 @@ const char *time_parse_iso8601(const char *s, enum time_nozone nz, int64_t *out)
 	return NULL;
 }
 
+const char *time_parse_format(const char *s, const char *fmt, enum time_nozone nz, int64_t *out)
+{
+	struct tm tm = {.tm_mday = 1};
+	const char *end = s && fmt ? strptime(s, fmt, &tm) : NULL;
+	if (!end)
+		return "time does not match --time-format";
+	if (*end)
+		return "time does not match --time-format (trailing text)";
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y = tm.tm_year + 1900, mo = tm.tm_mon + 1, d = tm.tm_mday;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+		return "unparseable time (field out of range)";
+	int64_t wall = time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	               tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	int64_t off = 0;
+	if (strstr(fmt, "%z")) {
+		off = tm.tm_gmtoff;
+	} else if (nz == TIME_NOZONE_LOCAL) {
+		const char *why = local_offset(y, mo, d, tm.tm_hour, &off);
+		if (why)
+			return why;
+	}
+	*out = (wall - off) * 1000;
+	return NULL;
+}
+
+bool time_ms_in_range(int64_t ms)
+{
+	return ms >= 0 && ms < TIME_MAX_MS;
+}
+
 int time_parse_duration(const char *s, int64_t *out)
 {
 	/* Positive durations only; the grammar is the config's. */

@@ -32,6 +32,17 @@ enum time_nozone {
  * a reason for the user ("field out of range", ...). */
 const char *time_parse_iso8601(const char *s, enum time_nozone nz, int64_t *out_ms);
 
+/* Parse s with the strptime(3) format fmt, e.g. "%Y/%m/%d %H:%M" for a spreadsheet's
+ * "2025/1/1 0:00"; the whole of s must match. Without %z in fmt the time is in the zone nz
+ * says (local: DST gaps and repeats refused, as above). Years 1970..9999, whole seconds.
+ * Returns NULL and sets *out_ms, or a reason for the user. */
+const char *time_parse_format(const char *s, const char *fmt, enum time_nozone nz, int64_t *out_ms);
+
+/* The instants greendc stores and queries: from 1970-01-01T00:00:00Z up to, not including,
+ * the year 10000 (the CLI/API grammar's range; bucket arithmetic stays far from overflow). */
+#define TIME_MAX_MS INT64_C(253402300800000)
+bool time_ms_in_range(int64_t ms);
+
 /* The CLI and API grammar: "now", "-<duration>"/"+<duration>" relative to now_ms, or ISO 8601
  * without a zone meaning UTC. 0 or -EINVAL. */
 int time_parse(const char *s, int64_t now_ms, int64_t *out_ms);

@@ -95,6 +95,12 @@ static int load_existing(void *ctx, const struct store_series_info *info)
 		return -ENOMEM;
 	s->exist_id = info->id;
 	s->kind = info->kind;
+	s->cbits = info->counter_bits;
+	s->cscale = info->counter_scale;
+	s->crate = info->max_rate;
+	s->c_have_last = info->have_last;
+	s->c_last_raw = info->last_raw;
+	s->c_last_total = info->last_total;
 	return 0;
 }
 
@@ -349,6 +355,7 @@ int import_run(const struct import_opts *o, int fd, struct import_summary *sum, 
 		count_planned(r);
 	else if (rc == 0)
 		rc = import_write(r, rebuild);
+	import_reject_summary(r);
 	run_free(r);
 	return rc;
 }

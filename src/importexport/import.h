@@ -31,8 +31,22 @@ struct import_opts {
 	bool dry_run;
 	bool interval_end;  /* timestamps close the metered interval: stored 1 ms earlier */
 	const char *source; /* file name for messages and the import event */
-	FILE *rejects;      /* one "line N: reason" per rejected row */
+	FILE *rejects;      /* "FILE:LINE: reason" for the first IMPORT_SHOWN_REJECTS rejected
+	                     * rows, then one count per kind of reason */
+	/* Users' files (docs/import-export.md, "Input formats"): */
+	const char *columns;     /* long format: "role=header,..." naming the columns (timestamp,
+	                          * device, metric, value, labels, unit); NULL: the usual names */
+	char separator;          /* ',', ';', '\t'; 0: detected from the header line */
+	char decimal;            /* '.' or ','; 0: '.' with ',' separators, either otherwise */
+	const char *time_format; /* strptime(3) format of the timestamps; NULL: ISO 8601 */
+	size_t max_line;         /* longest record in bytes; 0: CSV_MAX_RECORD_DEFAULT */
 };
+
+/* Rejected rows printed one by one before the rest are only counted by kind. */
+#define IMPORT_SHOWN_REJECTS 20
+/* Largest magnitude of an imported value: integers stay exact in a double up to 2^53
+ * (9.0e15), and no meter reads a petawatt-hour. */
+#define IMPORT_VALUE_MAX 1e15
 
 struct import_summary {
 	uint64_t rows_read;    /* data rows (long) or cells with a value (wide) */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,14 +19,19 @@ struct csv_reader {
 	size_t cap, start, end; /* unread bytes are buf[start, end) */
 	bool eof;
 	unsigned long line; /* line of buf[start] */
+	char sep;           /* 0 until the first record names it */
+	size_t max;         /* longest record, bytes */
+	char too_long[80];  /* the error for a record longer than max */
 };
 
-struct csv_reader *csv_open(int fd)
+struct csv_reader *csv_open_opts(int fd, const struct csv_opts *o)
 {
 	struct csv_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->cap = 1 << 20;
+	r->max = o && o->max_record ? o->max_record : CSV_MAX_RECORD_DEFAULT;
+	r->sep = o ? o->sep : ',';
+	r->cap = r->max < (1u << 20) ? r->max + 1 : (1u << 20);
 	r->buf = malloc(r->cap + 1);
 	if (!r->buf) {
 		free(r);
@@ -33,7 +39,19 @@ struct csv_reader *csv_open(int fd)
 	}
 	r->fd = fd;
 	r->line = 1;
+	snprintf(r->too_long, sizeof(r->too_long),
+	         "record longer than %zu bytes (--max-line-bytes)", r->max);
 	return r;
+}
+
+struct csv_reader *csv_open(int fd)
+{
+	return csv_open_opts(fd, NULL);
+}
+
+char csv_separator(const struct csv_reader *r)
+{
+	return r->sep ? r->sep : ',';
 }
 
 void csv_close(struct csv_reader *r)
@@ -100,9 +118,49 @@ static long scan(const struct csv_reader *r, unsigned *nl_inside)
 			return (long)i;
 		if (c == '"' && field_start)
 			q = true;
-		field_start = c == ',';
+		field_start = c == r->sep;
 	}
 	return r->eof ? (long)r->end : -1;
+}
+
+/* The separator a header uses: the most frequent of ',', ';' and tab outside quotes in
+ * buf[from, to) (',' on a tie or when there is none). */
+static char detect_sep(const char *buf, size_t from, size_t to)
+{
+	static const char cand[] = {',', ';', '\t'};
+	size_t count[3] = {0};
+	bool q = false;
+	for (size_t i = from; i < to; i++) {
+		if (buf[i] == '"')
+			q = !q;
+		for (int k = 0; k < 3 && !q; k++)
+			count[k] += buf[i] == cand[k];
+	}
+	int best = 0;
+	for (int k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
+}
+
+/* The record at buf[start] is longer than the bound: drop it up to the next physical line
+ * end without keeping it. 0 or -errno. */
+static int skip_long(struct csv_reader *r)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl) {
+			r->start = (size_t)(nl - r->buf) + 1;
+			r->line++;
+			return 0;
+		}
+		r->start = r->end = 0;
+		if (r->eof)
+			return 0;
+		int rc = refill(r);
+		if (rc < 0)
+			return rc;
+	}
 }
 
 int csv_next(struct csv_reader *r, struct csv_record *rec)
@@ -125,9 +183,27 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
 		}
 		if (r->start == r->end && r->eof)
 			return 0;
-		e = r->start < r->end ? scan(r, &nl) : -1;
-		if (e >= 0)
+		if (!r->sep) { /* the header's separator: its first line decides */
+			char *lf = memchr(r->buf + r->start, '\n', r->end - r->start);
+			if (lf || r->eof || r->end - r->start > r->max)
+				r->sep = detect_sep(r->buf, r->start,
+				                    lf ? (size_t)(lf - r->buf) : r->end);
+		}
+		e = r->start < r->end && r->sep ? scan(r, &nl) : -1;
+		if (e >= 0 && (size_t)e - r->start <= r->max)
 			break;
+		if (e >= 0 || r->end - r->start > r->max) {
+			rec->line = r->line;
+			rec->n = 0;
+			rec->error = r->too_long;
+			if (e >= 0) { /* complete but too long: it is in the buffer */
+				r->line += nl + ((size_t)e < r->end ? 1 : 0);
+				r->start = (size_t)e < r->end ? (size_t)e + 1 : (size_t)e;
+				return 1;
+			}
+			int rc = skip_long(r);
+			return rc < 0 ? rc : 1;
+		}
 		if (r->eof) /* cannot happen: scan returns end at EOF */
 			return 0;
 		int rc = refill(r);
@@ -143,6 +219,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
 	rec->error = NULL;
 	r->line += nl + (end < r->end ? 1 : 0);
 	r->start = end < r->end ? end + 1 : end;
+	const char sep = r->sep;
 
 	for (;;) {
 		if (rec->n == CSV_MAX_FIELDS) {
@@ -157,6 +234,10 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
 					rec->error = "quoted field not closed";
 					return 1;
 				}
+				if (*p == '\0') {
+					rec->error = "NUL byte in a field";
+					return 1;
+				}
 				if (*p == '"') {
 					if (p + 1 < lim && p[1] == '"') {
 						*w++ = '"';
@@ -168,15 +249,16 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
 				}
 				*w++ = *p++;
 			}
-			if (p < lim && *p != ',') {
+			if (p < lim && *p != sep) {
 				rec->error = "text after a closing quote";
 				return 1;
 			}
 		} else {
-			while (p < lim && *p != ',') {
-				if (*p == '"' || *p == '\r') {
-					rec->error = *p == '"' ? "quote inside an unquoted field"
-					                       : "bare carriage return";
+			while (p < lim && *p != sep) {
+				if (*p == '"' || *p == '\r' || *p == '\0') {
+					rec->error = *p == '"'    ? "quote inside an unquoted field"
+					             : *p == '\r' ? "bare carriage return"
+					                          : "NUL byte in a field";
 					return 1;
 				}
 				p++;
@@ -186,7 +268,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
 		rec->f[rec->n] = f;
 		rec->len[rec->n] = (size_t)(w - f);
 		rec->n++;
-		bool more = p < lim; /* at a ',' */
+		bool more = p < lim; /* at a separator */
 		*w = '\0';           /* may overwrite the ',' or the line end: both consumed */
 		if (!more)
 			return 1;

@@ -31,6 +31,10 @@ struct iser {
 	const char *device, *metric, *labels;
 	const struct metric_def *def;
 	enum store_kind kind;
+	unsigned cbits; /* counters: width, resolution and rate (store_series_desc) */
+	double cscale, crate;
+	bool c_have_last; /* stored counters: the latest reading, raw and total */
+	double c_last_raw, c_last_total;
 	int64_t exist_id; /* in the original database; 0 = new */
 	int64_t sid;      /* in the staged store; 0 = not yet */
 	const char *bad;  /* every row of this series is rejected with this reason */
@@ -63,6 +67,15 @@ struct splan {
 	size_t n;
 };
 
+/* Rejected rows past the first IMPORT_SHOWN_REJECTS, counted by kind (import_reject.c). */
+#define IMPORT_REJECT_KINDS 24
+struct rejkind {
+	bool other; /* the last slot: every kind beyond the others */
+	uint64_t n;
+	unsigned long first_line;
+	char example[200]; /* the first hidden one, formatted */
+};
+
 struct run {
 	const struct import_opts *o;
 	struct import_summary *sum;
@@ -73,6 +86,10 @@ struct run {
 	int werr;
 	/* long format columns */
 	int c_ts, c_dev, c_met, c_val, c_lab, c_unit, c_agg;
+	char decimal; /* '.', ',' or 0 for either (not both in one value) */
+	uint64_t shown;
+	struct rejkind kinds[IMPORT_REJECT_KINDS];
+	size_t nkinds;
 	/* wide format */
 	int w_ts;
 	struct wcol *wcols; /* indexed by column */
@@ -86,14 +103,33 @@ struct run {
 	size_t errlen;
 };
 
+/* ---- import_reject.c ---- */
+
+/* Count a rejected line; print "FILE:LINE: reason" to o->rejects for the first
+ * IMPORT_SHOWN_REJECTS, count the rest by kind (the reason up to its first ':' or '"'). */
+void import_reject(struct run *r, unsigned long line, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* After the run: one line per kind of the rejections not printed. */
+void import_reject_summary(struct run *r);
+
+/* ---- import_fields.c ---- */
+
+/* The long format's columns from header h: the usual names (case-insensitive; the time as
+ * timestamp, time, datetime or ts) or those o->columns gives. 0, or -EINVAL with err set. */
+int import_long_header(struct run *r, const struct csv_record *h);
+/* A value: a plain decimal number (the run's decimal mark, an optional exponent; no hex,
+ * inf, nan, spaces or thousands separators), |v| <= IMPORT_VALUE_MAX. NULL, or why not. */
+const char *import_parse_value(const struct run *r, const char *text, double *v);
+/* A row's time: ISO 8601 or o->time_format, local times in o->tz, minus 1 ms with
+ * --interval-end, within what query and export accept. NULL, or why not (in why[wl]). */
+const char *import_parse_time(const struct run *r, const char *text, int64_t *ts, char *why,
+                              size_t wl);
+
 /* ---- import_rows.c ---- */
 
 /* The series of key (device \x1f metric \x1f labels, klen bytes), created when asked. NULL
  * when absent (or out of memory). */
 struct iser *import_tab_get(struct tab *t, const char *key, size_t klen, bool create);
-/* Count a rejected line and print "FILE:LINE: reason" to o->rejects. */
-void import_reject(struct run *r, unsigned long line, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
 /* Queue the batched samples to the staged store. 0 or the first writer error. */
 int import_flush_batch(struct run *r);
 /* Count ts's hour in hours_recomputed when it differs from *hour. */
@@ -112,6 +148,8 @@ struct iser *import_resolve(struct run *r, const char *dev, const char *met, con
 const char *import_unit_of(struct iser *s, const char *unit);
 /* A header's column called name, -1 when absent. */
 int import_col_index(const struct csv_record *h, const char *name);
+/* Why value v cannot be series s's (a counter's reading is never negative); NULL: it can. */
+const char *import_check_value(const struct iser *s, double v);
 /* Every record of fd: header, then rows, rejects counted. 0 or -errno with err set. */
 int import_records(struct run *r, int fd);
 

@@ -75,19 +75,6 @@ struct iser *import_tab_get(struct tab *t, const char *key, size_t klen, bool cr
 
 /* ---- values: checks, buffering, queueing ---- */
 
-void import_reject(struct run *r, unsigned long line, const char *fmt, ...)
-{
-	va_list ap;
-	r->sum->rows_rejected++;
-	if (!r->o->rejects)
-		return;
-	fprintf(r->o->rejects, "%s:%lu: ", r->o->source ? r->o->source : "-", line);
-	va_start(ap, fmt);
-	vfprintf(r->o->rejects, fmt, ap);
-	va_end(ap);
-	fputc('\n', r->o->rejects);
-}
-
 int import_flush_batch(struct run *r)
 {
 	if (r->nbatch && r->st) {
@@ -114,7 +101,10 @@ int64_t import_series_id(struct run *r, struct iser *s)
 		struct store_series_desc d = {.device = s->device,
 		                              .metric = s->metric,
 		                              .labels = s->labels,
-		                              .kind = s->kind};
+		                              .kind = s->kind,
+		                              .counter_bits = s->cbits,
+		                              .max_rate = s->crate,
+		                              .counter_scale = s->cscale};
 		s->sid = store_series(r->st, &d);
 	}
 	return s->sid;
@@ -134,6 +124,15 @@ const char *import_check(struct iser *s, int64_t ts, char *why, size_t wl)
 		         *s->labels ? "}" : "");
 		return why;
 	}
+	return NULL;
+}
+
+const char *import_check_value(const struct iser *s, double v)
+{
+	if (s->kind == STORE_COUNTER && v < 0)
+		return "negative reading for a counter (a meter counts up from 0)";
+	if (!(v >= -IMPORT_VALUE_MAX && v <= IMPORT_VALUE_MAX))
+		return "value out of range after unit conversion (magnitude above 1e15)";
 	return NULL;
 }
 
@@ -197,6 +196,24 @@ static const char *import_labels(struct run *r, const char *in)
 	return r->lab_out;
 }
 
+/* A counter is judged as the daemon will judge it: the width, resolution and rate of its
+ * configured device's profile row (config_counter_of), so a 16-bit wrap in the file is a wrap
+ * and not a reset; else as stored; else no width and no rate. */
+static void counter_desc(struct run *r, struct iser *s)
+{
+	const struct config_device *d = r->o->cfg ? config_device_find(r->o->cfg, s->device) : NULL;
+	if (!d) {
+		if (!s->cscale)
+			s->cscale = 1;
+		return;
+	}
+	struct config_counter cc;
+	config_counter_of(d, s->metric, config_counter_point(d, s->metric, s->labels), &cc);
+	s->cbits = cc.bits;
+	s->cscale = cc.scale;
+	s->crate = cc.max_rate;
+}
+
 /* A series named by the file; its metric is checked once, the device when it is new. */
 struct iser *import_resolve(struct run *r, const char *dev, const char *met, const char *labels)
 {
@@ -221,6 +238,8 @@ struct iser *import_resolve(struct run *r, const char *dev, const char *met, con
 		else
 			s->kind = s->def->counter ? STORE_COUNTER : STORE_GAUGE;
 	}
+	if (s->kind == STORE_COUNTER)
+		counter_desc(r, s);
 	return s;
 }
 
@@ -241,25 +260,6 @@ int import_col_index(const struct csv_record *h, const char *name)
 		if (strcmp(h->f[i], name) == 0)
 			return (int)i;
 	return -1;
-}
-
-static int long_header(struct run *r, const struct csv_record *h)
-{
-	r->c_ts = import_col_index(h, "timestamp");
-	r->c_dev = import_col_index(h, "device");
-	r->c_met = import_col_index(h, "metric");
-	r->c_val = import_col_index(h, "value");
-	r->c_lab = import_col_index(h, "labels");
-	r->c_unit = import_col_index(h, "unit");
-	r->c_agg = import_col_index(h, "agg");
-	if (r->c_ts < 0 || r->c_dev < 0 || r->c_met < 0 || r->c_val < 0) {
-		snprintf(r->err, r->errlen,
-		         "line %lu: long format needs a header with columns "
-		         "timestamp, device, metric, value (labels, unit optional)",
-		         h->line);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static int long_row(struct run *r, const struct csv_record *rec)
@@ -285,13 +285,12 @@ static int long_row(struct run *r, const struct csv_record *rec)
 		              (size_t)r->c_agg < rec->n ? rec->f[r->c_agg] : "");
 		return 0;
 	}
-	if ((e = time_parse_iso8601(rec->f[r->c_ts], TIME_NOZONE_LOCAL, &ts))) {
-		import_reject(r, rec->line, "%s: \"%.40s\"", e, rec->f[r->c_ts]);
+	if ((e = import_parse_time(r, rec->f[r->c_ts], &ts, why, sizeof(why)))) {
+		import_reject(r, rec->line, "%s", e);
 		return 0;
 	}
-	ts -= r->o->interval_end;
-	if (!util_parse_double(rec->f[r->c_val], &v)) {
-		import_reject(r, rec->line, "non-numeric value \"%.40s\"", rec->f[r->c_val]);
+	if ((e = import_parse_value(r, rec->f[r->c_val], &v))) {
+		import_reject(r, rec->line, "%s: \"%.40s\"", e, rec->f[r->c_val]);
 		return 0;
 	}
 	const char *lab = r->c_lab >= 0 ? import_labels(r, rec->f[r->c_lab]) : "";
@@ -313,12 +312,18 @@ static int long_row(struct run *r, const struct csv_record *rec)
 		import_reject(r, rec->line, "%s: \"%.20s\"", e, rec->f[r->c_unit]);
 		return 0;
 	}
-	return import_add(r, s, ts, v * s->mul + s->add, rec->line);
+	v = v * s->mul + s->add;
+	if ((e = import_check_value(s, v))) {
+		import_reject(r, rec->line, "%s: \"%.40s\"", e, rec->f[r->c_val]);
+		return 0;
+	}
+	return import_add(r, s, ts, v, rec->line);
 }
 
 int import_records(struct run *r, int fd)
 {
-	struct csv_reader *cr = csv_open(fd);
+	const struct csv_opts co = {.sep = r->o->separator, .max_record = r->o->max_line};
+	struct csv_reader *cr = csv_open_opts(fd, &co);
 	struct csv_record rec;
 	bool header = true;
 	int rc;
@@ -343,7 +348,12 @@ int import_records(struct run *r, int fd)
 				rec.f[0] += 3;
 				rec.len[0] -= 3;
 			}
-			rc = r->o->format == IMPORT_LONG ? long_header(r, &rec)
+			/* A ',' file writes decimals with '.'; a ';' or tab one (a spreadsheet
+			 * locale) may use ',' (or '.', but not both in one value). */
+			r->decimal = r->o->decimal              ? r->o->decimal
+			             : csv_separator(cr) == ',' ? '.'
+			                                        : 0;
+			rc = r->o->format == IMPORT_LONG ? import_long_header(r, &rec)
 			                                 : import_wide_header(r, &rec);
 			if (rc < 0)
 				break;

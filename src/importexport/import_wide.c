@@ -160,19 +160,25 @@ int import_wide_row(struct run *r, const struct csv_record *rec)
 		import_reject(r, rec->line, "%zu fields, the header has %zu", rec->n, r->nwcols);
 		return 0;
 	}
-	if ((e = time_parse_iso8601(rec->f[r->w_ts], TIME_NOZONE_LOCAL, &ts))) {
-		import_reject(r, rec->line, "%s: \"%.40s\"", e, rec->f[r->w_ts]);
+	if ((e = import_parse_time(r, rec->f[r->w_ts], &ts, why, sizeof(why)))) {
+		import_reject(r, rec->line, "%s", e);
 		return 0;
 	}
-	ts -= r->o->interval_end;
 	double v[CSV_MAX_FIELDS];
 	for (size_t i = 0; i < rec->n; i++) { /* all cells first: a bad line adds nothing */
 		struct iser *s = r->wcols[i].s;
 		if (!s || !rec->len[i])
 			continue;
-		if (!util_parse_double(rec->f[i], &v[i])) {
-			import_reject(r, rec->line, "non-numeric value \"%.40s\" in column %zu",
-			              rec->f[i], i + 1);
+		if ((e = import_parse_value(r, rec->f[i], &v[i]))) {
+			import_reject(r, rec->line, "%s: \"%.40s\" in column %zu", e, rec->f[i],
+			              i + 1);
+			return 0;
+		}
+		import_unit_of(s, r->wcols[i].unit);
+		v[i] = v[i] * s->mul + s->add;
+		if ((e = import_check_value(s, v[i]))) {
+			import_reject(r, rec->line, "%s: \"%.40s\" in column %zu", e, rec->f[i],
+			              i + 1);
 			return 0;
 		}
 		if ((e = import_check(s, ts, why, sizeof(why)))) {
@@ -184,8 +190,7 @@ int import_wide_row(struct run *r, const struct csv_record *rec)
 		struct iser *s = r->wcols[i].s;
 		if (!s || !rec->len[i])
 			continue;
-		import_unit_of(s, r->wcols[i].unit);
-		int rc = import_add(r, s, ts, v[i] * s->mul + s->add, rec->line);
+		int rc = import_add(r, s, ts, v[i], rec->line);
 		if (rc < 0)
 			return rc;
 	}

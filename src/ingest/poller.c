@@ -157,14 +157,14 @@ static int64_t resolve_series(struct poller *p, struct dev_rt *d, const struct g
 	        .metric = pt->metric,
 	        .labels = canon,
 	        .kind = pt->kind == GDC_COUNTER ? STORE_COUNTER : STORE_GAUGE,
-	        .counter_bits = pt->counter_bits,
-	        /* The driver scaled the reading, so the wrap point scales with it. */
-	        .counter_scale = pt->scale > 0 ? pt->scale : 1.0,
 	};
-	/* An energy meter can't plausibly count faster than its rated power (DOMAIN §3). */
-	if (pt->kind == GDC_COUNTER && d->cfg->rated_power_w > 0 &&
-	    strcmp(pt->metric, "energy_kwh") == 0)
-		desc.max_rate = d->cfg->rated_power_w / 1000.0 / 3600.0;
+	if (pt->kind == GDC_COUNTER) { /* width, resolution, rate: config_counter_of */
+		struct config_counter cc;
+		config_counter_of(d->cfg, pt->metric, pt, &cc);
+		desc.counter_bits = cc.bits;
+		desc.counter_scale = cc.scale;
+		desc.max_rate = cc.max_rate;
+	}
 	return store_series(p->st, &desc);
 }
 

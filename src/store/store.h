@@ -150,6 +150,13 @@ struct store_series_info {
 	const char *metric;
 	const char *labels;
 	enum store_kind kind;
+	unsigned counter_bits; /* counters: as in store_series_desc */
+	double max_rate;
+	double counter_scale;
+	/* counters: the latest stored reading as it was read (raw) and as it is stored (the
+	 * unwrapped total); have_last false when there is none */
+	bool have_last;
+	double last_raw, last_total;
 };
 /* Call cb for each series whose "device metric{labels}" matches glob (NULL = all).
  * cb returns non-zero to stop. Returns count or -errno. */

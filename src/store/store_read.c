@@ -59,7 +59,10 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 		sqlite3_stmt **q;
 		const char *sql;
 	} stmts[] = {
-	        {&r->q_series, "SELECT id, device, metric, labels, kind FROM series ORDER BY id"},
+	        {&r->q_series, "SELECT s.id, s.device, s.metric, s.labels, s.kind, s.counter_bits, "
+	                       "s.max_rate, s.counter_scale, t.have_last, t.last_raw, t.total "
+	                       "FROM series s LEFT JOIN series_state t ON t.series = s.id "
+	                       "ORDER BY s.id"},
 	        {&r->q_kind, "SELECT kind FROM series WHERE id = ?"},
 	        {&r->q_state, "SELECT open_t0, open_rowid FROM series_state WHERE series = ?"},
 	        {&r->q_blocks,
@@ -127,6 +130,13 @@ int store_series_find(struct store_reader *r, const char *glob,
 		        .labels = (const char *)sqlite3_column_text(q, 3),
 		        .kind = sqlite3_column_int(q, 4) == STORE_COUNTER ? STORE_COUNTER
 		                                                          : STORE_GAUGE,
+		        .counter_bits = (unsigned)sqlite3_column_int(q, 5),
+		        .max_rate = sqlite3_column_double(q, 6),
+		        .counter_scale = sqlite3_column_double(q, 7),
+		        .have_last = sqlite3_column_int(q, 8) != 0 &&
+		                     sqlite3_column_type(q, 9) != SQLITE_NULL,
+		        .last_raw = sqlite3_column_double(q, 9),
+		        .last_total = sqlite3_column_double(q, 10),
 		};
 		if (glob) {
 			size_t need =

@@ -12,6 +12,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The event for a counter reading that is a discontinuity (counter.h), if any. */
+static int counter_event(struct store *st, int64_t id, int64_t ts, double value,
+                         const struct wseries *w, const struct counter_state *before,
+                         const struct counter_verdict *v)
+{
+	char d[256];
+	if (v->not_after) {
+		snprintf(d, sizeof(d), "reading %.17g at %lld is not after %lld", value,
+		         (long long)ts, (long long)before->last_ts);
+	} else if (!before->have) {
+		snprintf(d, sizeof(d), "first reading is not a finite number");
+	} else if (v->outcome == COUNTER_REJECTED) {
+		snprintf(d, sizeof(d),
+		         "raw %.17g -> %.17g after %.3f s since its last change: above %.17g/s "
+		         "x 1.1 + one step %.17g; not counted, held: if the next reading "
+		         "continues from it, it becomes the baseline",
+		         v->prev_raw, value, v->elapsed_s, w->max_rate,
+		         w->scale > 0 ? w->scale : 1);
+	} else {
+		snprintf(d, sizeof(d), "raw %.17g -> %.17g after %.3f s, counted %.17g",
+		         v->prev_raw, value, v->elapsed_s, v->inc);
+	}
+	return event_write(st, ts, id, counter_event_kind(v->outcome), d);
+}
+
 int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 {
 	struct wseries *w = state_get(st, id);
@@ -21,50 +46,18 @@ int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 	int rc;
 
 	if (w->kind == STORE_COUNTER) {
-		if (!w->have_last) {
-			if (!isfinite(value)) {
-				return event_write(st, ts, id, "counter_rejected",
-				                   "first reading is not a finite number");
-			}
-			w->have_last = true;
-			w->total = value;
-		} else if (ts <= w->last_ts) {
-			char d[128];
-			snprintf(d, sizeof(d), "reading %.17g at %lld is not after %lld", value,
-			         (long long)ts, (long long)w->last_ts);
-			return event_write(st, ts, id, "counter_rejected", d);
-		} else {
-			struct counter_result r = counter_step_scaled(
-			        w->bits, w->scale, w->last_raw, value,
-			        (double)(ts - w->last_ts) / 1000.0, w->max_rate);
-			const char *ev = counter_event_kind(r.outcome);
-			if (ev) {
-				char d[160];
-				snprintf(d, sizeof(d),
-				         "raw %.17g -> %.17g after %.3f s, counted %.17g",
-				         w->last_raw, value, (double)(ts - w->last_ts) / 1000.0,
-				         r.delta);
-				if ((rc = event_write(st, ts, id, ev, d)) != SQLITE_OK)
-					return rc;
-			}
-			if (r.outcome == COUNTER_REJECTED) {
-				/* The sample is dropped; a finite reading becomes the new baseline
-				 * (see counter.h: a later plausible increase is then counted). */
-				if (isfinite(value)) {
-					w->last_raw = value;
-					w->last_ts = ts;
-					state_mark_dirty(st, id, w);
-				}
-				return SQLITE_OK;
-			}
-			double t = w->total + r.delta;
-			inc = t - w->total; /* exactly the difference of the stored totals */
-			w->total = t;
-		}
-		w->last_raw = value;
-		w->last_ts = ts;
-		value = w->total;
+		const struct counter_params p = {w->bits, w->scale, w->max_rate};
+		struct counter_verdict v;
+		struct counter_state before = w->cs;
+		counter_feed(&w->cs, &p, ts, value, &v);
+		if (counter_is_event(v.outcome) &&
+		    (rc = counter_event(st, id, ts, value, w, &before, &v)) != SQLITE_OK)
+			return rc;
 		state_mark_dirty(st, id, w);
+		if (!v.store)
+			return SQLITE_OK; /* rejected: not stored */
+		value = v.total;
+		inc = v.inc;
 	}
 
 	sqlite3_stmt *q = st->q_stage;

@@ -113,6 +113,11 @@ static const char *const migrations[] = {
 	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
 	"  json TEXT NOT NULL\n"
 	");\n",
+	/* 2 -> 3: counters are judged over the time since their last change, and a rejected
+	 * reading is held as a candidate baseline (counter.h: counter_feed). */
+	"ALTER TABLE series_state ADD COLUMN chg_ts INTEGER;   -- counters: when last_raw was first read\n"
+	"ALTER TABLE series_state ADD COLUMN pend_raw REAL;    -- counters: rejected reading held\n"
+	"ALTER TABLE series_state ADD COLUMN pend_ts INTEGER;  -- its time (NULL: none held)\n",
         /* clang-format on */
 };
 

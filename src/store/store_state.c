@@ -90,6 +90,14 @@ int state_open_append(struct wseries *w, int64_t ts, double v, double inc)
 	return 0;
 }
 
+static void bind_ts(sqlite3_stmt *q, int i, int64_t v, bool have)
+{
+	if (have)
+		sqlite3_bind_int64(q, i, v);
+	else
+		sqlite3_bind_null(q, i);
+}
+
 int state_persist(struct store *st)
 {
 	for (size_t i = 0; i < st->ndirty; i++) {
@@ -108,13 +116,14 @@ int state_persist(struct store *st)
 			sqlite3_bind_int64(q, 4, w->packed_t0);
 		else
 			sqlite3_bind_null(q, 4);
-		sqlite3_bind_int(q, 5, w->have_last);
-		writer_bind_real(q, 6, w->last_raw, w->have_last);
-		writer_bind_real(q, 7, w->total, w->have_last);
-		if (w->have_last)
-			sqlite3_bind_int64(q, 8, w->last_ts);
-		else
-			sqlite3_bind_null(q, 8);
+		const struct counter_state *c = &w->cs;
+		sqlite3_bind_int(q, 5, c->have);
+		writer_bind_real(q, 6, c->raw, c->have);
+		writer_bind_real(q, 7, c->total, c->have);
+		bind_ts(q, 8, c->last_ts, c->have);
+		bind_ts(q, 9, c->chg_ts, c->have);
+		writer_bind_real(q, 10, c->pend_raw, c->have_pend);
+		bind_ts(q, 11, c->pend_ts, c->have_pend);
 		int rc = writer_run(q);
 		if (rc != SQLITE_OK)
 			return rc;
@@ -130,13 +139,12 @@ int state_recover(struct store *st)
 	st->clock_ms = INT64_MIN;
 	st->last_rowid = 0;
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(
-	        st->db,
-	        "SELECT s.id, s.kind, s.counter_bits, s.max_rate, t.open_t0, "
-	        "t.open_rowid, t.packed_t0, t.have_last, t.last_raw, t.total, "
-	        "t.last_ts, s.counter_scale FROM series s LEFT JOIN series_state t "
-	        "ON t.series = s.id",
-	        -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT s.id, s.kind, s.counter_bits, s.max_rate, t.open_t0, "
+	                            "t.open_rowid, t.packed_t0, t.have_last, t.last_raw, t.total, "
+	                            "t.last_ts, s.counter_scale, t.chg_ts, t.pend_raw, t.pend_ts "
+	                            "FROM series s LEFT JOIN series_state t ON t.series = s.id",
+	                            -1, &q, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(q, 0);
 		struct wseries *w = state_get(st, id);
@@ -158,11 +166,21 @@ int state_recover(struct store *st)
 			if (w->packed_t0 + HOUR_MS - 1 > st->clock_ms)
 				st->clock_ms = w->packed_t0 + HOUR_MS - 1;
 		}
-		w->have_last = sqlite3_column_int(q, 7) != 0;
-		if (w->have_last) {
-			w->last_raw = sqlite3_column_double(q, 8);
-			w->total = sqlite3_column_double(q, 9);
-			w->last_ts = sqlite3_column_int64(q, 10);
+		struct counter_state *c = &w->cs;
+		c->have = sqlite3_column_int(q, 7) != 0;
+		if (c->have) {
+			c->raw = sqlite3_column_double(q, 8);
+			c->total = sqlite3_column_double(q, 9);
+			c->last_ts = sqlite3_column_int64(q, 10);
+			/* a row from before schema 3 has no change time: its last reading's */
+			c->chg_ts = sqlite3_column_type(q, 12) == SQLITE_NULL
+			                    ? c->last_ts
+			                    : sqlite3_column_int64(q, 12);
+			c->have_pend = sqlite3_column_type(q, 14) != SQLITE_NULL;
+			if (c->have_pend) {
+				c->pend_raw = sqlite3_column_double(q, 13);
+				c->pend_ts = sqlite3_column_int64(q, 14);
+			}
 		}
 		rc = SQLITE_OK;
 	}

@@ -100,9 +100,11 @@ int writer_prepare(struct store *st)
 	for (int i = 0; i < ROLLUP_LEVELS; i++)
 		P(q_roll[i], roll_sql[i]);
 	P(q_state, "INSERT INTO series_state(series, open_t0, open_rowid, packed_t0, have_last, "
-	           "last_raw, total, last_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	           "last_raw, total, last_ts, chg_ts, pend_raw, pend_ts) "
+	           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
 	           "ON CONFLICT(series) DO UPDATE SET open_t0 = ?2, open_rowid = ?3, "
-	           "packed_t0 = ?4, have_last = ?5, last_raw = ?6, total = ?7, last_ts = ?8");
+	           "packed_t0 = ?4, have_last = ?5, last_raw = ?6, total = ?7, last_ts = ?8, "
+	           "chg_ts = ?9, pend_raw = ?10, pend_ts = ?11");
 	P(q_trim, "DELETE FROM staging WHERE rowid < ?");
 	P(q_event, "INSERT INTO events(ts, series, kind, detail) VALUES (?, ?, ?, ?)");
 	P(q_device, "INSERT INTO devices(name, driver, address, state, last_poll_ms, last_ok_ms, "

@@ -17,6 +17,7 @@
 #ifndef GREENDC_STORE_WRITER_H
 #define GREENDC_STORE_WRITER_H
 
+#include "store/counter.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "store/store_internal.h"
@@ -90,10 +91,9 @@ struct wseries {
 	unsigned bits;
 	double max_rate;
 	double scale;
-	/* counter state, persisted in series_state at every commit that changes it */
-	bool have_last;
-	double last_raw, total;
-	int64_t last_ts;
+	/* counter state (counter_feed), persisted in series_state at every commit that
+	 * changes it */
+	struct counter_state cs;
 	/* the open hour: samples only in staging (and here) */
 	int64_t open_t0; /* NO_HOUR: none */
 	int64_t open_rowid;

@@ -143,7 +143,7 @@ def load(path):
             s[(f[1], f[2], f[4])].append((f[0], float(f[3])))
     return s
 a, q = load(sys.argv[1]), load(sys.argv[2])
-assert len(a) == 109 and len(q) == 109, (len(a), len(q))
+assert len(a) == 118 and len(q) == 118, (len(a), len(q))
 n = len(a[("weather", "outdoor_temp_c", "role=weather")])
 assert n == 3 * 1440 + 1, n
 drops = lambda v: [(t, x, y) for (t, x), (_, y) in zip(v, v[1:]) if y < x]

@@ -10,10 +10,10 @@
 
 P=$(free_port)
 SP=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-# The demo config with a free port, fast polling, private state and the built drivers. The
-# simulation runs 60x faster than the wall clock the samples are stamped with, so the rated
-# powers (which bound plausible counter increases) are dropped: they would reject every reading.
-sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+# The demo config with a free port, fast polling, private state and the built drivers; its
+# rated powers stay (they bound plausible counter increases by wall-clock time), so the
+# simulation runs in real time: accelerated, every meter would count faster than it can.
+sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" \
 	-e "s|path: ../demo-state/greendc.db|path: greendc.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 	-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
@@ -26,10 +26,11 @@ t0=$(date +%s)
 # Simulated midday in June so the PV meter generates (REF > 0).
 # The demo's SNMP devices (second views of the PDUs and UPS) are polled too, so the PUE
 # below also shows that they are not counted in E_IT a second time.
-bg dcsim "$B/dcsim" --port "$P" --snmp-port "$SP" --speed 60 --start 2026-06-15T11:00
+bg dcsim "$B/dcsim" --port "$P" --snmp-port "$SP" --start 2026-06-15T11:00
 wait_port "$P"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
-sleep 15
+# Long enough for PDU A's whole-kWh register to step several times (about 200 kW)
+sleep ${ENERGY_DEMO_SECONDS:-60}
 kill -TERM "$PID_greendcd"
 wait "$PID_greendcd" || fail "greendcd failed"
 t1=$(date +%s)

@@ -88,7 +88,7 @@ for s in site-a site-b; do
 	mkdir -p "$T/$s"
 	hp=$(free_port)
 	eval "HP_$(echo $s | tr - _)=$hp"
-	sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+	sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
 		-e "s|secret_file: ../demo-state/central.key|secret_file: $T/central.key|" \
 		-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \

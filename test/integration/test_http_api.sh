@@ -17,7 +17,7 @@ P=$(free_port)
 SP=$(free_port)
 HP=$(free_port)
 mkconf() { # out http_port extra_http_lines
-	sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+	sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: $(basename "$1" .yaml).db|" \
 		-e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 		-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \

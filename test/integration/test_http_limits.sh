@@ -15,7 +15,7 @@ TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && printf '%s' "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256")
 (umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
 mkconf() { # out listen token_file
-	sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+	sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
 		-e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 		-e "s|commit_interval: .*|commit_interval: 200ms|" -e "s|interval: [0-9]*s$|interval: 500ms|" \

@@ -366,3 +366,34 @@ for args in "$T/early.csv" "--on-overlap keep-imported $T/hist.csv"; do
 	[ "$(sha256sum <"$T/live.db")" = "$sum4" ] || fail "a refused import ($args) changed the database"
 done
 ok "history under live data: rebuilt with keep-live, idempotent over rollup-only hours, refusals leave the store as it was"
+
+# Meters as they come (issue 13): nine days of the demo site's readings from dcsim's history
+# generator (1-minute readings as the registers show them: PDU A's 16-bit kWh register
+# wrapping, utility-b's meter replaced), imported into the demo configuration as shipped
+# (only its paths changed). The import judges each counter with its profile's width and
+# resolution and its device's rated power, as the daemon does: a wrap is a wrap (it used to be
+# a reset: raw 65534 -> 1 counted 1 instead of 3), the replacement the one discontinuity. A
+# re-import across the replacement and the wraps is unchanged, raw hours and rollup-only hours
+# (the demo keeps 7 days of raw) alike.
+sed -e "s|path: ../demo-state/greendc.db|path: meters.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
+	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" "$top/etc/demo.yaml" >"$T/demo.yaml"
+(umask 077 && echo "whsec_dGVzdC1rZXktZm9yLWltcG9ydC10ZXN0cw==" >"$T/central.key")
+"$B/dcsim" --history "$T/meters.csv" --start 2026-09-15 --end 2026-09-24 --step 1m --no-gap \
+	--replace-at 2026-09-21T14:00 2>"$T/gen.err" || { cat "$T/gen.err"; fail "dcsim --history"; }
+grep -q "wrapped [1-9]" "$T/gen.err" || { cat "$T/gen.err"; fail "the history has no wrap"; }
+GD() { "$B/greendc" -c "$T/demo.yaml" "$@"; }
+GD import --interval-end "$T/meters.csv" >"$T/m1.out" 2>&1 || { cat "$T/m1.out"; fail "importing the demo history"; }
+sql "$T/meters.db" "SELECT s.device, s.metric, s.labels, e.kind FROM events e JOIN series s ON s.id = e.series WHERE e.kind LIKE 'counter_%'" >"$T/m.events"
+n=$(grep -c '^utility-b|energy_kwh|.*|counter_reset$' "$T/m.events" || true)
+[ "$n" = 4 ] && [ "$(wc -l <"$T/m.events")" = 4 ] ||
+	{ cat "$T/m.events"; fail "expected the 4 counter_reset events of utility-b's replacement and nothing else"; }
+sql "$T/meters.db" "SELECT counter_bits, max_rate * 3600000, counter_scale FROM series WHERE device = 'pdu-a' AND metric = 'energy_kwh'" >"$T/m.pdu"
+[ "$(cat "$T/m.pdu")" = "16|300000.0|1.0" ] || { cat "$T/m.pdu"; fail "PDU A's counter not described by its profile and rated power"; }
+ok "demo history: PDU A's wraps counted as wraps (16-bit, 300 kW), the replacement the only discontinuity"
+sum5=$(sha256sum <"$T/meters.db")
+GD import --interval-end "$T/meters.csv" >"$T/m2.out" 2>&1 || { cat "$T/m2.out"; fail "re-importing the demo history"; }
+rows=$(($(wc -l <"$T/meters.csv") - 1))
+grep -q "$rows rows read, 0 written, 0 rejected, $rows unchanged, 0 dropped by keep-live" "$T/m2.out" ||
+	{ cat "$T/m2.out"; fail "re-import across a meter replacement and wraps not reported unchanged"; }
+[ "$(sha256sum <"$T/meters.db")" = "$sum5" ] || fail "re-import of the demo history changed the database"
+ok "re-import across the meter replacement and the wraps: $rows rows unchanged, database byte-identical"

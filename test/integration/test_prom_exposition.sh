@@ -15,7 +15,7 @@ SP=$(free_udp_port)
 HP=$(free_port)
 # The demo's report signing key is made by `make demo`; here, one of the test's own.
 (umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
-sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
 	-e "s|secret_file: ../demo-state/central.key|secret_file: $T/central.key|" \
 	-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \

@@ -56,13 +56,147 @@ static void test_plain_increase(void **state)
 static void test_rate_rejection(void **state)
 {
 	(void)state;
-	/* 10 s at 1/s: up to 11 is plausible, 12 is not */
-	struct counter_result r = counter_step(32, 100, 111, 10, 1);
+	/* 10 s at 1/s: up to 11 plus one step (1) is plausible, 13 is not */
+	struct counter_result r = counter_step(32, 100, 112, 10, 1);
 	assert_int_equal(r.outcome, COUNTER_OK);
-	r = counter_step(32, 100, 112, 10, 1);
+	assert_true(r.delta == 12);
+	r = counter_step(32, 100, 113, 10, 1);
 	assert_int_equal(r.outcome, COUNTER_REJECTED);
 	assert_true(r.delta == 0);
 	assert_string_equal(counter_event_kind(r.outcome), "counter_rejected");
+	/* a 0.1 kWh register: the step is 0.1 */
+	r = counter_step_scaled(32, 0.1, 100, 111.1, 10, 1);
+	assert_int_equal(r.outcome, COUNTER_OK);
+	r = counter_step_scaled(32, 0.1, 100, 111.2, 10, 1);
+	assert_int_equal(r.outcome, COUNTER_REJECTED);
+}
+
+#define KW(x) ((x) / 3600.0) /* rated power in kW as kWh per second */
+
+/* The demo's PDU A (issue 13): a 16-bit whole-kWh register polled every 5 s, rated 300 kW,
+ * drawing 194 kW. One step within one poll "looks like" 720 kW, yet it is what a real meter
+ * shows: always plausible. A 1000 kWh step is not. */
+static void test_one_step_always_plausible(void **state)
+{
+	(void)state;
+	struct counter_result r = counter_step(16, 65006, 65007, 5, KW(300));
+	assert_int_equal(r.outcome, COUNTER_OK);
+	assert_true(r.delta == 1);
+	/* even after a 1 s poll, and across the wrap */
+	r = counter_step(16, 65535, 0, 1, KW(300));
+	assert_int_equal(r.outcome, COUNTER_WRAP);
+	assert_true(r.delta == 1);
+	r = counter_step(16, 65006, 66006 - 65536, 5, KW(300));
+	assert_int_equal(r.outcome, COUNTER_RESET); /* 1000 kWh in 5 s: no wrap explains it */
+	r = counter_step(16, 65006, 66006, 5, KW(300));
+	assert_int_equal(r.outcome, COUNTER_REJECTED);
+	/* CRAH: 0.1 kWh steps, rated 30 kW, polled every 10 s (one step = 36 kW) */
+	r = counter_step_scaled(32, 0.1, 812.3, 812.4, 10, KW(30));
+	assert_int_equal(r.outcome, COUNTER_OK);
+	assert_true(fabs(r.delta - 0.1) < 1e-9);
+	/* at the rated power, 5 steps of 0.1 kWh in 10 s would be 180 kW */
+	r = counter_step_scaled(32, 0.1, 812.3, 812.8, 10, KW(30));
+	assert_int_equal(r.outcome, COUNTER_REJECTED);
+}
+
+static const struct counter_params PDU_A = {16, 1.0, KW(300)};
+
+/* Feed readings (ts in s, raw) and count events; the last verdict is left in *last. */
+static int feed(struct counter_state *s, const struct counter_params *p, const double (*rd)[2],
+                size_t n, double *total, struct counter_verdict *last)
+{
+	int events = 0;
+	for (size_t i = 0; i < n; i++) {
+		counter_feed(s, p, (int64_t)(rd[i][0] * 1000), rd[i][1], last);
+		events += counter_is_event(last->outcome);
+		if (last->store)
+			*total = last->total;
+		assert_true(last->inc >= 0);
+	}
+	return events;
+}
+
+/* Judged over the time since the last change, not since the last poll: a meter that updates
+ * its register once a minute, polled every 5 s, shows 5 kWh at once at 300 kW. */
+static void test_rate_since_last_change(void **state)
+{
+	(void)state;
+	struct counter_state s = {0};
+	struct counter_verdict v;
+	double total = 0;
+	const double rd[][2] = {{0, 1000}, {5, 1000}, {10, 1000}, {55, 1000}, {60, 1005}};
+	assert_int_equal(feed(&s, &PDU_A, rd, 5, &total, &v), 0);
+	assert_true(total == 1005);
+	assert_true(v.elapsed_s == 60);
+	/* since the last poll (5 s) the same step would be implausible */
+	assert_int_equal(counter_step(16, 1000, 1005, 5, KW(300)).outcome, COUNTER_REJECTED);
+	assert_true(s.chg_ts == 60000);
+}
+
+/* 194 kW on PDU A for an hour of 5 s polls: every step counted, no event. */
+static void test_pdu_a_hour(void **state)
+{
+	(void)state;
+	struct counter_state s = {0};
+	struct counter_verdict v;
+	double total = 0, energy = 65006.4;
+	int events = 0;
+	for (int k = 0; k <= 720; k++) {
+		double raw = fmod(floor(energy), 65536);
+		counter_feed(&s, &PDU_A, (int64_t)k * 5000, raw, &v);
+		events += counter_is_event(v.outcome);
+		if (v.store)
+			total = v.total;
+		energy += 194.0 * 5 / 3600;
+	}
+	assert_int_equal(events, 0);
+	assert_true(total == floor(energy - 194.0 * 5 / 3600)); /* unwrapped across 65536 */
+}
+
+/* A real jump is caught once: a glitch that comes back is one event and costs nothing; a
+ * meter replaced by one with a higher count is one event, then counted from its new level. */
+static void test_jump_caught_once(void **state)
+{
+	(void)state;
+	struct counter_state s = {0};
+	struct counter_verdict v;
+	double total = 0;
+	/* 1000 kWh after 5 s: rejected, one event; back to normal: no second event */
+	const double glitch[][2] = {{0, 100}, {5, 100}, {10, 1100}, {15, 101}, {20, 101}};
+	assert_int_equal(feed(&s, &PDU_A, glitch, 5, &total, &v), 1);
+	assert_true(total == 101);
+	assert_false(s.have_pend);
+
+	/* replaced by a meter reading 5000: rejected once, then its level is the baseline */
+	struct counter_state r = {0};
+	total = 0;
+	const double repl[][2] = {{0, 100}, {5, 100}, {10, 5000}, {15, 5000}, {20, 5001}};
+	assert_int_equal(feed(&r, &PDU_A, repl, 5, &total, &v), 1);
+	assert_true(total == 101); /* 100 + the 1 kWh after the new level; the jump unknown */
+	assert_true(r.raw == 5001);
+
+	/* a value that keeps jumping: an event each time, nothing counted */
+	struct counter_state j = {0};
+	total = 0;
+	const double noise[][2] = {{0, 100}, {5, 9000}, {10, 100}, {15, 30000}, {20, 100}};
+	assert_int_equal(feed(&j, &PDU_A, noise, 5, &total, &v), 2);
+	assert_true(total == 100);
+}
+
+/* Readings must come in time order; one that does not is an event and changes nothing. */
+static void test_feed_time_order(void **state)
+{
+	(void)state;
+	struct counter_state s = {0};
+	struct counter_verdict v;
+	double total = 0;
+	const double rd[][2] = {{0, 100}, {10, 101}, {10, 102}, {5, 103}, {20, 102}};
+	assert_int_equal(feed(&s, &PDU_A, rd, 5, &total, &v), 2);
+	assert_true(total == 102);
+	counter_feed(&s, &PDU_A, 30000, NAN, &v); /* not a number: an event, not stored */
+	assert_int_equal(v.outcome, COUNTER_REJECTED);
+	assert_false(v.store);
+	assert_false(s.have_pend);
 }
 
 static void test_wrap_implausible_is_reset(void **state)
@@ -150,6 +284,11 @@ int main(void)
 	        cmocka_unit_test(test_known_replacement),
 	        cmocka_unit_test(test_plain_increase),
 	        cmocka_unit_test(test_rate_rejection),
+	        cmocka_unit_test(test_one_step_always_plausible),
+	        cmocka_unit_test(test_rate_since_last_change),
+	        cmocka_unit_test(test_pdu_a_hour),
+	        cmocka_unit_test(test_jump_caught_once),
+	        cmocka_unit_test(test_feed_time_order),
 	        cmocka_unit_test(test_wrap_implausible_is_reset),
 	        cmocka_unit_test(test_float_counter),
 	        cmocka_unit_test(test_never_negative),

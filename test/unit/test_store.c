@@ -653,10 +653,33 @@ static void test_counter_wrap_and_reset(void **state)
 		struct store_sample s = {id, T0 + k * 10000, raw[k]};
 		assert_int_equal(store_append(st, &s, 1), 0);
 	}
-	/* 1/s limit: +5 ok, +500 rejected (dropped), then +4 from the new baseline ok */
+	/* 1/s limit: +5 ok, +500 rejected (not stored, one event, held), then +4 continues from
+	 * the held reading: the meter's level moved (replaced), counted from there */
 	const double raw2[] = {100, 105, 605, 609};
 	for (int k = 0; k < 4; k++) {
 		struct store_sample s = {id2, T0 + k * 10000, raw2[k]};
+		assert_int_equal(store_append(st, &s, 1), 0);
+	}
+	/* PDU A of the demo: a 16-bit whole-kWh register, rated 300 kW, polled every 5 s at
+	 * 194 kW. Each 1 kWh step within one poll "looks like" 720 kW: every one is stored, and
+	 * the wrap too, with no event (it used to be dropped as implausible). */
+	struct store_series_desc d3 = {"pdu-a", "energy_kwh", "", STORE_COUNTER,
+	                               16,      300.0 / 3600, 1.0};
+	int64_t id3 = store_series(st, &d3);
+	double e = 65530.2, first = floor(e);
+	int n3 = 0;
+	for (int k = 0; k < 720; k++, e += 194.0 * 5 / 3600, n3++) {
+		struct store_sample s = {id3, T0 + k * 5000, fmod(floor(e), 65536)};
+		assert_int_equal(store_append(st, &s, 1), 0);
+	}
+	double last3 = floor(e - 194.0 * 5 / 3600);
+	/* a glitch that comes back: one event, nothing counted for it */
+	struct store_series_desc d4 = {"crah-1", "energy_kwh", "", STORE_COUNTER,
+	                               32,       30.0 / 3600,  0.1};
+	int64_t id4 = store_series(st, &d4);
+	const double raw4[] = {812.3, 812.4, 9999.9, 812.4, 812.5};
+	for (int k = 0; k < 5; k++) {
+		struct store_sample s = {id4, T0 + k * 10000, raw4[k]};
 		assert_int_equal(store_append(st, &s, 1), 0);
 	}
 	assert_int_equal(store_flush(st), 0);
@@ -679,6 +702,15 @@ static void test_counter_wrap_and_reset(void **state)
 	assert_int_equal(got.n, 3);
 	assert_true(got.v[0] == 100 && got.v[1] == 105 && got.v[2] == 109);
 	samples_free(&got);
+	read_all(r, id3, &got);
+	assert_int_equal(got.n, n3);
+	assert_true(got.v[0] == first && got.v[got.n - 1] == last3);
+	assert_true(last3 > 65536); /* it wrapped, and the total went on */
+	samples_free(&got);
+	read_all(r, id4, &got);
+	assert_int_equal(got.n, 4);
+	assert_true(fabs(got.v[3] - 812.5) < 1e-9);
+	samples_free(&got);
 	store_reader_close(r);
 
 	char sql[160];
@@ -686,10 +718,17 @@ static void test_counter_wrap_and_reset(void **state)
 	         "SELECT count(*) FROM events WHERE kind = 'counter_reset' AND series = %lld",
 	         (long long)id);
 	assert_int_equal(sql_int(f->path, sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE series = %lld",
+	         (long long)id3);
+	assert_int_equal(sql_int(f->path, sql), 0);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM events WHERE kind = 'counter_rejected' AND series = %lld",
+	         (long long)id4);
+	assert_int_equal(sql_int(f->path, sql), 1);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events WHERE kind = "
 	                                  "'counter_rejected'"),
-	                 1);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"), 2);
+	                 2);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"), 3);
 }
 
 static void test_events_and_devices(void **state)
@@ -846,8 +885,15 @@ static void test_crash_sigkill(void **state)
 	store_reader_close(r);
 }
 
+/* CRAH energy after k s at 29 kW, as its 0.1 kWh register shows it. */
+static double crah_kwh(int64_t k)
+{
+	return 812.0 + (double)(k * 29 / 360) / 10;
+}
+
 /* A full disk (RLIMIT_FSIZE in a child): the writer keeps the batch, reports the error,
- * recovers when space returns, and loses nothing. */
+ * recovers when space returns, and loses nothing; counter samples held meanwhile are judged
+ * in their own time order (no spurious counter event). */
 static void test_disk_full(void **state)
 {
 	struct fixture *f = *state;
@@ -861,6 +907,11 @@ static void test_disk_full(void **state)
 		struct store *st = open_store(f->path, 5, 4096);
 		struct store_series_desc d = {"ups-2", "power_w", "", STORE_GAUGE, 0, 0, 0};
 		int64_t id = store_series(st, &d);
+		/* and a CRAH's 0.1 kWh register, rated 30 kW, drawing 29 kW: its samples held
+		 * while the disk is full must be judged in their own time order afterwards */
+		struct store_series_desc dc = {"crah-1", "energy_kwh", "", STORE_COUNTER,
+		                               32,       30.0 / 3600,  0.1};
+		int64_t idc = store_series(st, &dc);
 		if (store_flush(st) != 0)
 			_exit(1);
 		struct rlimit rl;
@@ -876,11 +927,19 @@ static void test_disk_full(void **state)
 		int64_t k = 0;
 		int rc = 0;
 		while (k < 1000000 && rc == 0) {
-			struct store_sample s[100];
-			for (int j = 0; j < 100; j++, k++)
+			struct store_sample s[200];
+			for (int j = 0; j < 200; j += 2, k++) {
 				s[j] = (struct store_sample){id, T0 + k * 1000, (double)k};
-			store_append(st, s, 100);
+				s[j + 1] = (struct store_sample){idc, T0 + k * 1000, crah_kwh(k)};
+			}
+			store_append(st, s, 200);
 			rc = store_flush(st);
+		}
+		/* more while it is full: held in the queue */
+		for (int j = 0; j < 100; j++, k++) {
+			struct store_sample s[2] = {{id, T0 + k * 1000, (double)k},
+			                            {idc, T0 + k * 1000, crah_kwh(k)}};
+			store_append(st, s, 2);
 		}
 		struct store_stats stats;
 		store_stats(st, &stats);
@@ -914,7 +973,13 @@ static void test_disk_full(void **state)
 	for (size_t k = 0; k < got.n; k++)
 		assert_true(got.v[k] == (double)k && got.ts[k] == T0 + (int64_t)k * 1000);
 	samples_free(&got);
+	read_all(r, 2, &got);
+	assert_int_equal(got.n, appended);
+	for (size_t k = 0; k < got.n; k++)
+		assert_true(fabs(got.v[k] - crah_kwh((int64_t)k)) < 1e-9);
+	samples_free(&got);
 	store_reader_close(r);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM events"), 0);
 	sqlite3 *db;
 	sqlite3_stmt *q;
 	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);

@@ -38,6 +38,9 @@ enum field {
 	F_UPS_OUT_VOLTAGE,
 	F_UPS_OUT_LOAD,
 	F_UPS_IN_VOLTAGE,
+	F_UPS_IN_POWER,
+	F_UPS_IN_CURRENT,
+	F_UPS_IN_FREQ,
 	F_UPS_CHARGE,
 	F_UPS_RUNTIME,
 	F_UPS_BATT_TEMP,
@@ -169,6 +172,10 @@ static const struct hseries series[] = {
 	UPS_PH("voltage_v", "", F_UPS_OUT_VOLTAGE, 1),
 	UPS_PH("load_pct", "", F_UPS_OUT_LOAD, 1),
 	UPS_PH("voltage_v", ";side=input", F_UPS_IN_VOLTAGE, 1),
+	/* upsInputTruePower, upsInputCurrent, upsInputFrequency (ups/ups-mib reads them) */
+	UPS_PH("power_w", ";side=input", F_UPS_IN_POWER, 1),
+	UPS_PH("current_a", ";side=input", F_UPS_IN_CURRENT, 0.1),
+	UPS_PH("frequency_hz", ";side=input", F_UPS_IN_FREQ, 0.1),
 	SNMP("ups-snmp", "ups", "battery_charge_pct", "hall=A;role=snmp_view", S_UPS, 0, F_UPS_CHARGE, 0, 1),
 	SNMP("ups-snmp", "ups", "runtime_s", "hall=A;role=snmp_view", S_UPS, 0, F_UPS_RUNTIME, 0, 60),
 	SNMP("ups-snmp", "ups", "battery_temp_c", "hall=A;role=snmp_view", S_UPS, 0, F_UPS_BATT_TEMP, 0, 1),
@@ -216,6 +223,12 @@ static long snmp_field(const struct hseries *h, const struct snmp_now *n)
 		return u->out_load_pct[h->ph];
 	case F_UPS_IN_VOLTAGE:
 		return u->in_voltage_v[h->ph];
+	case F_UPS_IN_POWER:
+		return u->in_power_w[h->ph];
+	case F_UPS_IN_CURRENT:
+		return u->in_current_da[h->ph];
+	case F_UPS_IN_FREQ:
+		return u->freq_dhz;
 	case F_UPS_CHARGE:
 		return u->charge_pct;
 	case F_UPS_RUNTIME:
