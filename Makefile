@@ -49,9 +49,10 @@ endif
 
 # net-snmp's headers need no -I on Debian; its --cflags drag in perl paths, so none are taken.
 SNMP_LIBS := $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
-PKGS = sqlite3 yaml-0.1 libmodbus libcjson libcurl libmicrohttpd
+PKGS = sqlite3 libzstd yaml-0.1 libmodbus libcjson libcurl libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIB_sqlite := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null)
+LIB_zstd := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null)
 LIB_yaml := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null)
 LIB_modbus := $(shell $(PKG_CONFIG) --libs libmodbus 2>/dev/null)
 LIB_cjson := $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
@@ -82,7 +83,7 @@ $(O)/VERSION: FORCE
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
 .PHONY: FORCE
 FORCE:
-CORE_LIBS = $(LIB_sqlite) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
+CORE_LIBS = $(LIB_sqlite) $(LIB_zstd) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
 
 # The core: every src/<layer>/*.c except the two programs' mains (docs/architecture.md).
 MAINS = src/daemon/main.c src/cli/main.c

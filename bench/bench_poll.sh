@@ -24,6 +24,13 @@ asroot=""
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 # CPU seconds (user + system) a process has used so far.
+# Values of the bench's temp_c series stored in [from, to) (seconds since the epoch), read
+# back through the CLI (the store keeps them in compressed blobs).
+count_values() {
+	"$B/greendc" --db "$T/greendc.db" query '* temp_c*' --step raw --format json \
+		--from "$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)" --to "$(date -u -d "@$2" +%Y-%m-%dT%H:%M:%SZ)" |
+		$PY -c 'import json, sys; print(sum(len(s["points"]) for s in json.load(sys.stdin)))'
+}
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.4f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 "$B/dcsim" --port "$port" >"$T/dcsim.log" 2>&1 &
@@ -74,11 +81,7 @@ t_start=$(($(date +%s) - SECS))
 kill -TERM "$G"
 wait "$G" || true
 # Values stored during the window (health series excluded).
-values=$(sqlite3 -readonly "$T/greendc.db" "SELECT count(*) FROM series s, staging t WHERE t.series = s.id AND s.metric = 'temp_c' AND t.ts >= ($t_start * 1000)" 2>/dev/null || echo 0)
-if [ "$values" = 0 ]; then
-	# Packed already: count from the 1-minute rollups instead.
-	values=$(sqlite3 -readonly "$T/greendc.db" "SELECT sum(count) FROM series s, rollup_1m r WHERE r.series = s.id AND s.metric = 'temp_c'")
-fi
+values=$(count_values "$t_start" "$(($(date +%s) + 60))")
 gd_cpu=$($PY -c "print($3 - $2)")
 gd_sim=$($PY -c "print($5 - $4)")
 gd_rate=$($PY -c "print($values / $SECS)")

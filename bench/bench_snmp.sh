@@ -25,6 +25,13 @@ PY=/usr/bin/python3
 asroot=""
 [ "$(id -u)" = 0 ] && asroot=--allow-root
 port=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# Values of the bench's temp_c series stored in [from, to) (seconds since the epoch), read
+# back through the CLI (the store keeps them in compressed blobs).
+count_values() {
+	"$B/greendc" --db "$T/greendc.db" query '* temp_c*' --step raw --format json \
+		--from "$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)" --to "$(date -u -d "@$2" +%Y-%m-%dT%H:%M:%SZ)" |
+		$PY -c 'import json, sys; print(sum(len(s["points"]) for s in json.load(sys.stdin)))'
+}
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.4f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 mkdir -p "$T/persist" "$T/profiles/bench"
@@ -89,7 +96,7 @@ set -- $(measure "$G")
 t_end=$(date +%s)
 kill -TERM "$G"
 wait "$G" || true
-values=$(sqlite3 -readonly "$T/greendc.db" "SELECT count(*) FROM series s, staging t WHERE t.series = s.id AND s.metric = 'temp_c' AND t.ts >= ($t_start * 1000) AND t.ts < ($t_end * 1000)" 2>/dev/null || echo 0)
+values=$(count_values "$t_start" "$t_end")
 gd_cpu=$($PY -c "print($2 - $1)")
 gd_ag=$($PY -c "print($4 - $3)")
 echo "greendc: $DEVICES hosts x 20 values at 1 s for $SECS s (snmpd v2c on 127.0.0.1)"

@@ -6,7 +6,7 @@
 set -eu
 
 # Build: compiler, libraries (through pkg-config / net-snmp-config).
-build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp-dev
+build_pkgs="gcc make pkg-config libsqlite3-dev libzstd-dev libyaml-dev libmodbus-dev libsnmp-dev
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libpq-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp

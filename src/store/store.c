@@ -6,14 +6,16 @@
  *
  * Data path of one sample (docs/internals/store.md has the why):
  *   store_append -> queue -> writer batch transaction:
- *     counters: counter_step() -> cumulative total (+ events for resets/rejections)
- *     INSERT INTO staging            (durable at this commit: the acknowledgement)
- *     open hour block in RAM         (the series' current hour)
+ *     counters: counter_feed() -> cumulative total (+ events for resets/rejections)
+ *     the batch's staging blob of its shard (durable at this commit: the acknowledgement)
+ *     open hour in RAM               (the series' current hour)
  *   when a series moves to the next hour (or its hour is stale, or at close):
- *     encode the hour -> blocks row; 1m rows + 1h row + merge into the 1d row;
- *     then staging rows before the oldest still-open hour are range-deleted by rowid.
- *   a sample for an hour already packed (or skipped) is merged into that hour's block in the
- *   same transaction that stages it, and its rollup rows are updated incrementally.
+ *     encode the hour -> blocks row (or, at the end of a span, the span's hours as one
+ *     block); 1h row + merge into the 1d row; then staging blobs before the oldest
+ *     still-open hour are range-deleted by seq.
+ *   a sample for an hour already packed (or skipped) is merged into the block covering that
+ *   hour in the same transaction that stages it, and its rollup rows are updated
+ *   incrementally.
  */
 #include "store/store_writer.h"
 
@@ -39,6 +41,10 @@ static void store_free(struct store *st)
 	free(st->sv);
 	free(st->sinc);
 	free(st->blob);
+	free(st->ids);
+	free(st->stage);
+	stage_enc_free(&st->stage_enc);
+	codec_free(st->codec);
 	registry_free(st);
 	if (st->in.items) {
 		queue_free_items(st->in.items, st->in.n);
@@ -89,7 +95,9 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 	st->in.cap = st->opts.queue_cap;
 	st->in.items = malloc(st->in.cap * sizeof(struct qitem));
 	st->spare = (struct qbuf){malloc(st->in.cap * sizeof(struct qitem)), 0, st->in.cap};
-	if (!st->path || !st->in.items || !st->spare.items) {
+	st->codec = codec_new();
+	st->stage_enc.codec = st->codec;
+	if (!st->path || !st->in.items || !st->spare.items || !st->codec) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -104,9 +112,12 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 1);
-	/* A new file gets 8 KiB pages, so that an hour block (~1 KB at 10 s) stays inside its
-	 * B-tree cell instead of spilling to an overflow page; only possible before WAL. */
+	/* A new file gets 8 KiB pages, so that a span's block (~1.5 KB at 10 s, up to a few KB)
+	 * stays inside its B-tree cell instead of spilling to an overflow page; and incremental
+	 * auto-vacuum, so that free pages can be given back without a VACUUM that would stall
+	 * the writer (blocks_vacuum). Both only take effect before the first table exists. */
 	exec_pragma(st->db, "PRAGMA page_size = 8192");
+	exec_pragma(st->db, "PRAGMA auto_vacuum = INCREMENTAL");
 	if ((rc = exec_pragma(st->db, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
 	    (rc = exec_pragma(st->db, "PRAGMA synchronous = FULL")) != SQLITE_OK ||
 	    (rc = exec_pragma(st->db, "PRAGMA cache_size = -65536")) != SQLITE_OK ||
@@ -116,6 +127,11 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 	}
 	if (store_schema_migrate(st->db, err, errlen) < 0)
 		goto fail;
+	sqlite3_stmt *av;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA auto_vacuum", -1, &av, NULL) == SQLITE_OK) {
+		st->auto_vacuum = sqlite3_step(av) == SQLITE_ROW && sqlite3_column_int(av, 0) == 2;
+		sqlite3_finalize(av);
+	}
 	if ((rc = writer_prepare(st)) != SQLITE_OK || (rc = registry_load(st)) != SQLITE_OK ||
 	    (rc = state_recover(st)) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));

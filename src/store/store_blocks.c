@@ -1,9 +1,17 @@
 /*
- * The store writer's hour blocks: packing a series' open hour (RAM + staging) into one
- * compressed row of `blocks` with its rollups; merging late samples into an already packed
- * hour; packing hours that went silent; range-deleting staging rows no open hour needs; and
- * raw retention. All of it inside the current batch transaction (docs/internals/store.md,
+ * The store writer's blocks: packing a series' open hour (RAM + staging) into a compressed
+ * row of `blocks` with its rollups; compacting the hours of a span into one block once the
+ * span is complete; merging late samples into the block that covers their hour; packing
+ * hours that went silent; range-deleting staging blobs no open hour needs; and giving free
+ * pages back. All of it inside the current batch transaction (docs/internals/store.md,
  * "Where a sample lives").
+ *
+ * Spans: a block costs about 40 bytes of header and entropy tables whatever it holds, which
+ * is a tenth of an hour of 10 s samples. So the hours of a series are compacted into one
+ * block per span of 3, 6, 12 or 24 hours (a chain of divisors of a day: spans nest), the
+ * shortest that holds BLOCK_TARGET_SAMPLES at the series' rate: 6 h at 10 s, 24 h at 1 min,
+ * an hour at 1 s. The span is compacted when its last hour is packed: the earlier hours'
+ * blocks are read back, decoded, and written again as one with the last hour.
  */
 #include "store/store_writer.h"
 
@@ -14,176 +22,222 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int scratch(struct store *st, size_t n)
+/* Samples a span should hold (the block overhead is then under 3 %). */
+#define BLOCK_TARGET_SAMPLES 2048
+/* Free pages kept for reuse before the vacuum step gives any back. */
+#define VACUUM_KEEP_PAGES 1024
+
+/* The span whose hours an hour of n samples is compacted with. */
+static int64_t span_for(size_t n)
 {
-	if (n <= st->scap)
-		return 0;
-	size_t c = st->scap ? st->scap : 1024;
-	while (c < n)
-		c *= 2;
-	int64_t *a = realloc(st->sts, c * sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	st->sts = a;
-	double *b = realloc(st->sv, c * sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	st->sv = b;
-	double *d = realloc(st->sinc, c * sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	st->sinc = d;
-	st->scap = c;
-	return 0;
+	static const int64_t hours[] = {1, 3, 6, 12, 24};
+	for (size_t k = 0; k < sizeof(hours) / sizeof(hours[0]); k++)
+		if (n * (size_t)hours[k] >= BLOCK_TARGET_SAMPLES)
+			return hours[k] * HOUR_MS;
+	return 24 * HOUR_MS;
 }
 
-/*
- * Write the hour t0 of a series as one block: the samples already stored for that hour (if
- * any) merged with n new ones (sorted), which also go into the rollups. SQLite result code.
- */
-static int block_merge(struct store *st, int64_t series, int64_t t0, const int64_t *ts,
-                       const double *v, const double *inc, size_t n)
+long blocks_decode_row(struct store *st, sqlite3_stmt *q, int col, size_t at)
 {
-	int rc = rollup_add(st, series, ts, v, inc, n);
-	if (rc != SQLITE_OK)
-		return rc;
+	int64_t t0 = sqlite3_column_int64(q, col + 1);
+	const uint8_t *data = sqlite3_column_blob(q, col + 3);
+	size_t len = (size_t)sqlite3_column_bytes(q, col + 3);
+	long m = codec_count(data, len);
+	if (m < 0)
+		return m;
+	if (writer_scratch(st, at + (size_t)m) < 0)
+		return -ENOMEM;
+	data = sqlite3_column_blob(q, col + 3);
+	return codec_decode(st->codec, t0, data, len, st->sts + at, st->sv + at, (size_t)m);
+}
 
-	/* Existing samples of this hour go to the front of the scratch arrays. */
-	size_t have = 0;
-	sqlite3_stmt *q = st->q_sel_block;
-	sqlite3_bind_int64(q, 1, series);
-	sqlite3_bind_int64(q, 2, t0);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const uint8_t *data = sqlite3_column_blob(q, 1);
-		size_t len = (size_t)sqlite3_column_bytes(q, 1);
-		long m = codec_count(data, len);
-		if (m < 0 || scratch(st, have + (size_t)m + n) < 0) {
-			sqlite3_reset(q);
-			return m < 0 ? SQLITE_CORRUPT : SQLITE_NOMEM;
-		}
-		data = sqlite3_column_blob(q, 1);
-		m = codec_decode(t0, data, len, st->sts + have, st->sv + have, (size_t)m);
-		if (m < 0) {
-			sqlite3_reset(q);
-			return SQLITE_CORRUPT;
-		}
-		have += (size_t)m;
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return rc;
-	if (scratch(st, have + n) < 0)
+/* Insert the block [t0, t1) of n sorted samples. SQLite result code. */
+static int block_insert(struct store *st, int64_t series, int64_t t0, int64_t t1, const int64_t *ts,
+                        const double *v, size_t n)
+{
+	if (writer_grow((void **)&st->blob, &st->blob_cap, codec_bound(n), 1) < 0)
 		return SQLITE_NOMEM;
-
-	int64_t *mts = st->sts;
-	double *mv = st->sv;
-	if (have > 0) {
-		/* Merge in place from the back: existing first among equal timestamps. */
-		size_t i = have, j = n, k = have + n;
-		while (j > 0) {
-			if (i > 0 && mts[i - 1] > ts[j - 1]) {
-				k--;
-				i--;
-				mts[k] = mts[i];
-				mv[k] = mv[i];
-			} else {
-				k--;
-				j--;
-				mts[k] = ts[j];
-				mv[k] = v[j];
-			}
-		}
-		sqlite3_bind_int64(st->q_del_block, 1, series);
-		sqlite3_bind_int64(st->q_del_block, 2, t0);
-		if ((rc = writer_run(st->q_del_block)) != SQLITE_OK)
-			return rc;
-	} else if (mts != ts) {
-		memcpy(mts, ts, n * sizeof(*mts));
-		memcpy(mv, v, n * sizeof(*mv));
-	}
-	size_t total = have + n;
-
-	if (writer_grow((void **)&st->blob, &st->blob_cap, codec_bound(total), 1) < 0)
-		return SQLITE_NOMEM;
-	long len = codec_encode(t0, mts, mv, total, st->blob, st->blob_cap);
+	long len = codec_encode(st->codec, t0, ts, v, n, st->blob, st->blob_cap);
 	if (len < 0)
-		return SQLITE_INTERNAL;
-
-	struct agg a = {0};
-	for (size_t i = 0; i < total; i++)
-		rollup_agg_add(&a, mts[i], mv[i], 0);
-	double first = NAN;
-	for (size_t i = 0; i < total; i++)
-		if (isfinite(mv[i])) {
-			first = mv[i];
-			break;
-		}
-	q = st->q_ins_block;
+		return len == -ENOMEM ? SQLITE_NOMEM : SQLITE_INTERNAL;
+	sqlite3_stmt *q = st->q_ins_block;
 	sqlite3_bind_int64(q, 1, series);
 	sqlite3_bind_int64(q, 2, t0);
-	sqlite3_bind_int64(q, 3, (int64_t)total);
-	sqlite3_bind_int64(q, 4, a.count);
-	sqlite3_bind_int64(q, 5, mts[0]);
-	sqlite3_bind_int64(q, 6, mts[total - 1]);
-	writer_bind_real(q, 7, first, a.count > 0);
-	writer_bind_real(q, 8, a.last, a.count > 0);
-	writer_bind_real(q, 9, a.min, a.count > 0);
-	writer_bind_real(q, 10, a.max, a.count > 0);
-	sqlite3_bind_double(q, 11, a.count > 0 ? a.sum : 0);
-	sqlite3_bind_blob(q, 12, st->blob, (int)len, SQLITE_STATIC);
-	rc = writer_run(q);
-	sqlite3_bind_null(q, 12);
+	sqlite3_bind_int64(q, 3, t1);
+	sqlite3_bind_int64(q, 4, (int64_t)n);
+	sqlite3_bind_blob(q, 5, st->blob, (int)len, SQLITE_STATIC);
+	int rc = writer_run(q);
+	sqlite3_bind_null(q, 5);
 	return rc;
 }
 
-/* Pack a series' open hour into its block and rollups. */
+static int block_delete(struct store *st, int64_t id)
+{
+	st->vacuum_due = true;
+	sqlite3_bind_int64(st->q_del_block, 1, id);
+	return writer_run(st->q_del_block);
+}
+
+/*
+ * Add n samples (sorted, all in the hour h; already in the rollups) to the block that covers
+ * h, or to a new block of that hour. SQLite result code.
+ */
+static int block_merge(struct store *st, int64_t series, int64_t h, const int64_t *ts,
+                       const double *v, const double *inc, size_t n)
+{
+	int rc;
+	if (minutes_expired(st, h)) /* past raw retention: kept as minutes only */
+		return minutes_merge(st, series, h, ts, v, inc, n);
+
+	/* The block covering h, decoded to the front of the scratch arrays. */
+	int64_t id = 0, t0 = h, t1 = h + HOUR_MS;
+	size_t have = 0;
+	sqlite3_stmt *q = st->q_cover_block;
+	sqlite3_bind_int64(q, 1, series);
+	sqlite3_bind_int64(q, 2, h);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(q, 2) > h) {
+		id = sqlite3_column_int64(q, 0);
+		t0 = sqlite3_column_int64(q, 1);
+		t1 = sqlite3_column_int64(q, 2);
+		long m = blocks_decode_row(st, q, 0, 0);
+		if (m < 0) {
+			sqlite3_reset(q);
+			return m == -ENOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
+		}
+		have = (size_t)m;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	if (writer_scratch(st, have + n) < 0)
+		return SQLITE_NOMEM;
+
+	/* Merge in place from the back: existing first among equal timestamps. */
+	int64_t *mts = st->sts;
+	double *mv = st->sv;
+	size_t i = have, j = n, k = have + n;
+	while (j > 0) {
+		if (i > 0 && mts[i - 1] > ts[j - 1]) {
+			k--;
+			i--;
+			mts[k] = mts[i];
+			mv[k] = mv[i];
+		} else {
+			k--;
+			j--;
+			mts[k] = ts[j];
+			mv[k] = v[j];
+		}
+	}
+	if (id && (rc = block_delete(st, id)) != SQLITE_OK)
+		return rc;
+	return block_insert(st, series, t0, t1, mts, mv, have + n);
+}
+
+/*
+ * The hour h is the last of the span [s0, h + 1 h): write the span's blocks and this hour's
+ * n samples (sorted; already in the rollups) as one block, from the first block's start (the
+ * hours before it may have had no data, or have expired). *done is false when the span cannot
+ * be compacted (no earlier block, or a block that reaches past it). SQLite result code.
+ */
+static int block_compact(struct store *st, int64_t series, int64_t s0, int64_t h, const int64_t *ts,
+                         const double *v, size_t n, bool *done)
+{
+	*done = false;
+	size_t have = 0, nids = 0;
+	int64_t first = h;
+	bool fits = true;
+	sqlite3_stmt *q = st->q_span_blocks;
+	sqlite3_bind_int64(q, 1, series);
+	sqlite3_bind_int64(q, 2, s0);
+	sqlite3_bind_int64(q, 3, h + HOUR_MS);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(q, 2) > h) {
+			fits = false; /* reaches into this hour or past the span */
+			break;
+		}
+		long m = blocks_decode_row(st, q, 0, have);
+		if (m < 0 ||
+		    writer_grow((void **)&st->ids, &st->ids_cap, nids + 1, sizeof(*st->ids)) < 0) {
+			sqlite3_reset(q);
+			return m == -EBADMSG ? SQLITE_CORRUPT : SQLITE_NOMEM;
+		}
+		if (nids == 0)
+			first = sqlite3_column_int64(q, 1);
+		st->ids[nids++] = sqlite3_column_int64(q, 0);
+		have += (size_t)m;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	if (!fits || nids == 0)
+		return SQLITE_OK;
+	if (writer_scratch(st, have + n) < 0)
+		return SQLITE_NOMEM;
+	memcpy(st->sts + have, ts, n * sizeof(*ts));
+	memcpy(st->sv + have, v, n * sizeof(*v));
+	for (size_t k = 0; k < nids; k++)
+		if ((rc = block_delete(st, st->ids[k])) != SQLITE_OK)
+			return rc;
+	*done = true;
+	return block_insert(st, series, first, h + HOUR_MS, st->sts, st->sv, have + n);
+}
+
+/* Sort the open hour by time (stable insertion sort: it is nearly always in order). */
+static void open_sort(struct wseries *w)
+{
+	for (size_t i = 1; i < w->n; i++) {
+		uint32_t o = w->off[i];
+		double v = w->val[i], c = w->inc ? w->inc[i] : 0;
+		size_t j = i;
+		while (j > 0 && w->off[j - 1] > o) {
+			w->off[j] = w->off[j - 1];
+			w->val[j] = w->val[j - 1];
+			if (w->inc)
+				w->inc[j] = w->inc[j - 1];
+			j--;
+		}
+		w->off[j] = o;
+		w->val[j] = v;
+		if (w->inc)
+			w->inc[j] = c;
+	}
+}
+
+/* Pack a series' open hour into its block (or its span's) and rollups. */
 int blocks_pack_open(struct store *st, int64_t id, struct wseries *w)
 {
 	if (w->open_t0 == NO_HOUR)
 		return SQLITE_OK;
 	size_t n = w->n;
-	if (w->unsorted) {
-		/* Stable insertion sort: open hours are nearly always already in order. */
-		for (size_t i = 1; i < n; i++) {
-			uint32_t o = w->off[i];
-			double v = w->val[i], c = w->inc ? w->inc[i] : 0;
-			size_t j = i;
-			while (j > 0 && w->off[j - 1] > o) {
-				w->off[j] = w->off[j - 1];
-				w->val[j] = w->val[j - 1];
-				if (w->inc)
-					w->inc[j] = w->inc[j - 1];
-				j--;
-			}
-			w->off[j] = o;
-			w->val[j] = v;
-			if (w->inc)
-				w->inc[j] = c;
-		}
-	}
+	if (w->unsorted)
+		open_sort(w);
 	int rc = SQLITE_OK;
 	if (n > 0) {
-		/* block_merge builds the merged hour in the scratch arrays: the input must be
-		 * separate arrays. */
+		/* block_merge and block_compact build the block in the scratch arrays: the
+		 * input must be separate arrays. */
 		int64_t *ts = malloc(n * sizeof(*ts));
 		double *v = malloc(n * sizeof(*v));
-		double *inc = w->inc ? malloc(n * sizeof(*inc)) : NULL;
-		if (!ts || !v || (w->inc && !inc)) {
+		if (!ts || !v) {
 			free(ts);
 			free(v);
-			free(inc);
 			return SQLITE_NOMEM;
 		}
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			ts[i] = w->open_t0 + w->off[i];
-			v[i] = w->val[i];
-			if (inc)
-				inc[i] = w->inc[i];
-		}
-		rc = block_merge(st, id, w->open_t0, ts, v, inc, n);
+		memcpy(v, w->val, n * sizeof(*v));
+		int64_t h = w->open_t0, span = span_for(n);
+		bool done = false;
+		rc = rollup_add(st, id, ts, v, w->inc, n);
+		if (rc == SQLITE_OK && span > HOUR_MS && (h + HOUR_MS) % span == 0 &&
+		    !minutes_expired(st, h))
+			rc = block_compact(st, id, h + HOUR_MS - span, h, ts, v, n, &done);
+		if (rc == SQLITE_OK && !done)
+			rc = block_merge(st, id, h, ts, v, w->inc, n);
 		free(ts);
 		free(v);
-		free(inc);
 	}
 	if (rc != SQLITE_OK)
 		return rc;
@@ -232,7 +286,9 @@ int blocks_merge_late(struct store *st)
 				v[k] = st->late[i + k].value;
 				inc[k] = st->late[i + k].inc;
 			}
-			rc = block_merge(st, s, h, ts, v, inc, n);
+			rc = rollup_add(st, s, ts, v, inc, n);
+			if (rc == SQLITE_OK)
+				rc = block_merge(st, s, h, ts, v, inc, n);
 		}
 		free(ts);
 		free(v);
@@ -250,8 +306,8 @@ int blocks_merge_late(struct store *st)
 	return SQLITE_OK;
 }
 
-/* Pack open hours that ended more than `grace` ago in data time (all of them at grace 0
- * when `all`: at close, hours that are complete). */
+/* Pack open hours that ended more than `grace` ago in data time (at close, grace 0: every
+ * complete hour). */
 int blocks_sweep(struct store *st, int64_t grace)
 {
 	if (st->clock_ms == INT64_MIN)
@@ -268,40 +324,58 @@ int blocks_sweep(struct store *st, int64_t grace)
 	return SQLITE_OK;
 }
 
-/* Delete staging rows no longer needed: everything before the oldest open hour's first row
- * (the very last row is kept so that rowids never restart, which `tail` relies on). */
+/* Delete staging blobs no longer needed: every one before the oldest open hour's first (the
+ * newest is always kept, so that seqs never restart, which `tail` relies on). */
 int blocks_trim_staging(struct store *st)
 {
 	if (!st->packed_any)
 		return SQLITE_OK;
 	st->packed_any = false;
-	int64_t min = st->last_rowid;
+	int64_t min = st->last_seq;
 	for (size_t i = 1; i < st->ws_cap; i++) {
 		struct wseries *w = &st->ws[i];
-		if (w->open_t0 != NO_HOUR && w->open_rowid < min)
-			min = w->open_rowid;
+		if (w->open_t0 != NO_HOUR && w->open_seq < min)
+			min = w->open_seq;
 	}
+	st->vacuum_due = true;
 	sqlite3_bind_int64(st->q_trim, 1, min);
 	return writer_run(st->q_trim);
 }
 
-int blocks_retention(struct store *st)
+/* How many pages are free in the file. */
+static int freelist_pages(struct store *st, int64_t *n)
 {
-	if (st->opts.raw_retention_ms <= 0 || st->clock_ms == INT64_MIN)
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA freelist_count", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	*n = 0;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Compaction and trimming free pages that later blocks reuse; a freelist much larger than
+ * that is given back to the file system a bounded step per commit (incremental_vacuum moves
+ * pages from the end of the file into the holes), and all of it at close. A database created
+ * before schema 4 has no auto_vacuum: there this does nothing.
+ */
+int blocks_vacuum(struct store *st, bool closing)
+{
+	if (!st->auto_vacuum || (!closing && !st->vacuum_due))
 		return SQLITE_OK;
-	int64_t hour = bucket_floor(st->clock_ms, 0, HOUR_MS);
-	if (hour == st->retention_hour)
+	st->vacuum_due = false;
+	int64_t free_pages;
+	int rc = freelist_pages(st, &free_pages);
+	if (rc != SQLITE_OK || free_pages == 0)
+		return rc;
+	if (closing)
+		return sqlite3_exec(st->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+	if (free_pages <= VACUUM_KEEP_PAGES)
 		return SQLITE_OK;
-	st->retention_hour = hour;
-	int64_t cutoff = st->clock_ms - st->opts.raw_retention_ms - HOUR_MS;
-	for (size_t i = 1; i < st->ws_cap; i++) {
-		if (!st->ws[i].known)
-			continue;
-		sqlite3_bind_int64(st->q_retain, 1, (int64_t)i);
-		sqlite3_bind_int64(st->q_retain, 2, cutoff);
-		int rc = writer_run(st->q_retain);
-		if (rc != SQLITE_OK)
-			return rc;
-	}
-	return SQLITE_OK;
+	st->vacuum_due = true; /* more next time */
+	return writer_run(st->q_vacuum);
 }

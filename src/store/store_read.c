@@ -1,8 +1,9 @@
 /*
- * The store's read side: read-only connections for the HTTP API, the CLI and analytics. Each
- * call runs in one read transaction, so it sees one committed state of the writer: packed
- * blocks, the open hours still in staging (located through series_state), and rollups.
- * Layout and invariants: store.c and docs/internals/store.md.
+ * The store's read side: read-only connections for the HTTP API, the CLI and analytics, the
+ * series list and raw samples. Each call runs in one read transaction, so it sees one
+ * committed state of the writer: packed blocks, and the open hours still in staging (located
+ * through series_state). Aggregation is in store_query.c, tail in store_staging.c. Layout and
+ * invariants: store.c and docs/internals/store.md.
  */
 #include "store/store.h"
 
@@ -16,11 +17,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A database of an older schema (greendc upgraded, greendcd not started since): migrate it
+ * on a write connection of our own, as greendcd would. 0 or -errno with a message. */
+static int reader_migrate(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10000);
+		rc = store_schema_migrate(db, err, errlen);
+	} else {
+		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		rc = store_sqlite_errno(rc);
+	}
+	sqlite3_close(db);
+	return rc;
+}
+
 struct store_reader *store_reader_open(const char *path, char *err, size_t errlen)
 {
 	struct store_reader *r = calloc(1, sizeof(*r));
-	if (!r) {
+	if (!r || !(r->codec = codec_new())) {
 		snprintf(err, errlen, "out of memory");
+		free(r);
 		return NULL;
 	}
 	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
@@ -40,17 +59,23 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(r->db));
 		goto fail;
 	}
-	if (version == 0 || version > store_schema_version()) {
+	if (version > 0 && version < store_schema_version()) {
+		if (reader_migrate(path, err, errlen) < 0)
+			goto fail;
+		version = store_schema_version();
+	}
+	if (version == 0 || version != store_schema_version()) {
 		snprintf(err, errlen, "%s: %s (schema version %d, this build knows %d)", path,
 		         version ? "written by a newer greendc" : "not a greendc database", version,
 		         store_schema_version());
 		goto fail;
 	}
 	static const char *roll_sql[ROLLUP_LEVELS] = {
+	        "SELECT ts, data FROM rollup_1m WHERE series = ? AND ts >= ? AND ts < ? ORDER BY "
+	        "ts",
 #define ROLL_SELECT(t)                                                                             \
 	"SELECT ts, count, min, max, sum, last, delta, last_ts FROM " t                            \
 	" WHERE series = ? AND ts >= ? AND ts < ? ORDER BY ts"
-	        ROLL_SELECT("rollup_1m"),
 	        ROLL_SELECT("rollup_1h"),
 	        ROLL_SELECT("rollup_1d"),
 #undef ROLL_SELECT
@@ -65,19 +90,17 @@ struct store_reader *store_reader_open(const char *path, char *err, size_t errle
 	                       "ORDER BY s.id"},
 	        {&r->q_kind, "SELECT kind FROM series WHERE id = ?"},
 	        {&r->q_state, "SELECT open_t0, open_rowid FROM series_state WHERE series = ?"},
-	        {&r->q_blocks,
-	         "SELECT t0, data FROM blocks WHERE series = ? AND t0 >= ? AND t0 < ? "
-	         "ORDER BY t0, seq"},
-	        {&r->q_staging, "SELECT ts, value FROM staging WHERE rowid >= ? AND series = ? "
-	                        "AND ts >= ? AND ts < ?"},
+	        {&r->q_blocks, "SELECT t0, t1, data FROM blocks WHERE series = ? AND t0 >= ? "
+	                       "AND t0 < ? ORDER BY t0"},
+	        {&r->q_staging, "SELECT seq, data FROM staging WHERE shard = ? AND seq >= ? "
+	                        "ORDER BY seq"},
 	        {&r->q_roll[0], roll_sql[0]},
 	        {&r->q_roll[1], roll_sql[1]},
 	        {&r->q_roll[2], roll_sql[2]},
-	        {&r->q_prev_block, "SELECT last FROM blocks WHERE series = ? AND t0 < ? "
-	                           "ORDER BY t0 DESC, seq DESC LIMIT 1"},
-	        {&r->q_tail, "SELECT rowid, series, ts, value FROM staging WHERE rowid > ? "
-	                     "ORDER BY rowid LIMIT ?"},
-	        {&r->q_tail_max, "SELECT max(rowid) FROM staging"},
+	        {&r->q_prev_roll, "SELECT last FROM rollup_1h WHERE series = ? AND ts < ? "
+	                          "AND count > 0 ORDER BY ts DESC LIMIT 1"},
+	        {&r->q_tail, "SELECT seq, data FROM staging WHERE seq >= ? ORDER BY seq"},
+	        {&r->q_tail_max, "SELECT max(seq) FROM staging"},
 	        {&r->q_last_roll, "SELECT last_ts FROM rollup_1h WHERE series = ? AND ts < ? "
 	                          "AND count > 0 ORDER BY ts DESC LIMIT 1"},
 	        {&r->q_begin, "BEGIN"},
@@ -101,13 +124,15 @@ void store_reader_close(struct store_reader *r)
 {
 	if (!r)
 		return;
-	sqlite3_stmt *all[] = {r->q_series,     r->q_kind,     r->q_state,   r->q_blocks,
-	                       r->q_staging,    r->q_roll[0],  r->q_roll[1], r->q_roll[2],
-	                       r->q_prev_block, r->q_begin,    r->q_end,     r->q_tail,
-	                       r->q_tail_max,   r->q_last_roll};
+	sqlite3_stmt *all[] = {r->q_series,    r->q_kind,     r->q_state,   r->q_blocks,
+	                       r->q_staging,   r->q_roll[0],  r->q_roll[1], r->q_roll[2],
+	                       r->q_prev_roll, r->q_begin,    r->q_end,     r->q_tail,
+	                       r->q_tail_max,  r->q_last_roll};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 	sqlite3_close(r->db);
+	codec_free(r->codec);
+	stage_dec_free(&r->dec);
 	free(r->ts);
 	free(r->v);
 	free(r);
@@ -188,29 +213,58 @@ static int decode_room(struct store_reader *r, size_t n)
 	return 0;
 }
 
-/* Where a series' open hour is in staging; *open_t0 = INT64_MIN when it has none. */
-static int open_state(struct store_reader *r, int64_t series, int64_t *open_t0, int64_t *rowid)
+int reader_open_state(struct store_reader *r, int64_t series, int64_t *open_t0, int64_t *seq)
 {
 	sqlite3_stmt *q = r->q_state;
 	sqlite3_bind_int64(q, 1, series);
 	*open_t0 = INT64_MIN;
-	*rowid = 0;
+	*seq = 0;
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
 		*open_t0 = sqlite3_column_int64(q, 0);
-		*rowid = sqlite3_column_int64(q, 1);
+		*seq = sqlite3_column_int64(q, 1);
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-typedef int (*raw_cb)(void *ctx, int64_t ts_ms, double value);
-
+/* The open hour's samples in [lo, hi), from the series' staging shard, collected here. */
 struct staged {
 	int64_t ts;
 	double v;
 	size_t i;
 };
+
+struct staged_set {
+	struct staged *rows;
+	size_t n, cap;
+	int64_t lo, hi;
+	bool sorted, oom;
+};
+
+static int staged_cb(void *ctx, const struct stage_run *run)
+{
+	struct staged_set *s = ctx;
+	for (size_t k = 0; k < run->n; k++) {
+		if (run->ts[k] < s->lo || run->ts[k] >= s->hi)
+			continue;
+		if (s->n == s->cap) {
+			size_t c = s->cap ? s->cap * 2 : 256;
+			struct staged *p = realloc(s->rows, c * sizeof(*p));
+			if (!p) {
+				s->oom = true;
+				return 1;
+			}
+			s->rows = p;
+			s->cap = c;
+		}
+		s->rows[s->n] = (struct staged){run->ts[k], run->v[k], s->n};
+		if (s->n > 0 && run->ts[k] < s->rows[s->n - 1].ts)
+			s->sorted = false;
+		s->n++;
+	}
+	return 0;
+}
 
 static int cmp_staged(const void *a, const void *b)
 {
@@ -220,34 +274,57 @@ static int cmp_staged(const void *a, const void *b)
 	return x->i < y->i ? -1 : (x->i > y->i);
 }
 
-/* The body of store_read_raw, inside a read transaction. Returns samples given to cb, -errno,
- * and sets *stopped when cb asked to stop. */
-static int read_raw_locked(struct store_reader *r, int64_t series, int64_t from, int64_t to,
-                           raw_cb cb, void *ctx, bool *stopped)
+/* The open hour's samples of a series in [lo, hi), sorted by time (stable). 0 or -errno. */
+static int read_staged(struct store_reader *r, int64_t series, int64_t seq, struct staged_set *s)
 {
-	int64_t open_t0, open_rowid;
-	int rc = open_state(r, series, &open_t0, &open_rowid), count = 0;
+	sqlite3_stmt *q = r->q_staging;
+	sqlite3_bind_int(q, 1, staging_shard(series));
+	sqlite3_bind_int64(q, 2, seq);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int d = staging_decode(r->codec, &r->dec, sqlite3_column_blob(q, 1),
+		                       (size_t)sqlite3_column_bytes(q, 1), series, staged_cb, s);
+		if (d != 0) {
+			rc = s->oom || d == -ENOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
+			break;
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_errno(rc);
+	if (!s->sorted)
+		qsort(s->rows, s->n, sizeof(*s->rows), cmp_staged);
+	return 0;
+}
+
+int reader_raw_locked(struct store_reader *r, int64_t series, int64_t from, int64_t to, raw_cb cb,
+                      void *ctx, bool *stopped)
+{
+	int64_t open_t0, open_seq;
+	int rc = reader_open_state(r, series, &open_t0, &open_seq), count = 0;
 	if (rc != SQLITE_OK)
 		return store_sqlite_errno(rc);
 	*stopped = false;
 
-	/* Packed hours; all of them lie before the open hour. */
+	/* Packed blocks (hours or spans of up to a day); all of them lie before the open hour. */
 	sqlite3_stmt *q = r->q_blocks;
 	sqlite3_bind_int64(q, 1, series);
-	sqlite3_bind_int64(q, 2, bucket_floor(from, 0, HOUR_MS));
+	sqlite3_bind_int64(q, 2, bucket_floor(from, 0, HOUR_MS) - STORE_MAX_SPAN_MS + HOUR_MS);
 	sqlite3_bind_int64(q, 3, to);
 	while (!*stopped && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(q, 1) <= from)
+			continue; /* a span that ends before the range */
 		int64_t t0 = sqlite3_column_int64(q, 0);
-		const uint8_t *data = sqlite3_column_blob(q, 1);
-		size_t len = (size_t)sqlite3_column_bytes(q, 1);
+		const uint8_t *data = sqlite3_column_blob(q, 2);
+		size_t len = (size_t)sqlite3_column_bytes(q, 2);
 		long n = codec_count(data, len);
 		if (n < 0 || decode_room(r, (size_t)n) < 0) {
 			rc = n < 0 ? SQLITE_CORRUPT : SQLITE_NOMEM;
 			break;
 		}
-		n = codec_decode(t0, data, len, r->ts, r->v, r->cap);
+		n = codec_decode(r->codec, t0, data, len, r->ts, r->v, r->cap);
 		if (n < 0) {
-			rc = SQLITE_CORRUPT;
+			rc = n == -ENOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
 			break;
 		}
 		for (long i = 0; i < n; i++) {
@@ -266,53 +343,24 @@ static int read_raw_locked(struct store_reader *r, int64_t series, int64_t from,
 	if (rc != SQLITE_DONE)
 		return store_sqlite_errno(rc);
 
-	/* The open hour, from staging (rowid range scan; no index by design). */
+	/* The open hour, from staging. */
 	if (open_t0 == INT64_MIN || open_t0 >= to || open_t0 + HOUR_MS <= from)
 		return count;
-	int64_t lo = from > open_t0 ? from : open_t0;
-	int64_t hi = to < open_t0 + HOUR_MS ? to : open_t0 + HOUR_MS;
-	struct staged *rows = NULL;
-	size_t n = 0, cap = 0;
-	bool sorted = true;
-	q = r->q_staging;
-	sqlite3_bind_int64(q, 1, open_rowid);
-	sqlite3_bind_int64(q, 2, series);
-	sqlite3_bind_int64(q, 3, lo);
-	sqlite3_bind_int64(q, 4, hi);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 256;
-			struct staged *p = realloc(rows, c * sizeof(*p));
-			if (!p) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = p;
-			cap = c;
-		}
-		rows[n].ts = sqlite3_column_int64(q, 0);
-		rows[n].v = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN
-		                                                     : sqlite3_column_double(q, 1);
-		rows[n].i = n;
-		if (n > 0 && rows[n].ts < rows[n - 1].ts)
-			sorted = false;
-		n++;
+	struct staged_set s = {.lo = from > open_t0 ? from : open_t0,
+	                       .hi = to < open_t0 + HOUR_MS ? to : open_t0 + HOUR_MS,
+	                       .sorted = true};
+	if ((rc = read_staged(r, series, open_seq, &s)) < 0) {
+		free(s.rows);
+		return rc;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		free(rows);
-		return store_sqlite_errno(rc);
-	}
-	if (!sorted)
-		qsort(rows, n, sizeof(*rows), cmp_staged);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < s.n; i++) {
 		count++;
-		if (cb(ctx, rows[i].ts, rows[i].v)) {
+		if (cb(ctx, s.rows[i].ts, s.rows[i].v)) {
 			*stopped = true;
 			break;
 		}
 	}
-	free(rows);
+	free(s.rows);
 	return count;
 }
 
@@ -340,316 +388,7 @@ int store_read_raw(struct store_reader *r, int64_t series, int64_t from_ms, int6
 	if (rc < 0)
 		return rc;
 	bool stopped;
-	rc = read_raw_locked(r, series, from_ms, to_ms, cb, ctx, &stopped);
+	rc = reader_raw_locked(r, series, from_ms, to_ms, cb, ctx, &stopped);
 	reader_end(r);
 	return rc;
-}
-
-/* ---- aggregation ---- */
-
-struct bucket {
-	int64_t start;
-	int64_t count;
-	double min, max, sum, last, delta;
-	int64_t last_ts;
-	bool open;
-};
-
-struct query {
-	struct store_reader *r;
-	int64_t from, step;
-	enum store_agg agg;
-	bool counter;
-	double prev; /* counters, raw part: the previous cumulative value (NaN: none) */
-	struct bucket b;
-	int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count);
-	void *ctx;
-	bool stopped;
-};
-
-static double bucket_value(const struct bucket *b, enum store_agg agg)
-{
-	switch (agg) {
-	case AGG_AVG:
-		return b->sum / (double)b->count;
-	case AGG_MIN:
-		return b->min;
-	case AGG_MAX:
-		return b->max;
-	case AGG_SUM:
-		return b->sum;
-	case AGG_LAST:
-		return b->last;
-	case AGG_COUNT:
-		return (double)b->count;
-	case AGG_DELTA:
-		return b->delta;
-	case AGG_LAST_TS:
-		return (double)b->last_ts;
-	}
-	return NAN;
-}
-
-static void bucket_emit(struct query *q)
-{
-	if (q->b.open && q->b.count > 0 && !q->stopped)
-		q->stopped =
-		        q->cb(q->ctx, q->b.start, bucket_value(&q->b, q->agg), q->b.count) != 0;
-	q->b.open = false;
-}
-
-/* Fold a partial aggregate (a rollup row, or one sample) covering time ts into its bucket. */
-static void bucket_fold(struct query *q, int64_t ts, int64_t count, double min, double max,
-                        double sum, double last, int64_t last_ts, double delta)
-{
-	int64_t start = bucket_floor(ts, q->from, q->step);
-	if (q->b.open && q->b.start != start)
-		bucket_emit(q);
-	if (!q->b.open) {
-		q->b = (struct bucket){.start = start, .open = true, .last_ts = INT64_MIN};
-	}
-	struct bucket *b = &q->b;
-	b->delta += delta;
-	if (count <= 0)
-		return;
-	if (b->count == 0 || min < b->min)
-		b->min = min;
-	if (b->count == 0 || max > b->max)
-		b->max = max;
-	b->sum += sum;
-	if (b->count == 0 || last_ts >= b->last_ts) {
-		b->last = last;
-		b->last_ts = last_ts;
-	}
-	b->count += count;
-}
-
-static int raw_fold(void *ctx, int64_t ts, double v)
-{
-	struct query *q = ctx;
-	double inc = 0;
-	if (q->counter && isfinite(v)) {
-		if (isfinite(q->prev))
-			inc = v - q->prev;
-		q->prev = v;
-	}
-	if (isfinite(v))
-		bucket_fold(q, ts, 1, v, v, v, v, ts, inc);
-	else
-		bucket_fold(q, ts, 0, 0, 0, 0, 0, ts, inc);
-	return q->stopped;
-}
-
-static int last_value(void *ctx, int64_t ts, double v)
-{
-	(void)ts;
-	if (isfinite(v))
-		*(double *)ctx = v;
-	return 0;
-}
-
-/* The latest stored value of a series before `before` (NaN if none): the counter baseline
- * for increases computed from raw samples. */
-static int value_before(struct store_reader *r, int64_t series, int64_t before, double *out)
-{
-	bool stopped;
-	int64_t h = bucket_floor(before, 0, HOUR_MS), open_t0, rowid;
-	*out = NAN;
-	int rc = read_raw_locked(r, series, h, before, last_value, out, &stopped);
-	if (rc < 0 || isfinite(*out))
-		return rc < 0 ? rc : 0;
-	if ((rc = open_state(r, series, &open_t0, &rowid)) != SQLITE_OK)
-		return store_sqlite_errno(rc);
-	if (open_t0 != INT64_MIN && open_t0 < h) {
-		rc = read_raw_locked(r, series, open_t0, open_t0 + HOUR_MS, last_value, out,
-		                     &stopped);
-		return rc < 0 ? rc : 0;
-	}
-	sqlite3_stmt *q = r->q_prev_block;
-	sqlite3_bind_int64(q, 1, series);
-	sqlite3_bind_int64(q, 2, h);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-		*out = sqlite3_column_double(q, 0);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
-}
-
-static int last_ts_cb(void *ctx, int64_t ts, double v)
-{
-	if (isfinite(v))
-		*(int64_t *)ctx = ts;
-	return 0;
-}
-
-/* store_last_before inside a read transaction; *ts = INT64_MIN when there is no sample. */
-static int last_before_locked(struct store_reader *r, int64_t series, int64_t before, int64_t *ts)
-{
-	bool stopped;
-	int64_t h = bucket_floor(before, 0, HOUR_MS), open_t0, rowid;
-	*ts = INT64_MIN;
-	int rc = read_raw_locked(r, series, h, before, last_ts_cb, ts, &stopped);
-	if (rc < 0 || *ts != INT64_MIN)
-		return rc < 0 ? rc : 0;
-	if ((rc = open_state(r, series, &open_t0, &rowid)) != SQLITE_OK)
-		return store_sqlite_errno(rc);
-	/* The open hour is the newest; every hour before it is packed and rolled up. */
-	if (open_t0 != INT64_MIN && open_t0 < h) {
-		rc = read_raw_locked(r, series, open_t0, open_t0 + HOUR_MS, last_ts_cb, ts,
-		                     &stopped);
-		if (rc < 0 || *ts != INT64_MIN)
-			return rc < 0 ? rc : 0;
-	}
-	sqlite3_stmt *q = r->q_last_roll;
-	sqlite3_bind_int64(q, 1, series);
-	sqlite3_bind_int64(q, 2, open_t0 != INT64_MIN && open_t0 < h ? open_t0 : h);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*ts = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
-}
-
-int store_last_before(struct store_reader *r, int64_t series, int64_t before_ms, int64_t *ts_ms)
-{
-	if (!r || !ts_ms)
-		return -EINVAL;
-	int rc = reader_begin(r);
-	if (rc < 0)
-		return rc;
-	rc = last_before_locked(r, series, before_ms, ts_ms);
-	reader_end(r);
-	if (rc == 0 && *ts_ms == INT64_MIN)
-		rc = -ENOENT;
-	return rc;
-}
-
-static int query_locked(struct query *qq, int64_t series, int64_t from, int64_t to)
-{
-	struct store_reader *r = qq->r;
-	int rc;
-	sqlite3_stmt *q = r->q_kind;
-	sqlite3_bind_int64(q, 1, series);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		qq->counter = sqlite3_column_int(q, 0) == STORE_COUNTER;
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return store_sqlite_errno(rc);
-
-	/* The coarsest rollup whose buckets tile the query's buckets. */
-	int level = -1;
-	for (int l = ROLLUP_LEVELS - 1; l >= 0; l--) {
-		int64_t p = rollup_levels[l].period_ms;
-		if (qq->step % p == 0 && bucket_floor(from, 0, p) == from) {
-			level = l;
-			break;
-		}
-	}
-
-	/* Rollups hold exactly the packed samples, i.e. everything before the open hour:
-	 * they serve [from, split), raw samples serve [split, to). */
-	int64_t split = from;
-	if (level >= 0) {
-		int64_t open_t0, rowid;
-		if ((rc = open_state(r, series, &open_t0, &rowid)) != SQLITE_OK)
-			return store_sqlite_errno(rc);
-		split = bucket_floor(to, 0, rollup_levels[level].period_ms);
-		if (open_t0 != INT64_MIN && open_t0 < split)
-			split = open_t0;
-		if (split < from)
-			split = from;
-		q = r->q_roll[level];
-		sqlite3_bind_int64(q, 1, series);
-		sqlite3_bind_int64(q, 2, from);
-		sqlite3_bind_int64(q, 3, split);
-		while (!qq->stopped && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-			int64_t count = sqlite3_column_int64(q, 1);
-			bucket_fold(qq, sqlite3_column_int64(q, 0), count,
-			            sqlite3_column_double(q, 2), sqlite3_column_double(q, 3),
-			            sqlite3_column_double(q, 4), sqlite3_column_double(q, 5),
-			            sqlite3_column_int64(q, 7), sqlite3_column_double(q, 6));
-		}
-		sqlite3_reset(q);
-		if (!qq->stopped && rc != SQLITE_DONE)
-			return store_sqlite_errno(rc);
-	}
-	if (!qq->stopped && split < to) {
-		qq->prev = NAN;
-		if (qq->counter && (rc = value_before(r, series, split, &qq->prev)) < 0)
-			return rc;
-		bool stopped;
-		rc = read_raw_locked(r, series, split, to, raw_fold, qq, &stopped);
-		if (rc < 0)
-			return rc;
-	}
-	bucket_emit(qq);
-	return 0;
-}
-
-int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t to_ms,
-                int64_t step_ms, enum store_agg agg,
-                int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx)
-{
-	if (!r || !cb || step_ms <= 0 || agg < AGG_AVG || agg > AGG_LAST_TS)
-		return -EINVAL;
-	if (to_ms <= from_ms)
-		return 0;
-	struct query q = {.r = r,
-	                  .from = from_ms,
-	                  .step = step_ms,
-	                  .agg = agg,
-	                  .cb = cb,
-	                  .ctx = ctx,
-	                  .prev = NAN};
-	int rc = reader_begin(r);
-	if (rc < 0)
-		return rc;
-	rc = query_locked(&q, series, from_ms, to_ms);
-	reader_end(r);
-	return rc;
-}
-
-int store_tail(struct store_reader *r, int64_t *cursor, size_t max,
-               int (*cb)(void *ctx, int64_t series, int64_t ts_ms, double value), void *ctx)
-{
-	if (!r || !cursor || !cb)
-		return -EINVAL;
-	int rc = reader_begin(r), count = 0;
-	if (rc < 0)
-		return rc;
-	/* The writer never deletes the newest staging row, so rowids never restart; a cursor
-	 * beyond the newest row means another database: start over at its end. */
-	int64_t newest = 0;
-	rc = sqlite3_step(r->q_tail_max);
-	if (rc == SQLITE_ROW)
-		newest = sqlite3_column_int64(r->q_tail_max, 0);
-	sqlite3_reset(r->q_tail_max);
-	if (rc != SQLITE_ROW) {
-		reader_end(r);
-		return store_sqlite_errno(rc);
-	}
-	if (*cursor < 0 || *cursor > newest) {
-		*cursor = newest;
-		reader_end(r);
-		return 0;
-	}
-	sqlite3_stmt *q = r->q_tail;
-	sqlite3_bind_int64(q, 1, *cursor);
-	sqlite3_bind_int64(q, 2, (int64_t)max);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		*cursor = sqlite3_column_int64(q, 0);
-		double v = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN
-		                                                    : sqlite3_column_double(q, 3);
-		count++;
-		if (cb(ctx, sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2), v)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(q);
-	reader_end(r);
-	return rc == SQLITE_DONE ? count : store_sqlite_errno(rc);
 }

@@ -1,7 +1,9 @@
 /*
  * The store writer's rollups: rows of count / min / max / sum / last / delta per series per
- * UTC minute, hour and day, written as increments (upserts) when an hour is packed or a late
- * sample is merged, so a rollup row always holds exactly the packed samples of its bucket.
+ * UTC hour and day, written as increments (upserts) when an hour is packed or a late sample is
+ * merged, so a rollup row always holds exactly the packed samples of its bucket. Minutes are
+ * folded from the blocks by readers (and packed per hour by raw retention, store_minutes.c):
+ * a row per minute used to cost four times the raw samples on disk.
  */
 #include "store/store_writer.h"
 
@@ -28,6 +30,29 @@ void rollup_agg_add(struct agg *a, int64_t ts, double v, double inc)
 	a->count++;
 }
 
+void rollup_agg_merge(struct agg *a, const struct agg *b)
+{
+	if (!b->any)
+		return;
+	if (!a->any) {
+		*a = *b;
+		return;
+	}
+	a->delta += b->delta;
+	if (b->count == 0)
+		return;
+	if (a->count == 0 || b->min < a->min)
+		a->min = b->min;
+	if (a->count == 0 || b->max > a->max)
+		a->max = b->max;
+	a->sum += b->sum;
+	if (a->count == 0 || b->last_ts >= a->last_ts) {
+		a->last = b->last;
+		a->last_ts = b->last_ts;
+	}
+	a->count += b->count;
+}
+
 static int agg_write(struct store *st, int level, int64_t series, int64_t bucket,
                      const struct agg *a)
 {
@@ -50,7 +75,7 @@ static int agg_write(struct store *st, int level, int64_t series, int64_t bucket
 int rollup_add(struct store *st, int64_t series, const int64_t *ts, const double *v,
                const double *inc, size_t n)
 {
-	for (int l = 0; l < ROLLUP_LEVELS; l++) {
+	for (int l = 1; l < ROLLUP_LEVELS; l++) {
 		int64_t p = rollup_levels[l].period_ms;
 		size_t i = 0;
 		while (i < n) {

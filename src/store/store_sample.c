@@ -1,8 +1,8 @@
 /*
  * One queued sample or series row through the store writer: counters are unwrapped and
  * reset-corrected (counter.h) with an event for every discontinuity, the sample is staged
- * (the durable acknowledgement) and goes to its series' open hour in RAM, or to the batch's
- * late list when its hour is not the open one.
+ * (staging_add: the durable acknowledgement once the batch commits) and goes to its series'
+ * open hour in RAM, or to the batch's late list when its hour is not the open one.
  */
 #include "store/store_writer.h"
 
@@ -60,23 +60,23 @@ int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 		inc = v.inc;
 	}
 
-	sqlite3_stmt *q = st->q_stage;
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, ts);
-	sqlite3_bind_double(q, 3, value); /* NaN binds as NULL */
-	sqlite3_bind_double(q, 4, inc);
-	if ((rc = writer_run(q)) != SQLITE_OK)
-		return rc;
-	int64_t rowid = sqlite3_last_insert_rowid(st->db);
-	st->last_rowid = rowid;
-
 	int64_t h = bucket_floor(ts, 0, HOUR_MS);
 	if (ts > st->clock_ms)
 		st->clock_ms = ts;
-	if (w->open_t0 != NO_HOUR && h == w->open_t0)
-		return state_open_append(w, ts, value, inc) < 0 ? SQLITE_NOMEM : SQLITE_OK;
 	bool late = w->open_t0 != NO_HOUR ? h < w->open_t0
 	                                  : (w->packed_t0 != NO_HOUR && h <= w->packed_t0);
+	bool opens = h != w->open_t0 && !late;
+	if (opens && h > st->stage_hour) {
+		/* The first series to open this hour: what is staged so far goes into blobs of
+		 * its own, so that once the earlier hours are packed, those blobs can be trimmed
+		 * whole (a big batch would otherwise keep them alive with the new hour's). */
+		if ((rc = staging_flush(st)) != SQLITE_OK)
+			return rc;
+		st->batch_seq = st->last_seq + 1;
+		st->stage_hour = h;
+	}
+	if ((rc = staging_add(st, id, ts, value, inc)) != SQLITE_OK)
+		return rc;
 	if (late) {
 		if (writer_grow((void **)&st->late, &st->late_cap, st->nlate + 1,
 		                sizeof(*st->late)) < 0)
@@ -84,11 +84,13 @@ int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 		st->late[st->nlate++] = (struct late){id, ts, value, inc};
 		return SQLITE_OK;
 	}
-	if ((rc = blocks_pack_open(st, id, w)) != SQLITE_OK)
-		return rc;
-	w->open_t0 = h;
-	w->open_rowid = rowid;
-	state_mark_dirty(st, id, w);
+	if (opens) {
+		if ((rc = blocks_pack_open(st, id, w)) != SQLITE_OK)
+			return rc;
+		w->open_t0 = h;
+		w->open_seq = st->batch_seq;
+		state_mark_dirty(st, id, w);
+	}
 	return state_open_append(w, ts, value, inc) < 0 ? SQLITE_NOMEM : SQLITE_OK;
 }
 

@@ -118,8 +118,48 @@ static const char *const migrations[] = {
 	"ALTER TABLE series_state ADD COLUMN chg_ts INTEGER;   -- counters: when last_raw was first read\n"
 	"ALTER TABLE series_state ADD COLUMN pend_raw REAL;    -- counters: rejected reading held\n"
 	"ALTER TABLE series_state ADD COLUMN pend_ts INTEGER;  -- its time (NULL: none held)\n",
+	/* 3 -> 4: blocks cover an hour or a span of hours (compacted; codec version 2, zstd) and
+	 * carry no summary columns (the hour rollups have them); staging holds one compressed
+	 * blob per commit and shard instead of a row per sample; 1-minute aggregates are folded
+	 * from the blocks, and packed per hour once raw retention removes those (rollup_1m).
+	 * The old staging and minute rows are converted by migrate_v4 (below). */
+	"ALTER TABLE blocks RENAME TO blocks_v3;\n"
+	"CREATE TABLE blocks(\n"
+	"  id INTEGER PRIMARY KEY,       -- append order: new blocks fill pages densely\n"
+	"  series INTEGER NOT NULL,\n"
+	"  t0 INTEGER NOT NULL,          -- start of its first hour\n"
+	"  t1 INTEGER NOT NULL,          -- end: t0 + 1 h, or the end of a compacted span\n"
+	"  n INTEGER NOT NULL,           -- samples in data\n"
+	"  data BLOB NOT NULL            -- store_codec.h\n"
+	");\n"
+	"INSERT INTO blocks(series, t0, t1, n, data)\n"
+	"  SELECT series, t0, t0 + 3600000, n, data FROM blocks_v3 WHERE seq = 0 ORDER BY t0, series;\n"
+	"CREATE UNIQUE INDEX blocks_series ON blocks(series, t0);\n"
+	"DROP TABLE blocks_v3;\n"
+	"ALTER TABLE staging RENAME TO staging_v3;\n"
+	"CREATE TABLE staging(\n"
+	"  seq INTEGER PRIMARY KEY,      -- commit order; never restarts (tail's cursor)\n"
+	"  shard INTEGER NOT NULL,       -- a slice of the series ids (store_staging.c)\n"
+	"  n INTEGER NOT NULL,           -- samples in data\n"
+	"  data BLOB NOT NULL            -- store_staging.c\n"
+	");\n"
+	"CREATE INDEX staging_shard ON staging(shard, seq);\n"
+	"ALTER TABLE rollup_1m RENAME TO rollup_1m_v3;\n"
+	"CREATE TABLE rollup_1m(\n"
+	"  series INTEGER NOT NULL,\n"
+	"  ts INTEGER NOT NULL,          -- the hour\n"
+	"  data BLOB NOT NULL,           -- its minutes' aggregates (store_minutes.c)\n"
+	"  PRIMARY KEY (series, ts)\n"
+	") WITHOUT ROWID;\n",
         /* clang-format on */
 };
+
+/* C steps run after a migration's SQL, in its transaction (NULL: none). */
+static int (*const migration_steps[])(sqlite3 *db) = {NULL, NULL, NULL, store_migrate_v4};
+
+_Static_assert(sizeof(migration_steps) / sizeof(migration_steps[0]) ==
+                       sizeof(migrations) / sizeof(migrations[0]),
+               "one C step (or NULL) per migration");
 
 int store_schema_version(void)
 {
@@ -173,7 +213,14 @@ static int get_version(sqlite3 *db, int *v)
 
 int store_schema_migrate(sqlite3 *db, char *err, size_t errlen)
 {
-	int target = store_schema_version(), v = 0, rc;
+	return store_schema_migrate_to(db, store_schema_version(), err, errlen);
+}
+
+int store_schema_migrate_to(sqlite3 *db, int target, char *err, size_t errlen)
+{
+	int v = 0, rc;
+	if (target > store_schema_version())
+		target = store_schema_version();
 
 	for (;;) {
 		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -190,6 +237,8 @@ int store_schema_migrate(sqlite3 *db, char *err, size_t errlen)
 		if (v == target)
 			break;
 		rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+		if (rc == SQLITE_OK && migration_steps[v])
+			rc = migration_steps[v](db);
 		if (rc == SQLITE_OK) {
 			/* PRAGMA takes no bound parameters; v + 1 is our own integer. */
 			char sql[48];

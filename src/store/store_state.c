@@ -107,7 +107,7 @@ int state_persist(struct store *st)
 		sqlite3_bind_int64(q, 1, id);
 		if (w->open_t0 != NO_HOUR) {
 			sqlite3_bind_int64(q, 2, w->open_t0);
-			sqlite3_bind_int64(q, 3, w->open_rowid);
+			sqlite3_bind_int64(q, 3, w->open_seq);
 		} else {
 			sqlite3_bind_null(q, 2);
 			sqlite3_bind_null(q, 3);
@@ -133,11 +133,45 @@ int state_persist(struct store *st)
 	return SQLITE_OK;
 }
 
+struct recover_ctx {
+	struct store *st;
+	int64_t seq; /* of the blob being replayed */
+};
+
+/* One series' samples of a staging blob: those of its open hour go back to RAM. */
+static int recover_run(void *ctx, const struct stage_run *run)
+{
+	struct recover_ctx *rx = ctx;
+	struct store *st = rx->st;
+	int64_t id = run->series;
+	for (size_t i = 0; i < run->n; i++)
+		if (run->ts[i] > st->clock_ms)
+			st->clock_ms = run->ts[i];
+	if (id <= 0 || (size_t)id >= st->ws_cap)
+		return 0;
+	struct wseries *w = &st->ws[id];
+	if (!w->known || w->open_t0 == NO_HOUR || rx->seq < w->open_seq)
+		return 0;
+	if (w->kind == STORE_COUNTER && !w->inc && w->cap) {
+		w->inc = calloc(w->cap, sizeof(double));
+		if (!w->inc)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < run->n; i++) {
+		if (bucket_floor(run->ts[i], 0, HOUR_MS) != w->open_t0)
+			continue;
+		if (state_open_append(w, run->ts[i], run->v[i], run->inc[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int state_recover(struct store *st)
 {
 	state_reset_all(st);
 	st->clock_ms = INT64_MIN;
-	st->last_rowid = 0;
+	st->last_seq = 0;
+	st->stage_hour = INT64_MIN;
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(st->db,
 	                            "SELECT s.id, s.kind, s.counter_bits, s.max_rate, t.open_t0, "
@@ -159,7 +193,7 @@ int state_recover(struct store *st)
 		w->scale = sqlite3_column_double(q, 11);
 		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
 			w->open_t0 = sqlite3_column_int64(q, 4);
-			w->open_rowid = sqlite3_column_int64(q, 5);
+			w->open_seq = sqlite3_column_int64(q, 5);
 		}
 		if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
 			w->packed_t0 = sqlite3_column_int64(q, 6);
@@ -188,39 +222,22 @@ int state_recover(struct store *st)
 	if (rc != SQLITE_DONE && rc != SQLITE_OK)
 		return rc;
 
-	/* The open hours: staging rows at or after each series' open_rowid in its open hour. */
+	/* The open hours: samples in staging blobs at or after each series' open_seq, in its
+	 * open hour. */
 	q = NULL;
-	rc = sqlite3_prepare_v2(st->db, "SELECT rowid, series, ts, value, inc FROM staging", -1, &q,
-	                        NULL);
+	rc = sqlite3_prepare_v2(st->db, "SELECT seq, data FROM staging ORDER BY seq", -1, &q, NULL);
+	struct stage_dec dec = {0};
+	struct recover_ctx rx = {st, 0};
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t rowid = sqlite3_column_int64(q, 0), id = sqlite3_column_int64(q, 1);
-		int64_t ts = sqlite3_column_int64(q, 2);
-		double v = sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN
-		                                                    : sqlite3_column_double(q, 3);
-		if (rowid > st->last_rowid)
-			st->last_rowid = rowid;
-		rc = SQLITE_OK;
-		if (id <= 0 || (size_t)id >= st->ws_cap)
-			continue;
-		struct wseries *w = &st->ws[id];
-		if (!w->known || w->open_t0 == NO_HOUR || rowid < w->open_rowid ||
-		    bucket_floor(ts, 0, HOUR_MS) != w->open_t0)
-			continue;
-		if (w->kind == STORE_COUNTER && !w->inc && w->cap) {
-			w->inc = calloc(w->cap, sizeof(double));
-			if (!w->inc) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-		}
-		if (state_open_append(w, ts, v, sqlite3_column_double(q, 4)) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		if (ts > st->clock_ms)
-			st->clock_ms = ts;
+		rx.seq = sqlite3_column_int64(q, 0);
+		if (rx.seq > st->last_seq)
+			st->last_seq = rx.seq;
+		int d = staging_decode(st->codec, &dec, sqlite3_column_blob(q, 1),
+		                       (size_t)sqlite3_column_bytes(q, 1), 0, recover_run, &rx);
+		rc = d == 0 ? SQLITE_OK : d == -ENOMEM ? SQLITE_NOMEM : SQLITE_CORRUPT;
 	}
 	sqlite3_finalize(q);
+	stage_dec_free(&dec);
 	if (rc != SQLITE_DONE && rc != SQLITE_OK)
 		return rc;
 	st->retention_hour = INT64_MIN;

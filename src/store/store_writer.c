@@ -1,8 +1,9 @@
 /*
  * The store's writer thread: it owns the only write connection, takes the whole queue as one
- * batch and commits it in one transaction (the samples, then late merges, stale hours, state
- * rows, the staging trim and retention), when the queue is half full, when commit_ms has
- * passed since the first item arrived, when someone waits in store_flush, or at close.
+ * batch and commits it in one transaction (the samples, then late merges, stale hours, the
+ * batch's staging blobs, state rows, the staging trim, retention and a bounded vacuum step),
+ * when the queue is half full, when commit_ms has passed since the first item arrived, when
+ * someone waits in store_flush, or at close.
  *
  * Any SQLite error in a batch: roll back, rebuild all in-RAM state from the database (the
  * crash-recovery path), wait, and retry the same batch; producers block once the queue fills.
@@ -22,6 +23,8 @@
 /* Retry backoff after a failed batch. */
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
+/* Free pages given back per commit (a bounded step, so the writer never stalls on it). */
+#define VACUUM_STEP_PAGES_SQL "256"
 /* Failed attempts after which a batch that fails for a non-I/O reason is dropped. */
 #define POISON_ATTEMPTS 3
 /* At close, attempts before giving up on a batch that keeps failing. */
@@ -70,6 +73,29 @@ static int prep(struct store *st, sqlite3_stmt **q, const char *sql)
 	return rc;
 }
 
+int writer_scratch(struct store *st, size_t n)
+{
+	if (n <= st->scap)
+		return 0;
+	size_t c = st->scap ? st->scap : 1024;
+	while (c < n)
+		c *= 2;
+	int64_t *a = realloc(st->sts, c * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	st->sts = a;
+	double *b = realloc(st->sv, c * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	st->sv = b;
+	double *d = realloc(st->sinc, c * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	st->sinc = d;
+	st->scap = c;
+	return 0;
+}
+
 int writer_prepare(struct store *st)
 {
 	static const char *roll_sql[ROLLUP_LEVELS] = {
@@ -80,7 +106,7 @@ int writer_prepare(struct store *st)
 	"max = max(max, excluded.max), sum = sum + excluded.sum, "                                 \
 	"last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END, "          \
 	"delta = delta + excluded.delta, last_ts = max(last_ts, excluded.last_ts)"
-	        ROLL_UPSERT("rollup_1m"),
+	        NULL, /* minutes: from the blocks, or packed by retention (store_minutes.c) */
 	        ROLL_UPSERT("rollup_1h"),
 	        ROLL_UPSERT("rollup_1d"),
 #undef ROLL_UPSERT
@@ -91,21 +117,23 @@ int writer_prepare(struct store *st)
 		if (rc == SQLITE_OK)                                                               \
 			rc = prep(st, &st->q, sql);                                                \
 	} while (0)
-	P(q_stage, "INSERT INTO staging(series, ts, value, inc) VALUES (?, ?, ?, ?)");
-	P(q_sel_block, "SELECT t0, data FROM blocks WHERE series = ? AND t0 = ? ORDER BY seq");
-	P(q_del_block, "DELETE FROM blocks WHERE series = ? AND t0 = ?");
-	P(q_ins_block, "INSERT INTO blocks(series, t0, seq, n, n_finite, first_ts, last_ts, "
-	               "first, last, min, max, sum, data) "
-	               "VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	P(q_stage, "INSERT INTO staging(seq, shard, n, data) VALUES (?, ?, ?, ?)");
+	P(q_cover_block, "SELECT id, t0, t1, data FROM blocks WHERE series = ? AND t0 <= ? "
+	                 "ORDER BY t0 DESC LIMIT 1");
+	P(q_span_blocks, "SELECT id, t0, t1, data FROM blocks WHERE series = ? AND t0 >= ? "
+	                 "AND t0 < ? ORDER BY t0");
+	P(q_del_block, "DELETE FROM blocks WHERE id = ?");
+	P(q_ins_block, "INSERT INTO blocks(series, t0, t1, n, data) VALUES (?, ?, ?, ?, ?)");
 	for (int i = 0; i < ROLLUP_LEVELS; i++)
-		P(q_roll[i], roll_sql[i]);
+		if (roll_sql[i])
+			P(q_roll[i], roll_sql[i]);
 	P(q_state, "INSERT INTO series_state(series, open_t0, open_rowid, packed_t0, have_last, "
 	           "last_raw, total, last_ts, chg_ts, pend_raw, pend_ts) "
 	           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
 	           "ON CONFLICT(series) DO UPDATE SET open_t0 = ?2, open_rowid = ?3, "
 	           "packed_t0 = ?4, have_last = ?5, last_raw = ?6, total = ?7, last_ts = ?8, "
 	           "chg_ts = ?9, pend_raw = ?10, pend_ts = ?11");
-	P(q_trim, "DELETE FROM staging WHERE rowid < ?");
+	P(q_trim, "DELETE FROM staging WHERE seq < ?");
 	P(q_event, "INSERT INTO events(ts, series, kind, detail) VALUES (?, ?, ?, ?)");
 	P(q_device, "INSERT INTO devices(name, driver, address, state, last_poll_ms, last_ok_ms, "
 	            "last_duration_s, errors, interval_ms, last_error) "
@@ -116,7 +144,14 @@ int writer_prepare(struct store *st)
 	P(q_series, "INSERT INTO series(id, device, metric, labels, kind, counter_bits, max_rate, "
 	            "counter_scale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO "
 	            "UPDATE SET kind = ?5, counter_bits = ?6, max_rate = ?7, counter_scale = ?8");
-	P(q_retain, "DELETE FROM blocks WHERE series = ? AND t0 <= ?");
+	P(q_expired, "SELECT id, t0, t1, data FROM blocks WHERE series = ? AND t0 < ? ORDER BY t0");
+	P(q_block_by_id, "SELECT id, t0, t1, data FROM blocks WHERE id = ?");
+	P(q_prev_last, "SELECT last FROM rollup_1h WHERE series = ? AND ts < ? AND count > 0 "
+	               "ORDER BY ts DESC LIMIT 1");
+	P(q_min_sel, "SELECT data FROM rollup_1m WHERE series = ? AND ts = ?");
+	P(q_min_put, "INSERT INTO rollup_1m(series, ts, data) VALUES (?, ?, ?) "
+	             "ON CONFLICT(series, ts) DO UPDATE SET data = excluded.data");
+	P(q_vacuum, "PRAGMA incremental_vacuum(" VACUUM_STEP_PAGES_SQL ")");
 	P(q_begin, "BEGIN IMMEDIATE");
 	P(q_commit, "COMMIT");
 #undef P
@@ -125,11 +160,13 @@ int writer_prepare(struct store *st)
 
 void writer_finalize(struct store *st)
 {
-	sqlite3_stmt **all[] = {&st->q_stage,     &st->q_sel_block, &st->q_del_block,
-	                        &st->q_ins_block, &st->q_roll[0],   &st->q_roll[1],
-	                        &st->q_roll[2],   &st->q_state,     &st->q_trim,
-	                        &st->q_event,     &st->q_device,    &st->q_series,
-	                        &st->q_retain,    &st->q_begin,     &st->q_commit};
+	sqlite3_stmt **all[] = {&st->q_stage,     &st->q_cover_block, &st->q_span_blocks,
+	                        &st->q_del_block, &st->q_ins_block,   &st->q_roll[0],
+	                        &st->q_roll[1],   &st->q_roll[2],     &st->q_state,
+	                        &st->q_trim,      &st->q_event,       &st->q_device,
+	                        &st->q_series,    &st->q_expired,     &st->q_block_by_id,
+	                        &st->q_prev_last, &st->q_min_sel,     &st->q_min_put,
+	                        &st->q_vacuum,    &st->q_begin,       &st->q_commit};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -197,6 +234,7 @@ static int write_batch(struct store *st, const struct qitem *it, size_t n, bool 
 	int rc = writer_run(st->q_begin);
 	if (rc != SQLITE_OK)
 		return rc;
+	st->batch_seq = st->last_seq + 1;
 	rc = process_items(st, it, n, samples);
 	if (st->clock_ms > clock_bound())
 		st->clock_ms = clock_bound();
@@ -205,15 +243,22 @@ static int write_batch(struct store *st, const struct qitem *it, size_t n, bool 
 	if (rc == SQLITE_OK)
 		rc = blocks_sweep(st, closing ? 0 : STALE_GRACE_MS);
 	if (rc == SQLITE_OK)
+		rc = staging_flush(st);
+	if (rc == SQLITE_OK)
 		rc = state_persist(st);
 	if (rc == SQLITE_OK)
 		rc = blocks_trim_staging(st);
 	if (rc == SQLITE_OK)
-		rc = blocks_retention(st);
+		rc = minutes_retention(st);
+	if (rc == SQLITE_OK)
+		rc = blocks_vacuum(st, closing);
 	if (rc == SQLITE_OK)
 		rc = writer_run(st->q_commit);
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Committed: every sample of the batch is durable (the place to hand them on); or
+	 * rolled back: the retry stages them again. */
+	staging_clear(st);
 	return rc;
 }
 

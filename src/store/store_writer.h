@@ -6,8 +6,11 @@
  *   store_registry.c the series registry (store_series)
  *   store_state.c    per-series writer state in RAM, series_state rows, crash recovery
  *   store_sample.c   one sample through the writer: counter unwrapping, staging, open hour
- *   store_blocks.c   packing hours into blocks, late merges, staging trim, raw retention
- *   store_rollup.c   rollup rows (1 min, 1 h, 1 d)
+ *   store_staging.c  the batch's samples as one compressed blob per shard (the
+ *                    acknowledgement), and the readers' side of those blobs
+ *   store_blocks.c   packing hours into blocks, spans, late merges, staging trim
+ *   store_minutes.c  raw retention: expired blocks become packed 1-minute aggregates
+ *   store_rollup.c   rollup rows (1 h, 1 d)
  *   store_events.c, store_device.c, store_outbox.c   the other queued writes
  * Everything here runs on the writer thread unless it says otherwise. Functions that run
  * inside the batch transaction return an SQLite result code, so that the first failing
@@ -20,6 +23,7 @@
 #include "store/counter.h"
 #include "store/outbox.h"
 #include "store/store.h"
+#include "store/store_codec.h"
 #include "store/store_internal.h"
 
 #include <pthread.h>
@@ -95,9 +99,9 @@ struct wseries {
 	 * changes it */
 	struct counter_state cs;
 	/* the open hour: samples only in staging (and here) */
-	int64_t open_t0; /* NO_HOUR: none */
-	int64_t open_rowid;
-	uint32_t *off; /* ts - open_t0 */
+	int64_t open_t0;  /* NO_HOUR: none */
+	int64_t open_seq; /* staging blobs from this seq on may hold the open hour's samples */
+	uint32_t *off;    /* ts - open_t0 */
 	double *val;
 	double *inc; /* counters only */
 	size_t n, cap;
@@ -146,18 +150,34 @@ struct store {
 	struct late *late;
 	size_t nlate, late_cap;
 	int64_t clock_ms; /* data time: the latest sample timestamp seen (bounded by wall time) */
-	int64_t retention_hour; /* last data hour retention ran for */
-	bool packed_any;        /* staging may be trimmed at this commit */
-	int64_t last_rowid;
+	int64_t retention_hour;   /* last data hour a retention pass started for */
+	int64_t retention_cursor; /* next series id of the pass under way; 0: none */
+	bool packed_any;          /* staging may be trimmed at this commit */
+	bool auto_vacuum;         /* the file has auto_vacuum = INCREMENTAL (schema 4 on) */
+	bool vacuum_due;          /* pages may have been freed since the last vacuum step */
+	int64_t last_seq;         /* the newest staging blob's seq */
+	int64_t batch_seq;        /* the first seq this batch's blobs get */
+	/* this batch's stored samples (staging.c) */
+	struct stage_item *stage;
+	size_t nstage, stage_cap;
+	size_t stage_flushed; /* stage[0, stage_flushed) are in blobs already */
+	int64_t stage_max_id;
+	int64_t stage_hour; /* the latest hour a series opened in (see sample_write) */
+	struct stage_enc stage_enc;
 	/* scratch for encode/merge */
+	struct codec *codec;
 	int64_t *sts;
 	double *sv, *sinc;
 	size_t scap;
 	uint8_t *blob;
 	size_t blob_cap;
+	int64_t *ids; /* block ids of a span being compacted */
+	size_t ids_cap;
 
-	sqlite3_stmt *q_stage, *q_sel_block, *q_del_block, *q_ins_block, *q_roll[ROLLUP_LEVELS],
-	        *q_state, *q_trim, *q_event, *q_device, *q_series, *q_retain, *q_begin, *q_commit;
+	sqlite3_stmt *q_stage, *q_cover_block, *q_span_blocks, *q_del_block, *q_ins_block,
+	        *q_roll[ROLLUP_LEVELS], *q_state, *q_trim, *q_event, *q_device, *q_series,
+	        *q_expired, *q_block_by_id, *q_prev_last, *q_min_sel, *q_min_put, *q_vacuum,
+	        *q_begin, *q_commit;
 };
 
 /* ---- store_writer.c: the thread, statements, small helpers ---- */
@@ -173,6 +193,8 @@ int writer_run(sqlite3_stmt *q);
 void writer_bind_real(sqlite3_stmt *q, int i, double v, bool have);
 /* Grow *p (elements of elem bytes) to hold at least need; doubling. 0 or -ENOMEM. */
 int writer_grow(void **p, size_t *cap, size_t need, size_t elem);
+/* Room for n samples in the scratch arrays sts / sv / sinc. 0 or -ENOMEM. */
+int writer_scratch(struct store *st, size_t n);
 
 /* ---- store_queue.c ---- */
 
@@ -203,6 +225,17 @@ int state_persist(struct store *st);
  * result code. */
 int state_recover(struct store *st);
 
+/* ---- store_staging.c ---- */
+
+/* Add a stored sample to this batch's staging blobs. SQLite result code. */
+int staging_add(struct store *st, int64_t id, int64_t ts, double v, double inc);
+/* Write this batch's samples not written yet as staging blobs (seqs from last_seq + 1 on).
+ * SQLite result code. */
+int staging_flush(struct store *st);
+/* Forget this batch's samples: after its commit (every sample committed in the batch is in
+ * st->stage[0, nstage) until then: the one place to hand them on), or after a failure. */
+void staging_clear(struct store *st);
+
 /* ---- store_sample.c ---- */
 
 int sample_write(struct store *st, int64_t id, int64_t ts, double value);
@@ -210,29 +243,42 @@ int series_write(struct store *st, const struct series_msg *m);
 
 /* ---- store_blocks.c ---- */
 
-/* Pack a series' open hour into its block and rollups. SQLite result code. */
+/* Pack a series' open hour into its block and rollups (compacting the span the hour ends, if
+ * any). SQLite result code. */
 int blocks_pack_open(struct store *st, int64_t id, struct wseries *w);
 /* Merge the batch's late samples into their hours' blocks. SQLite result code. */
 int blocks_merge_late(struct store *st);
 /* Pack open hours that ended more than grace ago in data time. SQLite result code. */
 int blocks_sweep(struct store *st, int64_t grace);
-/* Range-delete staging rows no open hour needs any more. SQLite result code. */
+/* Range-delete staging blobs no open hour needs any more. SQLite result code. */
 int blocks_trim_staging(struct store *st);
-/* Delete raw blocks older than raw_retention_ms, once per data hour. SQLite result code. */
-int blocks_retention(struct store *st);
+/* Give free pages back to the file system, a bounded number per commit (all when closing).
+ * SQLite result code. */
+int blocks_vacuum(struct store *st, bool closing);
+/* Decode the block row q's columns (col: id, t0, t1, data) into the scratch arrays at `at`.
+ * Returns samples decoded or -errno. */
+long blocks_decode_row(struct store *st, sqlite3_stmt *q, int col, size_t at);
+
+/* ---- store_minutes.c ---- */
+
+/* Raw retention: blocks whose span ended more than raw_retention_ms before data time become
+ * packed 1-minute aggregates (rollup_1m), a bounded number of series per commit, one pass
+ * per data hour. SQLite result code. */
+int minutes_retention(struct store *st);
+/* The hour h of a series has expired (raw retention): add n samples (sorted, inside h) to its
+ * minute aggregates. SQLite result code. */
+int minutes_merge(struct store *st, int64_t series, int64_t h, const int64_t *ts, const double *v,
+                  const double *inc, size_t n);
+/* Is the hour starting at h past raw retention (in data time)? */
+bool minutes_expired(const struct store *st, int64_t h);
 
 /* ---- store_rollup.c ---- */
 
-/* Aggregates of a run of samples: what a rollup row and a block's summary columns hold. */
-struct agg {
-	int64_t count;
-	double min, max, sum, last, delta;
-	int64_t last_ts;
-	bool any; /* any sample (even non-finite) */
-};
 void rollup_agg_add(struct agg *a, int64_t ts, double v, double inc);
-/* Add samples (sorted by ts) to the rollups of every level, as increments. SQLite result
- * code. */
+/* Merge aggregate b into a (both of the same bucket). */
+void rollup_agg_merge(struct agg *a, const struct agg *b);
+/* Add samples (sorted by ts) to the hour and day rollups, as increments (minutes are served
+ * from the blocks). SQLite result code. */
 int rollup_add(struct store *st, int64_t series, const int64_t *ts, const double *v,
                const double *inc, size_t n);
 

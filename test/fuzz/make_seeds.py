@@ -2,7 +2,9 @@
 """Regenerate the binary seed corpora of test/fuzz (store_codec, modbus_decode).
 
 The text corpora (profiles, configs, times) are hand-made files; these two inputs are bytes,
-so they are written here from the formats in src/store_codec.h and fuzz_modbus_decode.c.
+so they are written here from the formats in src/store/store_codec.h, store_staging.c,
+store_minutes.c and fuzz_modbus_decode.c. (The zstd-compressed store seeds, span-6h and
+staging-zstd, were taken from a database bench_store wrote: Python has no zstd here.)
 Run from anywhere: /usr/bin/python3 test/fuzz/make_seeds.py
 """
 import os
@@ -63,6 +65,61 @@ write("store_codec", "decimal-jitter", b"\xff" + blob([5, 1003, 2001, 3010, 3999
 write("store_codec", "decimal-9", b"\xff" + blob([0, 10000, 20000], [0.123456789, -1e-9, 42], 9))
 write("store_codec", "raw-special", b"\xff" + blob([0, 1, 1, 2], [float("nan"), float("inf"),
                                                                  -0.0, 1 / 3]))
+def values2(values):
+    """A version 2 value stream: decimals with exceptions (d given) or raw XOR bits."""
+    return bytes([0xFF]) + b"".join(struct.pack("<d", v) for v in values)
+
+
+def times2(ts_off):
+    out = bytearray()
+    if ts_off:
+        out += uvarint(ts_off[0])
+        prev = 0
+        for i in range(1, len(ts_off)):
+            delta = ts_off[i] - ts_off[i - 1]
+            out += uvarint(zz(delta if i == 1 else delta - prev))
+            prev = delta
+    return bytes(out)
+
+
+def decimals2(values, d, exceptions=()):
+    """Decimal value stream with exceptions at the given positions (raw bits)."""
+    out = bytearray([d]) + uvarint(len(exceptions))
+    last = 0
+    for pos in exceptions:
+        out += uvarint(pos - last) + struct.pack("<d", values[pos])
+        last = pos + 1
+    prev = 0
+    for i, v in enumerate(values):
+        if i in exceptions:
+            continue
+        r = round(v * 10 ** d)
+        out += uvarint(zz(r - prev))
+        prev = r
+    return bytes(out)
+
+
+def blob2(ts_off, body_values):
+    """A version 2 block, body left uncompressed."""
+    return bytes([0x20, 0]) + uvarint(len(ts_off)) + times2(ts_off) + body_values
+
+
+write("store_codec", "v2-exceptions", b"\xff" + blob2(
+    [i * 10000 for i in range(8)], decimals2([1.5, 2.5, float("nan"), 4.5, -0.0, 6.5, 7.5, 8.5],
+                                             1, (2, 4))))
+write("store_codec", "v2-raw", b"\xff" + blob2([0, 5, 5], values2([1 / 3, float("inf"), 2.0])))
+# a staging blob: version 1, 3 samples; runs of series 17 (2 samples) and 18 (a counter)
+run17 = uvarint(2) + uvarint(0) + times2([0, 1000]) + decimals2([230.1, 230.2], 1)
+run18 = uvarint(1) + uvarint(1) + times2([500]) + decimals2([12.5], 1) + decimals2([0.5], 1)
+write("store_codec", "staging-plain", b"\xff" + bytes([0x10]) + uvarint(3) + uvarint(zz(
+    1795780800000)) + uvarint(17) + uvarint(len(run17)) + run17 + uvarint(1) + uvarint(
+    len(run18)) + run18)
+# a minute pack: version 1, minutes 0 and 2 of the hour
+mins = [0, 120000]
+write("store_codec", "minutes-plain", b"\xff" + bytes([0x10]) + uvarint(2) + times2(mins) +
+      uvarint(6) + uvarint(5) + times2([50000, 170000]) + decimals2([18.5, 19.0], 1) +
+      decimals2([19.5, 20.0], 1) + decimals2([114.0, 98.0], 1) + decimals2([19.0, 19.5], 1) +
+      decimals2([0, 0], 0))
 write("store_codec", "small-cap", b"\x02" + blob([i * 60000 for i in range(10)],
                                                  [float(i) for i in range(10)], 0))
 write("store_codec", "truncated", b"\xff" + blob([0, 1000, 2000], [1.5, 2.5, 3.5], 1)[:-2])

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The demo site (etc/demo.yaml served by dcsim, accelerated) through greendcd: the PUE that
 # `greendc pue` prints for the hours of the run equals the PUE recomputed here with SQL from
-# the stored cumulative counter readings (staging rows and 1-minute rollup min/max: for a
-# counter that only rises, energy = last reading - first reading, independent of the engine's
-# per-bucket deltas). `greendc kpi` then gives every KPI the demo is built for.
+# the stored cumulative counter readings (every raw reading, read back with `greendc query
+# --step raw`: for a counter that only rises, energy = last reading - first reading,
+# independent of the engine's per-bucket deltas). `greendc kpi` then gives every KPI the demo is built for.
 . "$(dirname "$0")/lib.sh"
 # The demo's report signing key is made by `make demo`; here, one of the test's own.
 (umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
@@ -49,14 +49,22 @@ grep -q "IN PROGRESS ([0-9]* min of [0-9]* elapsed): [0-9.]* so far, not final" 
 	{ cat "$T/pue.txt"; fail "greendc pue (table) does not say in progress"; }
 head -1 "$T/pue.txt"
 
-# Energy of each selected series = last - first stored cumulative reading in the window.
+# Energy of each selected series = last - first stored cumulative reading in the window (every
+# raw reading the store holds, as `greendc query --step raw` reads them back).
 energy_sql() { # WHERE clause on series
-	sql "$DB" "
-WITH s AS (SELECT id FROM series WHERE $1),
-r AS (SELECT series, value AS v FROM staging WHERE series IN (SELECT id FROM s) AND value IS NOT NULL
-      UNION ALL SELECT series, min FROM rollup_1m WHERE series IN (SELECT id FROM s)
-      UNION ALL SELECT series, max FROM rollup_1m WHERE series IN (SELECT id FROM s))
-SELECT printf('%.9f', total(e)) FROM (SELECT max(v) - min(v) AS e FROM r GROUP BY series);"
+	ids=$(sql "$DB" "SELECT id FROM series WHERE $1")
+	$PY - "$B/greendc" "$DB" "$from" "$to" $ids <<'P'
+import json, subprocess, sys
+cli, db, frm, to = sys.argv[1:5]
+total = 0.0
+for sid in sys.argv[5:]:
+    out = subprocess.run([cli, "--db", db, "query", sid, "--from", frm, "--to", to, "--step", "raw",
+                          "--format", "json"], check=True, capture_output=True, text=True).stdout
+    v = [p[1] for s in json.loads(out) for p in s["points"] if p[1] is not None]
+    if v:
+        total += max(v) - min(v)
+print(f"{total:.9f}")
+P
 }
 fac=$(energy_sql "metric = 'energy_kwh' AND labels LIKE '%role=facility_input%' AND labels NOT LIKE '%phase=%'")
 pv=$(energy_sql "device = 'pv' AND metric = 'energy_kwh'")

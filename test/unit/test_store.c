@@ -266,6 +266,26 @@ static void check_query(struct store_reader *r, int64_t series, const struct sam
 	}
 }
 
+struct tail_seen_ {
+	int64_t n, last_ts[41];
+	bool ordered;
+};
+
+/* Tail callback: counts samples and checks each series' come in time order. */
+static int tail_collect(void *ctx, int64_t series, int64_t ts, double v)
+{
+	struct tail_seen_ *t = ctx;
+	(void)v;
+	if (series <= 0 || series > 40)
+		t->ordered = false;
+	else if (ts <= t->last_ts[series] && t->last_ts[series])
+		t->ordered = false;
+	else
+		t->last_ts[series] = ts;
+	t->n++;
+	return 0;
+}
+
 /* ---- tests ---- */
 
 static void test_migrate_empty_file(void **state)
@@ -516,12 +536,14 @@ static void check_all_queries(struct store_reader *r, const struct gen *g, int64
 	}
 }
 
-/* Every closed rollup row equals the brute-force aggregate of its raw samples. */
+/* Every closed rollup row equals the brute-force aggregate of its raw samples. (Minutes have
+ * no rows while their raw blocks exist: check_all_queries checks them at 1-minute steps, and
+ * test_raw_retention the packed rows raw retention leaves.) */
 static void check_rollup_rows(const char *path, struct store_reader *r, const struct gen *g)
 {
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	for (int l = 0; l < ROLLUP_LEVELS; l++) {
+	for (int l = 1; l < ROLLUP_LEVELS; l++) {
 		char sql[160];
 		snprintf(sql, sizeof(sql),
 		         "SELECT ts, count, min, max, sum, last, delta FROM %s WHERE series = ? "
@@ -789,12 +811,18 @@ static void test_crash_exit_without_close(void **state)
 		samples_free(&got);
 	}
 	store_reader_close(r);
-	/* count what the generator produces for the same window and compare */
+	/* count what the generator produces for the same window and compare: every sample is
+	 * packed in blocks or still in its open hour in staging */
 	store_close(st);
-	int64_t total = sql_int(f->path, "SELECT sum(n) FROM blocks") +
-	                sql_int(f->path, "SELECT count(*) FROM staging s JOIN series_state t "
-	                                 "ON t.series = s.series AND s.rowid >= t.open_rowid "
-	                                 "AND s.ts >= t.open_t0 AND s.ts < t.open_t0 + 3600000");
+	int64_t total = 0;
+	r = open_reader(f->path);
+	for (int i = 0; i < 5; i++) {
+		struct samples got;
+		read_all(r, g.id[i], &got);
+		total += (int64_t)got.n;
+		samples_free(&got);
+	}
+	store_reader_close(r);
 	/* the same generator in a scratch store gives the expected count */
 	char path2[160];
 	snprintf(path2, sizeof(path2), "%s/check.db", f->dir);
@@ -990,6 +1018,262 @@ static void test_disk_full(void **state)
 	sqlite3_close(db);
 }
 
+/* Spans: hours of a 10 s series are compacted into 6 h blocks, of a 1-minute counter into a
+ * day; series over several staging shards read back exactly, open or closed; tail gives every
+ * committed sample once, in commit order, across calls of any size. */
+#define NSPAN 40
+static void test_spans_shards_tail(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path, 10, 4096);
+	int64_t id[NSPAN];
+	bool counter[NSPAN];
+	int64_t step[NSPAN];
+	for (int i = 0; i < NSPAN; i++) {
+		char dev[16];
+		snprintf(dev, sizeof(dev), "rack-%02d", i);
+		counter[i] = i % 8 == 7;
+		step[i] = counter[i] ? MINUTE_MS : 10000;
+		struct store_series_desc d = {dev,
+		                              counter[i] ? "energy_kwh" : "power_w",
+		                              "",
+		                              counter[i] ? STORE_COUNTER : STORE_GAUGE,
+		                              counter[i] ? 64 : 0,
+		                              0,
+		                              0};
+		id[i] = store_series(st, &d);
+		assert_true(id[i] > 0);
+	}
+	struct samples want[NSPAN] = {{0}};
+	int64_t end = T0 + 26 * HOUR_MS + 5 * MINUTE_MS;
+	unsigned seed = 5;
+	double v[NSPAN];
+	for (int i = 0; i < NSPAN; i++)
+		v[i] = 1000 + i;
+	for (int64_t t = T0; t < end; t += 10000) {
+		struct store_sample buf[NSPAN];
+		size_t n = 0;
+		for (int i = 0; i < NSPAN; i++) {
+			if ((t - T0) % step[i])
+				continue;
+			v[i] += counter[i] ? rand_r(&seed) % 100 / 100.0
+			                   : (double)(rand_r(&seed) % 41 - 20) / 10;
+			v[i] = round(v[i] * 100) / 100;
+			buf[n++] = (struct store_sample){id[i], t, v[i]};
+			samples_add(&want[i], t, v[i]);
+		}
+		assert_int_equal(store_append(st, buf, n), 0);
+	}
+	assert_int_equal(store_flush(st), 0);
+	/* 10 s: [0, 6 h), [6, 12), [12, 18), [18, 24) compacted; 1 min: [0, 24 h) */
+	int64_t gauges = 0;
+	for (int i = 0; i < NSPAN; i++)
+		gauges += !counter[i];
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM blocks WHERE t1 - t0 = 21600000"),
+	                 4 * gauges);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM blocks WHERE t1 - t0 = 86400000"),
+	                 NSPAN - gauges);
+	for (int pass = 0; pass < 2; pass++) {
+		struct store_reader *r = open_reader(f->path);
+		for (int i = 0; i < NSPAN; i++) {
+			struct samples got;
+			read_all(r, id[i], &got);
+			assert_int_equal(got.n, want[i].n);
+			for (size_t k = 0; k < got.n; k++)
+				assert_true(got.ts[k] == want[i].ts[k] && got.v[k] == want[i].v[k]);
+			samples_free(&got);
+			if (i % 7 == 0) {
+				check_query(r, id[i], &want[i], counter[i], T0, end, MINUTE_MS);
+				check_query(r, id[i], &want[i], counter[i], T0 + 5 * HOUR_MS, end,
+				            HOUR_MS);
+				check_query(r, id[i], &want[i], counter[i], T0, end + HOUR_MS,
+				            DAY_MS);
+			}
+		}
+		store_reader_close(r);
+		if (pass == 0) {
+			store_close(st);
+			st = open_store(f->path, 10, 4096);
+		}
+	}
+
+	/* tail: from the newest commit on, in small pieces */
+	struct store_reader *r = open_reader(f->path);
+	struct tail_seen_ seen = {.ordered = true};
+	int64_t cursor = -1;
+	assert_int_equal(store_tail(r, &cursor, 100, tail_collect, &seen), 0);
+	int64_t appended = 0;
+	for (int64_t t = end; t < end + 30 * MINUTE_MS; t += 10000) {
+		struct store_sample buf[NSPAN];
+		size_t n = 0;
+		for (int i = 0; i < NSPAN; i++)
+			if ((t - T0) % step[i] == 0)
+				buf[n++] = (struct store_sample){id[i], t, (double)i};
+		assert_int_equal(store_append(st, buf, n), 0);
+		appended += (int64_t)n;
+		if (t % MINUTE_MS == 0)
+			assert_int_equal(store_flush(st), 0);
+	}
+	assert_int_equal(store_flush(st), 0);
+	int got;
+	while ((got = store_tail(r, &cursor, 77, tail_collect, &seen)) > 0)
+		assert_true(got <= 77);
+	assert_int_equal(got, 0);
+	assert_int_equal(seen.n, appended);
+	assert_true(seen.ordered);
+	store_reader_close(r);
+	store_close(st);
+	for (int i = 0; i < NSPAN; i++)
+		samples_free(&want[i]);
+}
+
+/* A hand-made version 1 block (the codec of schema 1-3): decimal exponent d, regular times. */
+static size_t v1_block(uint8_t *out, int64_t t0, int64_t first, int64_t step, const int64_t *r,
+                       size_t n, int d)
+{
+	uint8_t *p = out;
+	*p++ = 0x10;
+	*p++ = (uint8_t)d;
+#define PUT(x)                                                                                     \
+	do {                                                                                       \
+		uint64_t u_ = (x);                                                                 \
+		while (u_ >= 0x80) {                                                               \
+			*p++ = (uint8_t)(u_ | 0x80);                                               \
+			u_ >>= 7;                                                                  \
+		}                                                                                  \
+		*p++ = (uint8_t)u_;                                                                \
+	} while (0)
+#define ZZ(x) (((uint64_t)(x) << 1) ^ (uint64_t)((int64_t)(x) >> 63))
+	PUT(n);
+	PUT((uint64_t)(first - t0));
+	for (size_t i = 1; i < n; i++)
+		PUT(ZZ(i == 1 ? step : 0));
+	int64_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		PUT(ZZ(r[i] - prev));
+		prev = r[i];
+	}
+#undef PUT
+#undef ZZ
+	return (size_t)(p - out);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *e = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, e);
+	assert_null(e);
+}
+
+/* A schema 3 database (an hour block, the open hour in staging rows, 1-minute rows of an
+ * hour whose raw block raw retention removed) migrates to schema 4 and reads the same. */
+static void test_migrate_v3(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	char err[256];
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL");
+	assert_int_equal(store_schema_migrate_to(db, 3, err, sizeof(err)), 0);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 3);
+	exec_ok(db, "INSERT INTO series(id, device, metric, labels, kind) VALUES "
+	            "(1, 'ups-1', 'power_w', '', 0), (2, 'ups-1', 'energy_kwh', '', 1)");
+	/* hour 1 of series 1 packed: 360 samples of 500.0 + k / 10 */
+	int64_t ints[360];
+	for (int k = 0; k < 360; k++)
+		ints[k] = 5000 + k;
+	uint8_t blob[4096];
+	size_t len = v1_block(blob, T0 + HOUR_MS, T0 + HOUR_MS, 10000, ints, 360, 1);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "INSERT INTO blocks(series, t0, seq, n, n_finite, "
+	                                    "first_ts, last_ts, data) VALUES (1, ?, 0, 360, 360, "
+	                                    "?, ?, ?)",
+	                                    -1, &q, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int64(q, 1, T0 + HOUR_MS);
+	sqlite3_bind_int64(q, 2, T0 + HOUR_MS);
+	sqlite3_bind_int64(q, 3, T0 + 2 * HOUR_MS - 10000);
+	sqlite3_bind_blob(q, 4, blob, (int)len, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	/* hour 0 of series 1 expired: only its minute rows (6 samples of 100 each) */
+	char sql[512];
+	for (int m = 0; m < 60; m++) {
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO rollup_1m VALUES (1, %lld, 6, 100, 100, 600, 100, 0, %lld)",
+		         (long long)(T0 + m * MINUTE_MS), (long long)(T0 + m * MINUTE_MS + 50000));
+		exec_ok(db, sql);
+	}
+	/* ... and hour 1's minute rows, which the block serves from now on */
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO rollup_1m VALUES (1, %lld, 6, 500, 500.5, 3001.5, 500.5, 0, %lld)",
+	         (long long)(T0 + HOUR_MS), (long long)(T0 + HOUR_MS + 50000));
+	exec_ok(db, sql);
+	/* the open hour 2 in staging (a packed row before it, and the counter's) */
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO staging(rowid, series, ts, value, inc) VALUES "
+	         "(7, 1, %lld, 99, 0), (8, 1, %lld, 600.5, 0), (9, 2, %lld, 10, 0), "
+	         "(10, 1, %lld, NULL, 0), (11, 2, %lld, 12.5, 2.5)",
+	         (long long)(T0 + HOUR_MS + 5), (long long)(T0 + 2 * HOUR_MS),
+	         (long long)(T0 + 2 * HOUR_MS), (long long)(T0 + 2 * HOUR_MS + 10000),
+	         (long long)(T0 + 2 * HOUR_MS + 10000));
+	exec_ok(db, sql);
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO series_state(series, open_t0, open_rowid, packed_t0, have_last, "
+	         "last_raw, total, last_ts) VALUES (1, %lld, 8, %lld, 0, NULL, NULL, NULL), "
+	         "(2, %lld, 9, NULL, 1, 12.5, 12.5, %lld)",
+	         (long long)(T0 + 2 * HOUR_MS), (long long)(T0 + HOUR_MS),
+	         (long long)(T0 + 2 * HOUR_MS), (long long)(T0 + 2 * HOUR_MS + 10000));
+	exec_ok(db, sql);
+	sqlite3_close(db);
+
+	/* a reader alone migrates it (greendc upgraded, greendcd not started since) */
+	struct store_reader *r = open_reader(f->path);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), store_schema_version());
+	struct samples got;
+	read_all(r, 1, &got);
+	assert_int_equal(got.n, 362);
+	assert_true(got.ts[0] == T0 + HOUR_MS && got.v[0] == 500.0);
+	assert_true(got.ts[359] == T0 + 2 * HOUR_MS - 10000 && got.v[359] == 535.9);
+	assert_true(got.ts[360] == T0 + 2 * HOUR_MS && got.v[360] == 600.5);
+	assert_true(got.ts[361] == T0 + 2 * HOUR_MS + 10000 && isnan(got.v[361]));
+	samples_free(&got);
+	struct qrows qm = {0};
+	assert_int_equal(store_query(r, 1, T0, T0 + 2 * HOUR_MS, MINUTE_MS, AGG_SUM, qcollect, &qm),
+	                 0);
+	assert_int_equal(qm.n, 120);
+	assert_true(qm.r[0].bucket == T0 && qm.r[0].value == 600 && qm.r[0].count == 6);
+	assert_true(qm.r[60].bucket == T0 + HOUR_MS && qm.r[60].count == 6);
+	assert_true(fabs(qm.r[60].value - (500.0 + 500.1 + 500.2 + 500.3 + 500.4 + 500.5)) < 1e-9);
+	free(qm.r);
+	store_reader_close(r);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM rollup_1m"), 1);
+
+	/* the writer goes on from there: the counter continues from its state */
+	struct store *st = open_store(f->path, 10, 0);
+	struct store_sample more[2] = {{2, T0 + 2 * HOUR_MS + 20000, 13.5},
+	                               {1, T0 + 3 * HOUR_MS, 7}};
+	assert_int_equal(store_append(st, more, 2), 0);
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+	r = open_reader(f->path);
+	read_all(r, 2, &got);
+	assert_int_equal(got.n, 3);
+	assert_true(got.v[0] == 10 && got.v[1] == 12.5 && got.v[2] == 13.5);
+	samples_free(&got);
+	qm = (struct qrows){0};
+	assert_int_equal(store_query(r, 2, T0, T0 + 3 * HOUR_MS, HOUR_MS, AGG_DELTA, qcollect, &qm),
+	                 0);
+	assert_true(qm.n == 1 && qm.r[0].value == 3.5);
+	free(qm.r);
+	read_all(r, 1, &got);
+	assert_int_equal(got.n, 363);
+	samples_free(&got);
+	store_reader_close(r);
+}
+
 static void test_raw_retention(void **state)
 {
 	struct fixture *f = *state;
@@ -1013,6 +1297,75 @@ static void test_raw_retention(void **state)
 	assert_int_equal(sql_int(f->path, "SELECT min(ts) FROM rollup_1m"), T0);
 }
 
+/* What raw retention leaves: packed minute aggregates equal to those of the samples it
+ * removed, for a gauge (with NaNs) and a counter (with a wrap); a late sample for an expired
+ * hour goes into them too; queries across packed minutes, blocks and the open hour agree
+ * with a brute-force recomputation. */
+static void test_retention_minutes(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct store_opts o = {.path = f->path, .commit_ms = 10, .raw_retention_ms = 2 * HOUR_MS};
+	struct store *st = store_open(&o, err, sizeof(err));
+	assert_non_null(st);
+	struct store_series_desc dg = {"crah-2", "supply_air_temp_c", "", STORE_GAUGE, 0, 0, 0};
+	struct store_series_desc dc = {"pdu-1", "energy_kwh", "", STORE_COUNTER, 16, 0, 0};
+	int64_t ids[2] = {store_series(st, &dg), store_series(st, &dc)};
+	struct samples want[2] = {{0}};
+	double raw = 65000, total = 65000;
+	unsigned seed = 9;
+	for (int64_t t = T0; t < T0 + 8 * HOUR_MS; t += 10000) {
+		double g = 18 + (double)(rand_r(&seed) % 100) / 10;
+		if (rand_r(&seed) % 300 == 0)
+			g = NAN;
+		int inc = rand_r(&seed) % 7;
+		raw += inc;
+		total += inc; /* the store unwraps the 16-bit register: totals keep rising */
+		if (raw >= 65536)
+			raw -= 65536;
+		struct store_sample s2[2] = {{ids[0], t, g}, {ids[1], t, raw}};
+		assert_int_equal(store_append(st, s2, 2), 0);
+		samples_add(&want[0], t, g);
+		samples_add(&want[1], t, total);
+		if ((t - T0) % HOUR_MS == 0)
+			assert_int_equal(store_flush(st), 0);
+	}
+	assert_int_equal(store_flush(st), 0);
+	/* a late gauge sample for the expired hour 1 */
+	struct store_sample late = {ids[0], T0 + HOUR_MS + 12345, 99.5};
+	assert_int_equal(store_append(st, &late, 1), 0);
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+	samples_add(&want[0], late.ts_ms, late.value);
+	for (size_t i = want[0].n - 1; i > 0 && want[0].ts[i - 1] > want[0].ts[i]; i--) {
+		int64_t t = want[0].ts[i];
+		double v = want[0].v[i];
+		want[0].ts[i] = want[0].ts[i - 1];
+		want[0].v[i] = want[0].v[i - 1];
+		want[0].ts[i - 1] = t;
+		want[0].v[i - 1] = v;
+	}
+	/* hours 0-2 had expired (2 h past their end) before hour 5 ended: minutes only; hours
+	 * 3-5 were then compacted into one block, which stays until all of it has expired */
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rollup_1m WHERE series = %lld",
+	         (long long)ids[0]);
+	assert_int_equal(sql_int(f->path, sql), 3);
+	assert_int_equal(sql_int(f->path, "SELECT min(t0) FROM blocks"), T0 + 3 * HOUR_MS);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM blocks WHERE t0 = %lld AND t1 = %lld",
+	         (long long)(T0 + 3 * HOUR_MS), (long long)(T0 + 6 * HOUR_MS));
+	assert_int_equal(sql_int(f->path, sql), 2);
+
+	struct store_reader *r = open_reader(f->path);
+	for (int i = 0; i < 2; i++) {
+		const int64_t steps[] = {MINUTE_MS, 5 * MINUTE_MS, HOUR_MS};
+		for (size_t k = 0; k < 3; k++)
+			check_query(r, ids[i], &want[i], i == 1, T0, T0 + 9 * HOUR_MS, steps[k]);
+		samples_free(&want[i]);
+	}
+	store_reader_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1026,7 +1379,10 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_crash_exit_without_close, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_crash_sigkill, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_spans_shards_tail, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migrate_v3, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_raw_retention, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_retention_minutes, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
