@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <time.h>
 
-/* The status line (log and sd_notify STATUS=): devices, samples/s since the last one. */
+/* The status line (log and sd_notify STATUS=): devices, samples/s since the last one, how late
+ * polls started (p99 and worst since the start), and whether the writer kept up. */
 struct status_watch {
 	uint64_t samples;
 	int64_t at_ms; /* monotonic */
+	struct poller_stats ps;
 };
 
 static void log_status(struct poller *p, struct store *st, struct status_watch *w)
@@ -33,15 +35,21 @@ static void log_status(struct poller *p, struct store *st, struct status_watch *
 	store_stats(st, &ss);
 	double secs = (double)(now - w->at_ms) / 1000.0;
 	double rate = secs > 0 ? (double)(ps.samples - w->samples) / secs : 0;
-	log_info("status: %u devices, %u up, %u down; %.1f samples/s; %llu stored, queue %llu",
+	log_info("status: %u devices, %u up, %u down; %.1f samples/s; %llu stored, queue %llu; "
+	         "polls started late by p99 %lld ms (worst %llu); writer: %llu commits, largest "
+	         "batch %llu, producers waited %llu times",
 	         ps.devices, ps.up, ps.down, rate, (unsigned long long)ss.samples_committed,
-	         (unsigned long long)ss.queue_depth);
+	         (unsigned long long)ss.queue_depth,
+	         (long long)poller_delay_quantile(&w->ps, &ps, 0.99),
+	         (unsigned long long)ps.start_delay_max_ms, (unsigned long long)ss.commits,
+	         (unsigned long long)ss.batch_max, (unsigned long long)ss.full_waits);
 	char status[128];
 	snprintf(status, sizeof(status), "STATUS=%u devices, %u up, %.0f samples/s", ps.devices,
 	         ps.up, rate);
 	sdnotify(status);
 	w->samples = ps.samples;
 	w->at_ms = now;
+	w->ps = ps;
 }
 
 /* Write failures (disk full, I/O errors) are logged once with a rate-limited complaint and

@@ -4,6 +4,13 @@
  * Samples a driver emits are mapped to store series here (device labels, then the profile
  * row's labels, then the driver's table-index labels) and handed to the store in one batch
  * per poll, so a poll costs one queue lock however many values it read.
+ *
+ * Wake-ups are what polling costs on a small machine (docs/internals/poller.md): waking a
+ * thread on the other vCPU costs more than the poll's own work. So due times lie on a grid of
+ * SLOT_MS and devices of one slot are polled as a burst by the worker that wakes for it; one
+ * idle worker holds the timer (the others sleep until handed it), and it steps in beside a
+ * busy worker only when the top device is HELP_LAG_MS overdue (a slow or dead device never
+ * holds the others up for longer than that).
  */
 #include "ingest/poller.h"
 #include "core/labels.h"
@@ -28,6 +35,17 @@
  * values that churn every poll) keeps being stored, through a store lookup per sample, and is
  * warned about once. */
 #define LABEL_CACHE_MAX 4096
+
+/* Due times are multiples of this from the poller's start (a device's interval is rounded to
+ * it when it is at least one slot): devices of one slot are one burst. */
+#define SLOT_MS 250
+/* An idle worker takes a due device only once it is this late while another worker is busy:
+ * until then the busy one is expected to take it after its poll, without a wake-up. */
+#define HELP_LAG_MS 40
+/* A device's row in the devices table is rewritten after each poll only when something other
+ * than its poll times changed (state, errors, interval, error text), else at most this often:
+ * an upsert per poll was a measurable part of polling's cost. */
+#define DEVICE_ROW_EVERY_MS 10000
 
 /* The health series the poller stores for each device after every poll. */
 enum health_series { HEALTH_UP, HEALTH_DURATION, HEALTH_ERRORS, HEALTH_COUNT };
@@ -54,6 +72,11 @@ struct dev_rt {
 	bool ever_polled;
 	bool up;
 	struct log_complaint complaint;
+	int64_t row_written_ms; /* wall clock the devices row was last written; 0: never */
+	char row_state[8];      /* what it said: state, errors, interval, error text */
+	uint64_t row_errors;
+	unsigned row_interval_ms;
+	char row_error[128];
 	int64_t *point_series;      /* per point, samples without index labels; 0 = not yet known */
 	struct label_entry *lcache; /* at most LABEL_CACHE_MAX entries */
 	size_t nlcache, caplcache;
@@ -72,7 +95,12 @@ struct poller {
 	pthread_t *threads;
 	unsigned nthreads;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t timer; /* the worker holding the timer: the top may be earlier now */
+	pthread_cond_t idle;  /* the other idle workers: take the timer */
+	bool timer_held;      /* an idle worker waits for the top's due time ... */
+	int64_t timer_until;  /* ... until this monotonic time */
+	unsigned busy;        /* workers polling */
+	int64_t origin_ms;    /* the slot grid's origin (monotonic) */
 	bool running;
 	struct poller_stats stats;
 	unsigned seed;
@@ -360,6 +388,17 @@ out_free:
 	return rc;
 }
 
+/* Does the device's row need writing: something in it other than the poll times changed, or
+ * DEVICE_ROW_EVERY_MS passed? */
+static bool row_due(const struct dev_rt *d, const struct store_device_state *ds, int64_t wall)
+{
+	if (!d->row_written_ms || wall - d->row_written_ms >= DEVICE_ROW_EVERY_MS)
+		return true;
+	return strcmp(d->row_state, ds->state) != 0 || d->row_errors != (uint64_t)ds->errors ||
+	       d->row_interval_ms != ds->interval_ms ||
+	       strncmp(d->row_error, ds->last_error, sizeof(d->row_error) - 1) != 0;
+}
+
 static void poll_device(struct poller *p, struct dev_rt *d)
 {
 	const struct config_device *cfg = d->cfg;
@@ -430,7 +469,13 @@ static void poll_device(struct poller *p, struct dev_rt *d)
 	        .interval_ms = d->interval_ms,
 	        .last_error = ok ? "" : err,
 	};
-	store_device_state(p->st, &ds);
+	if (row_due(d, &ds, wall) && store_device_state(p->st, &ds) == 0) {
+		d->row_written_ms = wall;
+		snprintf(d->row_state, sizeof(d->row_state), "%s", ds.state);
+		d->row_errors = d->errors;
+		d->row_interval_ms = d->interval_ms;
+		snprintf(d->row_error, sizeof(d->row_error), "%s", ds.last_error);
+	}
 
 	pthread_mutex_lock(&p->lock);
 	d->up = ok;
@@ -462,29 +507,78 @@ static void bus_set(struct poller *p, const char *bus, const char *to)
 	}
 }
 
+/* The next grid time at or after t. */
+static int64_t slot_ceil(const struct poller *p, int64_t t)
+{
+	int64_t d = t - p->origin_ms;
+	return d <= 0 ? p->origin_ms : p->origin_ms + (d + SLOT_MS - 1) / SLOT_MS * SLOT_MS;
+}
+
+/* A device's interval on the grid: rounded to whole slots once it is at least one. */
+static int64_t slot_interval(unsigned interval_ms)
+{
+	if (interval_ms < SLOT_MS)
+		return interval_ms ? interval_ms : 1;
+	return ((int64_t)interval_ms + SLOT_MS / 2) / SLOT_MS * SLOT_MS;
+}
+
+/* Upper bounds (ms) of the start delay buckets (poller.h). */
+static const int64_t delay_bounds[POLL_DELAY_BUCKETS] = {1, 5, 10, 25, 50, 100, 250, 1000};
+
+static void count_delay(struct poller *p, int64_t late_ms)
+{
+	int k = 0;
+	while (k < POLL_DELAY_BUCKETS && late_ms > delay_bounds[k])
+		k++;
+	p->stats.start_delay[k]++;
+	if (late_ms > (int64_t)p->stats.start_delay_max_ms)
+		p->stats.start_delay_max_ms = (uint64_t)late_ms;
+}
+
+/* Wait on c until the monotonic time `until`. Caller holds p->lock. */
+static void wait_until(struct poller *p, pthread_cond_t *c, int64_t until)
+{
+	int64_t wait = until - util_mono_ms();
+	if (wait <= 0)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += wait / 1000;
+	ts.tv_nsec += (wait % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(c, &p->lock, &ts);
+}
+
 static void *worker_main(void *arg)
 {
 	struct poller *p = arg;
+	bool awake = false; /* just finished a poll: take what is due without the lag */
 
 	pthread_mutex_lock(&p->lock);
 	while (p->running) {
-		if (p->nheap == 0) {
-			pthread_cond_wait(&p->cond, &p->lock);
-			continue;
-		}
 		int64_t now = util_mono_ms();
-		struct dev_rt *d = p->heap[0];
-		if (d->due_ms > now) {
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			int64_t wait = d->due_ms - now;
-			ts.tv_sec += wait / 1000;
-			ts.tv_nsec += (wait % 1000) * 1000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
+		struct dev_rt *d = p->nheap ? p->heap[0] : NULL;
+		int64_t ready = d ? d->due_ms + (!awake && p->busy ? HELP_LAG_MS : 0) : 0;
+		if (!d || ready > now) {
+			bool was_awake = awake;
+			awake = false;
+			if (p->timer_held || !d) {
+				/* Going idle after a poll: the timer's holder may be waiting for a
+				 * later time than the top now needs (it left room for this worker).
+				 */
+				if (was_awake && d && p->timer_held &&
+				    p->timer_until > d->due_ms + (p->busy ? HELP_LAG_MS : 0))
+					pthread_cond_signal(&p->timer);
+				pthread_cond_wait(&p->idle, &p->lock);
+				continue;
 			}
-			pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+			p->timer_held = true;
+			p->timer_until = d->due_ms + (p->busy ? HELP_LAG_MS : 0);
+			wait_until(p, &p->timer, p->timer_until);
+			p->timer_held = false;
 			continue;
 		}
 		heap_pop(p);
@@ -498,23 +592,47 @@ static void *worker_main(void *arg)
 			bus_set(p, NULL, d->bus);
 		if (now - d->due_ms > (int64_t)d->interval_ms)
 			p->stats.late_polls++;
+		count_delay(p, now - d->due_ms);
+		/* Somebody must watch the clock while this worker polls: hand the timer to an idle
+		 * worker if none holds it (once per burst: the later devices of a burst are taken
+		 * by this worker after its poll, awake). */
+		if (p->nheap && !p->timer_held)
+			pthread_cond_signal(&p->idle);
+		p->busy++;
 		pthread_mutex_unlock(&p->lock);
 
 		poll_device(p, d);
 
 		pthread_mutex_lock(&p->lock);
+		p->busy--;
+		awake = true;
 		if (d->bus)
 			bus_set(p, d->bus, NULL);
 		now = util_mono_ms();
 		/* Keep the cadence (due += interval) unless we fell a whole interval behind. */
-		d->due_ms += d->interval_ms;
+		d->due_ms += slot_interval(d->interval_ms);
 		if (d->due_ms < now)
-			d->due_ms = now;
+			d->due_ms = slot_ceil(p, now);
 		heap_push(p, d);
-		pthread_cond_broadcast(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
+}
+
+int64_t poller_delay_quantile(const struct poller_stats *a, const struct poller_stats *b, double q)
+{
+	uint64_t n[POLL_DELAY_BUCKETS + 1], total = 0;
+	for (int k = 0; k <= POLL_DELAY_BUCKETS; k++)
+		total += n[k] = b->start_delay[k] - (a ? a->start_delay[k] : 0);
+	if (total == 0)
+		return -1;
+	uint64_t want = (uint64_t)(q * (double)total + 0.5), seen = 0;
+	for (int k = 0; k < POLL_DELAY_BUCKETS; k++) {
+		seen += n[k];
+		if (seen >= want)
+			return delay_bounds[k];
+	}
+	return delay_bounds[POLL_DELAY_BUCKETS - 1] + 1;
 }
 
 /* ---- lifecycle ---- */
@@ -539,7 +657,8 @@ struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struc
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->cond, &ca);
+	pthread_cond_init(&p->timer, &ca);
+	pthread_cond_init(&p->idle, &ca);
 	pthread_condattr_destroy(&ca);
 	if (!p->devs || !p->heap || !p->busy_buses || !p->threads) {
 		snprintf(err, errlen, "out of memory");
@@ -547,6 +666,7 @@ struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struc
 	}
 
 	int64_t now = util_mono_ms();
+	p->origin_ms = now;
 	for (size_t i = 0; i < cfg->ndevices; i++) {
 		const struct config_device *c = &cfg->devices[i];
 		if (!c->enabled)
@@ -580,9 +700,11 @@ struct poller *poller_new(const struct config *cfg, struct driver_set *ds, struc
 		d->bus = strncmp(c->address, "rtu:", 4) == 0 ? c->address : NULL;
 		d->interval_ms = c->interval_ms;
 		/* Spread first polls over one interval so a thousand devices don't all fire at
-		 * once after a restart. */
-		d->due_ms =
-		        now + (int64_t)(rand_r(&p->seed) % (c->interval_ms ? c->interval_ms : 1));
+		 * once after a restart, on the slot grid so that they come in bursts. */
+		int64_t iv = slot_interval(c->interval_ms);
+		int64_t slots = iv >= SLOT_MS ? iv / SLOT_MS : 1;
+		d->due_ms = now + (int64_t)(rand_r(&p->seed) % (unsigned)slots) *
+		                          (iv >= SLOT_MS ? SLOT_MS : 0);
 		p->ndevs++;
 		heap_push(p, d);
 	}
@@ -613,7 +735,8 @@ void poller_stop(struct poller *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->running = false;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->timer);
+	pthread_cond_broadcast(&p->idle);
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
@@ -636,7 +759,8 @@ void poller_free(struct poller *p)
 		free(d->lcache);
 	}
 	pthread_mutex_destroy(&p->lock);
-	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->timer);
+	pthread_cond_destroy(&p->idle);
 	free(p->devs);
 	free(p->heap);
 	free(p->busy_buses);

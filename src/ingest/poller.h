@@ -26,6 +26,9 @@ int poller_start(struct poller *p);
 void poller_stop(struct poller *p);
 void poller_free(struct poller *p);
 
+/* How late polls start after their due time, counted in buckets of at most 1, 5, 10, 25, 50,
+ * 100, 250, 1000 ms and more. */
+#define POLL_DELAY_BUCKETS 8
 struct poller_stats {
 	unsigned devices;
 	unsigned up;
@@ -34,7 +37,13 @@ struct poller_stats {
 	uint64_t failed_polls;
 	uint64_t samples;
 	uint64_t late_polls; /* polls started more than one interval after they were due */
+	uint64_t start_delay[POLL_DELAY_BUCKETS + 1];
+	uint64_t start_delay_max_ms;
 };
+/* The delay in ms below which a share q (0..1) of the counted polls started: the bucket
+ * bound (the largest bound when q falls past it, -1 when nothing was counted). a may be
+ * NULL (from zero); the difference b - a is used. */
+int64_t poller_delay_quantile(const struct poller_stats *a, const struct poller_stats *b, double q);
 void poller_stats(struct poller *p, struct poller_stats *out);
 
 #endif

@@ -112,6 +112,8 @@ struct store_stats {
 	uint64_t queue_depth;
 	uint64_t write_errors;
 	uint64_t outbox_dropped; /* outbox items dropped to stay within its bounds */
+	uint64_t full_waits;     /* times a producer found the queue full and waited (backlog) */
+	uint64_t batch_max;      /* the largest batch the writer took */
 };
 void store_stats(struct store *st, struct store_stats *out);
 

@@ -13,6 +13,8 @@
 /* Caller holds qlock. Waits for room; false when the store is stopping. */
 static bool queue_wait_room(struct store *st)
 {
+	if (st->in.n >= st->in.cap && !st->stop)
+		st->stats.full_waits++;
 	while (st->in.n >= st->in.cap && !st->stop)
 		pthread_cond_wait(&st->qspace, &st->qlock);
 	return !st->stop;

@@ -361,6 +361,8 @@ void *writer_main(void *arg)
 		struct qbuf t = st->in;
 		st->in = mine;
 		mine = t;
+		if (mine.n > st->stats.batch_max)
+			st->stats.batch_max = mine.n;
 		uint64_t upto = st->enq_total;
 		pthread_cond_broadcast(&st->qspace);
 		pthread_mutex_unlock(&st->qlock);
