@@ -1,11 +1,12 @@
 /*
  * The Modbus driver: reads holding/input registers, coils and discrete inputs from Modbus
- * TCP and Modbus RTU devices with libmodbus, and turns them into greendc samples.
+ * TCP devices (modbus_tcp.c: poll(2)-based, so a site may have thousands) and Modbus RTU
+ * devices (libmodbus), and turns them into greendc samples.
  *
  * open() validates the profile's driver keys and the device options, and builds a read plan
  * (modbus_decode.c: points grouped by function code and merged into block reads); it does no
- * I/O. poll() connects lazily (one libmodbus context per device), reads the blocks in order
- * within the poll deadline, and emits one sample per point. A timeout or a transport error
+ * I/O. poll() connects lazily (one connection or libmodbus context per device), reads the blocks in
+ * order within the poll deadline, and emits one sample per point. A timeout or a transport error
  * drops the connection (flush + close) so that a late reply to an old request can never be
  * read as the answer to a new one; the next request reconnects. Modbus exceptions leave the
  * connection in step and only cost their own block.
@@ -27,6 +28,7 @@
 
 #include "modbus_decode.h"
 #include "modbus_frame.h"
+#include "modbus_tcp.h"
 
 #define MB_DEFAULT_UNIT_ID  1
 #define MB_DEFAULT_MAX_GAP  8
@@ -35,9 +37,12 @@
 /* Per-device state; the core allocates it zero-filled (state_size) and frees it. Everything
  * it points to is owned here and released by mb_close(). */
 struct mb_state {
-	modbus_t *ctx; /* created in open(), connected lazily in poll() */
+	modbus_t *ctx; /* RTU: created in open(), connected lazily in poll() */
 	bool connected;
 	bool rtu;
+	bool tcp; /* TCP: host and port, and the socket while connected */
+	int fd;
+	char host[256], port[16];
 	uint8_t unit_id;     /* checked against every reply (modbus_frame.c) */
 	unsigned timeout_ms; /* per request; 0 = bounded by the deadline only */
 	struct mbd_limits lim;
@@ -108,6 +113,8 @@ static int mb_code(int e)
 
 static void mb_disconnect(struct mb_state *st)
 {
+	if (st->tcp && st->connected)
+		close(st->fd); /* whatever a slow device still sends goes with it */
 	if (st->ctx && st->connected) {
 		modbus_flush(st->ctx); /* drop whatever a slow device still sends us */
 		modbus_close(st->ctx);
@@ -120,7 +127,7 @@ static void mb_disconnect(struct mb_state *st)
  * (modbus_set_byte_timeout(3)). A byte timeout would restart the wait at every chunk, so a
  * peer trickling a reply could hold the poll far past its deadline (tested by
  * test/integration/test_hostile_modbus.sh). libmodbus also uses it for TCP connect. */
-static void mb_set_timeouts(struct mb_state *st, int64_t left_ms)
+static int64_t mb_set_timeouts(struct mb_state *st, int64_t left_ms)
 {
 	int64_t ms = left_ms;
 
@@ -128,18 +135,20 @@ static void mb_set_timeouts(struct mb_state *st, int64_t left_ms)
 		ms = st->timeout_ms;
 	if (ms < 1)
 		ms = 1;
+	if (st->tcp)
+		return ms; /* modbus_tcp.c takes it as a deadline */
 	modbus_set_response_timeout(st->ctx, (uint32_t)(ms / 1000), (uint32_t)(ms % 1000) * 1000);
 	modbus_set_byte_timeout(st->ctx, 0, 0);
+	return ms;
 }
 
 /* ---- open: validation and planning ---- */
 
 static void mb_release(struct mb_state *st)
 {
-	if (st->ctx) {
-		mb_disconnect(st);
+	mb_disconnect(st);
+	if (st->ctx)
 		modbus_free(st->ctx);
-	}
 	free(st->points);
 	free(st->blocks);
 	free(st->scale);
@@ -254,6 +263,7 @@ static int open_transport(struct mb_state *st, const struct gdc_device *dev, cha
 			goto bad_address;
 		memcpy(host, h, (size_t)(hend - h));
 		host[hend - h] = '\0';
+		_Static_assert(sizeof(host) == sizeof(st->host), "host buffers");
 		unsigned long pn;
 		if (colon) {
 			if (!mbd_parse_uint(colon + 1, 1, 65535, &pn) ||
@@ -263,7 +273,9 @@ static int open_transport(struct mb_state *st, const struct gdc_device *dev, cha
 		} else {
 			snprintf(port, sizeof(port), "%s", MB_DEFAULT_TCP_PORT);
 		}
-		st->ctx = modbus_new_tcp_pi(host, port);
+		st->tcp = true;
+		memcpy(st->host, host, sizeof(host));
+		memcpy(st->port, port, sizeof(port));
 	} else if (strncmp(addr, "rtu:", 4) == 0 && addr[4] == '/') {
 		if (unit_id == 0) {
 			snprintf(err, errlen,
@@ -278,6 +290,9 @@ static int open_transport(struct mb_state *st, const struct gdc_device *dev, cha
 	} else {
 		goto bad_address;
 	}
+	st->unit_id = (uint8_t)unit_id;
+	if (st->tcp)
+		return 0;
 	if (st->ctx == NULL) {
 		rc = errno ? -errno : -ENOMEM;
 		snprintf(err, errlen, "address \"%s\": cannot create a modbus context: %s", addr,
@@ -290,7 +305,6 @@ static int open_transport(struct mb_state *st, const struct gdc_device *dev, cha
 		gdc_attr_get(dev->options, dev->noptions, "unit_id", bad_line);
 		return -EINVAL;
 	}
-	st->unit_id = (uint8_t)unit_id;
 	return 0;
 
 bad_address:
@@ -485,18 +499,28 @@ static void emit_block(struct mb_state *st, const struct mbd_block *b, const uin
  * as EMBBADDATA with why filled in.
  */
 static int read_block(struct mb_state *st, const struct mbd_block *b, uint16_t *regs, uint8_t *bits,
-                      char *why, size_t whylen)
+                      int64_t timeout_ms, char *why, size_t whylen)
 {
 	uint8_t req[MBF_REQUEST_LEN], rsp[MBF_MAX_ADU];
 	unsigned exc = 0;
+	int n;
 
 	why[0] = '\0';
 	mbf_read_request(st->unit_id, b->fc, b->start, b->count, req);
-	if (modbus_send_raw_request(st->ctx, req, MBF_REQUEST_LEN) < 0)
-		return -1;
-	int n = modbus_receive_confirmation(st->ctx, rsp);
-	if (n < 0)
-		return -1;
+	if (st->tcp) {
+		n = mbt_transact(st->fd, req, MBF_REQUEST_LEN, rsp, sizeof(rsp),
+		                 clock_ms(CLOCK_MONOTONIC) + timeout_ms);
+		if (n < 0) {
+			errno = n == -EPROTO ? EMBBADDATA : -n;
+			return -1;
+		}
+	} else {
+		if (modbus_send_raw_request(st->ctx, req, MBF_REQUEST_LEN) < 0)
+			return -1;
+		n = modbus_receive_confirmation(st->ctx, rsp);
+		if (n < 0)
+			return -1;
+	}
 	int rc = mbf_check_read_reply(rsp, (size_t)n, st->rtu ? MBF_RTU : MBF_TCP, st->unit_id,
 	                              b->fc, b->count, regs, bits, &exc, why, whylen);
 	if (rc == MBF_EXCEPTION) {
@@ -524,7 +548,7 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 
 	if (errlen)
 		err[0] = '\0';
-	if (st->ctx == NULL) {
+	if (st->ctx == NULL && !st->tcp) {
 		err_append(err, errlen, "device was not opened");
 		return -EINVAL;
 	}
@@ -539,11 +563,21 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 			fail = -ETIMEDOUT;
 			break;
 		}
-		mb_set_timeouts(st, left);
+		int64_t timeout = mb_set_timeouts(st, left);
 		if (!st->connected) {
-			if (modbus_connect(st->ctx) != 0) {
-				int e = errno;
+			int e = 0;
+			if (st->tcp) {
+				int fd = mbt_connect(st->host, st->port,
+				                     clock_ms(CLOCK_MONOTONIC) + timeout);
+				if (fd < 0)
+					e = -fd;
+				else
+					st->fd = fd;
+			} else if (modbus_connect(st->ctx) != 0) {
+				e = errno;
 				modbus_close(st->ctx);
+			}
+			if (e) {
 				fail = mb_code(e);
 				err_append(err, errlen, "connect: %s",
 				           mb_strerror(e, msg, sizeof(msg)));
@@ -557,10 +591,10 @@ static int mb_poll(void *state, int64_t deadline_ms, const struct gdc_sink *sink
 				fail = -ETIMEDOUT;
 				break;
 			}
-			mb_set_timeouts(st, left);
+			timeout = mb_set_timeouts(st, left);
 		}
 		char why[96];
-		int n = read_block(st, b, regs, bits, why, sizeof(why));
+		int n = read_block(st, b, regs, bits, timeout, why, sizeof(why));
 		if (n < 0) {
 			int e = errno;
 			if (is_exception(e)) {

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <modbus.h>
 #include <netinet/in.h>
@@ -29,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -618,6 +621,47 @@ static void test_connection_refused(void **state)
 	close_dev(&o);
 }
 
+/* libmodbus waits with select(), which aborts the process for a socket numbered 1024 or
+ * above; a site with a thousand Modbus TCP devices has those. In a child whose descriptors
+ * below 1100 are all taken, the driver still reads (its TCP transport waits with poll). */
+static void test_socket_above_fd_setsize(void **state)
+{
+	const struct gdc_point points[] = {POINT(10, {"register", "8", 0})};
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur < 1200) {
+			rl.rlim_cur = rl.rlim_max < 1200 ? rl.rlim_max : 1200;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur < 1200)
+			_exit(77); /* cannot have that many descriptors here */
+		int fd;
+		while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 1100)
+			;
+		struct opened o = {0};
+		struct recorder r;
+		char err[256];
+		int bad_line;
+		if (open_dev(&o, points, 1, NULL, 0, 1000, err, sizeof(err), &bad_line) != 0 ||
+		    poll_dev(&o, 1000, &r, err, sizeof(err)) != 0 || r.n != 1 || r.s[0].value != 42)
+			_exit(1);
+		close_dev(&o);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77) {
+		printf("SKIPPED: RLIMIT_NOFILE below 1200\n");
+		return;
+	}
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_dropped_connection_reconnects(void **state)
 {
 	/* The peer drops an idle connection between polls (gateways do): the driver notices
@@ -698,6 +742,7 @@ int main(void)
 	        cmocka_unit_test_setup(test_late_reply_never_taken_for_a_new_one, server_reset),
 	        cmocka_unit_test_setup(test_connection_refused, server_reset),
 	        cmocka_unit_test_setup(test_dropped_connection_reconnects, server_reset),
+	        cmocka_unit_test_setup(test_socket_above_fd_setsize, server_reset),
 	        cmocka_unit_test(test_skel_template),
 	};
 	return cmocka_run_group_tests_name("modbus_driver", tests, server_start, server_stop);
