@@ -118,8 +118,6 @@ struct stage_dec {
 int staging_decode(struct codec *c, struct stage_dec *d, const uint8_t *blob, size_t len,
                    int64_t only, int (*cb)(void *ctx, const struct stage_run *run), void *ctx);
 void stage_dec_free(struct stage_dec *d);
-/* The latest timestamp in a staging blob, from its header. 0 or -EBADMSG. */
-int staging_latest(const uint8_t *blob, size_t len, int64_t *ts);
 
 /* One read-only connection (store.h) with its persistent statements; store_read.c opens it,
  * the files that read one table each (store_alerts.c, store_device.c, store_reports.c,

@@ -1,8 +1,8 @@
 /*
  * One queued sample or series row through the store writer: counters are unwrapped and
- * reset-corrected (counter.h) with an event for every discontinuity, and the sample is staged
- * (staging_add: the durable acknowledgement once the batch commits); one for an hour its
- * shard has packed already also goes to the batch's late list.
+ * reset-corrected (counter.h) with an event for every discontinuity, the sample is staged
+ * (staging_add: the durable acknowledgement once the batch commits) and goes to its series'
+ * open hour in RAM, or to the batch's late list when its hour is not the open one.
  */
 #include "store/store_writer.h"
 
@@ -60,18 +60,38 @@ int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 		inc = v.inc;
 	}
 
+	int64_t h = bucket_floor(ts, 0, HOUR_MS);
 	if (ts > st->clock_ms)
 		st->clock_ms = ts;
+	bool late = w->open_t0 != NO_HOUR ? h < w->open_t0
+	                                  : (w->packed_t0 != NO_HOUR && h <= w->packed_t0);
+	bool opens = h != w->open_t0 && !late;
+	if (opens && h > st->stage_hour) {
+		/* The first series to open this hour: what is staged so far goes into blobs of
+		 * its own, so that once the earlier hours are packed, those blobs can be trimmed
+		 * whole (a big batch would otherwise keep them alive with the new hour's). */
+		if ((rc = staging_flush(st)) != SQLITE_OK)
+			return rc;
+		st->batch_seq = st->last_seq + 1;
+		st->stage_hour = h;
+	}
 	if ((rc = staging_add(st, id, ts, value, inc)) != SQLITE_OK)
 		return rc;
-	if (ts >= st->shard[staging_shard(id)].until)
-		return SQLITE_OK; /* unpacked: its shard's next pass packs it */
-	/* Its hour is packed already: merged into its block at the end of the batch (the staged
-	 * copy is below its shard's `until`, so no reader takes it twice). */
-	if (writer_grow((void **)&st->late, &st->late_cap, st->nlate + 1, sizeof(*st->late)) < 0)
-		return SQLITE_NOMEM;
-	st->late[st->nlate++] = (struct late){id, ts, value, inc};
-	return SQLITE_OK;
+	if (late) {
+		if (writer_grow((void **)&st->late, &st->late_cap, st->nlate + 1,
+		                sizeof(*st->late)) < 0)
+			return SQLITE_NOMEM;
+		st->late[st->nlate++] = (struct late){id, ts, value, inc};
+		return SQLITE_OK;
+	}
+	if (opens) {
+		if ((rc = blocks_pack_open(st, id, w)) != SQLITE_OK)
+			return rc;
+		w->open_t0 = h;
+		w->open_seq = st->batch_seq;
+		state_mark_dirty(st, id, w);
+	}
+	return state_open_append(w, ts, value, inc) < 0 ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 int series_write(struct store *st, const struct series_msg *m)
@@ -91,7 +111,17 @@ int series_write(struct store *st, const struct series_msg *m)
 	struct wseries *w = state_get(st, m->id);
 	if (!w)
 		return SQLITE_NOMEM;
+	if (w->known && w->kind != m->kind && w->n > 0) {
+		/* A kind change closes the hour stored under the old kind. */
+		if ((rc = blocks_pack_open(st, m->id, w)) != SQLITE_OK)
+			return rc;
+	}
 	w->known = true;
+	if (m->kind == STORE_COUNTER && !w->inc && w->cap) {
+		w->inc = calloc(w->cap, sizeof(double));
+		if (!w->inc)
+			return SQLITE_NOMEM;
+	}
 	w->kind = m->kind;
 	w->bits = m->bits;
 	w->max_rate = m->max_rate;

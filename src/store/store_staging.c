@@ -12,7 +12,6 @@
  *   byte 0   version (1) << 4 | flags (bit 0: the body is a zstd frame without its magic)
  *   uvarint  total samples in the blob
  *   zigzag   base: the smallest timestamp
- *   uvarint  the largest timestamp - base (recovery finds data time from the headers)
  *   body     runs, ascending by series id:
  *              uvarint series id - previous run's (the first: the id itself)
  *              uvarint length of the rest of the run
@@ -119,13 +118,10 @@ static int stage_encode(struct stage_enc *e, const struct stage_item *items, con
 	body->oom = blob->oom = false;
 	if (enc_room(e, hi - lo) < 0)
 		return -ENOMEM;
-	int64_t base = INT64_MAX, top = INT64_MIN, prev_id = 0;
-	for (size_t k = lo; k < hi; k++) {
+	int64_t base = INT64_MAX, prev_id = 0;
+	for (size_t k = lo; k < hi; k++)
 		if (items[order[k]].ts < base)
 			base = items[order[k]].ts;
-		if (items[order[k]].ts > top)
-			top = items[order[k]].ts;
-	}
 	for (size_t k = lo; k < hi;) {
 		int64_t id = items[order[k]].series;
 		size_t j = k;
@@ -158,7 +154,6 @@ static int stage_encode(struct stage_enc *e, const struct stage_item *items, con
 	codec_buf_add(blob, &hdr, 1);
 	codec_put_uvarint(blob, hi - lo);
 	codec_put_svarint(blob, base);
-	codec_put_uvarint(blob, (uint64_t)top - (uint64_t)base);
 	size_t at = blob->len;
 	if (codec_zstd_put(e->codec, blob, body->p, body->len, STAGE_ZSTD_LEVEL) &&
 	    blob->len - at < body->len) {
@@ -217,13 +212,16 @@ void stage_enc_free(struct stage_enc *e)
 
 int staging_flush(struct store *st)
 {
-	return staging_write(&st->stage_enc, st->q_stage, st->stage, st->nstage, st->stage_max_id,
-	                     &st->last_seq);
+	size_t from = st->stage_flushed;
+	st->stage_flushed = st->nstage;
+	return staging_write(&st->stage_enc, st->q_stage, st->stage + from, st->nstage - from,
+	                     st->stage_max_id, &st->last_seq);
 }
 
 void staging_clear(struct store *st)
 {
 	st->nstage = 0;
+	st->stage_flushed = 0;
 	st->stage_max_id = 0;
 }
 
@@ -233,14 +231,14 @@ int staging_decode(struct codec *c, struct stage_dec *d, const uint8_t *blob, si
                    int64_t only, int (*cb)(void *ctx, const struct stage_run *run), void *ctx)
 {
 	const uint8_t *p = blob, *end = blob + len;
-	uint64_t total, u, span;
+	uint64_t total, u;
 	int64_t base;
 	if (len < 1 || (p[0] >> 4) != STAGE_VERSION || (p[0] & ~(0xf0 | CODEC_FLAG_ZSTD)))
 		return -EBADMSG;
 	bool packed = p[0] & CODEC_FLAG_ZSTD;
 	p++;
 	if (!(p = codec_get_uvarint(p, end, &total)) || !(p = codec_get_svarint(p, end, &base)) ||
-	    !(p = codec_get_uvarint(p, end, &span)) || total > STAGE_BLOB_MAX)
+	    total > STAGE_BLOB_MAX)
 		return -EBADMSG;
 	if (packed) {
 		const uint8_t *body;
@@ -308,18 +306,6 @@ int staging_decode(struct codec *c, struct stage_dec *d, const uint8_t *blob, si
 		if (only > 0)
 			return 0;
 	}
-	return 0;
-}
-
-int staging_latest(const uint8_t *blob, size_t len, int64_t *ts)
-{
-	const uint8_t *p = blob, *end = blob + len;
-	uint64_t total, span;
-	int64_t base;
-	if (len < 1 || (p[0] >> 4) != STAGE_VERSION || !(p = codec_get_uvarint(p + 1, end, &total)) ||
-	    !(p = codec_get_svarint(p, end, &base)) || !codec_get_uvarint(p, end, &span))
-		return -EBADMSG;
-	*ts = (int64_t)((uint64_t)base + span);
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#define NO_HOUR INT64_MIN /* wseries: no open / packed hour */
 
 enum qtype { Q_SAMPLE, Q_SERIES, Q_EVENT, Q_DEVICE, Q_OUTBOX };
 
@@ -87,9 +88,7 @@ struct reg_entry {
 	double scale;
 };
 
-/* Writer-side state of one series (writer thread only): what it is, and its counter. Its
- * samples are not kept here: unpacked ones are in staging until their shard's pass packs
- * them (store_blocks.c), so the writer's memory does not grow with the samples of an hour. */
+/* Writer-side state of one series (writer thread only). */
 struct wseries {
 	bool known;
 	int kind;
@@ -99,17 +98,19 @@ struct wseries {
 	/* counter state (counter_feed), persisted in series_state at every commit that
 	 * changes it */
 	struct counter_state cs;
-	bool dirty; /* series_state needs writing */
+	/* the open hour: samples only in staging (and here) */
+	int64_t open_t0;  /* NO_HOUR: none */
+	int64_t open_seq; /* staging blobs from this seq on may hold the open hour's samples */
+	uint32_t *off;    /* ts - open_t0 */
+	double *val;
+	double *inc; /* counters only */
+	size_t n, cap;
+	bool unsorted;
+	int64_t packed_t0; /* latest packed hour, NO_HOUR: none */
+	bool dirty;        /* series_state needs writing */
 };
 
-/* A staging shard: its samples before `until` are packed (in blocks), and its blobs before
- * `seq` hold none at or after `until` (store_blocks.c, "passes"). */
-struct wshard {
-	int64_t seq, until;
-	bool dirty; /* its staging_shards row needs writing, its blobs trimming */
-};
-
-/* A sample for an hour already packed: merged into its block at the end of the batch. */
+/* A sample for an hour that is not open: merged into its block at the end of the batch. */
 struct late {
 	int64_t series, ts;
 	double value, inc;
@@ -151,19 +152,18 @@ struct store {
 	int64_t clock_ms; /* data time: the latest sample timestamp seen (bounded by wall time) */
 	int64_t retention_hour;   /* last data hour a retention pass started for */
 	int64_t retention_cursor; /* next series id of the pass under way; 0: none */
+	bool packed_any;          /* staging may be trimmed at this commit */
 	bool auto_vacuum;         /* the file has auto_vacuum = INCREMENTAL (schema 4 on) */
 	bool vacuum_due;          /* pages may have been freed since the last vacuum step */
 	int64_t last_seq;         /* the newest staging blob's seq */
-	struct wshard shard[STAGING_SHARDS];
-	int next_shard; /* where the pass under way goes on */
-	/* this batch's stored samples (store_staging.c) */
+	int64_t batch_seq;        /* the first seq this batch's blobs get */
+	/* this batch's stored samples (staging.c) */
 	struct stage_item *stage;
 	size_t nstage, stage_cap;
+	size_t stage_flushed; /* stage[0, stage_flushed) are in blobs already */
 	int64_t stage_max_id;
+	int64_t stage_hour; /* the latest hour a series opened in (see sample_write) */
 	struct stage_enc stage_enc;
-	struct stage_dec stage_dec; /* passes */
-	struct stage_item *pack;    /* a shard's samples being packed */
-	size_t npack, pack_cap;
 	/* scratch for encode/merge */
 	struct codec *codec;
 	int64_t *sts;
@@ -177,7 +177,7 @@ struct store {
 	sqlite3_stmt *q_stage, *q_cover_block, *q_span_blocks, *q_del_block, *q_ins_block,
 	        *q_roll[ROLLUP_LEVELS], *q_state, *q_trim, *q_event, *q_device, *q_series,
 	        *q_expired, *q_block_by_id, *q_prev_last, *q_min_sel, *q_min_put, *q_vacuum,
-	        *q_shard_blobs, *q_shard_put, *q_begin, *q_commit;
+	        *q_begin, *q_commit;
 };
 
 /* ---- store_writer.c: the thread, statements, small helpers ---- */
@@ -215,9 +215,11 @@ void registry_free(struct store *st);
 struct wseries *state_get(struct store *st, int64_t id);
 /* Mark a series' series_state row for writing at this commit. */
 void state_mark_dirty(struct store *st, int64_t id, struct wseries *w);
+/* Append one sample to a series' open hour in RAM. 0 or -ENOMEM. */
+int state_open_append(struct wseries *w, int64_t ts, double v, double inc);
 /* Forget all writer state (before recovery, at close). */
 void state_reset_all(struct store *st);
-/* Write the dirty series_state and staging_shards rows. SQLite result code. */
+/* Write the dirty series_state rows. SQLite result code. */
 int state_persist(struct store *st);
 /* Rebuild all writer state from the database (at open and after a failed batch). SQLite
  * result code. */
@@ -227,8 +229,8 @@ int state_recover(struct store *st);
 
 /* Add a stored sample to this batch's staging blobs. SQLite result code. */
 int staging_add(struct store *st, int64_t id, int64_t ts, double v, double inc);
-/* Write this batch's samples as staging blobs (seqs from last_seq + 1 on). SQLite result
- * code. */
+/* Write this batch's samples not written yet as staging blobs (seqs from last_seq + 1 on).
+ * SQLite result code. */
 int staging_flush(struct store *st);
 /* Forget this batch's samples: after its commit (every sample committed in the batch is in
  * st->stage[0, nstage) until then: the one place to hand them on), or after a failure. */
@@ -241,12 +243,14 @@ int series_write(struct store *st, const struct series_msg *m);
 
 /* ---- store_blocks.c ---- */
 
+/* Pack a series' open hour into its block and rollups (compacting the span the hour ends, if
+ * any). SQLite result code. */
+int blocks_pack_open(struct store *st, int64_t id, struct wseries *w);
 /* Merge the batch's late samples into their hours' blocks. SQLite result code. */
 int blocks_merge_late(struct store *st);
-/* Pack the hours that ended more than grace ago in data time, shard by shard: a bounded
- * number of shards per commit, all of them when closing. SQLite result code. */
-int blocks_pass(struct store *st, int64_t grace, bool closing);
-/* Range-delete staging blobs their shard needs no more. SQLite result code. */
+/* Pack open hours that ended more than grace ago in data time. SQLite result code. */
+int blocks_sweep(struct store *st, int64_t grace);
+/* Range-delete staging blobs no open hour needs any more. SQLite result code. */
 int blocks_trim_staging(struct store *st);
 /* Give free pages back to the file system, a bounded number per commit (all when closing).
  * SQLite result code. */
