@@ -37,7 +37,10 @@ int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 			struct counter_result r = counter_step_scaled(
 			        w->bits, w->scale, w->last_raw, value,
 			        (double)(ts - w->last_ts) / 1000.0, w->max_rate);
-			const char *ev = counter_event_kind(r.outcome);
+			/* A wrap is counted exactly and is no discontinuity, but the register's
+			 * history shows it: a report lists it among its counter events. */
+			const char *ev = r.outcome == COUNTER_WRAP ? "register_wrap"
+			                                           : counter_event_kind(r.outcome);
 			if (ev) {
 				char d[160];
 				snprintf(d, sizeof(d),

@@ -113,6 +113,10 @@ static const char *const migrations[] = {
 	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
 	"  json TEXT NOT NULL\n"
 	");\n",
+	/* 2 -> 3: a report's detached Ed25519 signature (docs/reports.md), kept with the report
+	 * and with its outbox items, whose pusher sends it as greendc-report-signature. */
+	"ALTER TABLE outbox ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE reports ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n",
         /* clang-format on */
 };
 
