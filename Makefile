@@ -62,6 +62,16 @@ LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
+# The report's PDF and charts (docs/reports.md): cairo and pango draw them, only in the two
+# files that include their headers. Only the CLI renders reports: greendcd links the same
+# archive but pulls none of these objects, so it is linked without cairo. The glib/pango
+# folders are -isystem so their headers' own warnings do not fail DEVELOPER=1.
+CAIRO_PKGS = pangocairo cairo-pdf cairo-svg
+CAIRO_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(CAIRO_PKGS) 2>/dev/null))
+LIB_cairo := $(shell $(PKG_CONFIG) --libs $(CAIRO_PKGS) 2>/dev/null)
+CAIRO_OBJS = $(O)/src/delivery/report_chart.o $(O)/src/delivery/report_pdf.o
+$(CAIRO_OBJS): ALL_CFLAGS += $(CAIRO_CFLAGS)
+
 # The version `greendc --version` and `greendcd --version` print: `git describe` of the
 # checkout at build time (1.2.0-3-gabc1234 under a v1.2.0 tag; BASE_VERSION+gabc1234 before the
 # first tag; -dirty with local changes), else BASE_VERSION (a tree without git). Only the
@@ -72,7 +82,7 @@ VERSION := $(shell if d=$$(git -C '$(CURDIR)' describe --tags --match 'v[0-9]*' 
 	elif h=$$(git -C '$(CURDIR)' describe --always --dirty 2>/dev/null); \
 	then echo "$(BASE_VERSION)+g$$h"; else echo "$(BASE_VERSION)"; fi)
 VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o \
-	$(O)/src/http/http_snap.o
+	$(O)/src/http/http_snap.o $(O)/src/delivery/report.o
 $(VERSION_OBJS): ALL_CFLAGS += -DGREENDC_VERSION='"$(VERSION)"'
 $(VERSION_OBJS): $(O)/VERSION
 $(O)/VERSION: FORCE
@@ -149,7 +159,7 @@ $(O)/greendcd: $(O)/src/daemon/main.o $(O)/libgreendc.a
 
 $(O)/greendc: $(O)/src/cli/main.o $(O)/libgreendc.a
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd) $(LIB_cairo)
 
 # Each driver .so: its main file plus its helper files.
 .SECONDEXPANSION:
@@ -168,12 +178,12 @@ $(TOOL_BINS): $(O)/%: $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wildcard
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl) $(LIB_cairo)
 
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl) $(LIB_cairo)
 
 # ---- tests ----
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.

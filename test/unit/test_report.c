@@ -146,7 +146,7 @@ static void test_complete_month(void **state)
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rep, "complete")));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "missing")), 0);
 	char label[64];
-	snprintf(label, sizeof(label), "PUE1, 2026-10, %.2f", e_dc / e_it);
+	snprintf(label, sizeof(label), "PUE1, 2026-10, %.3f", e_dc / e_it);
 	assert_string_equal(
 	        cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "kpi"), "pue_label")->valuestring,
 	        label);
