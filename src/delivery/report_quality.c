@@ -64,7 +64,8 @@ static void meter_json(cJSON *arr, struct report_ctx *c, const struct report_met
 	report_str(e, "used_for", used);
 	cJSON_AddItemToArray(arr, e);
 	if (used)
-		cJSON_AddItemToArray(strcmp(used, "E_DC") == 0 ? dc : it, cJSON_CreateString(m->id));
+		cJSON_AddItemToArray(strcmp(used, "E_DC") == 0 ? dc : it,
+		                     cJSON_CreateString(m->id));
 	if (overdue)
 		report_flag(c, "calibration_overdue", energy_role_name((enum energy_role)m->role),
 		            m->id, "meter %s (%s) was due for calibration on %s", m->id,
