@@ -393,8 +393,8 @@ static void report_kpi(cJSON *j, struct report_ctx *c)
 	         k->e_dc, "E_IT", "kWh", it_src, in->e_it},
 	        {"dcie", "E_IT / E_DC x 100", "%", "ISO/IEC 30134-2", &k->dcie, 1, "E_IT", "kWh",
 	         it_src, in->e_it, "E_DC", "kWh", dc_src, k->e_dc},
-	        {"ppue_cooling", "(E_cooling + E_IT) / E_IT", "", "ISO/IEC 30134-2 annex",
-	         &k->ppue_cooling, 3, "E_cooling + E_IT", "kWh", "cooling meters + E_IT",
+	        {"ppue_cooling", "(E_COOL + E_IT) / E_IT", "", "ISO/IEC 30134-2 annex",
+	         &k->ppue_cooling, 3, "E_COOL + E_IT", "kWh", "cooling meters + E_IT",
 	         in->e_cooling + in->e_it, "E_IT", "kWh", it_src, in->e_it},
 	        {"wue", "W_IN / E_IT", "L/kWh", "ISO/IEC 30134-9", &k->wue, 3, "W_IN", "L",
 	         "water_intake meters", in->water_l, "E_IT", "kWh", it_src, in->e_it},
@@ -404,9 +404,9 @@ static void report_kpi(cJSON *j, struct report_ctx *c)
 	         "reused_heat meters", in->e_reuse, "E_DC", "kWh", dc_src, k->e_dc},
 	        {"ref", "E_REN / E_DC", "", "ISO/IEC 30134-3", &k->ref, 3, "E_REN", "kWh", ren_src,
 	         in->e_onsite + in->e_certificates, "E_DC", "kWh", dc_src, k->e_dc},
-	        {"cer", "Q_removed / E_cooling", "", "ISO/IEC 30134-7", &k->cer, 2, "Q_removed",
-	         "kWh", "heat_removed meters", in->e_heat_removed, "E_cooling", "kWh",
-	         "cooling meters", in->e_cooling},
+	        {"cer", "Q_HR / E_COOL", "", "ISO/IEC 30134-7", &k->cer, 2, "Q_HR", "kWh",
+	         "heat_removed meters", in->e_heat_removed, "E_COOL", "kWh", "cooling meters",
+	         in->e_cooling},
 	};
 	bool published = c->f.published;
 	cJSON *kp = cJSON_AddObjectToObject(j, "kpi"), *why = cJSON_CreateObject();

@@ -202,10 +202,12 @@ static void kpi_note(struct lay *x, const struct kpi_def *k, bool have, char *bu
 		           "电网排放因子 %s kgCO2/kWh（%s，%s 年），基于地区电网"),
 		         a, rl_given(x, rl_gs(r, "co2_factor.source")), b);
 	} else {
-		snprintf(buf, len, "%s",
-		         rl_gs(rl_get(rl_get(r, "kpi_inputs"), k->key), "standard")
-		                 ? rl_gs(rl_get(rl_get(r, "kpi_inputs"), k->key), "standard")
-		                 : "");
+		const char *std = rl_gs(rl_get(rl_get(r, "kpi_inputs"), k->key), "standard");
+		size_t n = std ? strlen(std) : 0;
+		/* "ISO/IEC 30134-2 annex": the standard's number, its annex in the page's words */
+		bool annex = n > 6 && strcmp(std + n - 6, " annex") == 0;
+		snprintf(buf, len, "%.*s%s", (int)(annex ? n - 6 : n), std ? std : "",
+		         annex ? L(" annex", " 附录") : "");
 	}
 }
 

@@ -217,7 +217,7 @@ static void finding(struct lay *x, const cJSON *f, char *buf, size_t len)
 		snprintf(buf, len,
 		         "统计期内有电能表复位、更换或读数被拒绝（计量事件共 %s 条，见下表）", a);
 	} else {
-		snprintf(buf, len, "其他发现（见报告 JSON 的 quality.flags）");
+		snprintf(buf, len, "其他发现（见报告 JSON 文件）");
 	}
 }
 
@@ -336,7 +336,7 @@ static void events_table(struct lay *x)
 	if (total > listed)
 		doc_para(x->d,
 		         L("... and %.0f more (see the JSON's quality.events_total).",
-		           "……另有 %.0f 条未列出。"),
+		           "……另有 %.0f 条未列出（见报告 JSON 文件）。"),
 		         total - listed);
 }
 
@@ -427,8 +427,12 @@ static void eu_num(struct lay *x, struct doc_table *t, const cJSON *eu, const ch
 {
 	char v[64];
 	double n = rl_gn(eu, key);
+	/* an indicator is absent because it may not be published, not because nobody gave it */
+	const char *none = strncmp(key, "indicators.", 11) == 0
+	                           ? L("not published (see the KPIs)", "不予发布（见能效指标）")
+	                           : rl_given(x, NULL);
 	doc_kv(x->d, t, x->zh ? zh : en, "%s",
-	       isfinite(n) ? rl_nu(v, sizeof(v), n, dec, unit) : rl_given(x, NULL));
+	       isfinite(n) ? rl_nu(v, sizeof(v), n, dec, unit) : none);
 }
 
 void sec_eu(struct lay *x)
@@ -482,7 +486,7 @@ void sec_eu(struct lay *x)
 	         L("%d field(s) neither metered nor configured are left empty (missing_fields "
 	           "in the JSON); capacities are as configured, not time-weighted; the report "
 	           "is due by 15 May for the previous calendar year.",
-	           "%d 项既无计量也未配置，留空（见 JSON 的 missing_fields）；容量按配置值，"
+	           "%d 项既无计量也未配置，留空（见报告 JSON 文件）；容量按配置值，"
 	           "未做时间加权；应于每年 5 月 15 日前报送上一自然年的数据。"),
 	         nm);
 }

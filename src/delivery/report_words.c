@@ -100,7 +100,7 @@ void rw_reason(bool zh, const char *why, char *buf, size_t len)
 			snprintf(buf, len, "%s", t[i].zh);
 			return;
 		}
-	snprintf(buf, len, "%s", "不可发布（原因见报告 JSON 的 kpi_errors）");
+	snprintf(buf, len, "%s", "不可发布（原因见报告 JSON 文件）");
 }
 
 const char *rw_event(bool zh, const char *kind)
