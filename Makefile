@@ -240,7 +240,8 @@ PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
 # ABI header for out-of-tree drivers with its pkg-config file; tools/receiver as
 # greendc-receiver. dcsim and gdcfill are development tools and stay in the build folder.
 INSTALL_DRIVER_SOS = $(filter-out $(O)/drivers/skel.so,$(DRIVER_SOS))
-UNITS_IN = greendcd.service greendc-report.service greendc-receiver.service
+UNITS_IN = greendcd.service greendc-report.service greendc-report-annual.service \
+	greendc-receiver.service
 DRIVER_ABI = $(shell sed -n 's/^\#define GDC_DRIVER_ABI *\([0-9]*\).*/\1/p' include/greendc/driver.h)
 
 install: all
@@ -277,7 +278,8 @@ install: all
 			systemd/$$u.in >$(DESTDIR)$(SYSTEMDDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
 	done
-	install -m 0644 systemd/greendc-report.timer $(DESTDIR)$(SYSTEMDDIR)/greendc-report.timer
+	install -m 0644 systemd/greendc-report.timer systemd/greendc-report-annual.timer \
+		$(DESTDIR)$(SYSTEMDDIR)/
 	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 systemd/greendc.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc.conf
 	install -m 0644 systemd/greendc-receiver.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc-receiver.conf
