@@ -66,7 +66,7 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 # files that include their headers. Only the CLI renders reports: greendcd links the same
 # archive but pulls none of these objects, so it is linked without cairo. The glib/pango
 # folders are -isystem so their headers' own warnings do not fail DEVELOPER=1.
-CAIRO_PKGS = pangocairo cairo-pdf cairo-svg
+CAIRO_PKGS = pangocairo cairo-pdf cairo-svg fontconfig
 CAIRO_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(CAIRO_PKGS) 2>/dev/null))
 LIB_cairo := $(shell $(PKG_CONFIG) --libs $(CAIRO_PKGS) 2>/dev/null)
 CAIRO_OBJS = $(O)/src/delivery/report_chart.o $(O)/src/delivery/report_pdf.o

@@ -473,5 +473,9 @@ int cli_report_main(int argc, char **argv, const struct cli_ctx *ctx)
 		return keygen_main(argc - 1, argv + 1);
 	struct opts o = {.fmt = "json", .lang = "en"};
 	int rc = parse(argc, argv, &o, ctx);
-	return rc ? rc : build_main(&o, ctx);
+	if (rc)
+		return rc;
+	rc = build_main(&o, ctx);
+	report_render_release(); /* the last rendering is done: nothing cached outlives it */
+	return rc;
 }

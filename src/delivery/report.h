@@ -130,4 +130,9 @@ char *report_html(const struct cJSON *rep, const char *lang);
  * SHA-256 on every page, charts, the signature block; CJK fonts embedded. */
 unsigned char *report_pdf(const struct cJSON *rep, const char *lang, size_t *len);
 
+/* Release what rendering cached for the life of the process (pango's font map, cairo's and
+ * fontconfig's caches), so a leak checker sees nothing at exit. Only in a single-threaded
+ * program about to exit (the CLI, the unit tests), after its last rendering. */
+void report_render_release(void);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,4 +332,11 @@ unsigned char *report_pdf(const struct cJSON *rep, const char *lang, size_t *len
 	unsigned char *pdf = d ? doc_pdf(d, len) : NULL;
 	doc_free(d);
 	return pdf;
+}
+
+void report_render_release(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

@@ -51,6 +51,15 @@ int store_report_enqueue(const char *path, const struct store_report *rep,
 		return store_sqlite_errno(rc);
 	}
 	sqlite3_busy_timeout(db, 10000);
+	/* The CLI may be newer than the database (greendcd not restarted since an upgrade): bring
+	 * it to this build's schema first, as the writer does when it opens it. */
+	char why[256];
+	int mrc = store_schema_migrate(db, why, sizeof(why));
+	if (mrc < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		sqlite3_close(db);
+		return mrc;
+	}
 	/* Durable together: BEGIN IMMEDIATE takes the write lock up front, the report row and
 	 * every outbox item are written inside it, and only COMMIT makes any of them visible;
 	 * any failure rolls all of it back (and a crash before COMMIT leaves none of it). */

@@ -531,5 +531,7 @@ int main(void)
 	        cmocka_unit_test(test_in_progress),    cmocka_unit_test(test_quality_and_metering),
 	        cmocka_unit_test(test_signature),      cmocka_unit_test(test_renderings),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	report_render_release();
+	return rc;
 }
