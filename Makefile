@@ -64,6 +64,16 @@ PQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
+# The report's PDF and charts (docs/reports.md): cairo and pango draw them, only in the two
+# files that include their headers. Only the CLI renders reports: greendcd links the same
+# archive but pulls none of these objects, so it is linked without cairo. The glib/pango
+# folders are -isystem so their headers' own warnings do not fail DEVELOPER=1.
+CAIRO_PKGS = pangocairo cairo-pdf cairo-svg fontconfig
+CAIRO_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(CAIRO_PKGS) 2>/dev/null))
+LIB_cairo := $(shell $(PKG_CONFIG) --libs $(CAIRO_PKGS) 2>/dev/null)
+CAIRO_OBJS = $(O)/src/delivery/report_chart.o $(O)/src/delivery/report_pdf.o
+$(CAIRO_OBJS): ALL_CFLAGS += $(CAIRO_CFLAGS)
+
 # The version `greendc --version` and `greendcd --version` print: `git describe` of the
 # checkout at build time (1.2.0-3-gabc1234 under a v1.2.0 tag; BASE_VERSION+gabc1234 before the
 # first tag; -dirty with local changes), else BASE_VERSION (a tree without git). Only the
@@ -74,7 +84,7 @@ VERSION := $(shell if d=$$(git -C '$(CURDIR)' describe --tags --match 'v[0-9]*' 
 	elif h=$$(git -C '$(CURDIR)' describe --always --dirty 2>/dev/null); \
 	then echo "$(BASE_VERSION)+g$$h"; else echo "$(BASE_VERSION)"; fi)
 VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o \
-	$(O)/src/http/http_snap.o
+	$(O)/src/http/http_snap.o $(O)/src/delivery/report.o
 $(VERSION_OBJS): ALL_CFLAGS += -DGREENDC_VERSION='"$(VERSION)"'
 $(VERSION_OBJS): $(O)/VERSION
 $(O)/VERSION: FORCE
@@ -116,6 +126,7 @@ RX_OBJS = $(RX_SRCS:%.c=$(O)/%.o) $(O)/receiver/embedded.o
 RX_EMBED = rx_report_schema_json docs/report.schema.json \
 	rx_summary_schema_json docs/summary.schema.json \
 	rx_alert_schema_json docs/alert.schema.json \
+	rx_report_v1_schema_json docs/report-v1.schema.json \
 	web_index_html receiver/web/index.html web_app_js receiver/web/app.js \
 	web_style_css receiver/web/style.css
 RX_LIBS = $(LIB_sqlite) $(LIB_pq) $(LIB_mhd) $(LIB_cjson) $(LIB_crypto) -lm -pthread
@@ -165,7 +176,7 @@ $(O)/greendcd: $(O)/src/daemon/main.o $(O)/libgreendc.a
 
 $(O)/greendc: $(O)/src/cli/main.o $(O)/libgreendc.a
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd) $(LIB_cairo)
 
 # Each driver .so: its main file plus its helper files.
 .SECONDEXPANSION:
@@ -197,7 +208,7 @@ $(O)/greendc-receiver: $(RX_OBJS) $(O)/libgreendc.a
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl) $(LIB_cairo)
 
 # test_receiver also links greendc-receiver's pure parts.
 RX_UNIT_OBJS = $(O)/receiver/check.o $(O)/receiver/schema.o $(O)/receiver/embedded.o \
@@ -208,7 +219,7 @@ $(O)/test/unit/test_receiver.o: ALL_CFLAGS += -I.
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl) $(LIB_cairo)
 
 # ---- tests ----
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.
@@ -269,7 +280,8 @@ PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
 # ABI header for out-of-tree drivers with its pkg-config file; greendc-receiver as
 # greendc-receiver. dcsim and gdcfill are development tools and stay in the build folder.
 INSTALL_DRIVER_SOS = $(filter-out $(O)/drivers/skel.so,$(DRIVER_SOS))
-UNITS_IN = greendcd.service greendc-report.service greendc-receiver.service
+UNITS_IN = greendcd.service greendc-report.service greendc-report-annual.service \
+	greendc-receiver.service
 DRIVER_ABI = $(shell sed -n 's/^\#define GDC_DRIVER_ABI *\([0-9]*\).*/\1/p' include/greendc/driver.h)
 
 install: all
@@ -306,7 +318,8 @@ install: all
 			systemd/$$u.in >$(DESTDIR)$(SYSTEMDDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
 	done
-	install -m 0644 systemd/greendc-report.timer $(DESTDIR)$(SYSTEMDDIR)/greendc-report.timer
+	install -m 0644 systemd/greendc-report.timer systemd/greendc-report-annual.timer \
+		$(DESTDIR)$(SYSTEMDDIR)/
 	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 systemd/greendc.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc.conf
 	install -m 0644 systemd/greendc-receiver.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc-receiver.conf

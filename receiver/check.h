@@ -74,6 +74,7 @@ struct rx_doc {
 /* The compiled schemas, one per message type. */
 struct rx_schemas {
 	struct schema *report, *summary, *alert;
+	struct schema *report_v1; /* greendc.report/1, from sites not yet upgraded */
 };
 int rx_schemas_load(struct rx_schemas *s, char *err, size_t errlen);
 void rx_schemas_free(struct rx_schemas *s);

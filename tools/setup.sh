@@ -8,6 +8,8 @@ set -eu
 # Build: compiler, libraries (through pkg-config / net-snmp-config).
 build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp-dev
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libpq-dev"
+# The report's PDF and charts (docs/reports.md): cairo and pango, and the CJK font they embed.
+build_pkgs="$build_pkgs libcairo2-dev libpango1.0-dev fonts-wqy-microhei"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
 snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
@@ -21,8 +23,10 @@ test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei python3-websocket c
 # devscripts for dch (docs/packaging.md). No fakeroot: debian/control says
 # Rules-Requires-Root: no.
 test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
-# The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests).
-test_pkgs="$test_pkgs openssl"
+# The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests) and
+# checks report signatures independently; poppler-utils (pdftotext, pdffonts, pdftoppm) reads
+# the report PDFs back (test_report_pdf.sh).
+test_pkgs="$test_pkgs openssl poppler-utils"
 
 # `make demo`: the build, plus what tools/demo.sh itself runs (python3 for its port checks,
 # the sqlite3 shell for its status line); no browser, Prometheus or Alertmanager.

@@ -400,6 +400,10 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 		}
 		t->estimated += s->gest[k * ROLE_COUNT + (size_t)r];
 		t->nseries = s->nseries[r];
+		double et = 0, el = (double)iv->elapsed_ms / (double)s->slot;
+		for (size_t i = i0; i < i1; i++)
+			et += s->etime[r * s->n + i];
+		t->est_time = t->nseries && el > 0 ? fmin(1, et / (t->nseries * el)) : 0;
 		t->coverage = t->nseries ? role_coverage(s, v, nv, (enum energy_role)r, i0, i1) : 1;
 		/* Rounding in the sum of shares must not turn full coverage into a gap. */
 		if (t->coverage > 1 - 1e-9)
@@ -460,6 +464,8 @@ static int slots_alloc(struct slots *s, size_t nseries)
 	size_t cells = (size_t)ROLE_COUNT * s->n, ns = nseries ? nseries : 1;
 	s->val = calloc(cells, sizeof(double));
 	s->est = calloc(cells, sizeof(double));
+	s->etime = calloc(cells, sizeof(double));
+	s->cur_est = calloc(s->n ? s->n : 1, 1);
 	s->cur_val = calloc(s->n, sizeof(double));
 	s->cur_cov = calloc(s->n, sizeof(double));
 	s->cur_last = calloc(s->n + 1, sizeof(double));
@@ -469,8 +475,8 @@ static int slots_alloc(struct slots *s, size_t nseries)
 	s->gn = calloc((s->niv + 1) * ROLE_COUNT, sizeof(int));
 	s->gfirst = malloc((s->niv + 1) * sizeof(int));
 	s->anchors = calloc(s->n + 3, sizeof(*s->anchors));
-	if (!s->val || !s->est || !s->cur_val || !s->cur_cov || !s->cur_last || !s->scov ||
-	    !s->rd || !s->gest || !s->gn || !s->gfirst || !s->anchors)
+	if (!s->val || !s->est || !s->etime || !s->cur_est || !s->cur_val || !s->cur_cov ||
+	    !s->cur_last || !s->scov || !s->rd || !s->gest || !s->gn || !s->gfirst || !s->anchors)
 		return -ENOMEM;
 	for (size_t k = 0; k <= s->niv; k++)
 		s->gfirst[k] = -1;
@@ -481,6 +487,8 @@ static void slots_free(struct slots *s)
 {
 	free(s->val);
 	free(s->est);
+	free(s->etime);
+	free(s->cur_est);
 	free(s->cur_val);
 	free(s->cur_cov);
 	free(s->cur_last);
@@ -513,6 +521,28 @@ static void report_fill(struct slots *s, const struct resolve *rs, const struct 
 		struct energy_interval *iv = &out->iv[k];
 		fill_interval(s, rs->v, rs->n, m, out->it_role, iv->from_ms, iv->to_ms, k, iv);
 	}
+}
+
+int energy_resolve(struct store_reader *r, const struct energy_model *m, struct matched **v,
+                   size_t *n, char *err, size_t errlen)
+{
+	struct resolve rs = {.m = m, .err = err, .errlen = errlen};
+	int rc = store_series_find(r, NULL, resolve_cb, &rs);
+	if (rc >= 0 && rs.rc < 0)
+		rc = rs.rc;
+	if (rc < 0) {
+		energy_matched_free(rs.v, rs.n);
+		return rc;
+	}
+	*v = rs.v;
+	*n = rs.n;
+	return 0;
+}
+
+void energy_matched_free(struct matched *v, size_t n)
+{
+	matched_free(v, n);
+	free(v);
 }
 
 int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
@@ -582,6 +612,20 @@ double energy_certificates(const struct energy_model *m, int64_t from_ms, int64_
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct energy_period p;
 		if (energy_period_parse(m->certs[i].period, &p) == 0 && p.from_ms >= from_ms &&
+		    p.to_ms <= to_ms)
+			sum += m->certs[i].kwh;
+	}
+	return sum;
+}
+
+double energy_certificates_kind(const struct energy_model *m, int64_t from_ms, int64_t to_ms,
+                                const char *kind)
+{
+	double sum = 0;
+	for (size_t i = 0; i < m->ncerts; i++) {
+		struct energy_period p;
+		if (m->certs[i].kind && strcmp(m->certs[i].kind, kind) == 0 &&
+		    energy_period_parse(m->certs[i].period, &p) == 0 && p.from_ms >= from_ms &&
 		    p.to_ms <= to_ms)
 			sum += m->certs[i].kwh;
 	}

@@ -117,6 +117,11 @@ struct energy_role_total {
 	                   * is empty */
 	int nseries;      /* series that matched */
 	enum energy_status status;
+	/* share of the elapsed time whose slot energy is an estimate (integrated power, or a
+	 * counter's delta spread over a gap in its readings, even a gap the interval holds
+	 * whole), mean over the role's series, 0..1: the time a 15-minute or daily figure of
+	 * the role rests on an estimate. Metered time = coverage - est_time. */
+	double est_time;
 };
 
 struct energy_interval {
@@ -220,6 +225,32 @@ void energy_interval_method(const struct energy_report *rep, const struct energy
 void energy_elapsed_text(const struct energy_interval *iv, char *buf, size_t len);
 
 /*
+ * Evidence about the data behind a period's figures, per role, for a regulator's checks
+ * (energy_quality.c, docs/reports.md "Data quality"), from the series energy_compute reads:
+ *
+ * - counter_delta: the increase of the role's counters over [from, end) as their registers
+ *   show it (the stored readings' difference: wraps unwrapped, replacements and rejected
+ *   jumps as the store counted them; end = min(to, now)), to hold against the sum of the
+ *   role's daily (monthly) figures, which also carry what was spread over gaps crossing the
+ *   period's edges;
+ * - alignment: for every counter and every boundary b of `by` in [from, end] (site-time
+ *   midnights for STEP_DAY, first days for STEP_MONTH), how far its reading nearest b is
+ *   from b: aligned when a reading lies within tol_ms of b on either side (the regulator's
+ *   "daily data at 00:00 +-1 min"); otherwise the distance to the latest reading before b.
+ */
+struct energy_quality_role {
+	int counters, gauges;     /* series of the role, by kind */
+	double counter_delta;     /* report units (kWh, L); 0 without counters */
+	int boundaries, aligned;  /* (counter, boundary) pairs checked; of them within tol_ms */
+	int no_reading;           /* pairs with no reading within one interval before b */
+	int64_t worst_ms;         /* the largest offset among pairs with a reading; -1 none */
+	int64_t start_ms, end_ms; /* the largest at the period's first and last boundary; -1 */
+};
+int energy_quality(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
+                   int64_t to_ms, enum energy_step by, int64_t now_ms, int64_t tol_ms,
+                   struct energy_quality_role out[ROLE_COUNT], char *err, size_t errlen);
+
+/*
  * Interim PUE inputs: mean power (W) over [to - window, to) of the power_w series of the same
  * devices and labels as the facility_input + backup_generation + onsite_renewable selectors
  * and as the lowest IT level's selectors. A power ratio, never an energy PUE: report it as
@@ -230,6 +261,9 @@ int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t
 
 /* Certificates entered for periods inside [from, to) (a month's, or the year's). */
 double energy_certificates(const struct energy_model *m, int64_t from_ms, int64_t to_ms);
+/* The same for one kind only ("goo", "ppa"): the parts of REF's renewable energy. */
+double energy_certificates_kind(const struct energy_model *m, int64_t from_ms, int64_t to_ms,
+                                const char *kind);
 
 /* The KPI inputs of one interval: energy per role, which KPIs have metered inputs, the
  * certificates credited to it and the model's CO2 factors (it_role from the report). */

@@ -44,11 +44,14 @@ struct slots {
 	int64_t wall; /* the engine's now_ms as given: no reading is newer */
 	size_t n;
 	double *val, *est; /* [role * n + i], report units; est: integrated power */
+	double *etime;     /* [role * n + i]: share of slot i whose energy is estimated, summed
+	                    * over the role's series (integrated power, spread over a gap) */
 	int nseries[ROLE_COUNT];
 	/* The series being read: energy [i] (stored units), share of slot i metered [i], the
 	 * time of slot i's latest reading [1 + i] ([0]: the slot before from; NAN: none). */
 	double *cur_val, *cur_cov, *cur_last;
-	bool cur_pre; /* the series being read has a counter reading in the slot before from */
+	uint8_t *cur_est; /* the counter being read: slot i got part of a delta spread over a gap */
+	bool cur_pre;     /* the series being read has a counter reading in the slot before from */
 	/* Per matched series j: share of slot i metered [j * n + i], and whether a counter
 	 * reading fell in slot i [j * (n + 1) + 1 + i] or in the slot before from [j * (n + 1)]. */
 	double *scov;
@@ -72,6 +75,12 @@ struct energy_anchor {
 	int64_t k, last;
 	double delta;
 };
+
+/* Every stored series the model's selectors pick, once per role, as energy_compute reads
+ * them: *v (malloc'ed; energy_matched_free) and *n. 0 or -errno with why in err. */
+int energy_resolve(struct store_reader *r, const struct energy_model *m, struct matched **v,
+                   size_t *n, char *err, size_t errlen);
+void energy_matched_free(struct matched *v, size_t n);
 
 /* Read matched series j of v (nv of them) into s: s->val, s->est, s->scov, s->rd, s->nseries,
  * v[j].sum, and for a counter the spreading of its gaps (s->gest, s->gn, s->rep->gaps).

@@ -215,6 +215,7 @@ static int spread(struct store_reader *r, struct slots *s, struct matched *mt,
 	for (int64_t k = g0 > 0 ? g0 : 0; k <= b->k && k < (int64_t)s->n; k++) {
 		double part = b->delta * w[k - a->k] / sum, v = part * mt->factor;
 		s->cur_val[k] += part;
+		s->cur_est[k] = 1;
 		if (k > a->k && k < b->k)
 			s->cur_cov[k] = 1; /* metered, in aggregate: no longer a hole */
 		in_period += v;
@@ -440,6 +441,7 @@ int energy_read_series(struct store_reader *r, const struct energy_model *m, str
 	struct matched *mt = &v[j];
 	memset(s->cur_val, 0, s->n * sizeof(double));
 	memset(s->cur_cov, 0, s->n * sizeof(double));
+	memset(s->cur_est, 0, s->n);
 	s->cur_pre = false;
 	int rc;
 	if (mt->counter) {
@@ -456,9 +458,13 @@ int energy_read_series(struct store_reader *r, const struct energy_model *m, str
 		double x = s->cur_val[i] * mt->factor;
 		mt->sum += x;
 		s->val[base + i] += x;
-		if (!mt->counter)
-			s->est[base + i] += x;
 		s->scov[j * s->n + i] = s->cur_cov[i] > 1 ? 1 : s->cur_cov[i];
+		if (!mt->counter) {
+			s->est[base + i] += x;
+			s->etime[base + i] += s->scov[j * s->n + i];
+		} else if (s->cur_est[i]) {
+			s->etime[base + i] += 1;
+		}
 	}
 	s->nseries[mt->role]++;
 	return 0;

@@ -176,7 +176,7 @@ const char *kpi_category_text(int category)
 void kpi_label(int category, const char *period, double pue, char *buf, size_t len)
 {
 	if (category >= 1 && category <= 3)
-		snprintf(buf, len, "PUE%d, %s, %.2f", category, period, pue);
+		snprintf(buf, len, "PUE%d, %s, %.3f", category, period, pue);
 	else
-		snprintf(buf, len, "PUE, %s, %.2f", period, pue);
+		snprintf(buf, len, "PUE, %s, %.3f", period, pue);
 }

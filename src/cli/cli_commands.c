@@ -22,7 +22,8 @@ static int help_main(int argc, char **argv, const struct cli_ctx *ctx);
 
 const struct cli_command cli_commands[] = {
         {"check-config", "validate a configuration, its profiles and drivers",
-         "usage: greendc check-config [--no-secrets] [--systemd-dropin DIR] [FILE]\n"
+         "usage: greendc check-config [--no-secrets] [--strict] [--systemd-dropin DIR]\n"
+         "         [FILE]\n"
          "       greendc -c FILE check-config\n"
          "Validate FILE (default: -c FILE, else /etc/greendc/greendc.yaml), its conf.d/\n"
          "files, every profile it names, every driver's view of its devices and every\n"
@@ -33,7 +34,10 @@ const struct cli_command cli_commands[] = {
          "  --systemd-dropin DIR  write DIR/serial.conf giving greendcd.service the serial\n"
          "                        devices of Modbus RTU devices and the dialout group\n"
          "                        (removed when there are none)\n"
-         "Exit 0 when valid, 1 when not.\n",
+         "  --strict              count the warnings as problems: identity fields a\n"
+         "                        regulator's report requires, meters overdue for\n"
+         "                        calibration (reporting:)\n"
+         "Exit 0 when valid (warnings are printed), 1 when not.\n",
          CLI_CONFIG_NONE, false, cli_check_config_main},
         {"devices", "state of each device (up/down, last poll, errors, backoff)",
          "usage: " CLI_GLOBAL "devices [--format table|csv|json]\n"
@@ -123,17 +127,29 @@ const struct cli_command cli_commands[] = {
          "The alerts firing now and the last N transitions (default 20), as the daemon's\n"
          "alert engine recorded them.\n",
          CLI_CONFIG_FOR_DB, true, cli_alerts_main},
-        {"report", "regulator report (JSON, CSV, zh/en HTML); --enqueue to send",
+        {"report", "regulator report (JSON, CSV, zh/en HTML and PDF), signed; verify",
          "usage: " CLI_GLOBAL "report\n"
-         "         (--month YYYY-MM|previous | --year YYYY)\n"
-         "         [--format json|csv|html] [--lang zh|en] [--output FILE]\n"
-         "         [--enqueue] [--require-complete]\n"
-         "The monthly (or annual) regulator report on demand.\n"
-         "  --output FILE       write there instead of stdout\n"
+         "         (--month YYYY-MM|previous | --year YYYY|previous)\n"
+         "         [--format json|csv|html|pdf] [--lang zh|en] [--output FILE]\n"
+         "         [--signature FILE] [--out-dir DIR] [--enqueue] [--require-complete]\n"
+         "         [--no-sign]\n"
+         "       greendc report verify FILE.json SIG [--public-key PUB]\n"
+         "       greendc report keygen --out FILE\n"
+         "The monthly (or annual) regulator report on demand: identity, metering register,\n"
+         "data-quality evidence, KPIs with their inputs, charts. With reporting.signing_key\n"
+         "the report carries its key and is signed (Ed25519 over the JSON's exact bytes).\n"
+         "  --output FILE       write there instead of stdout (a JSON file gets FILE.sig)\n"
+         "  --signature FILE    write the detached signature there\n"
+         "  --out-dir DIR       write the whole set: JSON (+ .sig), PDF and HTML in zh and\n"
+         "                      en, CSV, named after the report ID and revision\n"
          "  --enqueue           also store it and queue it in the outbox for every report\n"
-         "                      target (the daemon delivers it)\n"
-         "  --require-complete  exit 3 when coverage is below the threshold\n",
-         CLI_CONFIG_REQUIRED, true, cli_report_main},
+         "                      target (the daemon delivers it with its signature)\n"
+         "  --require-complete  exit 3 when coverage is below the threshold\n"
+         "  --no-sign           do not sign even with reporting.signing_key\n"
+         "verify: exit 0 when SIG is a good signature of FILE.json by PUB, else by the key\n"
+         "  the report embeds (compare its fingerprint with the site's); 1 otherwise.\n"
+         "keygen: a new Ed25519 key: FILE (private, 0600) and FILE.pub.\n",
+         CLI_CONFIG_OPTIONAL, false, cli_report_main},
         {"import", "history from CSV (long or wide), staged, idempotent",
          "usage: " CLI_GLOBAL "import [--format long|wide]\n"
          "         [--mapping FILE]\n"

@@ -22,7 +22,7 @@ const struct config_section greendc_sections[] = {
         {"cooling", freecool_config_parse, freecool_config_validate, NULL},
         {"energy", energy_config_parse, energy_config_validate, NULL},
         {"outputs", outputs_config_parse, outputs_config_validate, outputs_config_secrets},
-        {"reporting", report_config_parse, NULL, NULL},
+        {"reporting", report_config_parse, NULL, report_config_secrets},
         {"http", http_config_parse, NULL, http_config_secrets},
         {NULL, NULL, NULL, NULL},
 };
@@ -48,4 +48,9 @@ uid_t greendc_secrets_reader(const struct config *cfg)
 unsigned greendc_secrets_check(const struct config *cfg, struct config_diag *diag)
 {
 	return config_secrets_check(cfg, greendc_sections, greendc_secrets_reader(cfg), diag);
+}
+
+void greendc_config_warnings(const struct config *cfg, int64_t now_ms, struct config_diag *diag)
+{
+	report_config_warnings(cfg, now_ms, diag);
 }

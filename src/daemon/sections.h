@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 
+#include <stdint.h>
 #include <sys/types.h>
 
 extern const struct config_section greendc_sections[]; /* terminated by a NULL key */
@@ -22,5 +23,10 @@ uid_t greendc_secrets_reader(const struct config *cfg);
 /* Check every secret file the config names (config_secrets_check) as that user reads them.
  * The number of problems, each in diag with file:line. */
 unsigned greendc_secrets_check(const struct config *cfg, struct config_diag *diag);
+
+/* What a valid config still lacks for its purpose, as of now_ms: the identity fields a
+ * regulator's report requires, meters overdue for calibration (report_config_warnings).
+ * `greendc check-config` prints them as warnings, or counts them as errors with --strict. */
+void greendc_config_warnings(const struct config *cfg, int64_t now_ms, struct config_diag *diag);
 
 #endif

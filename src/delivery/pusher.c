@@ -122,7 +122,7 @@ static void retry_after_read(const struct ptarget *pt, CURL *c, int64_t *retry_a
 static long post(struct ptarget *pt, const struct outbox_row *row, char *err, size_t errlen,
                  int64_t *retry_after_ms)
 {
-	char sig[WHSIGN_SIG_LEN] = "", h_id[320], h_ts[64], h_sig[80], url[1100];
+	char sig[WHSIGN_SIG_LEN] = "", h_id[320], h_ts[64], h_sig[80], url[1100], h_rsig[128];
 	int64_t now_s = util_wall_ms() / 1000;
 	bool am = pt->t.type == OUT_T_ALERTMANAGER;
 	const char *body = row->payload;
@@ -164,6 +164,13 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 		h = curl_slist_append(h, h_id);
 		h = curl_slist_append(h, h_ts);
 		h = curl_slist_append(h, h_sig);
+		/* A signed report carries its detached Ed25519 signature over the body
+		 * (report_sign.h), which the receiver verifies with the report's own key. */
+		if (row->signature && *row->signature) {
+			snprintf(h_rsig, sizeof(h_rsig), "greendc-report-signature: ed25519=%s",
+			         row->signature);
+			h = curl_slist_append(h, h_rsig);
+		}
 	}
 	h = curl_slist_append(h, "Expect:");
 	char ebuf[CURL_ERROR_SIZE] = "";

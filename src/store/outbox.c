@@ -107,8 +107,8 @@ int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox
 		return rc;
 
 	rc = sqlite3_prepare_v2(db,
-	                        "INSERT INTO outbox(stream, ikey, created, payload) "
-	                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(stream, ikey) DO NOTHING",
+	                        "INSERT INTO outbox(stream, ikey, created, payload, signature) "
+	                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(stream, ikey) DO NOTHING",
 	                        -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -116,6 +116,7 @@ int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox
 	sqlite3_bind_text(q, 2, it->ikey, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, it->created_ms);
 	sqlite3_bind_blob(q, 4, it->payload, (int)it->len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, it->signature ? it->signature : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	int changed = sqlite3_changes(db);
 	sqlite3_finalize(q);
@@ -162,8 +163,8 @@ struct outbox *outbox_open(const char *path, char *err, size_t errlen)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(ob->db,
 		                        "SELECT id, stream, ikey, created, payload, attempts, "
-		                        "next_attempt FROM outbox WHERE stream = ?1 ORDER BY id "
-		                        "LIMIT 1",
+		                        "next_attempt, signature FROM outbox WHERE stream = ?1 "
+		                        "ORDER BY id LIMIT 1",
 		                        -1, &ob->q_head, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(ob->db, "DELETE FROM outbox WHERE id = ?1", -1, &ob->q_done,
@@ -215,9 +216,10 @@ int outbox_head(struct outbox *ob, const char *stream, struct outbox_row *row)
 	const char *s = (const char *)sqlite3_column_text(q, 1);
 	const char *k = (const char *)sqlite3_column_text(q, 2);
 	const void *p = sqlite3_column_blob(q, 4);
+	const char *sg = (const char *)sqlite3_column_text(q, 7);
 	size_t ls = strlen(s ? s : "") + 1, lk = strlen(k ? k : "") + 1;
-	size_t lp = (size_t)sqlite3_column_bytes(q, 4);
-	size_t need = ls + lk + lp + 1;
+	size_t lp = (size_t)sqlite3_column_bytes(q, 4), lg = strlen(sg ? sg : "") + 1;
+	size_t need = ls + lk + lp + 1 + lg;
 	if (need > ob->cap) {
 		char *nb = realloc(ob->buf, need);
 		if (!nb) {
@@ -233,6 +235,8 @@ int outbox_head(struct outbox *ob, const char *stream, struct outbox_row *row)
 	if (lp)
 		memcpy(b + ls + lk, p, lp);
 	b[ls + lk + lp] = '\0';
+	memcpy(b + ls + lk + lp + 1, sg ? sg : "", lg);
+	row->signature = b + ls + lk + lp + 1;
 	row->id = sqlite3_column_int64(q, 0);
 	row->stream = b;
 	row->ikey = b + ls;
@@ -269,6 +273,7 @@ int outbox_peek(struct outbox *ob, const char *stream, int max,
 		        .len = (size_t)sqlite3_column_bytes(q, 3),
 		        .attempts = sqlite3_column_int(q, 4),
 		        .next_attempt_ms = sqlite3_column_int64(q, 5),
+		        .signature = "",
 		};
 		n++;
 		if (cb(ctx, &row))

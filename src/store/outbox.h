@@ -39,6 +39,8 @@ struct outbox_item {
 	int64_t created_ms;
 	const char *payload; /* JSON text */
 	size_t len;
+	const char *signature; /* a report's detached signature (base64), sent as a header by
+	                        * the pusher; NULL or "" = none */
 };
 
 /* A short key that is unique for (site, stream, what): "<site>:<stream>:<what>". Returns the
@@ -63,6 +65,7 @@ struct outbox_row {
 	size_t len;
 	int attempts;
 	int64_t next_attempt_ms;
+	const char *signature; /* "" when the item has none (outbox_head only) */
 };
 int outbox_head(struct outbox *ob, const char *stream, struct outbox_row *row);
 

@@ -127,7 +127,8 @@ struct store_report {
 	const char *ikey;   /* idempotency key: one per report content (docs/reports.md) */
 	int64_t generated_ms;
 	bool complete;
-	const char *json; /* the whole report */
+	const char *json;      /* the whole report: the exact bytes that were signed */
+	const char *signature; /* its detached signature (base64), or NULL / "" when unsigned */
 };
 /* Store a report row and one outbox item per stream ("<target>/report") in ONE write
  * transaction on a connection of its own (the CLI runs beside the daemon: whichever takes the
@@ -193,6 +194,23 @@ int store_counter_events(struct store_reader *r, int64_t since_ms,
                          int (*cb)(void *ctx, const char *device, const char *metric,
                                    const char *labels, int events),
                          void *ctx);
+
+/* The revision a report of (kind, period) whose content key is ikey has or would have: the
+ * position (from 1) of the stored report with that key among those of the same kind and
+ * period in the order they were stored, else one more than their count. 0 or -errno. */
+int store_report_revision(struct store_reader *r, const char *kind, const char *period,
+                          const char *ikey, int *revision);
+
+/* Counter events of series in [from, to), oldest first: meter resets or replacements
+ * (`counter_reset`), rejected readings (`counter_rejected`) and register wraps
+ * (`register_wrap`, not a discontinuity). cb returns non-zero to stop; one statement, so cb
+ * may not use the reader. Returns the events seen or -errno. */
+struct store_series_event {
+	int64_t ts_ms, series;
+	const char *device, *metric, *labels, *kind, *detail;
+};
+int store_series_events(struct store_reader *r, int64_t from_ms, int64_t to_ms,
+                        int (*cb)(void *ctx, const struct store_series_event *ev), void *ctx);
 
 /* Stored regulator reports, newest first, at most limit. json is the whole report. */
 int store_reports_list(struct store_reader *r, int limit,

@@ -118,6 +118,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE series_state ADD COLUMN chg_ts INTEGER;   -- counters: when last_raw was first read\n"
 	"ALTER TABLE series_state ADD COLUMN pend_raw REAL;    -- counters: rejected reading held\n"
 	"ALTER TABLE series_state ADD COLUMN pend_ts INTEGER;  -- its time (NULL: none held)\n",
+	/* 3 -> 4: a report's detached Ed25519 signature (docs/reports.md), kept with the report
+	 * and with its outbox items, whose pusher sends it as greendc-report-signature. */
+	"ALTER TABLE outbox ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE reports ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n",
         /* clang-format on */
 };
 

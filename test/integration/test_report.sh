@@ -44,7 +44,7 @@ grep -q '^kpi.pue,1.405$' "$T/r.csv" || fail "csv has no kpi.pue row: $(head -5 
 G report --month 2026-10 --format html --lang zh >"$T/r-zh.html" || fail "html zh"
 G report --month 2026-10 --format html --lang en >"$T/r-en.html" || fail "html en"
 grep -q '数据中心能效报告' "$T/r-zh.html" || fail "zh page"
-grep -q 'PUE1, 2026-10, 1.41' "$T/r-en.html" || fail "en page lacks the compliant label"
+grep -q 'PUE1, 2026-10, 1.405' "$T/r-en.html" || fail "en page lacks the compliant label (three decimals)"
 ok "CSV and printable HTML (zh, en) produced"
 
 # The current month, reported before it has ended: IN PROGRESS, never complete, no ratio,

@@ -246,7 +246,7 @@ static void test_exact_month(void **state)
 	assert_near(k.cer.v, 5.5, 1e-12);
 	char label[64];
 	kpi_label(rep.category, p.label, k.pue.v, label, sizeof(label));
-	assert_string_equal(label, "PUE1, 2026-10, 1.32");
+	assert_string_equal(label, "PUE1, 2026-10, 1.320"); /* three decimals, ISO/IEC 30134-2 */
 	energy_report_free(&rep);
 	store_reader_close(r);
 }
