@@ -469,6 +469,7 @@ static int slots_alloc(struct slots *s, size_t nseries)
 	s->cur_val = calloc(s->n, sizeof(double));
 	s->cur_cov = calloc(s->n, sizeof(double));
 	s->cur_last = calloc(s->n + 1, sizeof(double));
+	s->cur_cnt = calloc(s->n + 2, sizeof(int64_t));
 	s->scov = calloc(ns * s->n, sizeof(double));
 	s->rd = calloc(ns * (s->n + 1), 1);
 	s->gest = calloc((s->niv + 1) * ROLE_COUNT, sizeof(double));
@@ -476,7 +477,8 @@ static int slots_alloc(struct slots *s, size_t nseries)
 	s->gfirst = malloc((s->niv + 1) * sizeof(int));
 	s->anchors = calloc(s->n + 3, sizeof(*s->anchors));
 	if (!s->val || !s->est || !s->etime || !s->cur_est || !s->cur_val || !s->cur_cov ||
-	    !s->cur_last || !s->scov || !s->rd || !s->gest || !s->gn || !s->gfirst || !s->anchors)
+	    !s->cur_last || !s->cur_cnt || !s->scov || !s->rd || !s->gest || !s->gn || !s->gfirst ||
+	    !s->anchors)
 		return -ENOMEM;
 	for (size_t k = 0; k <= s->niv; k++)
 		s->gfirst[k] = -1;
@@ -492,6 +494,7 @@ static void slots_free(struct slots *s)
 	free(s->cur_val);
 	free(s->cur_cov);
 	free(s->cur_last);
+	free(s->cur_cnt);
 	free(s->scov);
 	free(s->rd);
 	free(s->ivx);
@@ -556,7 +559,8 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	                  .now = now_ms < from_ms ? from_ms
 	                         : now_ms > to_ms ? to_ms
 	                                          : now_ms,
-	                  .rep = out};
+	                  .rep = out,
+	                  .max_gap = m->max_gap_ms};
 	out->slot_ms = s.slot;
 	out->now_ms = now_ms;
 	if (to_ms <= from_ms || (to_ms - from_ms) % s.slot) {

@@ -48,9 +48,11 @@ struct slots {
 	                    * over the role's series (integrated power, spread over a gap) */
 	int nseries[ROLE_COUNT];
 	/* The series being read: energy [i] (stored units), share of slot i metered [i], the
-	 * time of slot i's latest reading [1 + i] ([0]: the slot before from; NAN: none). */
+	 * time of slot i's latest reading [1 + i] ([0]: the slot before from; NAN: none), how
+	 * many readings slot i holds [2 + i] ([0], [1]: the two slots before from). */
 	double *cur_val, *cur_cov, *cur_last;
 	uint8_t *cur_est; /* the counter being read: slot i got part of a delta spread over a gap */
+	int64_t *cur_cnt; /* the counter being read: readings per slot (its reading interval) */
 	bool cur_pre;     /* the series being read has a counter reading in the slot before from */
 	/* Per matched series j: share of slot i metered [j * n + i], and whether a counter
 	 * reading fell in slot i [j * (n + 1) + 1 + i] or in the slot before from [j * (n + 1)]. */
@@ -67,13 +69,16 @@ struct slots {
 	struct energy_report *rep;     /* the gap list */
 	bool twins_done;               /* power twins of the counters looked up */
 	struct energy_anchor *anchors; /* scratch for energy_read.c: n + 3 of them */
+	int64_t max_gap;               /* energy.max_gap: a shorter silence is never a gap */
 };
 
 /* A slot holding a counter reading: where (k, any integer), the time of its latest reading,
- * and the delta it carries (stored units; only needed where a gap ends). */
+ * the delta it carries (stored units; only needed where a gap ends), and the series' usual
+ * reading interval around it (ms; where a gap begins, its phase shifts the spread's edges). */
 struct energy_anchor {
 	int64_t k, last;
 	double delta;
+	int64_t step;
 };
 
 /* Every stored series the model's selectors pick, once per role, as energy_compute reads
