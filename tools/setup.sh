@@ -8,6 +8,9 @@ set -eu
 # Build: compiler, libraries (through pkg-config / net-snmp-config).
 build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp-dev
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev"
+# Prometheus remote-write: protobuf-c (library and the protoc-c that generates the messages
+# at build time) and snappy.
+build_pkgs="$build_pkgs libprotobuf-c-dev protobuf-c-compiler libsnappy-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
 snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
@@ -21,6 +24,9 @@ test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei curl wrk python3-ya
 test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
 # The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests).
 test_pkgs="$test_pkgs openssl"
+# Remote-write receivers (Prometheus above, VictoriaMetrics) and python3-snappy, with which
+# test_remote_write.sh writes the sample that makes Prometheus answer 400.
+test_pkgs="$test_pkgs victoria-metrics python3-snappy"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;

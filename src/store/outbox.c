@@ -339,20 +339,30 @@ int outbox_streams(struct outbox *ob, char names[][OUTBOX_STREAM_MAX], int max)
 	return n;
 }
 
+sqlite3 *outbox_db(struct outbox *ob)
+{
+	return ob->db;
+}
+
+int outbox_done_db(struct outbox *ob, int64_t id)
+{
+	sqlite3_reset(ob->q_done);
+	sqlite3_bind_int64(ob->q_done, 1, id);
+	int rc = sqlite3_step(ob->q_done);
+	sqlite3_reset(ob->q_done);
+	rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if (rc == SQLITE_OK)
+		rc = stat_add(ob->db, "delivered", 1);
+	return rc;
+}
+
 int outbox_done(struct outbox *ob, int64_t id)
 {
 	/* The delete and the counter in one transaction: a crash between them cannot make the
 	 * delivered count disagree with what left the table. */
 	int rc = sqlite3_exec(ob->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_reset(ob->q_done);
-		sqlite3_bind_int64(ob->q_done, 1, id);
-		rc = sqlite3_step(ob->q_done);
-		sqlite3_reset(ob->q_done);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-	}
 	if (rc == SQLITE_OK)
-		rc = stat_add(ob->db, "delivered", 1);
+		rc = outbox_done_db(ob, id);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(ob->db))

@@ -82,6 +82,12 @@ int outbox_streams(struct outbox *ob, char names[][OUTBOX_STREAM_MAX], int max);
 /* Delivered (a 2xx): delete the row. 0 or -errno. */
 int outbox_done(struct outbox *ob, int64_t id);
 
+/* Delivered and acknowledged by a regulator's platform: delete the row and record the
+ * acknowledgement (its time, the answer cut to 1 KiB) in the regulator history row with
+ * the same key, in one transaction. 0 or -errno. */
+int outbox_done_ack(struct outbox *ob, int64_t id, const char *ikey, int64_t acked_ms,
+                    const char *answer);
+
 /* Refused for good (a 4xx other than 429 from a remote-write receiver: retrying cannot
  * help, and the stream must not block): delete the row and count it as rejected. 0 or
  * -errno. */

@@ -181,6 +181,25 @@ int store_report_enqueue(const char *path, const struct store_report *rep,
                          const char *const *streams, size_t nstreams, int64_t outbox_max_items,
                          int64_t outbox_max_bytes, char *err, size_t errlen);
 
+/* One regulator upload (docs/regulator.md): the local history row and what is queued. */
+struct store_regulator_upload {
+	const char *target; /* outputs.regulator[].name */
+	const char *cycle;  /* "15m", "1d", "1mo" */
+	int64_t period_start_ms, period_end_ms;
+	const char *ikey;
+	int64_t created_ms;
+	const char *body;    /* JSON */
+	const char *quality; /* JSON */
+};
+/* Store the history row and queue its outbox item in stream (bounded like the outbox
+ * everywhere) in ONE write transaction on a connection of its own; history rows of this
+ * target whose period ended before keep_after_ms are deleted in the same transaction. A
+ * period already stored for (target, cycle) queues nothing. 1 stored, 0 already there, or
+ * -errno with a message in err. */
+int store_regulator_enqueue(const char *path, const struct store_regulator_upload *u,
+                            const char *stream, int64_t outbox_max_items, int64_t outbox_max_bytes,
+                            int64_t keep_after_ms, char *err, size_t errlen);
+
 /* ---- readers ---- */
 
 struct store_reader *store_reader_open(const char *path, char *err, size_t errlen);
@@ -234,6 +253,19 @@ int store_reports_list(struct store_reader *r, int limit,
                        int (*cb)(void *ctx, const char *kind, const char *period,
                                  int64_t generated_ms, bool complete, const char *json),
                        void *ctx);
+
+/* The start of the latest period stored for (target, cycle): 0 with *period_start_ms set,
+ * -ENOENT when there is none, or -errno. */
+int store_regulator_last(struct store_reader *r, const char *target, const char *cycle,
+                         int64_t *period_start_ms);
+
+/* The regulator history, newest period first, at most limit rows of target (NULL: all).
+ * acked_ms 0: not acknowledged. cb returns non-zero to stop. Returns rows seen or -errno. */
+int store_regulator_list(struct store_reader *r, const char *target, int limit,
+                         int (*cb)(void *ctx, const char *target, const char *cycle,
+                                   int64_t period_start_ms, int64_t acked_ms, const char *body,
+                                   const char *quality),
+                         void *ctx);
 
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA, AGG_LAST_TS };
 /* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),

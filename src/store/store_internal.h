@@ -71,4 +71,10 @@ void reader_end(struct store_reader *r);
 int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox_limits *lim,
                   int64_t *dropped);
 
+/* The delivery side's connection (outbox.c), for the store files that finish a delivery in
+ * the same transaction as its delete (store_regulator.c). */
+sqlite3 *outbox_db(struct outbox *ob);
+/* outbox_done's delete and its counter inside an open transaction. SQLite result code. */
+int outbox_done_db(struct outbox *ob, int64_t id);
+
 #endif
