@@ -44,12 +44,39 @@ double pusher_rnd(struct ptarget *pt)
 	return (double)((pt->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
-static bool stopping(struct pusher *p)
+bool pusher_stopping(struct pusher *p)
 {
 	pthread_mutex_lock(&p->lock);
 	bool stop = p->stop;
 	pthread_mutex_unlock(&p->lock);
 	return stop;
+}
+
+/* libcurl's progress callback: a request still in flight STOP_GRACE_MS after the pusher was
+ * told to stop is abandoned, so a destination that hangs until its timeout cannot hold up a
+ * stop or a reload, while one that answers normally still gets its answer read (else a
+ * delivered item would go out again). An abandoned item stays at the head of its stream and
+ * goes out again, with the same key, after the restart. */
+#define STOP_GRACE_MS 2000
+static int xfer_cb(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                   curl_off_t ulnow)
+{
+	struct pusher *p = clientp;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	pthread_mutex_lock(&p->lock);
+	bool abandon = p->stop && util_mono_ms() - p->stop_ms > STOP_GRACE_MS;
+	pthread_mutex_unlock(&p->lock);
+	return abandon ? 1 : 0;
+}
+
+static void abortable(const struct ptarget *pt, CURL *c)
+{
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xfer_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, pt->p);
 }
 
 static char *dup_or_null(const char *s)
@@ -168,6 +195,7 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "greendc-pusher/1");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	abortable(pt, c);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)pt->t.connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)pt->t.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -240,6 +268,7 @@ static long chat_post(struct ptarget *pt, const char *url, const char *body, cha
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "greendc-pusher/1");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	abortable(pt, c);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)pt->t.connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)pt->t.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -432,6 +461,7 @@ static int64_t serve_chat(struct outbox *ob, struct ptarget *pt, const struct ou
 void pusher_curl_tls(const struct ptarget *pt, CURL *c)
 {
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	abortable(pt, c);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)pt->t.connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)pt->t.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -488,6 +518,8 @@ static int64_t serve_stream(struct outbox *ob, struct ptarget *pt, const char *s
 		log_debug("pusher: %s: delivered %s (HTTP %ld)", pt->t.name, row.ikey, code);
 		return 0;
 	}
+	if (code < 0 && pusher_stopping(pt->p))
+		return 0; /* abandoned at stop (xfer_cb): not a failure of the target */
 	if (code > 0)
 		snprintf(err, sizeof(err), "HTTP %ld", code);
 	int64_t d = pusher_backoff_ms(row.attempts + 1, pt->t.backoff_min_ms, pt->t.backoff_max_ms,
@@ -533,7 +565,7 @@ static void *worker_main(void *arg)
 	char err[256];
 	struct log_complaint dbc = {0};
 
-	while (!stopping(p)) {
+	while (!pusher_stopping(p)) {
 		int64_t sleep = PUSHER_IDLE_MS;
 		if (!ob) {
 			ob = outbox_open(p->dbpath, err, sizeof(err));
@@ -549,13 +581,13 @@ static void *worker_main(void *arg)
 			}
 			if (pt == p->orphans && n > 0)
 				check_orphans(p, names, n);
-			for (int i = 0; i < n && !stopping(p); i++) {
+			for (int i = 0; i < n && !pusher_stopping(p); i++) {
 				if (!owns(pt, names[i]))
 					continue;
 				/* Go on with this stream while its head goes out at once (a backlog
 				 * after an outage), up to a bound, then look at the others. */
 				int64_t d = 0;
-				for (int k = 0; k < 64 && d == 0 && !stopping(p); k++)
+				for (int k = 0; k < 64 && d == 0 && !pusher_stopping(p); k++)
 					d = serve_stream(ob, pt, names[i]);
 				if (d < sleep)
 					sleep = d;
@@ -711,6 +743,7 @@ void pusher_stop(struct pusher *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
+	p->stop_ms = util_mono_ms();
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 	for (size_t i = 0; i < p->ntg; i++)

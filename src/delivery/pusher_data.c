@@ -142,6 +142,8 @@ static void answer_line(const struct answer *a, char *out, size_t len)
 static int64_t retry_later(struct ptarget *pt, struct outbox *ob, const struct outbox_row *row,
                            long code, int64_t retry_after, const char *err)
 {
+	if (code < 0 && pusher_stopping(pt->p))
+		return 0; /* abandoned at stop: it stays at the head, untouched */
 	int64_t d = pusher_backoff_ms(row->attempts + 1, pt->t.backoff_min_ms, pt->t.backoff_max_ms,
 	                              pusher_rnd(pt));
 	if ((code == 429 || code == 503) && retry_after > d)

@@ -52,6 +52,7 @@ struct pusher {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	int64_t stop_ms;              /* monotonic time of the stop request */
 	struct ptarget *orphans;      /* the thread that reports streams with no target */
 	struct log_complaint unknown; /* items for targets no longer configured */
 };
@@ -59,6 +60,9 @@ struct pusher {
 /* A uniform draw in [0, 1) for backoff jitter (xorshift64*: not security); per target, as
  * each has its own thread. */
 double pusher_rnd(struct ptarget *pt);
+
+/* Whether the pusher is stopping (requests in flight are then abandoned). */
+bool pusher_stopping(struct pusher *p);
 
 /* The server's Retry-After after a request on c, capped at the target's retry_after_max. */
 void pusher_retry_after_read(const struct ptarget *pt, CURL *c, int64_t *retry_after_ms);
