@@ -280,6 +280,8 @@ install: all
 		-e 's|@DRIVER_ABI@|$(DRIVER_ABI)|g' include/greendc-driver.pc.in \
 		>$(DESTDIR)$(PKGCONFIGDIR)/greendc-driver.pc
 	install -m 0644 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
+	install -d $(DESTDIR)$(DATADIR)/greendc/regulator
+	install -m 0644 etc/regulator/example.json $(DESTDIR)$(DATADIR)/greendc/regulator/example.json
 	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1
 	install -m 0644 man/greendc.yaml.5 $(DESTDIR)$(MANDIR)/man5/greendc.yaml.5
 	install -m 0644 man/greendcd.8 man/greendc-receiver.8 $(DESTDIR)$(MANDIR)/man8/

@@ -41,6 +41,18 @@ outputs:
   report: [{name: central, url: "http://127.0.0.1:1/", secret_file: key}]
   alertmanager: [{name: am, url: "http://127.0.0.1:2/"}]
   chat: [{name: robot, kind: slack, url_file: url, rate_limit: {messages: 1, per: 1s}}]
+  remote_write:
+    - {name: prom, url: "http://127.0.0.1:3/api/v1/write", ca_file: ca, client_cert: c,
+       client_key: k, bearer_token_file: tok, instance: gw, max_samples_per_send: 100,
+       max_bytes: 1048576, max_items: 100, connect_timeout: 1s, timeout: 2s, backoff_min: 1s,
+       backoff_max: 2s, retry_after_max: 1m}
+  regulator:
+    - {name: prov, url: "http://127.0.0.1:4/up", ca_file: ca, client_cert: c, client_key: k,
+       basic_auth: {username: u, password_file: pw}, template: reg.json, site_code: "1",
+       cycles: [15m, 1d, 1mo], energy_types: [{code: "01", figure: e_dc_kwh, scale: 1, decimals: 2}],
+       ack: {field: code, equals: "0"}, quality: {completeness_min: 0.9, difference_max: 0.05},
+       delay: 2m, start: "2026-10-01", catch_up: 7d, history: 400d, connect_timeout: 1s,
+       timeout: 2s, backoff_min: 1s, backoff_max: 2s, retry_after_max: 1m}
 reporting:
   owner: probe
   floor_area_m2: {total: 2, computer_room: 1}
@@ -48,6 +60,16 @@ reporting:
   data_traffic_pb: {"2026": {incoming: 1, outgoing: 1}}
 http: {listen: 127.0.0.1, port: 1}
 Y
+echo '{"v": {{value:01}}}' >"$T/reg.json"
+# The secret files it names, as check-config wants them (mode 0600, usable content).
+echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/key"
+echo "https://robot.example/hook?token=x" >"$T/url"
+echo "token" >"$T/tok"
+echo "password" >"$T/pw"
+echo "not a real key" >"$T/k"
+chmod 600 "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k"
+# daemon.user is nobody: the daemon reads them as nobody.
+[ "$(id -u)" = 0 ] && chown nobody "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k"
 "$B/greendc" check-config "$T/full.yaml" >"$T/full.out" 2>&1 || { cat "$T/full.out"; fail "the full config is not valid"; }
 ok "a config with every section and nested mapping is valid"
 
