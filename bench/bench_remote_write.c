@@ -63,7 +63,8 @@ static double proc_cpu_s(long pid)
 	unsigned long ut = 0, st = 0;
 	/* fields after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -80,8 +81,8 @@ static int64_t backlog(struct outbox *ob)
 	return ob && outbox_stream_stats(ob, "vm/rw", &s) == 0 ? s.items : 0;
 }
 
-static int one_run(const char *dir, const char *url, bool rw, long nseries, long rate,
-                   long seconds, long rpid, struct run *out)
+static int one_run(const char *dir, const char *url, bool rw, long nseries, long rate, long seconds,
+                   long rpid, struct run *out)
 {
 	char path[512], db[512], err[512];
 	snprintf(db, sizeof(db), "%s/bench-%s.db", dir, rw ? "rw" : "base");
@@ -147,13 +148,15 @@ static int one_run(const char *dir, const char *url, bool rw, long nseries, long
 	for (long r = 0; r < rounds; r++) {
 		for (long i = 0; i < nseries; i++)
 			buf[i] = (struct store_sample){id[i], t0 + r * step_ms,
-			                               i % 10 == 0 ? 1000.0 + (double)r * 0.01
-			                                           : 1000.0 + (double)((r + i) % 100)};
+			                               i % 10 == 0
+			                                       ? 1000.0 + (double)r * 0.01
+			                                       : 1000.0 + (double)((r + i) % 100)};
 		store_append(st, buf, (size_t)nseries);
 		/* pace: round r ends at w0 + (r + 1) * round_s */
 		double wait = w0 + (double)(r + 1) * round_s - now_s();
 		if (wait > 0) {
-			struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+			struct timespec ts = {(time_t)wait,
+			                      (long)((wait - (double)(time_t)wait) * 1e9)};
 			nanosleep(&ts, NULL);
 		}
 		if (ob && r % 5 == 0) {
@@ -221,7 +224,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (nseries < 10 || rate < nseries || seconds < 1)
-		return fprintf(stderr, "bench_remote_write: --series >= 10, --rate >= --series\n"), 2;
+		return fprintf(stderr, "bench_remote_write: --series >= 10, --rate >= --series\n"),
+		       2;
 	struct run base, rw;
 	if (one_run(dir, url, false, nseries, rate, seconds, 0, &base) < 0 ||
 	    one_run(dir, url, true, nseries, rate, seconds, rpid, &rw) < 0)

@@ -167,7 +167,8 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 		else if (s)
 			t->instance = s;
 	} else if (strcmp(key, "max_samples_per_send") == 0) {
-		if (ywant_int(y, v, path, 1, 1000000, &n))
+		/* 50,000 samples stay far below the outbox's 4 MiB per item once compressed */
+		if (ywant_int(y, v, path, 1, 50000, &n))
 			t->max_samples = (long)n;
 	} else if (strcmp(key, "max_bytes") == 0) {
 		if (ywant_int(y, v, path, 65536, 1LL << 40, &n))

@@ -95,7 +95,7 @@ struct rw_tap {
 	int64_t start_ms; /* with seq: outbox keys unique across restarts */
 	uint64_t seq;
 	uint64_t skipped_order, skipped_nan, logged_order;
-	struct log_complaint order_c;
+	struct log_complaint order_c, size_c;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -452,7 +452,17 @@ static int send_chunk(struct rw_tap *t, struct store_tap_batch *b, const struct 
 	                         .payload = (const char *)t->enc.out,
 	                         .len = t->enc.len};
 	rc = store_tap_outbox(b, &it, &g->lim);
-	return rc == -EMSGSIZE ? 0 : rc; /* larger than the stream's bound: dropped */
+	if (rc == -EMSGSIZE) {
+		/* Larger than one outbox item may be (4 MiB, or the stream's max_bytes): it
+		 * cannot be queued; say so rather than fail every batch. */
+		log_complain(
+		        &t->size_c, LOG_LVL_WARN,
+		        "remote_write %s: a request of %zu samples is %zu bytes, more than the "
+		        "outbox takes; dropped (lower max_samples_per_send or raise max_bytes)",
+		        g->stream, nsamples, t->enc.len);
+		return 0;
+	}
+	return rc;
 }
 
 /* Every run for target g, max_samples per request (a long run is split). 0 or -errno. */
