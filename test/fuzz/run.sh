@@ -80,7 +80,7 @@ for n in $names; do
 	if ! $CLANG -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \
 		-Wmissing-prototypes \
 		-fsanitize=fuzzer $SAN_FLAGS -Iinclude -Isrc -Idrivers $PKG_CFLAGS \
-		-o "$bin" "$src" $O/libgreendc.a $helpers $LIBS >"$log" 2>&1; then
+		-o "$bin" "$src" $helpers $O/libgreendc.a $LIBS >"$log" 2>&1; then
 		echo "FAIL fuzz/$n: does not build — log: $top/$log"
 		tail -n 20 "$log"
 		failed=$((failed + 1))
