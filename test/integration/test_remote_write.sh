@@ -12,8 +12,8 @@
 #  then, for every sample greendc stored up to the end: Prometheus has it, bit for bit in
 #  base units (docs/metrics.md's families and units), exactly once, except the samples of the
 #  requests it refused (their count is in the logged keys); VictoriaMetrics has every one,
-#  exactly once, equal to the 12 significant digits it stores values with. Series carry the
-#  labels /metrics gives them, plus instance.
+#  exactly once, equal to the 12 significant digits it stores values with. Both are read back
+#  over PromQL (a range selector). Series carry the labels /metrics gives them, plus instance.
 . "$(dirname "$0")/lib.sh"
 
 OUTAGE=${RW_OUTAGE:-30}
@@ -163,8 +163,8 @@ wait_drained 30
 range=$(((t_cut - t_start) / 1000 + 120))
 curl -sf "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query={instance=\"rwtest\"}[${range}s]" \
 	--data-urlencode "time=$((t_cut / 1000 + 1))" >"$T/prom.json" || fail "query Prometheus"
-curl -sf "http://127.0.0.1:$VP/api/v1/export" -d "match[]={instance=\"rwtest\"}" \
-	-d "start=$((t_start / 1000 - 60))" -d "end=$((t_cut / 1000 + 1))" >"$T/vm.jsonl" || fail "export VictoriaMetrics"
+curl -sf "http://127.0.0.1:$VP/api/v1/query" --data-urlencode "query={instance=\"rwtest\"}[${range}s]" \
+	--data-urlencode "time=$((t_cut / 1000 + 1))" >"$T/vm.json" || fail "query VictoriaMetrics"
 cat "$T/greendcd.log" "$T/greendcd2.log" >"$T/all.log"
 $PY - "$T" "$top/docs/metrics.md" "$t_cut" "$ahead" <<'PYEOF' || fail "the receivers' samples differ from the store's (above)"
 import csv, json, math, re, sys
@@ -202,6 +202,20 @@ for (device, metric, lbl), pts in local.items():
         want[key(name, labels)] = [(t, v * scale) for t, v in pts]
 assert len(want) > 100, f"only {len(want)} series to compare"
 
+def matrix(path, who):
+    got, labelsets = defaultdict(dict), defaultdict(set)
+    for r in json.load(open(path))["data"]["result"]:
+        m = r["metric"]
+        assert m.get("instance") == "rwtest" and m.get("site") == "demo", m
+        k = key(m["__name__"], m)
+        labelsets[k].add(tuple(sorted((a, b) for a, b in m.items() if a in ("pue", "energy_role"))))
+        for t, v in r["values"]:
+            t = round(float(t) * 1000)
+            assert t not in got[k], f"{who} has {k} at {t} twice"
+            got[k][t] = float(v)
+    return got, labelsets
+
+
 def check(got, who, exact, dropped):
     missing = extra = bad = exact_n = total = 0
     for k, pts in want.items():
@@ -228,18 +242,9 @@ def check(got, who, exact, dropped):
           + (f"; {missing} missing, all in requests it refused" if missing else ""))
     return missing, total
 
-# Prometheus: the matrix of raw samples; values as Go's shortest repr, read back exactly.
-got = defaultdict(dict)
-labelsets = defaultdict(set)
-for r in json.load(open(f"{T}/prom.json"))["data"]["result"]:
-    m = r["metric"]
-    assert m.get("instance") == "rwtest" and m.get("site") == "demo", m
-    k = key(m["__name__"], m)
-    labelsets[k].add(tuple(sorted((a, b) for a, b in m.items() if a in ("pue", "energy_role"))))
-    for t, v in r["values"]:
-        t = round(float(t) * 1000)
-        assert t not in got[k], f"Prometheus has {k} at {t} twice"
-        got[k][t] = float(v)
+# Both over PromQL: a range selector gives the raw samples; values as the shortest text that
+# reads back as the double (Prometheus) or as VictoriaMetrics stores them.
+got, labelsets = matrix(f"{T}/prom.json", "Prometheus")
 # The requests Prometheus refused: rw:<start>.<seq>:<samples>:<first>-<last>.
 dropped, ndropped = [], 0
 for m in re.finditer(r"pusher: prom .*dropped remote-write request rw:[0-9.]+:(\d+):(\d+)-(\d+): HTTP 400", open(f"{T}/all.log").read()):
@@ -256,13 +261,7 @@ print(f"ok - the {len(dropped)} refused requests held {ndropped} samples (state 
 pdu = [ls for k, ls in labelsets.items() if k[0] == "greendc_energy_joules_total" and ("device", "pdu-a") in k]
 assert pdu and (("energy_role", "it_pdu_output"), ("pue", "it")) in pdu[0], pdu
 
-got = defaultdict(dict)
-for line in open(f"{T}/vm.jsonl"):
-    r = json.loads(line)
-    k = key(r["metric"]["__name__"], r["metric"])
-    for t, v in zip(r["timestamps"], r["values"]):
-        assert t not in got[k], f"VictoriaMetrics has {k} at {t} twice"
-        got[k][t] = float(v)
+got, _ = matrix(f"{T}/vm.json", "VictoriaMetrics")
 res = check(got, "VictoriaMetrics", False, [])
 if not res or res[0]:
     print("FAIL VictoriaMetrics: samples missing"); sys.exit(1)
