@@ -140,6 +140,7 @@ int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox
 		               it->len, &ndrop, &bdrop);
 	/* Then the whole outbox: drop the oldest rows, as the newest state is what a receiver
 	 * needs (a fresh alert, this month's report) when the link has been down this long. */
+	int64_t nstream = ndrop;
 	if (rc == SQLITE_OK)
 		rc = make_room(db, NULL, max_items, max_bytes, it->len, &ndrop, &bdrop);
 	if (rc == SQLITE_OK && ndrop) {
@@ -169,7 +170,7 @@ int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox
 	if (changed)
 		rc = stat_add(db, "enqueued", 1);
 	if (rc == SQLITE_OK && dropped)
-		*dropped = ndrop;
+		*dropped = ndrop - nstream; /* the outbox's bounds; a stream's own are per stream */
 	return rc;
 }
 
