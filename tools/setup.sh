@@ -10,6 +10,9 @@ build_pkgs="gcc make pkg-config libsqlite3-dev libyaml-dev libmodbus-dev libsnmp
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libpq-dev"
 # The report's PDF and charts (docs/reports.md): cairo and pango, and the CJK font they embed.
 build_pkgs="$build_pkgs libcairo2-dev libpango1.0-dev fonts-wqy-microhei"
+# Prometheus remote-write: protobuf-c (library and the protoc-c that generates the messages
+# at build time) and snappy.
+build_pkgs="$build_pkgs libprotobuf-c-dev protobuf-c-compiler libsnappy-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
 snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
@@ -27,6 +30,9 @@ test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
 # checks report signatures independently; poppler-utils (pdftotext, pdffonts, pdftoppm) reads
 # the report PDFs back (test_report_pdf.sh).
 test_pkgs="$test_pkgs openssl poppler-utils"
+# Remote-write receivers (Prometheus above, VictoriaMetrics) and python3-snappy, with which
+# test_remote_write.sh writes the sample that makes Prometheus answer 400.
+test_pkgs="$test_pkgs victoria-metrics python3-snappy"
 
 # `make demo`: the build, plus what tools/demo.sh itself runs (python3 for its port checks,
 # the sqlite3 shell for its status line); no browser, Prometheus or Alertmanager.

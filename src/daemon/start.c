@@ -202,6 +202,8 @@ static int start_ingest(struct daemon *d)
 		log_err("%s: %s", cfg->storage.path, err);
 		return 1;
 	}
+	/* Remote-write follows every commit from the first one on (docs/remote-write.md). */
+	delivery_attach(d->st, cfg);
 	d->p = poller_new(cfg, d->ds, d->st, err, sizeof(err));
 	if (!d->p || poller_start(d->p) < 0) {
 		log_err("cannot start polling: %s", err);

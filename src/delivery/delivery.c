@@ -10,6 +10,8 @@
 #include "delivery/alerts.h"
 #include "delivery/outputs.h"
 #include "delivery/pusher.h"
+#include "delivery/regulator.h"
+#include "delivery/remote_write.h"
 #include "delivery/summary.h"
 #include "ingest/poller.h"
 #include "store/store.h"
@@ -23,6 +25,7 @@
 struct delivery {
 	struct pusher *pusher;
 	struct alerts_engine *alerts;
+	struct reg_engine *reg;
 	struct store *st;
 	char *dbpath;
 	struct store_reader *reader; /* summaries: active alerts, energy figures; opened lazily */
@@ -46,6 +49,21 @@ static void start_pusher(struct delivery *d, const struct config *cfg)
 	d->pusher = pusher_start(cfg->outputs, d->dbpath, err, sizeof(err));
 	if (!d->pusher)
 		log_err("pusher: %s; items stay in the outbox", err);
+	err[0] = '\0';
+	d->reg = reg_start(cfg, err, sizeof(err));
+	if (!d->reg && err[0])
+		log_err("regulator: %s; no uploads are produced", err);
+}
+
+int delivery_attach(struct store *st, const struct config *cfg)
+{
+	char err[256] = "";
+	struct store_reader *r = store_reader_open(cfg->storage.path, err, sizeof(err));
+	int rc = rw_tap_install(st, cfg, r, err, sizeof(err));
+	store_reader_close(r);
+	if (rc < 0)
+		log_err("remote_write: %s; samples are not sent", err);
+	return rc;
 }
 
 struct delivery *delivery_start(const struct config *cfg, struct store *st, char *err,
@@ -124,8 +142,12 @@ void delivery_reload(struct delivery *d, const struct config *cfg)
 		return;
 	alerts_stop(d->alerts);
 	d->alerts = NULL;
+	reg_stop(d->reg);
+	d->reg = NULL;
 	pusher_stop(d->pusher);
 	d->pusher = NULL;
+	/* The new remote-write tap replaces the old one before the old config is freed. */
+	delivery_attach(d->st, cfg);
 	start_pusher(d, cfg);
 }
 
@@ -134,8 +156,11 @@ void delivery_stop(struct delivery *d)
 	if (!d)
 		return;
 	alerts_stop(d->alerts);
+	reg_stop(d->reg);
 	pusher_stop(d->pusher);
 	store_reader_close(d->reader);
+	/* The remote-write tap stays with the store: its last batch, at store_close, still
+	 * goes out through it (the config it borrows is freed after the store is closed). */
 	free(d->dbpath);
 	free(d);
 }

@@ -28,16 +28,20 @@ static int stat_add(sqlite3 *db, const char *k, int64_t v)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Count and bytes currently held. */
-static int totals(sqlite3 *db, int64_t *items, int64_t *bytes)
+/* Count and bytes currently held: all of them, or one stream's (stream not NULL). */
+static int totals(sqlite3 *db, const char *stream, int64_t *items, int64_t *bytes)
 {
 	sqlite3_stmt *q;
 	int rc = sqlite3_prepare_v2(db,
-	                            "SELECT count(*), coalesce(sum(length(payload)), 0) "
-	                            "FROM outbox",
+	                            stream ? "SELECT count(*), coalesce(sum(length(payload)), 0) "
+	                                     "FROM outbox WHERE stream = ?1"
+	                                   : "SELECT count(*), coalesce(sum(length(payload)), 0) "
+	                                     "FROM outbox",
 	                            -1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
+	if (stream)
+		sqlite3_bind_text(q, 1, stream, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*items = sqlite3_column_int64(q, 0);
@@ -45,6 +49,59 @@ static int totals(sqlite3 *db, int64_t *items, int64_t *bytes)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(q);
+	return rc;
+}
+
+/* "<what>:<stream>", the key of a per-stream counter in outbox_stats. */
+static const char *stream_key(char *buf, size_t len, const char *what, const char *stream)
+{
+	snprintf(buf, len, "%s:%s", what, stream);
+	return buf;
+}
+
+/* Drop the oldest items (of one stream, or of all) until one more item of len bytes fits
+ * within max_items and max_bytes; adds what it dropped to *ndrop, *bdrop and to the
+ * per-stream counters of the streams it came from. */
+static int make_room(sqlite3 *db, const char *stream, int64_t max_items, int64_t max_bytes,
+                     size_t len, int64_t *ndrop, int64_t *bdrop)
+{
+	int64_t items = 0, bytes = 0;
+	char k[OUTBOX_STREAM_MAX + 32], from[OUTBOX_STREAM_MAX];
+	int rc = totals(db, stream, &items, &bytes);
+	while (rc == SQLITE_OK && items > 0 &&
+	       (items + 1 > max_items || bytes + (int64_t)len > max_bytes)) {
+		sqlite3_stmt *q;
+		rc = sqlite3_prepare_v2(
+		        db,
+		        stream ? "DELETE FROM outbox WHERE id = (SELECT min(id) FROM outbox "
+		                 "WHERE stream = ?1) RETURNING length(payload), stream"
+		               : "DELETE FROM outbox WHERE id = (SELECT min(id) FROM outbox) "
+		                 "RETURNING length(payload), stream",
+		        -1, &q, NULL);
+		if (rc != SQLITE_OK)
+			break;
+		if (stream)
+			sqlite3_bind_text(q, 1, stream, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		int64_t b = -1;
+		if (rc == SQLITE_ROW) {
+			const unsigned char *sn = sqlite3_column_text(q, 1);
+			b = sqlite3_column_int64(q, 0);
+			snprintf(from, sizeof(from), "%s", sn ? (const char *)sn : "");
+			rc = sqlite3_step(q);
+		}
+		sqlite3_finalize(q);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		if (rc != SQLITE_OK || b < 0)
+			break;
+		(*ndrop)++;
+		*bdrop += b;
+		items--;
+		bytes -= b;
+		rc = stat_add(db, stream_key(k, sizeof(k), "dropped", from), 1);
+		if (rc == SQLITE_OK)
+			rc = stat_add(db, stream_key(k, sizeof(k), "dropped_bytes", from), b);
+	}
 	return rc;
 }
 
@@ -63,41 +120,29 @@ int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox
 {
 	int64_t max_items = lim && lim->max_items > 0 ? lim->max_items : OUTBOX_DEFAULT_MAX_ITEMS;
 	int64_t max_bytes = lim && lim->max_bytes > 0 ? lim->max_bytes : OUTBOX_DEFAULT_MAX_BYTES;
-	int64_t items = 0, bytes = 0, ndrop = 0, bdrop = 0;
+	int64_t ndrop = 0, bdrop = 0;
 	sqlite3_stmt *q;
-	int rc;
+	int rc = SQLITE_OK;
 
 	if (dropped)
 		*dropped = 0;
 	if (!it || !it->stream || !it->ikey || !*it->ikey || !it->payload || !stream_ok(it->stream))
 		return SQLITE_MISUSE;
-	if (it->len > OUTBOX_MAX_PAYLOAD || (int64_t)it->len > max_bytes)
+	if (it->len > OUTBOX_MAX_PAYLOAD || (int64_t)it->len > max_bytes ||
+	    (lim && lim->stream_max_bytes > 0 && (int64_t)it->len > lim->stream_max_bytes))
 		return SQLITE_TOOBIG;
 
-	rc = totals(db, &items, &bytes);
-	/* Make room by dropping the oldest rows: the newest state is what a receiver needs
-	 * (a fresh alert, this month's report) when the link has been down this long. */
-	while (rc == SQLITE_OK && items > 0 &&
-	       (items + 1 > max_items || bytes + (int64_t)it->len > max_bytes)) {
-		rc = sqlite3_prepare_v2(
-		        db,
-		        "DELETE FROM outbox WHERE id = (SELECT min(id) FROM outbox) "
-		        "RETURNING length(payload)",
-		        -1, &q, NULL);
-		if (rc != SQLITE_OK)
-			break;
-		rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW) {
-			int64_t b = sqlite3_column_int64(q, 0);
-			ndrop++;
-			bdrop += b;
-			items--;
-			bytes -= b;
-			rc = sqlite3_step(q);
-		}
-		sqlite3_finalize(q);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-	}
+	/* A stream with bounds of its own makes room within them first. */
+	if (lim && (lim->stream_max_items > 0 || lim->stream_max_bytes > 0))
+		rc = make_room(db, it->stream,
+		               lim->stream_max_items > 0 ? lim->stream_max_items : INT64_MAX,
+		               lim->stream_max_bytes > 0 ? lim->stream_max_bytes : INT64_MAX,
+		               it->len, &ndrop, &bdrop);
+	/* Then the whole outbox: drop the oldest rows, as the newest state is what a receiver
+	 * needs (a fresh alert, this month's report) when the link has been down this long. */
+	int64_t nstream = ndrop;
+	if (rc == SQLITE_OK)
+		rc = make_room(db, NULL, max_items, max_bytes, it->len, &ndrop, &bdrop);
 	if (rc == SQLITE_OK && ndrop) {
 		rc = stat_add(db, "dropped", ndrop);
 		if (rc == SQLITE_OK)
@@ -126,7 +171,7 @@ int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox
 	if (changed)
 		rc = stat_add(db, "enqueued", 1);
 	if (rc == SQLITE_OK && dropped)
-		*dropped = ndrop;
+		*dropped = ndrop - nstream; /* the outbox's bounds; a stream's own are per stream */
 	return rc;
 }
 
@@ -300,20 +345,62 @@ int outbox_streams(struct outbox *ob, char names[][OUTBOX_STREAM_MAX], int max)
 	return n;
 }
 
+sqlite3 *outbox_db(struct outbox *ob)
+{
+	return ob->db;
+}
+
+int outbox_done_db(struct outbox *ob, int64_t id)
+{
+	sqlite3_reset(ob->q_done);
+	sqlite3_bind_int64(ob->q_done, 1, id);
+	int rc = sqlite3_step(ob->q_done);
+	sqlite3_reset(ob->q_done);
+	rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if (rc == SQLITE_OK)
+		rc = stat_add(ob->db, "delivered", 1);
+	return rc;
+}
+
 int outbox_done(struct outbox *ob, int64_t id)
 {
 	/* The delete and the counter in one transaction: a crash between them cannot make the
 	 * delivered count disagree with what left the table. */
 	int rc = sqlite3_exec(ob->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = outbox_done_db(ob, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && !sqlite3_get_autocommit(ob->db))
+		sqlite3_exec(ob->db, "ROLLBACK", NULL, NULL, NULL);
+	return store_sqlite_errno(rc);
+}
+
+int outbox_discard(struct outbox *ob, int64_t id)
+{
+	/* Delete and count in one transaction, like outbox_done. */
+	char k[OUTBOX_STREAM_MAX + 32], stream[OUTBOX_STREAM_MAX] = "";
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_exec(ob->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(ob->db, "DELETE FROM outbox WHERE id = ?1 RETURNING stream",
+		                        -1, &q, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_reset(ob->q_done);
-		sqlite3_bind_int64(ob->q_done, 1, id);
-		rc = sqlite3_step(ob->q_done);
-		sqlite3_reset(ob->q_done);
+		sqlite3_bind_int64(q, 1, id);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *sn = sqlite3_column_text(q, 0);
+			snprintf(stream, sizeof(stream), "%s", sn ? (const char *)sn : "");
+			rc = sqlite3_step(q);
+		}
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
-	if (rc == SQLITE_OK)
-		rc = stat_add(ob->db, "delivered", 1);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_OK && stream[0]) {
+		rc = stat_add(ob->db, "rejected", 1);
+		if (rc == SQLITE_OK)
+			rc = stat_add(ob->db, stream_key(k, sizeof(k), "rejected", stream), 1);
+	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(ob->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(ob->db))
@@ -350,11 +437,24 @@ static int64_t stat_get(sqlite3 *db, const char *k)
 int outbox_stats(struct outbox *ob, struct outbox_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	int rc = totals(ob->db, &out->items, &out->bytes);
+	int rc = totals(ob->db, NULL, &out->items, &out->bytes);
 	if (rc != SQLITE_OK)
 		return store_sqlite_errno(rc);
 	out->dropped = stat_get(ob->db, "dropped");
 	out->dropped_bytes = stat_get(ob->db, "dropped_bytes");
 	out->delivered = stat_get(ob->db, "delivered");
+	return 0;
+}
+
+int outbox_stream_stats(struct outbox *ob, const char *stream, struct outbox_stream_stats *out)
+{
+	char k[OUTBOX_STREAM_MAX + 32];
+	memset(out, 0, sizeof(*out));
+	int rc = totals(ob->db, stream, &out->items, &out->bytes);
+	if (rc != SQLITE_OK)
+		return store_sqlite_errno(rc);
+	out->dropped = stat_get(ob->db, stream_key(k, sizeof(k), "dropped", stream));
+	out->dropped_bytes = stat_get(ob->db, stream_key(k, sizeof(k), "dropped_bytes", stream));
+	out->rejected = stat_get(ob->db, stream_key(k, sizeof(k), "rejected", stream));
 	return 0;
 }

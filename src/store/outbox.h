@@ -31,6 +31,10 @@
 struct outbox_limits {
 	int64_t max_items; /* 0 = OUTBOX_DEFAULT_MAX_ITEMS */
 	int64_t max_bytes; /* 0 = OUTBOX_DEFAULT_MAX_BYTES */
+	/* > 0: the item's stream alone is kept within these too, by dropping ITS oldest items
+	 * first (counted per stream as well: outbox_stream_stats). A high-volume stream
+	 * (remote-write) is bounded this way so it cannot push alerts and reports out. */
+	int64_t stream_max_items, stream_max_bytes;
 };
 
 struct outbox_item {
@@ -81,6 +85,17 @@ int outbox_streams(struct outbox *ob, char names[][OUTBOX_STREAM_MAX], int max);
 /* Delivered (a 2xx): delete the row. 0 or -errno. */
 int outbox_done(struct outbox *ob, int64_t id);
 
+/* Delivered and acknowledged by a regulator's platform: delete the row and record the
+ * acknowledgement (its time, the answer cut to 1 KiB) in the regulator history row with
+ * the same key, in one transaction. 0 or -errno. */
+int outbox_done_ack(struct outbox *ob, int64_t id, const char *ikey, int64_t acked_ms,
+                    const char *answer);
+
+/* Refused for good (a 4xx other than 429 from a remote-write receiver: retrying cannot
+ * help, and the stream must not block): delete the row and count it as rejected. 0 or
+ * -errno. */
+int outbox_discard(struct outbox *ob, int64_t id);
+
 /* Not delivered: attempts + 1, next_attempt, last_error. 0 or -errno. */
 int outbox_defer(struct outbox *ob, int64_t id, int64_t next_attempt_ms, const char *error);
 
@@ -88,5 +103,12 @@ struct outbox_stats {
 	int64_t items, bytes, dropped, dropped_bytes, delivered;
 };
 int outbox_stats(struct outbox *ob, struct outbox_stats *out);
+
+/* One stream's figures: items and bytes held, items and bytes dropped to keep it within its
+ * own bounds, items rejected (outbox_discard), since the database was created. 0 or -errno. */
+struct outbox_stream_stats {
+	int64_t items, bytes, dropped, dropped_bytes, rejected;
+};
+int outbox_stream_stats(struct outbox *ob, const char *stream, struct outbox_stream_stats *out);
 
 #endif

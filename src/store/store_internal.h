@@ -66,9 +66,16 @@ void reader_end(struct store_reader *r);
 /* Insert one outbox item inside the caller's open write transaction on db, enforcing limits
  * (outbox.h). An item whose key is already present in its stream is a no-op (producers may
  * retry). Returns an SQLite result code (SQLITE_OK, or the failing step's code) so the writer
- * treats it like its other statements; *dropped (may be NULL) gets how many old items were
- * dropped to make room. Used by the writer (store_outbox.c) and store_report_enqueue. */
+ * treats it like its other statements; *dropped (may be NULL) gets how many old items the
+ * outbox's own bounds dropped to make room (a stream's own bounds drop and count per stream:
+ * outbox_stream_stats). Used by the writer (store_outbox.c) and store_report_enqueue. */
 int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox_limits *lim,
                   int64_t *dropped);
+
+/* The delivery side's connection (outbox.c), for the store files that finish a delivery in
+ * the same transaction as its delete (store_regulator.c). */
+sqlite3 *outbox_db(struct outbox *ob);
+/* outbox_done's delete and its counter inside an open transaction. SQLite result code. */
+int outbox_done_db(struct outbox *ob, int64_t id);
 
 #endif

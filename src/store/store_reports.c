@@ -63,7 +63,8 @@ int store_report_enqueue(const char *path, const struct store_report *rep,
 	/* Durable together: BEGIN IMMEDIATE takes the write lock up front, the report row and
 	 * every outbox item are written inside it, and only COMMIT makes any of them visible;
 	 * any failure rolls all of it back (and a crash before COMMIT leaves none of it). */
-	const struct outbox_limits lim = {outbox_max_items, outbox_max_bytes};
+	const struct outbox_limits lim = {.max_items = outbox_max_items,
+	                                  .max_bytes = outbox_max_bytes};
 	bool fresh = false;
 	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)

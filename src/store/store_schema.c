@@ -122,6 +122,22 @@ static const char *const migrations[] = {
 	 * and with its outbox items, whose pusher sends it as greendc-report-signature. */
 	"ALTER TABLE outbox ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n"
 	"ALTER TABLE reports ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n",
+	/* 4 -> 5: regulator uploads (src/store/store_regulator.c, docs/regulator.md): what was
+	 * uploaded for which period, and when it was acknowledged; kept >= 6 months. */
+	"CREATE TABLE regulator_uploads(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  target TEXT NOT NULL,         -- outputs.regulator[].name\n"
+	"  cycle TEXT NOT NULL,          -- 15m, 1d, 1mo\n"
+	"  period_start INTEGER NOT NULL, -- ms since the epoch: a site-time boundary\n"
+	"  period_end INTEGER NOT NULL,\n"
+	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
+	"  created INTEGER NOT NULL,     -- ms\n"
+	"  body TEXT NOT NULL,           -- the request body as rendered\n"
+	"  quality TEXT NOT NULL,        -- the data-quality self-check (JSON)\n"
+	"  acked INTEGER,                -- ms of the acknowledgement; NULL: not (yet)\n"
+	"  ack TEXT,                     -- the acknowledging answer (cut to 1 KiB)\n"
+	"  UNIQUE (target, cycle, period_start)\n"
+	");\n",
         /* clang-format on */
 };
 

@@ -117,6 +117,9 @@ int writer_prepare(struct store *st)
 	            "counter_scale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO "
 	            "UPDATE SET kind = ?5, counter_bits = ?6, max_rate = ?7, counter_scale = ?8");
 	P(q_retain, "DELETE FROM blocks WHERE series = ? AND t0 <= ?");
+	/* the commit tap (store_tap.c): where a batch's staging rows begin, and the rows */
+	P(q_tap_max, "SELECT coalesce(max(rowid), 0) FROM staging");
+	P(q_tap_read, "SELECT series, ts, value FROM staging WHERE rowid > ? ORDER BY rowid");
 	P(q_begin, "BEGIN IMMEDIATE");
 	P(q_commit, "COMMIT");
 #undef P
@@ -129,7 +132,8 @@ void writer_finalize(struct store *st)
 	                        &st->q_ins_block, &st->q_roll[0],   &st->q_roll[1],
 	                        &st->q_roll[2],   &st->q_state,     &st->q_trim,
 	                        &st->q_event,     &st->q_device,    &st->q_series,
-	                        &st->q_retain,    &st->q_begin,     &st->q_commit};
+	                        &st->q_retain,    &st->q_begin,     &st->q_commit,
+	                        &st->q_tap_max,   &st->q_tap_read};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -194,10 +198,13 @@ static int64_t clock_bound(void)
 static int write_batch(struct store *st, const struct qitem *it, size_t n, bool closing,
                        uint64_t *samples)
 {
+	int64_t mark = -1;
 	int rc = writer_run(st->q_begin);
 	if (rc != SQLITE_OK)
 		return rc;
-	rc = process_items(st, it, n, samples);
+	rc = tap_begin(st, &mark);
+	if (rc == SQLITE_OK)
+		rc = process_items(st, it, n, samples);
 	if (st->clock_ms > clock_bound())
 		st->clock_ms = clock_bound();
 	if (rc == SQLITE_OK)
@@ -206,6 +213,9 @@ static int write_batch(struct store *st, const struct qitem *it, size_t n, bool 
 		rc = blocks_sweep(st, closing ? 0 : STALE_GRACE_MS);
 	if (rc == SQLITE_OK)
 		rc = state_persist(st);
+	/* Before the trim, which may delete this batch's rows of hours it packed. */
+	if (rc == SQLITE_OK)
+		rc = tap_run(st, mark);
 	if (rc == SQLITE_OK)
 		rc = blocks_trim_staging(st);
 	if (rc == SQLITE_OK)
@@ -214,6 +224,7 @@ static int write_batch(struct store *st, const struct qitem *it, size_t n, bool 
 		rc = writer_run(st->q_commit);
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	tap_end(st, rc == SQLITE_OK);
 	return rc;
 }
 

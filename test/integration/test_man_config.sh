@@ -9,11 +9,6 @@
 # written [] and the keys under energy.roles and reporting.data_traffic_pb ROLE and YEAR.
 . "$(dirname "$0")/lib.sh"
 
-# The secret files the full config names exist, 0600, as check-config requires.
-(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/key" &&
-	echo "https://hooks.slack.example/services/T0/B0/x" >"$T/url")
-# daemon.user is nobody: check-config checks them as the user the daemon will run as.
-[ "$(id -u)" = 0 ] && chown nobody "$T/key" "$T/url"
 cat >"$T/full.yaml" <<Y
 site: {id: probe, name: "Probe site", timezone: UTC, altitude_m: 100}
 storage: {path: probe.db, raw_retention: 2d, commit_interval: 1s}
@@ -46,6 +41,18 @@ outputs:
   report: [{name: central, url: "http://127.0.0.1:1/", secret_file: key}]
   alertmanager: [{name: am, url: "http://127.0.0.1:2/"}]
   chat: [{name: robot, kind: slack, url_file: url, rate_limit: {messages: 1, per: 1s}}]
+  remote_write:
+    - {name: prom, url: "http://127.0.0.1:3/api/v1/write", ca_file: ca, client_cert: c,
+       client_key: k, bearer_token_file: tok, instance: gw, max_samples_per_send: 100,
+       max_bytes: 1048576, max_items: 100, connect_timeout: 1s, timeout: 2s, backoff_min: 1s,
+       backoff_max: 2s, retry_after_max: 1m}
+  regulator:
+    - {name: prov, url: "http://127.0.0.1:4/up", ca_file: ca, client_cert: c, client_key: k,
+       basic_auth: {username: u, password_file: pw}, template: reg.json, site_code: "1",
+       cycles: [15m, 1d, 1mo], energy_types: [{code: "01", figure: e_dc_kwh, scale: 1, decimals: 2}],
+       ack: {field: code, equals: "0"}, quality: {completeness_min: 0.9, difference_max: 0.05},
+       delay: 2m, start: "2026-10-01", catch_up: 7d, history: 400d, connect_timeout: 1s,
+       timeout: 2s, backoff_min: 1s, backoff_max: 2s, retry_after_max: 1m}
 reporting:
   owner: probe
   operator: probe
@@ -72,9 +79,17 @@ reporting:
 http: {listen: 127.0.0.1, port: 1}
 Y
 echo "- {id: M2, role: it_pdu_output, calibration_due: \"2099-01-01\"}" >"$T/meters.yaml"
-# The keys are what this test is about: the secret files the config names do not exist here
-# (test_secrets_policy.sh checks those).
-"$B/greendc" check-config --no-secrets "$T/full.yaml" >"$T/full.out" 2>&1 || { cat "$T/full.out"; fail "the full config is not valid"; }
+echo '{"v": {{value:01}}}' >"$T/reg.json"
+# The secret files it names, as check-config wants them (mode 0600, usable content).
+echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/key"
+echo "https://robot.example/hook?token=x" >"$T/url"
+echo "token" >"$T/tok"
+echo "password" >"$T/pw"
+echo "not a real key" >"$T/k"
+chmod 600 "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k"
+# daemon.user is nobody: the daemon reads them as nobody.
+[ "$(id -u)" = 0 ] && chown nobody "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k"
+"$B/greendc" check-config "$T/full.yaml" >"$T/full.out" 2>&1 || { cat "$T/full.out"; fail "the full config is not valid"; }
 ok "a config with every section and nested mapping is valid"
 
 $PY - "$T" "$B/greendc" "$top/man/greendc.yaml.5" <<'PYEOF' || fail "greendc.yaml(5) and the parsers differ"
