@@ -86,9 +86,10 @@ echo "https://robot.example/hook?token=x" >"$T/url"
 echo "token" >"$T/tok"
 echo "password" >"$T/pw"
 echo "not a real key" >"$T/k"
-chmod 600 "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k"
+"$B/greendc" report keygen --out "$T/report.key" >/dev/null || fail "report keygen"
+chmod 600 "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k" "$T/report.key"
 # daemon.user is nobody: the daemon reads them as nobody.
-[ "$(id -u)" = 0 ] && chown nobody "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k"
+[ "$(id -u)" = 0 ] && chown nobody "$T/key" "$T/url" "$T/tok" "$T/pw" "$T/k" "$T/report.key"
 "$B/greendc" check-config "$T/full.yaml" >"$T/full.out" 2>&1 || { cat "$T/full.out"; fail "the full config is not valid"; }
 ok "a config with every section and nested mapping is valid"
 
