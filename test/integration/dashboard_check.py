@@ -274,7 +274,13 @@ def check_devices_ui(b, tag):
     names2 = b.eval("[...document.querySelectorAll('#devices tbody tr')].map((r) => r.dataset.name)")
     check(names2 == sorted(names, reverse=True), f"{tag}: second click reverses")
     b.eval("(() => { const f = document.getElementById('dev-filter'); f.value = 'snmp'; f.dispatchEvent(new Event('input')); })()")
-    left = b.eval("[...document.querySelectorAll('#devices tbody tr')].map((r) => r.dataset.name)")
+    # The table may be redrawn by a refresh between the input and the read: wait (bounded)
+    # for the filtered rows rather than read once.
+    for _ in range(30):
+        left = b.eval("[...document.querySelectorAll('#devices tbody tr')].map((r) => r.dataset.name)")
+        if left and all("snmp" in n for n in left):
+            break
+        time.sleep(0.1)
     check(left and all("snmp" in n for n in left), f"{tag}: filter 'snmp' leaves {left}")
 
 
