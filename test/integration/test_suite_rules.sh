@@ -3,8 +3,9 @@
 # so that a new test cannot quietly break them:
 #  1. only the runner prints the closing "N passed, N failed" line;
 #  2. no test edits a shipped config (etc/*.yaml): a test's variant of the demo is made by
-#     lib.sh's demo_config from named, commented files in test/integration/variants/, and
-#     every variant file says why it differs;
+#     lib.sh's demo_config from named, commented files in test/integration/variants/; every
+#     variant file says why it differs, and none touches rated powers, coverage_min, max_gap,
+#     counter widths, retention, grades or the CO2 factor;
 #  3. background processes are started with lib.sh's bg and ended with stop, crash or reap
 #     (which wait for them and judge their exit): no bare "&", no "wait ... || true";
 #  4. a test skips only through skip CONDITION, and only for a condition the runner knows.
@@ -49,6 +50,9 @@ done
 for v in test/integration/variants/*.sed; do
 	head -n 1 "$v" | grep -q '^# ..........' || complain "$(basename "$v"): does not open with a comment saying why it differs"
 	grep -rqw "$(basename "$v" .sed)" test/integration/*.sh || complain "$(basename "$v"): no test uses it"
+	# what bounds or publishes a figure is never a variant's business
+	grep -v '^#' "$v" | grep -Eq 'rated_power|coverage_min|max_gap|counter_bits|raw_retention|gb40879|co2' &&
+		complain "$(basename "$v"): changes what bounds or publishes a figure"
 done
 [ "$bad" = 0 ] || fail "$bad rule(s) broken (above)"
 ok "$(ls test/integration/test_*.sh | wc -l) test scripts: no summary line of their own, no shipped config edited, every background process through bg, skips only for named conditions; $(ls test/integration/variants/*.sed | wc -l) variants, each saying why"
