@@ -106,10 +106,11 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	const struct outputs *o = cfg->outputs;
 	if (!o || o->summary_interval_ms <= 0)
 		return;
-	int64_t iv = o->summary_interval_ms, now = util_wall_ms();
+	int64_t iv = o->summary_interval_ms, now = util_wall_ms(), from, to;
 	if (d->next_summary == 0) {
-		/* Periods are aligned to the epoch, so keys are stable across restarts. */
-		d->next_summary = (now / iv + 1) * iv;
+		/* Periods are aligned to site time (summary_period), so keys are stable across
+		 * restarts and a daily summary is a site day. */
+		summary_period(now, iv, &from, &d->next_summary);
 		return;
 	}
 	if (now < d->next_summary)
@@ -117,7 +118,7 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	/* Every completed period once, in order, even when a tick came late; after a long
 	 * stall (a suspended VM) only the latest period. */
 	if (now - d->next_summary > 100 * iv)
-		d->next_summary = now / iv * iv;
+		summary_period(now, iv, &d->next_summary, &to);
 	struct poller_stats ps = {0};
 	if (p)
 		poller_stats(p, &ps);
@@ -128,8 +129,10 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	                          .outbox_dropped = ss.outbox_dropped,
 	                          .active_alerts = active_alerts(d)};
 	while (now >= d->next_summary) {
-		int64_t to = d->next_summary, from = to - iv;
-		d->next_summary += iv;
+		int64_t next;
+		to = d->next_summary;
+		summary_period(to - 1, iv, &from, &next);
+		summary_period(to, iv, &next, &d->next_summary);
 		int rc = summary_emit(st, d->reader, cfg, &f, from, to);
 		if (rc < 0)
 			log_warn("summary: cannot queue the summary: %s, ignoring", strerror(-rc));

@@ -378,7 +378,11 @@ static void outputs_pair(struct ydoc *y, void *ctx, const char *path, const char
 		if (ywant_int(y, v, path, 4096, 1LL << 40, &n))
 			c->o->outbox_max_bytes = n;
 	} else if (strcmp(key, "summary_interval") == 0) {
-		ywant_duration(y, v, path, 0, &c->o->summary_interval_ms);
+		/* Summary periods are aligned to site midnight (summary_period): shorter than a
+		 * day, or whole days. */
+		int64_t *iv = &c->o->summary_interval_ms;
+		if (ywant_duration(y, v, path, 0, iv) && *iv > 86400000 && *iv % 86400000)
+			yerr(y, v, path, "a summary interval is shorter than a day or whole days");
 	} else {
 		/* a list of targets: report, alertmanager, chat, remote_write, regulator */
 		enum out_type type = strcmp(key, "report") == 0         ? OUT_T_REPORT

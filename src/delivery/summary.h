@@ -23,6 +23,14 @@ struct summary_facts {
 	int active_alerts; /* < 0: unknown */
 };
 
+/* The summary period holding t_ms for an interval of iv_ms, [*from_ms, *to_ms): periods are
+ * aligned to site time, whatever UTC's or the host's offset. An interval of whole days counts
+ * site days from 1970-01-01 (1d: each site day, midnight to midnight); a shorter one restarts
+ * at every site midnight (whole intervals from it, the day's last period ends at the next
+ * midnight: a 25-hour DST day has 25 hourly summaries). outputs_config_validate refuses
+ * other intervals. */
+void summary_period(int64_t t_ms, int64_t iv_ms, int64_t *from_ms, int64_t *to_ms);
+
 /* Build the summary of [from_ms, to_ms) and queue it for each subscribed target. r may be
  * NULL (no energy figures). Energy and free cooling come from the same analytics as the
  * monthly report (energy_figures, freecool_stored). Returns the items queued or -errno. */

@@ -90,8 +90,7 @@ Y
 "$B/greendc" check-config "$T/greendc.yaml" >"$T/check.out" 2>&1 || { cat "$T/check.out"; fail "config refused"; }
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 2
-kill "$PID_dcsim"
-wait "$PID_dcsim" 2>/dev/null || true
+stop dcsim
 sleep 7 # both alerts fire within ~1.5 s, then 3 s of coalescing
 bg dcsim "$B/dcsim" --port "$MP"
 wait_port "$MP"
@@ -103,8 +102,7 @@ until [ "$(grep -c 'RESOLVED.*RESOLVED\|RESOLVED' "$T/robots.jsonl" | head -1)" 
 	sleep 0.1
 done
 sleep 4 # the other robots' last messages
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 $PY - "$T/robots.jsonl" <<'P' || fail "robot messages"
 import json, sys
 msgs = [json.loads(l) for l in open(sys.argv[1])]

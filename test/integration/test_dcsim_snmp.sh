@@ -95,8 +95,7 @@ dev() { # name driver address profile options
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 13
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 grep -q "pdu-b-snmp: identified as pdu/apc-rpdu2" "$T/greendcd.log" ||
 	{ grep pdu-b-snmp "$T/greendcd.log"; fail "pdu-b-snmp not identified as pdu/apc-rpdu2 by sysObjectID"; }
 ok "pdu-b over SNMP identified as pdu/apc-rpdu2 by its sysObjectID"
@@ -211,7 +210,6 @@ sys.exit(1 if bad else 0)
 EOF
 ok "SNMP and Modbus sides agree"
 
-kill -TERM "$PID_dcsim"
-wait "$PID_dcsim" || fail "dcsim exit status"
+stop dcsim
 grep -q "SNMP: [1-9][0-9]* requests, 1 dropped" "$T/dcsim.log" || { cat "$T/dcsim.log"; fail "dcsim SNMP summary"; }
 ok "dcsim stopped cleanly: $(grep 'SNMP:' "$T/dcsim.log")"

@@ -49,10 +49,8 @@ Y
 	from=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	bg "greendcd_$cn" "$B/greendcd" -c "$T/$cn/greendc.yaml"
 	sleep 14
-	eval "pid=\$PID_greendcd_$cn"
-	kill -TERM "$pid"
-	wait "$pid" || true
-	eval "kill -TERM \$PID_dcsim_$cn"
+	stop "greendcd_$cn"
+	stop "dcsim_$cn"
 	to=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	"$B/greendc" -c "$T/$cn/greendc.yaml" freecool --from "$from" --to "$to" --step 1s \
 		--format json >"$T/$cn/out.json" || fail "$cn: greendc freecool failed"

@@ -64,11 +64,8 @@ done
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 RUN=12
 sleep $RUN
-kill -0 "$PID_greendcd" 2>/dev/null || { cat "$T/greendcd.log"; fail "greendcd died"; }
-kill -TERM "$PID_greendcd"
-rc=0
-wait "$PID_greendcd" || rc=$?
-[ "$rc" = 0 ] || { cat "$T/greendcd.log"; fail "greendcd exited $rc on SIGTERM"; }
+alive greendcd || { cat "$T/greendcd.log"; fail "greendcd died"; }
+stop greendcd
 ok "greendcd survived $RUN s of hostile peers and stopped with status 0 on SIGTERM"
 DB="$T/greendc.db"
 G() { "$B/greendc" --db "$DB" "$@"; }

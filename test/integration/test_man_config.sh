@@ -176,4 +176,3 @@ print(f"ok - greendc.yaml(5) documents exactly the keys of all {len(fixed)} mapp
       f"check ({sum(len(accepted[p]) for p in fixed)} keys); "
       f"{len(accepted) - len(fixed)} accept any key ({', '.join(sorted(p for p, k in accepted.items() if k is None))})")
 PYEOF
-echo "2 passed, 0 failed"

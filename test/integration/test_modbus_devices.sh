@@ -70,8 +70,7 @@ done
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

@@ -72,5 +72,4 @@ P
 grep -q "server asked to retry after 3153600000 s; waiting 2 s" "$T/greendcd.log" ||
 	{ cat "$T/greendcd.log"; fail "the server's Retry-After is not logged"; }
 ok "Retry-After 3153600000 s and an HTTP-date in 9999 both waited 2 s (retry_after_max)"
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status $?"
+stop greendcd

@@ -212,4 +212,4 @@ if timeout 5 "$B/greendc-receiver" site add s9 --public-key "$T/fifo" --db "$T/x
 fi
 grep -q "not a regular file" "$T/fifo3.err" || fail "site add --public-key: $(cat "$T/fifo3.err")"
 ok "a FIFO as a secret or key file is refused at once"
-kill "$PID_rx"
+stop rx

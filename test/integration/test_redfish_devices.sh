@@ -48,8 +48,7 @@ opts="{secrets_file: $T/bmc.secrets, ca_file: $T/tls/ca.crt}"
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

@@ -29,11 +29,8 @@ yesterday=$(TZ=Asia/Shanghai date -d yesterday +%F)
 month1=$(TZ=Asia/Shanghai date -d "$(TZ=Asia/Shanghai date +%Y-%m-01) -1 month" +%F)
 # The demo configuration (its energy model names the meters gdcfill wrote), its devices at a
 # dead port, its outputs replaced by the two regulator destinations.
-sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$DEAD|" -e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$DEAD|" \
-	-e "s|path: ../demo-state/greendc.db|path: greendc.db|" -e "s|port: 8470|port: $HP|" \
-	-e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
-	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
-	-e '/^outputs:/,$d' "$top/etc/demo.yaml" >"$T/greendc.yaml"
+DCSIM_PORT=$DEAD SNMP_PORT=$DEAD HTTP_PORT=$HP
+demo_config "$T/greendc.yaml" no-outputs
 cat >>"$T/greendc.yaml" <<Y
 outputs:
   summary_interval: 0s
@@ -125,8 +122,7 @@ until [ "$(received prov)" -ge 20 ]; do
 	[ $n -gt 300 ] && { tail "$T/greendcd.log"; fail "prov got fewer than 20 uploads in 30 s"; }
 	sleep 0.1
 done
-kill "$PID_greendcd"
-wait "$PID_greendcd" 2>/dev/null || true
+stop greendcd
 at_restart=$(sql "$DB" "SELECT count(*) FROM regulator_uploads")
 bg greendcd2 "$B/greendcd" -c "$T/greendc.yaml"
 expected prov >"$T/prov.want"
@@ -144,8 +140,7 @@ prov_done=$(($(date +%s) - t_start))
 ok "restarted after $at_restart uploads were produced; prov: all $want_prov uploads acknowledged within $prov_done s while nat hung"
 
 # nat comes back.
-kill "$PID_nat_hang"
-wait "$PID_nat_hang" 2>/dev/null || true
+stop nat_hang
 grep -q "pusher: nat (http://127.0.0.1:$NP/…): .*retrying with backoff" "$T/greendcd.log" "$T/greendcd2.log" ||
 	fail "nat's hang was not logged as a retry"
 bg nat "$PY" "$top/test/integration/regulator_ack.py" "$NP" "$T/nat.jsonl"
@@ -234,4 +229,3 @@ assert abs(v["0101"] - round(pue["total"]["e_it_kwh"], 3)) < 1e-9, (v["0101"], p
 assert abs(v["30"] - round(pue["total"]["pue"], 4)) < 1e-9, (v["30"], pue["total"]["pue"])
 print(f"ok - {pue['total']['period']}: E_DC {v['01']} kWh, E_IT {v['0101']} kWh, PUE {v['30']}, as `greendc pue` gives them")
 PYEOF
-echo "5 passed, 0 failed"

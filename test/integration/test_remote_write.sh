@@ -25,15 +25,10 @@ SP=$(free_udp_port)
 HP=$(free_port)
 PP=$(free_port)
 VP=$(free_port)
-# The demo configuration as shipped, polled every second, with its outputs replaced by the two
-# remote-write targets.
-sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
-	-e "s|interval: [0-9]*s$|interval: 1s|" -e "s|timeout: 1s|timeout: 800ms|" \
-	-e "s|commit_interval: .*|commit_interval: 300ms|" \
-	-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
-	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
-	-e '/^outputs:/,$d' "$top/etc/demo.yaml" >"$T/greendc.yaml"
+# The demo configuration as shipped (its rated powers too), polled every second, with its
+# outputs replaced by the two remote-write targets.
+DCSIM_PORT=$P SNMP_PORT=$SP HTTP_PORT=$HP
+demo_config "$T/greendc.yaml" poll-1s no-outputs
 cat >>"$T/greendc.yaml" <<Y
 outputs:
   summary_interval: 0s
@@ -84,8 +79,8 @@ ok "remote-write reaches Prometheus: $(series_in_prom) series with instance=\"rw
 sleep 5
 
 # ---- 1. both receivers down ----------------------------------------------------------------
-kill "$PID_prom" "$PID_vm"
-wait "$PID_prom" "$PID_vm" 2>/dev/null || true
+stop prom
+stop vm
 echo "receivers stopped for $OUTAGE s"
 sleep "$OUTAGE"
 queued=$(rw_pending)
@@ -135,11 +130,10 @@ wait_drained 30
 ok "Prometheus answered 400 ('out of order sample') to $drops request(s): each dropped with the reason logged; the stream went on"
 
 # ---- 3. kill -9 with a backlog, then restart: it resumes from the outbox -------------------
-kill "$PID_prom" "$PID_vm"
-wait "$PID_prom" "$PID_vm" 2>/dev/null || true
+stop prom
+stop vm
 sleep 5
-kill -9 "$PID_greendcd"
-wait "$PID_greendcd" 2>/dev/null || true
+crash greendcd
 left=$(rw_pending)
 [ "$left" -gt 0 ] || fail "no backlog in the outbox at the kill"
 start_prom
@@ -151,7 +145,7 @@ ok "greendcd killed with SIGKILL while $left requests waited in the outbox; rest
 # ---- the comparison ------------------------------------------------------------------------
 # Stop the devices so the series stop; everything stored up to now is then in the outbox or
 # delivered, and the outbox empties.
-kill "$PID_dcsim"
+stop dcsim
 sleep 3
 t_cut=$(date +%s%3N)
 sleep 2
@@ -266,4 +260,3 @@ res = check(got, "VictoriaMetrics", False, [])
 if not res or res[0]:
     print("FAIL VictoriaMetrics: samples missing"); sys.exit(1)
 PYEOF
-echo "7 passed, 0 failed"

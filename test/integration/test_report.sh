@@ -136,5 +136,4 @@ assert abs(s["pue"] - 1.405) < 1e-9 and s["gb40879_grade"] == 3 and s["period"] 
 print(s)
 P
 ok "queued once, delivered by greendcd; receiver lists taiyuan-1 with PUE 1.405, grade 3 (indicative)"
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd

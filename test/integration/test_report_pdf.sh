@@ -159,8 +159,7 @@ until [ -s "$T/got.sig" ]; do
 	[ $n -gt 150 ] && { cat "$T/greendcd.log"; fail "the report was not delivered"; }
 	sleep 0.1
 done
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 case "$(cat "$T/got.sig")" in
 ed25519=*) ;;
 *) fail "greendc-report-signature header: '$(cat "$T/got.sig")'" ;;

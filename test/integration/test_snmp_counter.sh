@@ -23,11 +23,6 @@ C
 		sleep 0.25
 	done
 }
-stop() { # name
-	eval "pid=\$PID_$1"
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
-}
 cat >"$T/profiles/test/energy.yaml" <<'Y'
 profile: energy
 class: test
@@ -52,8 +47,7 @@ sleep 2
 stop b
 agent c 100
 sleep 2
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 "$B/greendc" --db "$T/greendc.db" query 'meter energy_kwh' --from -10m --to now --step raw --format csv |
 	tail -n +2 | cut -d, -f2 | uniq >"$T/totals"

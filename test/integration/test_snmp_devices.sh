@@ -39,8 +39,7 @@ start_snmpsim "$P" apc_emu
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

@@ -33,8 +33,7 @@ start_snmpsim "$P" apc_emu
 ok "check-config accepts devices without a profile ($(cat "$T/check.out" | sed 's/^.*: ok: //'))"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 nexp=0
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

@@ -45,8 +45,7 @@ Y
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 RUN=10
 sleep $RUN
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 $PY - "$B/greendc" "$T/greendc.db" "$N" <<'PYEOF' || fail "cadence"
 import subprocess, sys

@@ -83,8 +83,7 @@ ok "group/world-readable secrets file refused: $(grep -o 'secrets_file:.*' "$T/o
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 4
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 G() { "$B/greendc" --db "$T/greendc.db" "$@"; }
 last() { G query "$1" --from -10m --to now --step raw --format csv | tail -n 1 | cut -d, -f2; }

@@ -32,9 +32,8 @@ devices:
 Y
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 8
-kill -0 "$PID_greendcd" || fail "greendcd crashed"
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+alive greendcd || fail "greendcd crashed"
+stop greendcd
 ok "no crash; clean exit"
 G() { "$B/greendc" --db "$T/greendc.db" "$@"; }
 state=$(G devices --format csv | grep '^liar,' | cut -d, -f4)

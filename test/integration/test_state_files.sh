@@ -24,9 +24,7 @@ Y
 echo '{"units": {"1": {"holding": {"0": 42}}}}' >"$T/spec.json"
 bg modbus $PY "$top/test/integration/pymodbus_server.py" --port "$P" --spec "$T/spec.json"
 wait_port "$P"
-(umask 022 && exec "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml") >"$T/greendcd.log" 2>&1 &
-PID=$!
-PIDS="$PIDS $PID"
+bg --judge greendcd sh -c 'umask 022 && exec "$@"' sh "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml"
 n=0
 until [ -f "$T/state/t.db-wal" ] && [ "$(sql "$T/state/t.db" "SELECT count(*) FROM devices WHERE state = 'up'" 2>/dev/null || echo 0)" = 1 ]; do
 	n=$((n + 1))
@@ -41,6 +39,4 @@ done
 m=$(stat -c %a "$T/state")
 [ "$m" = 700 ] || fail "the database folder is mode $m, want 700"
 ok "under umask 022: t.db, t.db-wal, t.db-shm, audit.log 0600 and their folder 0700"
-kill -TERM "$PID"
-wait "$PID" || fail "greendcd did not stop cleanly"
-echo "1 passed, 0 failed"
+stop greendcd

@@ -32,13 +32,12 @@ n=0
 until grep -q "model held" "$T/dcsim.log"; do
 	n=$((n + 1))
 	[ $n -gt $((RUN + 60)) ] && fail "dcsim never held its model"
-	kill -0 "$PID_greendcd" 2>/dev/null || { cat "$T/greendcd.log"; fail "greendcd died"; }
+	alive greendcd || { cat "$T/greendcd.log"; fail "greendcd died"; }
 	sleep 1
 done
 # Every device (10 s at most between polls) reads the held registers at least twice.
 sleep 25
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { tail -20 "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 grep '^{' "$T/dcsim.log" | tail -n 1 >"$T/held.json"
 
 G export 'utility-*' --format csv >"$T/export.csv" 2>/dev/null

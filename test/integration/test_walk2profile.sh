@@ -85,8 +85,7 @@ Y
 "$B/greendc" check-config "$T/rf-greendc.yaml" || fail "finished Redfish stub does not validate"
 bg greendcd "$B/greendcd" -c "$T/rf-greendc.yaml"
 sleep 3
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd failed"
+stop greendcd
 for s in 'power_w:252' 'inlet_temp_c:19' 'power_w{psu=PSU.Slot.2,side=input}:128'; do
 	v=$("$B/greendc" --db "$T/rf.db" query "bmc ${s%:*}" --from -5m --to now --step raw --format csv | tail -n 1 | cut -d, -f2)
 	[ "$v" = "${s#*:}" ] || fail "finished stub reads ${s%:*} = '$v', expected ${s#*:}"

@@ -522,14 +522,50 @@ static void test_renderings(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Summary periods in site time (summary_period): known answers computed with Python's
+ * zoneinfo, independently of the C library's mktime. */
+static void period_is(int64_t t, int64_t iv, int64_t from, int64_t to)
+{
+	int64_t f = 0, e = 0;
+	summary_period(t, iv, &f, &e);
+	assert_int_equal(f, from);
+	assert_int_equal(e, to);
+}
+
+static void test_summary_periods(void **state)
+{
+	(void)state;
+	const int64_t h = 3600000, d = 24 * h;
+	/* Asia/Shanghai: a daily summary is a site day (16:00Z to 16:00Z), not a UTC day. */
+	period_is(1790870399000, d, 1790784000000, 1790870400000);
+	/* 7 s does not divide the 8 h offset: whole intervals from site midnight, not the epoch. */
+	period_is(1790870410000, 7000, 1790870407000, 1790870414000);
+	/* 7 h: 21:00 to the next midnight, cut there. */
+	period_is(1790949600000, 7 * h, 1790946000000, 1790956800000);
+	/* 2 days: site days counted from 1970-01-01 (2026-10-01 is day 20727). */
+	period_is(1790870399000, 2 * d, 1790697600000, 1790870400000);
+	time_zone_set("America/Los_Angeles");
+	/* The day DST ends: 25 hours, midnight PDT to midnight PST, and 25 hourly summaries. */
+	period_is(1793563200000, d, 1793516400000, 1793606400000);
+	period_is(1793604600000, h, 1793602800000, 1793606400000);
+	int n = 0;
+	for (int64_t f = 1793516400000, e = 0; f < 1793606400000; f = e, n++)
+		summary_period(f, h, &f, &e);
+	assert_int_equal(n, 25);
+	time_zone_set("Asia/Kathmandu"); /* UTC+05:45: site hours start at :15 UTC */
+	period_is(1790835600000, h, 1790835300000, 1790838900000);
+	time_zone_set("Asia/Shanghai");
+}
+
 int main(void)
 {
 	/* The fixture's site.timezone, set as the CLI and the daemon do: once, first. */
 	time_zone_set("Asia/Shanghai");
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_complete_month), cmocka_unit_test(test_hole_is_incomplete),
-	        cmocka_unit_test(test_in_progress),    cmocka_unit_test(test_quality_and_metering),
-	        cmocka_unit_test(test_signature),      cmocka_unit_test(test_renderings),
+	        cmocka_unit_test(test_complete_month),  cmocka_unit_test(test_hole_is_incomplete),
+	        cmocka_unit_test(test_in_progress),     cmocka_unit_test(test_quality_and_metering),
+	        cmocka_unit_test(test_signature),       cmocka_unit_test(test_renderings),
+	        cmocka_unit_test(test_summary_periods),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	report_render_release();
