@@ -12,9 +12,11 @@
 #include "analytics/kpi.h"
 #include "analytics/tenants.h"
 #include "config/config.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +25,18 @@
 
 /* One series to read and the groups it adds to. */
 struct item {
+	size_t tenant; /* whose figures it adds to */
 	struct group_series s;
 	struct group_target t[MAX_TARGETS];
 	size_t nt;
 };
 
+#define MAX_THREADS 8
+
 struct build {
 	const struct config *cfg;
+	const char *db_path; /* for the extra readers */
+	unsigned threads;
 	struct statement_set *set;
 	struct floor *fl;
 	bool count;            /* pass 1: count the rows only */
@@ -37,6 +44,7 @@ struct build {
 	struct group_acc tenants, racks, check_in, check_out;
 	struct item *it;
 	size_t nit, cap;
+	size_t tenant; /* being planned */
 };
 
 static int item_add(struct build *b, const struct group_series *s, struct group_acc *a1, size_t g1,
@@ -51,7 +59,7 @@ static int item_add(struct build *b, const struct group_series *s, struct group_
 		b->cap = cap;
 	}
 	struct item *it = &b->it[b->nit++];
-	*it = (struct item){.s = *s};
+	*it = (struct item){.tenant = b->tenant, .s = *s};
 	it->t[it->nt++] = (struct group_target){a1, g1};
 	if (a2)
 		it->t[it->nt++] = (struct group_target){a2, g2};
@@ -175,6 +183,7 @@ static int plan(struct build *b)
 	const struct floor *fl = b->fl;
 	for (size_t ti = 0; ti < set->n; ti++) {
 		const struct tenant *t = set->t[ti].t;
+		b->tenant = ti;
 		if (!b->count) { /* rows are handed out tenant after tenant */
 			set->t[ti].racks = set->rows + b->nrows;
 			set->t[ti].checks = set->checks + b->nchecks;
@@ -406,6 +415,88 @@ static void tariff_tables_free(const struct statement_set *set, uint8_t **tables
 	free(tables);
 }
 
+/* A share of the items read by one thread: its own frame and connection. */
+struct worker {
+	struct build *b;
+	size_t from, to; /* items */
+	struct store_reader *r;
+	struct energy_frame *f;
+	int rc;
+	char err[200];
+	pthread_t th;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	for (size_t i = w->from; w->rc == 0 && i < w->to; i++) {
+		struct item *it = &w->b->it[i];
+		w->rc = group_read(w->f, w->r, &it->s, it->t, it->nt);
+		if (w->rc < 0)
+			snprintf(w->err, sizeof(w->err), "reading %s: %s", it->s.name,
+			         strerror(-w->rc));
+	}
+	return NULL;
+}
+
+/* Where the n-th share of the items ends: at a tenant's boundary, so that no two threads
+ * add to the same tenant, rack row or check. */
+static size_t share_end(const struct build *b, size_t k, size_t n)
+{
+	size_t e = b->nit * (k + 1) / n;
+	while (e > 0 && e < b->nit && b->it[e].tenant == b->it[e - 1].tenant)
+		e++;
+	return e;
+}
+
+/* Read every item, by b->threads threads when there is more than one. */
+static int read_items(struct build *b, struct store_reader *r, struct energy_frame *f0)
+{
+	struct statement_set *set = b->set;
+	unsigned n = b->threads > 1 && b->db_path ? b->threads : 1;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	struct worker w[MAX_THREADS];
+	memset(w, 0, sizeof(w));
+	size_t start = 0;
+	int rc = 0;
+	for (unsigned k = 0; k < n; k++) {
+		w[k].b = b;
+		w[k].from = start;
+		w[k].to = k + 1 == n ? b->nit : share_end(b, k, n);
+		start = w[k].to;
+		w[k].r = k ? store_reader_open(b->db_path, w[k].err, sizeof(w[k].err)) : r;
+		w[k].f = k ? energy_frame_new(group_model(b->cfg), set->from_ms, set->to_ms,
+		                              STEP_DAY, true, set->now_ms, w[k].err,
+		                              sizeof(w[k].err))
+		           : f0;
+		if (!w[k].r || !w[k].f)
+			w[k].rc = -EIO;
+		else if (k && pthread_create(&w[k].th, NULL, worker_main, &w[k]) != 0)
+			w[k].rc = -EAGAIN;
+	}
+	if (w[0].rc == 0)
+		worker_main(&w[0]);
+	for (unsigned k = 0; k < n; k++) {
+		if (k && w[k].th)
+			pthread_join(w[k].th, NULL);
+		if (w[k].rc < 0 && rc == 0) {
+			rc = w[k].rc;
+			snprintf(set->err, sizeof(set->err), "%s", w[k].err);
+		}
+		size_t ng, total;
+		const struct energy_gap *g = w[k].f ? energy_frame_gaps(w[k].f, &ng, &total) : NULL;
+		for (size_t i = 0; g && i < ng && set->ngaps < ENERGY_MAX_GAPS; i++)
+			set->gaps[set->ngaps++] = g[i];
+		set->ngaps_total += g ? total : 0;
+		if (k) {
+			store_reader_close(w[k].r);
+			energy_frame_free(w[k].f);
+		}
+	}
+	return rc;
+}
+
 static int compute(struct build *b, struct store_reader *r)
 {
 	struct statement_set *set = b->set;
@@ -424,12 +515,8 @@ static int compute(struct build *b, struct store_reader *r)
 		rc = plan(b);
 	if (rc == 0)
 		rc = tariff_tables(b, f, tables);
-	for (size_t i = 0; rc == 0 && i < b->nit; i++) {
-		rc = group_read(f, r, &b->it[i].s, b->it[i].t, b->it[i].nt);
-		if (rc < 0)
-			snprintf(set->err, sizeof(set->err), "reading %s: %s", b->it[i].s.name,
-			         strerror(-rc));
-	}
+	if (rc == 0)
+		rc = read_items(b, r, f);
 	if (rc == 0) {
 		struct group_acc *accs[] = {&b->tenants, &b->racks, &b->check_in, &b->check_out};
 		for (size_t i = 0; i < 4; i++)
@@ -437,11 +524,6 @@ static int compute(struct build *b, struct store_reader *r)
 		for (size_t i = 0; i < set->n; i++)
 			tenant_figures(b, f, i, tables[i], r);
 		checks_figures(b);
-		size_t ng, total;
-		const struct energy_gap *g = energy_frame_gaps(f, &ng, &total);
-		memcpy(set->gaps, g, ng * sizeof(*g));
-		set->ngaps = ng;
-		set->ngaps_total = total;
 	}
 	tariff_tables_free(set, tables);
 	energy_frame_free(f);
@@ -450,6 +532,13 @@ static int compute(struct build *b, struct store_reader *r)
 
 int statement_compute(const struct config *cfg, struct store_reader *r, const char *month,
                       const char *tenant, int64_t now_ms, struct statement_set *out)
+{
+	return statement_compute_parallel(cfg, r, NULL, 1, month, tenant, now_ms, out);
+}
+
+int statement_compute_parallel(const struct config *cfg, struct store_reader *r,
+                               const char *db_path, unsigned threads, const char *month,
+                               const char *tenant, int64_t now_ms, struct statement_set *out)
 {
 	struct energy_period p;
 	memset(out, 0, sizeof(*out));
@@ -473,7 +562,8 @@ int statement_compute(const struct config *cfg, struct store_reader *r, const ch
 			rc = -EIO;
 		}
 	}
-	struct build b = {.cfg = cfg, .set = out, .fl = out->fl};
+	struct build b = {
+	        .cfg = cfg, .db_path = db_path, .threads = threads, .set = out, .fl = out->fl};
 	if (rc == 0)
 		rc = compute(&b, r);
 	group_acc_free(&b.tenants);

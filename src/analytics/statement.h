@@ -89,9 +89,15 @@ struct statement_set {
 };
 
 /* Statements for month ("2026-10") for every tenant, or the one named tenant, as known at
- * now_ms. 0, -ENOENT (no such tenant, or no tenants: section) or -errno (why in out->err). */
+ * now_ms. 0, -ENOENT (no such tenant, or no tenants: section) or -errno (why in out->err).
+ * With threads > 1 and db_path set, the series are read by that many threads, each on a
+ * read-only connection of its own (tenants are split between them: no two write the same
+ * figure); the result is the same. */
 int statement_compute(const struct config *cfg, struct store_reader *r, const char *month,
                       const char *tenant, int64_t now_ms, struct statement_set *out);
+int statement_compute_parallel(const struct config *cfg, struct store_reader *r,
+                               const char *db_path, unsigned threads, const char *month,
+                               const char *tenant, int64_t now_ms, struct statement_set *out);
 void statement_set_free(struct statement_set *s);
 
 #endif
