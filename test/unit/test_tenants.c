@@ -192,7 +192,12 @@ static struct store_reader *reader(void)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/gdc-tenants-%d", (int)getpid());
+	/* GDC_TENANTS_FIXTURE: build (and keep) the scenario there, for a look with the CLI. */
+	const char *keep = getenv("GDC_TENANTS_FIXTURE");
+	if (keep)
+		snprintf(dir, sizeof(dir), "%s", keep);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/gdc-tenants-%d", (int)getpid());
 	mkdir(dir, 0700);
 	char p[512];
 	snprintf(p, sizeof(p), "%s/profiles", dir);
@@ -211,6 +216,10 @@ static int teardown(void **state)
 {
 	(void)state;
 	char cmd[600];
+	if (getenv("GDC_TENANTS_FIXTURE")) { /* the last config loaded has the tenants */
+		snprintf(cmd, sizeof(cmd), "cp %s/c.yaml %s/greendc.yaml", dir, dir);
+		return system(cmd);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd);
 }
