@@ -161,7 +161,7 @@ struct rack_work {
 };
 
 static int pdu_figures(const struct capacity_config *c, const struct floor_pdu *p,
-                       struct store_reader *r, struct rack_work *w, int64_t to,
+                       struct store_reader *r, struct rack_work *w, int64_t to, unsigned flags,
                        struct capacity_pdu_fig *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -177,7 +177,8 @@ static int pdu_figures(const struct capacity_config *c, const struct floor_pdu *
 	peaks(&w->pdu, &f->now_kw, &f->peak1_kw, &f->peak1_at, &f->peak15_kw, &f->peak15_at);
 	f->headroom_kw = f->limit_kw - f->peak1_kw;
 	f->util = f->peak1_kw / f->limit_kw;
-	return pdu_phases(r, p, w->pdu.from, to, f);
+	f->imbalance_pct = f->peak_phase_a = NAN;
+	return flags & CAPACITY_NO_PHASES ? 0 : pdu_phases(r, p, w->pdu.from, to, f);
 }
 
 static int side_of(struct capacity_rack_fig *rf, const char *feed)
@@ -225,7 +226,7 @@ static void rack_ab(const struct capacity_config *c, const struct floor_rack *rk
 }
 
 static int rack_figures(const struct config *cfg, const struct floor *fl, size_t k,
-                        struct store_reader *r, struct rack_work *w, int64_t to,
+                        struct store_reader *r, struct rack_work *w, int64_t to, unsigned flags,
                         struct capacity_result *out)
 {
 	const struct capacity_config *c = capacity_config_get(cfg);
@@ -242,7 +243,7 @@ static int rack_figures(const struct config *cfg, const struct floor *fl, size_t
 	for (size_t j = 0; j < rk->npdus; j++) {
 		const struct floor_pdu *p = &fl->pdus[rk->pdu0 + j];
 		struct capacity_pdu_fig *f = &out->pdu[rk->pdu0 + j];
-		int rc = pdu_figures(c, p, r, w, to, f);
+		int rc = pdu_figures(c, p, r, w, to, flags, f);
 		if (rc < 0)
 			return rc;
 		int s = side_of(rf, p->feed);
@@ -273,7 +274,7 @@ static int rack_figures(const struct config *cfg, const struct floor *fl, size_t
 }
 
 int capacity_compute(const struct config *cfg, const struct floor *fl, struct store_reader *r,
-                     int64_t from_ms, int64_t to_ms, struct capacity_result *out)
+                     int64_t from_ms, int64_t to_ms, unsigned flags, struct capacity_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	to_ms -= ((to_ms % MIN_MS) + MIN_MS) % MIN_MS;
@@ -299,7 +300,7 @@ int capacity_compute(const struct config *cfg, const struct floor *fl, struct st
 			rc = -ENOMEM;
 	}
 	for (size_t k = 0; rc == 0 && k < fl->nracks; k++)
-		rc = rack_figures(cfg, fl, k, r, &w, to_ms, out);
+		rc = rack_figures(cfg, fl, k, r, &w, to_ms, flags, out);
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		free(all[i]->v);
 	free(w.cnt);

@@ -107,9 +107,11 @@ struct capacity_result {
 
 /* The figures over [from, to) (minutes from from_ms; to is rounded down to a minute): the
  * PDUs' power_w read as 1-minute means, a rack's minutes only where every PDU of it has
- * data. 0 or -errno. */
+ * data. With CAPACITY_NO_PHASES the phase currents are not read (the alert rule, every few
+ * seconds, needs only power). 0 or -errno. */
+#define CAPACITY_NO_PHASES 1u
 int capacity_compute(const struct config *cfg, const struct floor *fl, struct store_reader *r,
-                     int64_t from_ms, int64_t to_ms, struct capacity_result *out);
+                     int64_t from_ms, int64_t to_ms, unsigned flags, struct capacity_result *out);
 void capacity_result_free(struct capacity_result *res);
 
 #endif

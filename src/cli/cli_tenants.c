@@ -499,7 +499,7 @@ int cli_capacity_main(int argc, char **argv, const struct cli_ctx *ctx)
 	char err[256];
 	struct floor *fl = floor_build(ctx->cfg, r, err, sizeof(err));
 	struct capacity_result cr;
-	int rc = fl ? capacity_compute(ctx->cfg, fl, r, to - window, to, &cr) : -EIO;
+	int rc = fl ? capacity_compute(ctx->cfg, fl, r, to - window, to, 0, &cr) : -EIO;
 	if (rc < 0)
 		fprintf(stderr, "greendc capacity: %s\n", fl ? strerror(-rc) : err);
 	else if (fmt == FMT_JSON)

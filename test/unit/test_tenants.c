@@ -514,7 +514,7 @@ static void test_capacity(void **state)
 	assert_int_equal(fl->pdus[fl->racks[1].pdu0].noutlets, 2);
 	struct capacity_result cr;
 	int64_t to = OCT1 + 2 * 86400000LL;
-	assert_int_equal(capacity_compute(cfg, fl, r, to - 86400000, to, &cr), 0);
+	assert_int_equal(capacity_compute(cfg, fl, r, to - 86400000, to, 0, &cr), 0);
 	const struct capacity_rack_fig *r1 = &cr.rack[0];
 	assert_true(fabs(r1->peak1_kw - 3) < 1e-9 && fabs(r1->now_kw - 3) < 1e-9);
 	assert_true(fabs(r1->peak15_kw - 3) < 1e-9);
