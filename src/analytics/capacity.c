@@ -47,35 +47,41 @@ static int one_cb(void *ctx, int64_t bucket, double value, int64_t count)
 	return 0;
 }
 
-/* Highest minute and highest quarter hour (mean of its minutes with data, at least half of
- * them) of a minute array; the last minute with data. */
-static void peaks(const struct minutes *m, double *now, double *p1, int64_t *p1_at, double *p15,
-                  int64_t *p15_at)
+/* Highest minute and the last minute with data of a minute array. */
+static void peak_minute(const struct minutes *m, double *now, double *p1, int64_t *p1_at)
 {
-	*now = *p1 = *p15 = NAN;
-	*p1_at = *p15_at = 0;
+	*now = *p1 = NAN;
+	*p1_at = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		if (isnan(m->v[i]))
 			continue;
 		*now = m->v[i];
-		if (!(m->v[i] <= *p1)) {
+		if (isnan(*p1) || m->v[i] > *p1) {
 			*p1 = m->v[i];
 			*p1_at = m->from + (int64_t)i * MIN_MS;
 		}
 	}
-	for (size_t q = 0; q + QUARTER <= m->n; q += QUARTER) {
-		double s = 0;
-		int k = 0;
-		for (size_t i = q; i < q + QUARTER; i++)
-			if (!isnan(m->v[i])) {
-				s += m->v[i];
-				k++;
-			}
-		if (k * 2 >= QUARTER && !(s / k <= *p15)) {
-			*p15 = s / k;
-			*p15_at = m->from + (int64_t)q * MIN_MS;
+}
+
+/* Highest quarter hour of a quarter array (minutes structure with 15-minute cells). */
+static void peak_quarter(const struct minutes *q, double *p15, int64_t *p15_at)
+{
+	*p15 = NAN;
+	*p15_at = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (!isnan(q->v[i]) && (isnan(*p15) || q->v[i] > *p15)) {
+			*p15 = q->v[i];
+			*p15_at = q->from + (int64_t)i * QUARTER * MIN_MS;
 		}
-	}
+}
+
+static int quarter_cb(void *ctx, int64_t bucket, double value, int64_t count)
+{
+	struct minutes *m = ctx;
+	int64_t i = (bucket - m->from) / (QUARTER * MIN_MS);
+	if (count > 0 && isfinite(value) && i >= 0 && (size_t)i < m->n)
+		m->v[i] = value / 1000.0;
+	return 0;
 }
 
 static const struct capacity_pdu *pdu_rating(const struct capacity_config *c, const char *device)
@@ -155,9 +161,12 @@ static int pdu_phases(struct store_reader *r, const struct floor_pdu *p, int64_t
 	return 0;
 }
 
+/* One rack's scratch: minute arrays (a PDU, the rack, each side) and quarter-hour arrays
+ * (the mean of the samples in each quarter, from the store: exact whatever the sampling). */
 struct rack_work {
 	struct minutes pdu, sum, side[4];
-	int *cnt;
+	struct minutes qpdu, qsum;
+	int *cnt, *qcnt;
 };
 
 static int pdu_figures(const struct capacity_config *c, const struct floor_pdu *p,
@@ -168,13 +177,19 @@ static int pdu_figures(const struct capacity_config *c, const struct floor_pdu *
 	pdu_limit(c, p, f);
 	for (size_t i = 0; i < w->pdu.n; i++)
 		w->pdu.v[i] = NAN;
+	for (size_t i = 0; i < w->qpdu.n; i++)
+		w->qpdu.v[i] = NAN;
 	if (p->power.id) {
 		int rc = store_query(r, p->power.id, w->pdu.from, to, MIN_MS, AGG_AVG, minute_cb,
 		                     &w->pdu);
+		if (rc >= 0)
+			rc = store_query(r, p->power.id, w->qpdu.from, to, QUARTER * MIN_MS,
+			                 AGG_AVG, quarter_cb, &w->qpdu);
 		if (rc < 0)
 			return rc;
 	}
-	peaks(&w->pdu, &f->now_kw, &f->peak1_kw, &f->peak1_at, &f->peak15_kw, &f->peak15_at);
+	peak_minute(&w->pdu, &f->now_kw, &f->peak1_kw, &f->peak1_at);
+	peak_quarter(&w->qpdu, &f->peak15_kw, &f->peak15_at);
 	f->headroom_kw = f->limit_kw - f->peak1_kw;
 	f->util = f->peak1_kw / f->limit_kw;
 	f->imbalance_pct = f->peak_phase_a = NAN;
@@ -235,6 +250,9 @@ static int rack_figures(const struct config *cfg, const struct floor *fl, size_t
 	size_t n = w->pdu.n;
 	memset(rf, 0, sizeof(*rf));
 	memset(w->cnt, 0, n * sizeof(int));
+	memset(w->qcnt, 0, w->qsum.n * sizeof(int));
+	for (size_t i = 0; i < w->qsum.n; i++)
+		w->qsum.v[i] = 0;
 	for (size_t i = 0; i < n; i++) {
 		w->sum.v[i] = 0;
 		for (int s = 0; s < 4; s++)
@@ -254,7 +272,15 @@ static int rack_figures(const struct config *cfg, const struct floor *fl, size_t
 				w->side[s].v[i] += w->pdu.v[i];
 				w->cnt[i]++;
 			}
+		for (size_t i = 0; i < w->qsum.n; i++)
+			if (!isnan(w->qpdu.v[i])) {
+				w->qsum.v[i] += w->qpdu.v[i];
+				w->qcnt[i]++;
+			}
 	}
+	for (size_t i = 0; i < w->qsum.n; i++)
+		if (w->qcnt[i] != (int)rk->npdus || !rk->npdus)
+			w->qsum.v[i] = NAN;
 	/* A minute counts where every PDU of the rack has data: a missing feed would halve a
 	 * dual-fed rack's load. */
 	for (size_t i = 0; i < n; i++)
@@ -263,11 +289,12 @@ static int rack_figures(const struct config *cfg, const struct floor *fl, size_t
 			for (int s = 0; s < 4; s++)
 				w->side[s].v[i] = NAN;
 		}
-	peaks(&w->sum, &rf->now_kw, &rf->peak1_kw, &rf->peak1_at, &rf->peak15_kw, &rf->peak15_at);
+	peak_minute(&w->sum, &rf->now_kw, &rf->peak1_kw, &rf->peak1_at);
+	peak_quarter(&w->qsum, &rf->peak15_kw, &rf->peak15_at);
 	for (int s = 0; s < rf->nsides; s++) {
-		double a, b;
-		int64_t ta, tb;
-		peaks(&w->side[s], &a, &rf->sides[s].peak1_kw, &ta, &b, &tb);
+		double a;
+		int64_t ta;
+		peak_minute(&w->side[s], &a, &rf->sides[s].peak1_kw, &ta);
 	}
 	rack_ab(c, rk, rf);
 	return 0;
@@ -290,12 +317,14 @@ int capacity_compute(const struct config *cfg, const struct floor *fl, struct st
 	out->nracks = fl->nracks;
 	out->pdu = calloc(fl->npdus ? fl->npdus : 1, sizeof(*out->pdu));
 	out->rack = calloc(fl->nracks ? fl->nracks : 1, sizeof(*out->rack));
-	size_t n = (size_t)((to_ms - from_ms) / MIN_MS);
-	struct rack_work w = {.cnt = calloc(n, sizeof(int))};
-	struct minutes *all[] = {&w.pdu, &w.sum, &w.side[0], &w.side[1], &w.side[2], &w.side[3]};
-	int rc = out->pdu && out->rack && w.cnt ? 0 : -ENOMEM;
+	size_t n = (size_t)((to_ms - from_ms) / MIN_MS), nq = (n + QUARTER - 1) / QUARTER;
+	struct rack_work w = {.cnt = calloc(n, sizeof(int)), .qcnt = calloc(nq, sizeof(int))};
+	struct minutes *all[] = {&w.pdu,     &w.sum,     &w.side[0], &w.side[1],
+	                         &w.side[2], &w.side[3], &w.qpdu,    &w.qsum};
+	int rc = out->pdu && out->rack && w.cnt && w.qcnt ? 0 : -ENOMEM;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		*all[i] = (struct minutes){calloc(n, sizeof(double)), from_ms, n};
+		size_t len = all[i] == &w.qpdu || all[i] == &w.qsum ? nq : n;
+		*all[i] = (struct minutes){calloc(len, sizeof(double)), from_ms, len};
 		if (!all[i]->v)
 			rc = -ENOMEM;
 	}
@@ -304,6 +333,7 @@ int capacity_compute(const struct config *cfg, const struct floor *fl, struct st
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		free(all[i]->v);
 	free(w.cnt);
+	free(w.qcnt);
 	if (rc < 0)
 		capacity_result_free(out);
 	return rc;
