@@ -140,7 +140,31 @@ static bool outlet_matches(const struct floor *fl, size_t i, const struct tenant
 	       (!o->feed || strcmp(pd->feed, o->feed) == 0);
 }
 
-/* The outlets of shared rack k that tenant ti has: one rack row. */
+/* A check of PDU pdu for a tenant billed by some of its outlets: its input meter and every
+ * outlet are read for the check alone. */
+static int plan_check(struct build *b, size_t pdu, size_t ti)
+{
+	const struct floor *fl = b->fl;
+	const struct floor_pdu *p = &fl->pdus[pdu];
+	struct group_series s;
+	enum group_source src;
+	size_t gc = b->nchecks++;
+	b->set->t[ti].nchecks++;
+	b->set->checks[gc] =
+	        (struct statement_check){.pdu = p->dev->name,
+	                                 .rack = fl->racks[p->rack].name,
+	                                 .feed = p->feed,
+	                                 .accuracy_pct = accuracy_of(b->cfg, p->dev->name)};
+	group_pdu_series(fl, pdu, &s, 1, &src);
+	int rc = item_add(b, &s, &b->check_in, gc, NULL, 0);
+	for (size_t i = 0; i < p->noutlets && rc == 0; i++)
+		if (group_outlet_series(fl, p->outlet0 + i, &s))
+			rc = item_add(b, &s, &b->check_out, gc, NULL, 0);
+	return rc;
+}
+
+/* The outlets of shared rack k that tenant ti has: one rack row, and a check of each PDU
+ * they are on that has an input meter (an outlet meter off by a few % bills the tenant). */
 static int plan_shared_rack(struct build *b, size_t k, size_t ti)
 {
 	const struct floor *fl = b->fl;
@@ -154,11 +178,13 @@ static int plan_shared_rack(struct build *b, size_t k, size_t ti)
 	size_t len = 0;
 	for (size_t p = 0; p < rk->npdus; p++) {
 		const struct floor_pdu *pd = &fl->pdus[rk->pdu0 + p];
+		bool billed = false;
 		for (size_t i = pd->outlet0; i < pd->outlet0 + pd->noutlets; i++)
 			for (size_t j = 0; j < t->noutlets; j++) {
 				struct group_series s;
 				if (!outlet_matches(fl, i, &t->outlets[j]))
 					continue;
+				billed = true;
 				if (len < sizeof(row->outlets))
 					len += (size_t)snprintf(
 					        row->outlets + len, sizeof(row->outlets) - len,
@@ -172,8 +198,30 @@ static int plan_shared_rack(struct build *b, size_t k, size_t ti)
 				}
 				break;
 			}
+		if (billed && checkable(fl, pd)) {
+			int rc = plan_check(b, rk->pdu0 + p, ti);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	return 0;
+}
+
+/* How many checks plan_shared_rack will make for tenant t on shared rack k. */
+static size_t shared_checks(const struct build *b, size_t k, const struct tenant *t)
+{
+	const struct floor *fl = b->fl;
+	const struct floor_rack *rk = &fl->racks[k];
+	size_t n = 0;
+	for (size_t p = 0; p < rk->npdus; p++) {
+		const struct floor_pdu *pd = &fl->pdus[rk->pdu0 + p];
+		bool billed = false;
+		for (size_t i = pd->outlet0; !billed && i < pd->outlet0 + pd->noutlets; i++)
+			for (size_t j = 0; !billed && j < t->noutlets; j++)
+				billed = outlet_matches(fl, i, &t->outlets[j]);
+		n += billed && checkable(fl, pd);
+	}
+	return n;
 }
 
 /* Every tenant's series (pass 2), or the rows they need (pass 1: b->count). */
@@ -215,6 +263,7 @@ static int plan(struct build *b)
 				continue;
 			if (b->count) {
 				b->nrows++;
+				b->nchecks += shared_checks(b, k, t);
 				continue;
 			}
 			int rc = plan_shared_rack(b, k, ti);

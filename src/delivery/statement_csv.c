@@ -1,7 +1,7 @@
 /*
  * Statements as CSV line items (statement.h), for a billing system to import: one row per
  * tariff period, overhead, peak demand, rack and meter check, and a total per tenant, with
- * the same numbers as the JSON (printed with up to 10 significant digits).
+ * the same numbers as the JSON (printed with 15 significant digits).
  */
 #include "delivery/statement.h"
 
@@ -41,7 +41,7 @@ static void number(struct sbuf *b, const cJSON *v, bool last)
 {
 	char t[32] = "";
 	if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
-		snprintf(t, sizeof(t), "%.10g", v->valuedouble);
+		snprintf(t, sizeof(t), "%.15g", v->valuedouble);
 	field(b, t, last);
 }
 
