@@ -506,7 +506,12 @@ static void eval_capacity(struct alerts_engine *e, size_t k, int64_t now)
 {
 	const struct alert_rule *r = &e->rules.rules[k];
 	char err[200];
-	if (!e->floor || now - e->floor_at >= FLOOR_MS) {
+	/* Rebuilt every FLOOR_MS, and every 30 s while a rack PDU has no power series yet (a
+	 * fresh store: the first polls have not been stored). */
+	bool partial = false;
+	for (size_t i = 0; e->floor && i < e->floor->npdus; i++)
+		partial |= !e->floor->pdus[i].power.id;
+	if (!e->floor || now - e->floor_at >= (partial ? 30000 : FLOOR_MS)) {
 		struct floor *fl = floor_build(e->cfg, e->r, err, sizeof(err));
 		if (!fl)
 			return;
