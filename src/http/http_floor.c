@@ -32,12 +32,19 @@
 #include <string.h>
 
 #define STALE_MS  (5 * 60000) /* a power reading older than this is not "now" */
+/* Up to this many rack PDUs, the floor thread reads the hour still open too. Reading it
+ * scans the store's staging table once per series (docs/internals/store.md): a larger floor
+ * takes its peaks and the month to date up to the last hour the store has packed (at most
+ * 70 minutes old); its live kW come from the snapshot either way. */
+#define LIVE_PDUS 500
 #define MAX_CELLS 200000      /* groups x intervals one /api/v1/groups answer may hold */
 
 struct fsnap {
 	int refs; /* under floorview.lock */
 	const struct config *cfg;
 	int64_t computed_ms, window_ms;
+	int64_t upto_ms; /* peaks and the month to date are as known at this instant */
+	int64_t took_ms; /* how long the computation took (the floor thread's cost) */
 	struct floor *fl;
 	struct capacity_result cap;
 	bool have_cap;
@@ -136,7 +143,7 @@ static char *tenants_summary(const struct config *cfg, struct store_reader *r, i
 static struct fsnap *compute(struct floorview *fv, const struct config *cfg)
 {
 	struct fsnap *s = calloc(1, sizeof(*s));
-	int64_t now = util_wall_ms();
+	int64_t now = util_wall_ms(), t0 = util_mono_ms();
 	if (!s)
 		return NULL;
 	s->cfg = cfg;
@@ -147,12 +154,18 @@ static struct fsnap *compute(struct floorview *fv, const struct config *cfg)
 	s->fl = floor_build(cfg, fv->r, s->err, sizeof(s->err));
 	if (!s->fl)
 		return s;
-	int rc = capacity_compute(cfg, s->fl, fv->r, now - s->window_ms, now, 0, &s->cap);
+	/* A packed hour: ended, and 10 minutes of data time past its end (the writer's rule). */
+	s->upto_ms = s->fl->npdus <= LIVE_PDUS ? now : (now - 15 * 60000) / 3600000 * 3600000;
+	int rc = capacity_compute(cfg, s->fl, fv->r, s->upto_ms - s->window_ms, s->upto_ms, 0,
+	                          &s->cap);
 	s->have_cap = rc == 0;
 	if (rc < 0)
 		snprintf(s->err, sizeof(s->err), "capacity: %s", strerror(-rc));
+	/* As known just before upto: a large floor's month to date then reads packed hours
+	 * only (an instant on an hour boundary would ask for the hour it opens, raw). */
 	if (cfg->tenants && cfg->tenants->n)
-		s->tenants = tenants_summary(cfg, fv->r, now);
+		s->tenants = tenants_summary(cfg, fv->r, s->upto_ms == now ? now : s->upto_ms - 1);
+	s->took_ms = util_mono_ms() - t0;
 	return s;
 }
 
@@ -400,6 +413,8 @@ void http_api_floor(struct http_req *q, struct store_reader *r)
 		n++;
 	}
 	cJSON_AddNumberToObject(o, "computed_ms", (double)s->computed_ms);
+	cJSON_AddNumberToObject(o, "peaks_to_ms", (double)s->upto_ms);
+	cJSON_AddNumberToObject(o, "compute_took_ms", (double)s->took_ms);
 	cJSON_AddNumberToObject(o, "window_s", (double)(s->window_ms / 1000));
 	cJSON_AddNumberToObject(o, "derating", capacity_config_get(q->h->cfg)->derating);
 	cJSON *c = cJSON_AddObjectToObject(o, "counts");
@@ -454,12 +469,13 @@ static cJSON *outlets_json(struct http_req *q, struct store_reader *r, const str
 	int64_t now = util_wall_ms(), from = time_local_floor(now, TIME_MONTH);
 	const struct config *cfg = q->h->cfg;
 	struct group_energy ge, gr;
-	/* Up to the last whole hour (the engine's slots); an hour-old month reads nothing. */
+	/* Up to the last whole hour (the engine's slots), as known just before it: the hour
+	 * open now is not read (the store reads it raw, a scan of staging per series). */
 	int64_t to = now - (now - from) % 3600000;
 	bool have_o = to > from && groups_compute(cfg, s->fl, r, GROUP_OUTLET, rk->name, from, to,
-	                                          STEP_WHOLE, now, &ge) == 0;
+	                                          STEP_WHOLE, to - 1, &ge) == 0;
 	bool have_r = to > from && groups_compute(cfg, s->fl, r, GROUP_RACK, rk->name, from, to,
-	                                          STEP_WHOLE, now, &gr) == 0;
+	                                          STEP_WHOLE, to - 1, &gr) == 0;
 	cJSON *a = cJSON_CreateArray();
 	*mtd = cJSON_CreateObject();
 	if (have_r && gr.n) {

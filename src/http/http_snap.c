@@ -230,6 +230,15 @@ static void free_series(struct sser *v, size_t n)
 	free(v);
 }
 
+static int last_ts_cb(void *ctx, int64_t bucket, double value, int64_t count)
+{
+	struct sser *x = ctx;
+	(void)bucket;
+	if (count > 0 && isfinite(value))
+		x->ts_ms = (int64_t)value;
+	return 0;
+}
+
 static int last_cb(void *ctx, int64_t bucket, double value, int64_t count)
 {
 	struct sser *x = ctx;
@@ -295,6 +304,10 @@ static int rebuild(struct snap *s)
 		} else {
 			store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000, AGG_LAST,
 			            last_cb, &b.v[i]);
+			/* When that value was read (the floor view tells live from stale by it). */
+			if (b.v[i].have)
+				store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000,
+				            AGG_LAST_TS, last_ts_cb, &b.v[i]);
 		}
 	}
 	size_t cap = 16;
