@@ -96,6 +96,18 @@ const char *energy_status_name(enum energy_status s)
 	}
 }
 
+enum energy_status energy_interval_status(const struct energy_model *m, bool in_progress,
+                                          int nseries, double coverage, double estimated, int ngaps)
+{
+	if (in_progress)
+		return ENERGY_IN_PROGRESS;
+	if (nseries && coverage < m->coverage_min)
+		return ENERGY_MISSING;
+	if (estimated > 0 || ngaps)
+		return ENERGY_ESTIMATED;
+	return ENERGY_OK;
+}
+
 /* ---- series resolution ---- */
 
 struct resolve {
@@ -124,9 +136,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Units come from the metric name (the registry puts them there): kWh and m3 counters, W and
- * m3/h gauges. Water is reported in litres, energy in kWh. */
-static int unit_factor(const char *metric, bool counter, double *f)
+int energy_unit_factor(const char *metric, bool counter, double *f)
 {
 	if (counter) {
 		if (ends_with(metric, "_kwh"))
@@ -225,7 +235,7 @@ static int resolve_cb(void *ctx, const struct store_series_info *info)
 			                     .role = (enum energy_role)role,
 			                     .zone = s->zone};
 			char name[sizeof(((struct energy_gap *)0)->name)];
-			if (unit_factor(info->metric, mt.counter, &mt.factor) < 0) {
+			if (energy_unit_factor(info->metric, mt.counter, &mt.factor) < 0) {
 				snprintf(rs->err, rs->errlen,
 				         "%s:%d: energy.roles.%s: %s %s: no energy/volume unit in "
 				         "the metric name for a %s",
@@ -316,7 +326,7 @@ static double slots_coverage(const struct slots *s, size_t j, size_t i0, size_t 
  * the elapsed part of the slot holding now, in which a counter metered up to its latest
  * reading and a power series the time its samples bridge.
  */
-static double series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
+double energy_series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
 {
 	int64_t end = s->from + (int64_t)i1 * s->slot;
 	if (s->now >= end)
@@ -346,7 +356,7 @@ static double role_coverage(const struct slots *s, const struct matched *v, size
 	for (size_t j = 0; j < nv; j++) {
 		if (v[j].role != r)
 			continue;
-		c += series_coverage(s, j, i0, i1);
+		c += energy_series_coverage(s, j, i0, i1);
 		ns++;
 	}
 	return ns ? c / ns : 1;
@@ -408,14 +418,8 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 		/* Rounding in the sum of shares must not turn full coverage into a gap. */
 		if (t->coverage > 1 - 1e-9)
 			t->coverage = 1;
-		if (iv->in_progress)
-			t->status = ENERGY_IN_PROGRESS;
-		else if (t->nseries && t->coverage < m->coverage_min)
-			t->status = ENERGY_MISSING;
-		else if (t->estimated > 0 || s->gn[k * ROLE_COUNT + (size_t)r])
-			t->status = ENERGY_ESTIMATED;
-		else
-			t->status = ENERGY_OK;
+		t->status = energy_interval_status(m, iv->in_progress, t->nseries, t->coverage,
+		                                   t->estimated, s->gn[k * ROLE_COUNT + (size_t)r]);
 	}
 	double peak = -1;
 	for (size_t i = i0; i < i1; i++) {
@@ -431,7 +435,7 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 
 /* The site-time intervals of `by` in [from, to) into rep->iv, and which interval each slot is
  * in (s->ivx). 0 or -ENOMEM. */
-static int intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep)
+int energy_intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep)
 {
 	size_t cap = 0;
 	if (by == STEP_WHOLE)
@@ -459,7 +463,7 @@ static int intervals_layout(struct slots *s, enum energy_step by, struct energy_
 	return 0;
 }
 
-static int slots_alloc(struct slots *s, size_t nseries)
+int energy_slots_alloc(struct slots *s, size_t nseries)
 {
 	size_t cells = (size_t)ROLE_COUNT * s->n, ns = nseries ? nseries : 1;
 	s->val = calloc(cells, sizeof(double));
@@ -485,7 +489,7 @@ static int slots_alloc(struct slots *s, size_t nseries)
 	return 0;
 }
 
-static void slots_free(struct slots *s)
+void energy_slots_free(struct slots *s)
 {
 	free(s->val);
 	free(s->est);
@@ -580,9 +584,9 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	if (rc >= 0 && rs.rc < 0)
 		rc = rs.rc;
 	if (rc >= 0)
-		rc = intervals_layout(&s, by, out);
+		rc = energy_intervals_layout(&s, by, out);
 	if (rc >= 0)
-		rc = slots_alloc(&s, rs.n);
+		rc = energy_slots_alloc(&s, rs.n);
 	for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
 		rc = energy_read_series(r, m, &s, rs.v, rs.n, i);
 		if (rc < 0)
@@ -591,7 +595,7 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	}
 	if (rc >= 0)
 		report_fill(&s, &rs, m, out);
-	slots_free(&s);
+	energy_slots_free(&s);
 	matched_free(rs.v, rs.n);
 	free(rs.v);
 	if (rc < 0 && !out->err[0])

@@ -108,6 +108,18 @@ enum energy_status { ENERGY_OK, ENERGY_ESTIMATED, ENERGY_MISSING, ENERGY_IN_PROG
 /* "OK", "ESTIMATED", "MISSING", "IN_PROGRESS". */
 const char *energy_status_name(enum energy_status s);
 
+/* The status rule of every interval (energy_compute's roles, and groups of series read
+ * through an energy_frame): IN_PROGRESS if it has not ended, else MISSING if it has series
+ * and coverage < m->coverage_min, else ESTIMATED if any of it is estimated (integrated power,
+ * or ngaps gaps spread across its edges), else OK. */
+enum energy_status energy_interval_status(const struct energy_model *m, bool in_progress,
+                                          int nseries, double coverage, double estimated,
+                                          int ngaps);
+
+/* Report units per stored unit from the metric name (counters: *_kwh 1, *_wh 1e-3, *_m3
+ * 1000 (litres), *_l 1) or per unit x ms (gauges: *_kw, *_w, *_m3h). 0 or -EINVAL. */
+int energy_unit_factor(const char *metric, bool counter, double *f);
+
 /* Totals of one role over one interval. */
 struct energy_role_total {
 	double value;     /* kWh, or litres for water */

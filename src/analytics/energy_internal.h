@@ -86,6 +86,13 @@ struct energy_anchor {
 int energy_resolve(struct store_reader *r, const struct energy_model *m, struct matched **v,
                    size_t *n, char *err, size_t errlen);
 void energy_matched_free(struct matched *v, size_t n);
+/* energy.c's pieces that the frame (energy_frame.c) reuses: the intervals of `by` in s
+ * (rep->iv, s->ivx), the slot arrays for nseries series, and series j's coverage of slots
+ * [i0, i1) (the rule role coverage averages). */
+int energy_intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep);
+int energy_slots_alloc(struct slots *s, size_t nseries);
+void energy_slots_free(struct slots *s);
+double energy_series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1);
 
 /* Read matched series j of v (nv of them) into s: s->val, s->est, s->scov, s->rd, s->nseries,
  * v[j].sum, and for a counter the spreading of its gaps (s->gest, s->gn, s->rep->gaps).

@@ -13,6 +13,7 @@
 #include "cli/cli_freecool.h"
 #include "cli/cli_import.h"
 #include "cli/cli_report.h"
+#include "cli/cli_tenants.h"
 
 #include <string.h>
 
@@ -150,6 +151,42 @@ const struct cli_command cli_commands[] = {
          "  the report embeds (compare its fingerprint with the site's); 1 otherwise.\n"
          "keygen: a new Ed25519 key: FILE (private, 0600) and FILE.pub.\n",
          CLI_CONFIG_OPTIONAL, false, cli_report_main},
+        {"statement", "tenants' monthly kWh statements (tariff periods, peak, cost)",
+         "usage: " CLI_GLOBAL "statement --month YYYY-MM|previous\n"
+         "         [--tenant T] [--format json|csv|html|pdf] [--lang en|zh]\n"
+         "         [--output FILE] [--threads N]\n"
+         "Each tenant's electricity statement for a month in site time: kWh by tariff\n"
+         "period (tariffs: section), peak demand (highest 15-minute mean kW) and when,\n"
+         "cost, facility overhead by the month's PUE where the tenant asks for it (shown\n"
+         "apart), the racks and outlets billed, coverage and status, and a check that\n"
+         "each PDU's outlets add up to its input meter within its stated accuracy.\n"
+         "  --tenant T   only tenant T (default: every tenant of the tenants: section)\n"
+         "  --format     json (default), csv line items, html (a page per tenant), pdf\n"
+         "               (through the reports engine; needs --output)\n"
+         "  --threads N  read the store with N connections at once (default: the CPUs,\n"
+         "               2 to 4)\n"
+         "A month in progress or a failed meter check is said on stderr; exit 0.\n",
+         CLI_CONFIG_REQUIRED, true, cli_statement_main},
+        {"energy", "energy per outlet, rack, row, hall or tenant per interval",
+         "usage: " CLI_GLOBAL "energy [--group outlet|rack|row|hall|tenant]\n"
+         "         (--period P | --from T --to T) [--by 15min|hour|day|month]\n"
+         "         [--name NAME] [--format table|csv|json]\n"
+         "kWh per group and interval from outlet or rack counters where the PDUs have\n"
+         "them, else integrated power (derived, estimated), with coverage and status\n"
+         "by the rules of the site PUE (docs/energy.md).\n"
+         "  --group   default rack; outlets are named RACK/FEED/OUTLET, rows HALL/ROW\n"
+         "  --name    one group only (for --group outlet: the outlets of that rack)\n"
+         "  P         2026, 2026-10 or 2026-10-05 in site time; T ISO 8601 (no zone = UTC)\n",
+         CLI_CONFIG_REQUIRED, true, cli_group_energy_main},
+        {"capacity", "rack and PDU headroom, peaks, phase imbalance, A/B redundancy",
+         "usage: " CLI_GLOBAL "capacity [--window DUR] [--to T]\n"
+         "         [--format table|csv|json]\n"
+         "Per rack and PDU: the rated capacity derated (capacity: section, 80 % by\n"
+         "default), the highest 1-minute and 15-minute mean power over the window\n"
+         "(default capacity.window, 24h) ending at T (default now), headroom, phase\n"
+         "imbalance, and for dual-fed racks whether each feed alone could carry the\n"
+         "rack's measured peak. Racks over a limit or at risk are counted on stderr.\n",
+         CLI_CONFIG_REQUIRED, true, cli_capacity_main},
         {"import", "history from CSV (long or wide), staged, idempotent",
          "usage: " CLI_GLOBAL "import [--format long|wide]\n"
          "         [--mapping FILE]\n"

@@ -42,6 +42,13 @@ struct sdev {
 	int64_t errors, last_ok_ms;
 };
 
+/* A power series' latest value, published once a round for the floor view. */
+struct snap_val {
+	int64_t id;
+	double value;
+	int64_t ts_ms;
+};
+
 struct snap {
 	struct http_server *h;
 	pthread_t thread;
@@ -54,6 +61,8 @@ struct snap {
 	int category;
 	int64_t pue_at;
 	bool have_pue;
+	struct snap_val *pub; /* power_w series by id (guarded by lock) */
+	size_t npub;
 	/* owned by the thread */
 	char *site_label;   /* site="ty-dc1", escaped; NULL until the first rebuild */
 	int model_category; /* the PUE category of the model over the stored series; 0 = none */
@@ -202,6 +211,15 @@ static void free_series(struct sser *v, size_t n)
 	free(v);
 }
 
+static int last_ts_cb(void *ctx, int64_t bucket, double value, int64_t count)
+{
+	struct sser *x = ctx;
+	(void)bucket;
+	if (count > 0 && isfinite(value))
+		x->ts_ms = (int64_t)value;
+	return 0;
+}
+
 static int last_cb(void *ctx, int64_t bucket, double value, int64_t count)
 {
 	struct sser *x = ctx;
@@ -268,6 +286,10 @@ static int rebuild(struct snap *s)
 		} else {
 			store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000, AGG_LAST,
 			            last_cb, &b.v[i]);
+			/* When that value was read (the floor view tells live from stale by it). */
+			if (b.v[i].have)
+				store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000,
+				            AGG_LAST_TS, last_ts_cb, &b.v[i]);
 		}
 	}
 	size_t cap = 16;
@@ -525,6 +547,49 @@ static void outbox_refresh(struct snap *s, int64_t now)
 	s->have_obs = s->ob && outbox_stats(s->ob, &s->obs) == 0;
 }
 
+static int cmp_val(const void *a, const void *b)
+{
+	int64_t x = ((const struct snap_val *)a)->id, y = ((const struct snap_val *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* The latest value of every power_w series, sorted by id, for http_snap_latest(). */
+static void publish_power(struct snap *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nser; i++)
+		n += s->ser[i].have && strcmp(s->ser[i].metric, "power_w") == 0;
+	struct snap_val *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return;
+	n = 0;
+	for (size_t i = 0; i < s->nser; i++)
+		if (s->ser[i].have && strcmp(s->ser[i].metric, "power_w") == 0)
+			v[n++] = (struct snap_val){s->ser[i].id, s->ser[i].value, s->ser[i].ts_ms};
+	qsort(v, n, sizeof(*v), cmp_val);
+	pthread_mutex_lock(&s->lock);
+	free(s->pub);
+	s->pub = v;
+	s->npub = n;
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value, int64_t *ts_ms)
+{
+	size_t found = 0;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < n; i++) {
+		struct snap_val key = {.id = ids[i]}, *hit = NULL;
+		if (ids[i] && s->npub)
+			hit = bsearch(&key, s->pub, s->npub, sizeof(key), cmp_val);
+		value[i] = hit ? hit->value : NAN;
+		ts_ms[i] = hit ? hit->ts_ms : 0;
+		found += hit != NULL;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
 static void *snap_main(void *arg)
 {
 	struct snap *s = arg;
@@ -539,6 +604,7 @@ static void *snap_main(void *arg)
 		for (int i = 0; i < 20; i++) /* bounded: at most 20 x 50,000 samples a round */
 			if (store_tail(s->r, &s->cursor, 50000, tail_cb, s) < 50000)
 				break;
+		publish_power(s);
 		struct devbuild db = {0};
 		if (store_devices_list(s->r, dev_cb, &db) >= 0) {
 			free_devs(s->dev, s->ndev);
@@ -619,6 +685,7 @@ void http_snap_stop(struct snap *s)
 	free_devs(s->dev, s->ndev);
 	free(s->site_label);
 	free(s->text);
+	free(s->pub);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	free(s);

@@ -16,7 +16,7 @@ daemon: {workers: 2, max_backoff: 1m, drivers_dir: $B/drivers, profiles_dir: $to
          log_level: info, user: nobody, audit_log: audit.log}
 devices:
   - {name: meter, driver: modbus, address: "tcp://127.0.0.1:1", profile: meter/eastron-sdm630,
-     interval: 10s, timeout: 2s, labels: {role: facility}, options: {unit_id: 1},
+     interval: 10s, timeout: 2s, labels: {role: facility, rack: R1}, options: {unit_id: 1},
      rated_power_w: 100000, enabled: true}
 energy:
   roles:
@@ -77,6 +77,25 @@ reporting:
   prepared_by: probe
   approved_by: probe
 http: {listen: 127.0.0.1, port: 1}
+tenants:
+  - {name: t1, title: "Tenant 1", tariff: tou, overhead: pue,
+     outlets: [{rack: R1, outlet: "1", feed: A}]}
+tariffs:
+  - name: tou
+    currency: CNY
+    source: probe
+    prices: {critical: 1.2, peak: 1, flat: 0.6, valley: 0.3, deep_valley: 0.2}
+    seasons:
+      - {months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], critical: ["19:00-20:00"],
+         peak: ["08:00-11:00"], flat: ["11:00-12:00"], valley: ["23:00-07:00"],
+         deep_valley: ["07:00-08:00"], rest: flat}
+capacity:
+  derating: 0.8
+  window: 24h
+  refresh: 1m
+  defaults: {rated_a: 16, phases: 3, voltage_v: 230, accuracy_pct: 1}
+  pdus: [{device: meter, rated_kw: 7.4, phases: 3, voltage_v: 230, accuracy_pct: 1}]
+  racks: [{rack: R1, rated_kw: 8}]
 Y
 echo "- {id: M2, role: it_pdu_output, calibration_due: \"2099-01-01\"}" >"$T/meters.yaml"
 echo '{"v": {{value:01}}}' >"$T/reg.json"
