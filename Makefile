@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # greendc — the only build system. See README.md.
 #
 #   make              build the daemon, the CLI, the drivers and the tools into build/

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Floor view benchmark (prints figures; not a test): RACKS racks (default 5,000) fed from two
 # sides, so twice as many rack PDUs, each with power and an energy counter read every minute
 # for the last two hours (imported with `greendc import`), TENANTS tenants (default 500)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Benchmark of Prometheus remote-write through greendcd's own code path (prints figures; not a
  * test): the store with the remote-write tap installed from a config (delivery_attach), and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Remote-write throughput and CPU (bench_remote_write.c) against a real VictoriaMetrics on
 # 127.0.0.1, started and stopped here. Prints figures; not a test.
 #   RW_SERIES, RW_RATE (samples/s), RW_SECONDS override the feed (20,000 / 100,000 / 20).

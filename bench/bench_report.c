@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Time to produce a regulator's monthly report with its PDF for a site with 5,000 series
  * (issue 15: at most 2 s): report_build (energy by day, KPIs, metering register, data-quality

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Time to compute the monthly statements of 500 tenants over 5,000 racks (statement_compute,
  * as `greendc statement --month` does): kWh by tariff period from 15-minute slots, peak

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Modbus driver: reads holding/input registers, coils and discrete inputs from Modbus
  * TCP and Modbus RTU devices with libmodbus, and turns them into greendc samples.

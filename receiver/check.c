@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The receiver's request checks (check.h): headers before the body, the body after the
  * signature. Pure functions over their arguments.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What greendc-receiver decides about a POST before and after reading its body, as pure
  * functions (no I/O, no clock, no logging) so the libFuzzer harness test/fuzz/fuzz_receiver.c

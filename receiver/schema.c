@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The JSON Schema subset validator (schema.h). The schema is a cJSON tree kept as loaded;
  * patterns are compiled at load time into a side table keyed by their schema node, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator's page and a report's printable HTML (web.h). The page is static (embedded
  * from receiver/web/ at build time) and reads the API; a report's HTML is rendered here from

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The test runner behind `make check`: unit tests (cmocka binaries in $O/test/), then the
 # integration tests (test/integration/test_*.sh, which start real peers on 127.0.0.1), then
 # the tests whose figures turn on day and month boundaries again with the host in another

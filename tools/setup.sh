@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages greendc needs to build, demo and test, if any are missing.
 # Used by `make demo` and `make check`; safe to run again (it only installs what is absent).
 # As root it runs apt-get itself, otherwise through sudo; if neither works it prints the exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Capacity figures (capacity.h), one rack at a time so memory stays a few minute arrays
  * whatever the floor's size: each PDU's power_w as 1-minute means from the store, its peaks,

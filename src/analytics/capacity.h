@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power capacity and headroom of the floor (the `capacity:` config section and the figures):
  * per PDU (one per feed side of a rack, or several), per feed and per rack a rated capacity

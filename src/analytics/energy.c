@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The interval engine: energy per role per local interval from the store. Counters come from
  * their rollup deltas through store_query (a year is 8,760 hourly rollup rows per series,

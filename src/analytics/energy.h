@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The energy model (the `energy:` config section) and the interval engine that turns stored
  * series into energy per role per interval in site time: counters through their rollup

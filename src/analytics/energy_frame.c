@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The interval engine one series at a time (energy_frame.h). The frame is energy.c's struct
  * slots sized for a single series: energy_read_series() reads into it exactly as it does for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The interval engine one series at a time: a period cut into slots (1 h, or 15 min) and
  * intervals of `by`, into which series are read one after another with exactly the rules of

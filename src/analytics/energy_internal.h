@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the energy engine's two files share, and nothing else includes: energy.c (periods,
  * series resolution, intervals, coverage, status, figures) and energy_read.c (reading one

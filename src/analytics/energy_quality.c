@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The data-quality evidence behind a report's figures (energy.h, energy_quality): per role,
  * the counters' register increase over the period, and how well interval boundaries line up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading one series into the energy engine's slots (energy_internal.h). Counters: the sum of
  * the store's rollup deltas per slot; where the readings stop for one slot or more, or stop

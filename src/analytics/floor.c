@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The floor map (floor.h): rack PDUs from the config's devices, grouped by their `rack`
  * label and ordered naturally by hall, row and rack; their series from one pass over the

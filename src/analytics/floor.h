@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The floor: halls, rows, racks, their PDUs (one per feed side, or more) and outlets, as the
  * configured devices' labels (`hall`, `row`, `rack`, `feed`) and the stored series' labels

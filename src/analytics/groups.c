@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Energy per group (groups.h): which series make a PDU's, an outlet's, a rack's, a row's, a
  * hall's or a tenant's energy, each read once through an energy_frame and added to its

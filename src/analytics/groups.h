@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Energy per group per interval: outlets, racks, rows, halls and tenants, 15 min to a year,
  * with coverage and status exactly as the site PUE has them. Each series is read once through

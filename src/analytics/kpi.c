@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The energy KPIs (kpi.h): PUE, DCiE, pPUE, WUE, CUE, ERF, REF, CER and the GB 40879 grade,
  * each guarded by the plausibility rules of DOMAIN.md §1 so an impossible figure becomes an

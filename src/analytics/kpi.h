@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The energy KPIs as pure functions of period totals (ISO/IEC 30134 series, EN 50600-4,
  * GB 40879). Every function validates its inputs against DOMAIN.md §1 and returns an error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stored series as Prometheus data: see prom.h. */
 #include "analytics/prom.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Stored series as Prometheus data: the one mapping every exporter uses, so a series has the
  * same name, unit, labels and value on /metrics (src/http/http_snap.c) and in remote-write

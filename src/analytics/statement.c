@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tenant statements (statement.h). One frame over the month in 15-minute slots and daily
  * intervals; every series of the tenants in scope is read once and added to its tenant (kWh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Monthly tenant statements, the figures: per tenant the month's kWh (metered from outlet or
  * rack counters where the PDUs have them, else integrated power marked derived) by tariff

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Electricity tariffs (the `tariffs:` config section): a flat price, or time-of-use periods
  * (critical peak, peak, flat, valley, deep valley) by quarter hour of the site's day and by

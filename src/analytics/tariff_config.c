@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `tariffs:` config section (tariff.h): a list of tariffs, each with its currency, named
  * source, prices by period and, for time of use, seasons that map months and local times to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tenants (the `tenants:` config section): who is billed for which racks, or for single
  * outlets of shared racks, at which tariff, and whether facility overhead is allocated to

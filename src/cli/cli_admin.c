@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc check-config` and `greendc backup`. check-config reads the file it is given with
  * the full diagnostics (every problem, file:line), every driver's view of its devices and

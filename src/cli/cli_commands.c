@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The table of greendc's commands: name, one-line summary, help text, what each needs (config,
  * database) and the function that runs it. The dispatcher (main.c), `greendc --help`,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc report`: build a regulator report and write it as JSON, CSV, HTML or PDF (or all
  * of them with --out-dir), sign it when reporting.signing_key is set, and with --enqueue

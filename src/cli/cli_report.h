@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc report`: the monthly (or annual) regulator report on demand, as JSON, CSV, HTML or
  * PDF, signed with reporting.signing_key, and with --enqueue stored in the reports table and

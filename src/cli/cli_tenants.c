@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The floor's commands: `greendc statement` (monthly tenant statements: JSON, CSV, zh/en
  * HTML, PDF through the reports engine), `greendc energy` (energy per outlet, rack, row, hall

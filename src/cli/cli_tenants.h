@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc statement`, `greendc energy` and `greendc capacity`: tenants' monthly statements,
  * energy per outlet, rack, row, hall or tenant, and the floor's capacity and A/B redundancy.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The configuration: one YAML file plus the .yaml files in conf.d/, parsed with libyaml into a
  * fresh, immutable struct config. Reload builds a new one, validates it, then swaps (a bad reload

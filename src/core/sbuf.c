@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A growable, capped text buffer: see sbuf.h. */
 #include "core/sbuf.h"
 

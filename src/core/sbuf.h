@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A growable text buffer for building responses and documents. Growth is capped (SBUF_CAP by
  * default, or the cap the owner sets): past it, or when memory runs out, the buffer stops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The optional top-level config sections and the subsystems that own them (see struct
  * config_section in config/config.h). Add a row when a subsystem gains configuration.

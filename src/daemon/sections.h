@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The top-level config sections of greendc and the subsystems that own them: the one place
  * that sees every subsystem's configuration (docs/architecture.md). The daemon and the CLI

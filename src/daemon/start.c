@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendcd's start and stop: the config first (validated by every driver), then the process
  * (log level, site time zone, signals), then privileges (the database folder and the audit

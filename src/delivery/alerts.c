@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The alert evaluation thread (alerts.h). Every interval: for each rule, find the candidate
  * alerts (matching series, devices, or series with counter events), decide cond/clear for

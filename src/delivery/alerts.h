@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Alert rules (the `alerts:` config section) and their evaluation thread in the daemon.
  * Each rule yields alerts identified by a fingerprint of their labels (rule + device + metric

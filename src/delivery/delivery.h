@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The daemon's delivery glue, so greendcd.c only needs a start/tick/reload/stop block: it owns
  * the alert evaluation thread (alerts.h), the regulator uploads' producer (regulator.h),

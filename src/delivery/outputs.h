@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `outputs:` config section: where things that leave the site go (report endpoints that
  * take Standard Webhooks-signed JSON), how the outbox is bounded, and how often the daemon

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parser of the `outputs:` section (outputs.h). URLs must be http(s); https is expected for
  * anything but 127.0.0.1/localhost, and TLS verification cannot be turned off (there is no key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pusher (pusher.h): one thread per target, so a destination that hangs until its
  * timeout never delays another (a regulator's second platform, remote-write beside the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pusher: one daemon thread that delivers the outbox (outbox.h) over libcurl to the
  * `outputs:` report targets (outputs.h). Per stream it only ever tries the head item, so order

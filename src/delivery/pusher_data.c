@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pusher's data deliveries (pusher_internal.h): Prometheus remote-write requests and
  * regulator uploads. Both authenticate the same way (a bearer token or basic auth, each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the pusher's files share (not an API): the pusher and its per-target state.
  * pusher.c runs the threads and delivers to report endpoints, Alertmanager and chat robots;

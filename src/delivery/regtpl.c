@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator template (regtpl.h): parsed once into literal segments and placeholders,
  * then rendered per upload. The syntax is closed: a placeholder is one of the names below,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator template (docs/regulator.md): a JSON request body with placeholders, so that
  * a province's field names and codes are data, not C. A small, closed syntax rendered here:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator uploads' producer thread (regulator.h). For every target and cycle it finds
  * the periods that have ended `delay` ago and have no history row yet (oldest first; after

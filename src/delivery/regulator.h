@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Regulator upload cycles (DOMAIN.md section 9; docs/regulator.md): the `outputs:` type
  * `regulator` uploads energy figures to a regulator's platform (China's online monitoring of

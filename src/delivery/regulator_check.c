@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator uploads' pure checks (regulator.h): the data-quality self-check that travels
  * with every upload, and whether a platform's answer acknowledges one. Unit-tested with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The keys of an `outputs.regulator[]` entry that only regulator targets have (the HTTP ones
  * are outputs_config.c's), the names of cycles and figures, and the check that the target's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parsing the regulator-only keys of an `outputs.regulator[]` entry (regulator.h has the
  * struct); outputs_config.c walks the entry and hands these keys over.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The remote-write encoder (remote_write.h): a WriteRequest built from protobuf-c's generated
  * messages (src/delivery/prompb.proto), packed, then compressed with snappy's block format

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Prometheus remote-write 1.0 (DOMAIN.md section 10; docs/remote-write.md): the `outputs:`
  * type `remote_write` sends every stored sample to Prometheus, VictoriaMetrics, Mimir or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Building a regulator report (report.h). Every figure comes from the analytics layer and is
  * only arranged here: energy_compute() by day (by month for a year) and energy_figures() give

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Regulator reports: the monthly (and annual) energy report a regulator receives, as one JSON
  * document (docs/report.schema.json) and its renderings — CSV, a printable HTML page and an A4

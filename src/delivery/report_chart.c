@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Charts (report_chart.h): one drawing routine over cairo, text laid out by pango so CJK
  * labels render with the document's font. The SVG for HTML comes from the same routine on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Charts for printed documents, drawn once with cairo (text with pango): chart_draw() paints
  * onto any cairo context — the PDF page (report_pdf.c) — and chart_svg() renders the same

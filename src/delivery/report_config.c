@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `reporting:` section: what a regulator asks for that no meter gives. The site's identity
  * (owner, operator, address, unified social credit code, the regulator's unit ID, contact),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The report as CSV (report.h): one "field,value" row per value of the JSON, with dotted paths
  * and [i] for list items (kpi.pue,1.405; quality.roles[0].completeness,1), strings quoted,

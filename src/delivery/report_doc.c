@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Building a document (report_doc.h): blocks appended in order, every string copied in.
  * Out-of-memory sets d->oom once and turns every later call into a no-op, so builders need

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A printable document as data, and its two renderers: one self-contained HTML page
  * (report_html.c) and A4 PDF pages (report_pdf.c, cairo + pango, fonts embedded). A document

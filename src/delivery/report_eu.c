@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The fields of Delegated Regulation (EU) 2024/1364 annex I for a calendar year (DOMAIN.md §2):
  * metered ones from the energy totals, the rest from the `reporting:` section; whatever is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A document (report_doc.h) as one self-contained printable HTML page: inline CSS, every
  * chart as an SVG image embedded in the page (a data: URI, so each chart's glyph and clip ids

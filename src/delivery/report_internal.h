@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the files building a report share, and nothing else includes: report.c (head,
  * identity, energy, KPIs, series), report_quality.c (metering register and data quality) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator report's pages (report_layout.h): the JSON, section by section, as a document
  * in English or Chinese. Numbers are rounded here and only here (report_fmt), once per cell:

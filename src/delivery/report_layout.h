@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator report as a printable document (report_doc.h): every section of the JSON
  * (docs/report.schema.json) in the reader's language, each number rounded once by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The evidence sections of the report's pages (report_layout_internal.h): the metering
  * register with its boundary statement and calibration state, the data-quality evidence per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the two files laying out the report's pages share: report_layout.c (document, identity,
  * KPIs, grade, energy, charts) and report_layout_evidence.c (metering register, data quality,

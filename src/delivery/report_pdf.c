@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A document (report_doc.h) as A4 PDF pages with cairo and pango: a running header (the
  * document's head_left and head_right: site and period) and footer (foot_left: the source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The evidence a regulator's inspection asks for beside the figures (DOMAIN.md §9; docs/
  * reports.md "Metering register" and "Data quality"):

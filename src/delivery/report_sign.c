@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Ed25519 report signatures (report_sign.h) with OpenSSL's EVP interface: no cryptography of
  * our own, only the file handling around it (the private key through the one secret-file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Report signatures (docs/reports.md, "Signature"), on OpenSSL's Ed25519. The design is
  * agreed with greendc-receiver, which verifies the same bytes:

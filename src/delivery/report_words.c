@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The words of the report's pages in English and Chinese (report_words.h): role names,
  * statuses, the reasons a KPI is absent, counter events, identity fields, site types. The

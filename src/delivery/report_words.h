@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The words of the report's pages (report_words.c): greendc's codes and English messages in
  * the JSON mapped to what an English or a Chinese reader sees. Used by report_layout.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The remote-write tap (remote_write.h): on the store writer's thread, inside each batch
  * transaction, the batch's samples become remote-write requests in the outbox.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tenant statements as documents: the figures of analytics/statement.h as JSON (the one
  * machine form: CSV, HTML and PDF are rendered from it), CSV line items for billing systems,

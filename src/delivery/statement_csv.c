@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Statements as CSV line items (statement.h), for a billing system to import: one row per
  * tariff period, overhead, peak demand, rack and meter check, and a total per tenant, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A statement's JSON (statement_json.c) into its document model (statement_doc.h), worded in
  * English or Chinese. Figures are formatted here (kWh to one decimal, money to two, shares

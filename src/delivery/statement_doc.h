@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The document model of a tenant statement: what a page says — title, identity lines,
  * notices, tables, chart series — in one language, apart from how it is drawn. HTML

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Statements as one printable HTML page (statement.h): each tenant's document model
  * (statement_doc.h) drawn as a page of its own — identity lines, notices, tables, and the

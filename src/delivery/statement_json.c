@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Statement figures (analytics/statement.h) as JSON: every number as computed there, times
  * in UTC with the site-time label beside them, statuses and sources as codes. The CSV, HTML

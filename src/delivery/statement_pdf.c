@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Statements as PDF: the one place the statement documents meet the reports engine's PDF
  * renderer (src/delivery/report_pdf*, cairo/pango, charts, signatures), which is being built

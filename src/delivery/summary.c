@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Summaries (summary.h), built with cJSON and queued through store_outbox().
  */

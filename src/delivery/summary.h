@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Periodic summaries (outputs.summary_interval): a small JSON document per completed interval
  * (site, period, device health, energy by role with the PUE, its category and coverage when an

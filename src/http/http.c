@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The daemon's HTTP server on libmicrohttpd (see http.h): binding, TLS, routing to /metrics,
  * /api/v1/ and the dashboard's static files, what is refused before routing (methods, bodies,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The JSON API under /api/v1/ (see docs/api.md): site, devices and their state, series search,
  * downsampled queries, power by role, PUE with its category and coverage, and free cooling. Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The floor view's API: /api/v1/floor (halls, rows and racks with live kW, % of the derated
  * limit, measured peaks and A/B redundancy), /api/v1/rack (one rack's PDUs, phases and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared between the HTTP server's files (http.c, http_auth.c, http_guard.c, http_work.c,
  * http_snap.c, http_api.c); not an API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The replies every /api/v1/ handler answers through (http_req.h). */
 #include "http/http_req.h"
 #include "http/http_internal.h"

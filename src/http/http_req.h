@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One API request as the handlers of /api/v1/ see it (http_api.c, http_floor.c): its
  * arguments and the reply it fills, with the helpers every handler answers through.

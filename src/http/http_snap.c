@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The HTTP server's in-memory snapshot: one thread keeps the latest value of every series by
  * tailing the store's commit log (store_tail), refreshes the devices' state, and renders the

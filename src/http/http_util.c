@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Pure helpers for the HTTP server: see http_util.h. */
 #include "http/http_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pure helpers of the HTTP server (no sockets, no store), kept apart so unit tests cover
  * them: safe static paths, the query downsampling step, the bearer token's parsing and hash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The outbox table (outbox.h): the insert that producers run inside their own transaction,
  * with the count/bytes bound, and the delivery side the pusher uses on its own connection.

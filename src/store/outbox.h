@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The outbox: everything that must leave the site (alerts, summaries, reports) as rows of the
  * `outbox` table, each with a stream name, an idempotency key and a JSON payload. Producers

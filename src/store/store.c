@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's writer side: opening (the connection, its pragmas, migration, registry and
  * state recovery, the writer thread) and closing. The rest of the writer is in the files

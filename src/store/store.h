@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The time-series store: SQLite in WAL mode, one writer thread, readers on their own
  * connections. Raw samples are packed per series per hour into compressed blocks; every

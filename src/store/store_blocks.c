@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store writer's hour blocks: packing a series' open hour (RAM + staging) into one
  * compressed row of `blocks` with its rollups; merging late samples into an already packed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The block codec of the store: one series' samples for one hour packed into a blob.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared by every file of the store, writer and readers: the schema and its migrations,
  * time-bucket helpers, the rollup levels, the read connection, and the outbox insert that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The writer's way into the outbox (outbox.h): store_outbox() queues an item for one or more
  * streams with an optional event, and the writer inserts all of it in the batch transaction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reads behind a regulator report's data-quality evidence (docs/reports.md, "Data quality"):
  * the counter events of a period — meter resets and replacements, rejected readings and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's series registry: "device, metric, labels" -> id in an in-memory hash (open
  * addressing), loaded at open and behind its own lock. A new series gets the next id at once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator uploads table (store.h; docs/regulator.md): the local history of every
  * upload, which is also what makes production exactly-once: a period is produced only if it

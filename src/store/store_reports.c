@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The reports table: regulator reports stored by `greendc report --enqueue` together with
  * their outbox items, and listed for /api/v1/reports. The CLI is a process of its own beside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One queued sample or series row through the store writer: counters are unwrapped and
  * reset-corrected (counter.h) with an event for every discontinuity, the sample is staged

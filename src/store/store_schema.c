@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's schema and its forward migrations. Migration i takes a database from
  * user_version i to i + 1; they run in order, each in its own transaction together with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The commit tap (store.h): one output sees every batch's samples inside the batch's own
  * transaction and queues outbox items there, so what leaves the site is exactly what was

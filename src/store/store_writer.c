@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's writer thread: it owns the only write connection, takes the whole queue as one
  * batch and commits it in one transaction (the samples, then late merges, stale hours, state

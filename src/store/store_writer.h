@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store writer's internals, shared by the files that make it up (not a public header):
  *   store.c          open / close: the connection, its pragmas, the thread's start and stop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the regulator template (src/delivery/regtpl.h), which parses a file an
  * operator edits and renders what greendc uploads to a regulator's platform.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the store's block codec (src/store_codec.h). A blob read back from
  * the database may be damaged or hostile: codec_count() and codec_decode() must reject it or

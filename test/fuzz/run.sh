@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the libFuzzer harnesses (test/fuzz/fuzz_<name>.c) with clang, ASan and UBSan into
 # build-fuzz/, and run each for a bounded time over its committed seed corpus
 # (test/fuzz/corpus/<name>/). `make fuzz` runs this; test/run.sh runs it with --brief.

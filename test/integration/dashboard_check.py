@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The dashboard in headless chromium, checked against the API answers it was drawn from.
 
 Usage: dashboard_check.py URL OUTDIR   (sourced by test_dashboard_browser.sh)

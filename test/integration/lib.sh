@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the integration tests (sourced). Every test gets its own temporary
 # folder, starts its peers on 127.0.0.1 with free ports, and stops everything it started by
 # PID when it exits, however it exits (test/README.md, "Daemons").

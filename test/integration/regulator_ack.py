@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A regulator platform for test_regulator.sh: takes JSON uploads over HTTP on 127.0.0.1 and
 acknowledges each with {"code": 0}, recording what it got, one JSON line per request:
 {"t": ms, "key": Idempotency-Key, "auth": Authorization, "body": the upload}.

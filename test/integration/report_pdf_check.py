@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Check a regulator report's PDFs against its JSON (test_report_pdf.sh).
 
     report_pdf_check.py REPORT.json ZH.pdf EN.pdf SCHEMA OUTDIR NAME

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Alertmanager interop: Debian's prometheus-alertmanager on 127.0.0.1 (no cluster, its own
 # storage path) routes to a webhook receiver run here. A Modbus device (tools/dcsim) goes away
 # and comes back; greendcd's device_down alert, pushed with API v2 (POST /api/v2/alerts,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Alert lifecycle end to end: a Modbus device (tools/dcsim) goes away and comes back. Two
 # rules watch it (device_down, and a threshold on its greendc_device_up series with `for`
 # and hysteresis). Each must fire exactly once and resolve exactly once, reach the reference

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A/B redundancy, live (docs/tenants.md): greendcd polls dcsim with the demo configuration as
 # shipped. Rack A1-04 draws about 10 kW; its feed B PDU is rated 32 A, its feed A PDU 16 A
 # (8.8 kW derated at 80 %), so feed A alone could not carry the rack's measured peak. The

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Chat robots against a local fake of each service (Python, 127.0.0.1): two meters of one
 # dcsim go down together; their two alerts reach each robot coalesced into ONE message, with
 # DingTalk's and Feishu's signatures checked independently (Python hmac) and a wrongly signed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check-config: good configs pass; each kind of mistake is reported as file:line: key: problem
 # and makes the command fail. Profiles come from a private folder so the cases are exact.
 . "$(dirname "$0")/lib.sh"

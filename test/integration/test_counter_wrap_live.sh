@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A 16-bit kWh register that wraps while greendc polls it (dcsim PDU A, accelerated): the
 # stored energy keeps rising through the wrap and no reset event is recorded. dcsim holds its
 # model after 10 s (--hold-after: the registers keep their last values, which --dump prints)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 at 20 random moments during ingest: after each, PRAGMA integrity_check is ok, every
 # sample a reader could see before the kill (i.e. committed, acknowledged) is still there, and
 # the daemon restarts and continues. An online backup taken during ingest is consistent.

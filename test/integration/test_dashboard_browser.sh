@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The built-in dashboard in a real browser, on what `make demo` shows in its first minute: the
 # demo configuration as shipped (truth_config.sh: only ports and paths differ), 45 days of
 # history from dcsim's generator imported through `greendc import --interval-end`, last month's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # dcsim's history generator and ground truth on their own (docs/dcsim.md, "History"):
 # deterministic for a seed; a history cut in two and continued with --resume-from is byte for
 # byte the uninterrupted one (readings, truth and final state), and live dcsim resumed from the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # dcsim's SNMP side (docs/dcsim.md, "SNMP") agrees with its Modbus side. One dcsim serves the
 # same simulated PDUs, UPS and weather station over Modbus TCP and over SNMP; one greendcd
 # polls both at once with the shipped profiles (pdu/apc-rpdu2, ups/ups-mib,

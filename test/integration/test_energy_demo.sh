@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The demo site (etc/demo.yaml served by dcsim in real time) through greendcd: the PUE that
 # `greendc pue` prints for the hours of the run equals the PUE recomputed here with SQL from
 # the stored cumulative counter readings (staging rows and 1-minute rollup min/max: for a

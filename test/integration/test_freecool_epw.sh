@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `greendc freecool --weather` on the Taiyuan typical year (../shared/data/weather, never copied
 # into this repository: its licence is unstated) against an independent recomputation in
 # Python with its own psychrometrics (Hyland-Wexler, ASHRAE wet-bulb solved by bisection to

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The live free-cooling calculator over stored data: dcsim's plant controller changes over 2 K
 # late (--late-changeover 2) at a simulated instant (2026-04-20 12:00, outdoor wet-bulb about
 # 9.7 C) where full free cooling is available (HX leaving 14.7 C <= 15 C) but the plant runs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Grafana dashboards (dashboards/grafana/*.json) and their provisioning file without
 # Grafana. Structure: each dashboard parses, has its fixed uid and the pinned schemaVersion,
 # takes its Prometheus datasource from ${datasource} in every panel and target, has $site,

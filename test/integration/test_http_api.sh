@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The HTTP server of greendcd against dcsim (docs/api.md): every /api/v1 endpoint answers JSON
 # with the right shape; bad input (non-numeric ranges, huge steps, unknown series, SQL
 # metacharacters, unknown parameters) gets a 4xx and changes nothing; static path traversal in

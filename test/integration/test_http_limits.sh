@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What greendcd's HTTP server refuses at once, and how it reads numbers and tokens (issue 20,
 # items 5, 7, 10, 11; docs/api.md): 1,000 query parameters and a GET with a body (by length or
 # chunked) get a 4xx within a second instead of no answer; numbers are decimal (series=010 is

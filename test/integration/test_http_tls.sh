@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendcd's HTTP server with TLS (GnuTLS through libmicrohttpd) and its limits: bound to
 # 127.0.0.3 with a token and a self-signed certificate made here, it answers HTTPS with that
 # certificate (verified by curl against it as the CA), refuses plain HTTP, needs the token;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # History import and export (docs/import-export.md), end to end through the CLI:
 # - a year of hourly readings for a small site (utility feed, UPS output, chiller, water),
 #   generated here with known totals and mixed units, imported in long format; `greendc pue`

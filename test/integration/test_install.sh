@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make install DESTDIR=...: everything lands under DESTDIR (nothing outside it), the installed
 # programs run from there, and the systemd units (greendcd.service, greendc-report.service,
 # greendc-report-annual.service)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendc.yaml(5) documents exactly the keys the config parsers accept, so the two cannot drift.
 # The keys come from the parsers themselves: a config using every section and every nested
 # mapping is checked once as is (it must be valid), then once per mapping with an unknown key

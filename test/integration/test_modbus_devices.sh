@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Modbus device tests as data: every register recording in test/devices/modbus/*.regs is
 # served by Debian's pymodbus (test/integration/pymodbus_server.py --regs, an independent
 # peer, not libmodbus) on 127.0.0.1, recording i at unit id i (unrecorded registers between

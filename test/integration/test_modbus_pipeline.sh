@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole pipeline against real Modbus TCP servers on 127.0.0.1:
 #   - dcsim (libmodbus) and an independent server on Debian's pymodbus;
 #   - values stored equal what the servers served (every type and word order, scale, offset);

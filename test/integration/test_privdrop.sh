@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Started as root with daemon.user set, greendcd drops to that user before it opens the
 # store: the process runs with the user's uid, root cannot be regained, the database it
 # creates belongs to the user, and polling works; a configured user that does not exist is an

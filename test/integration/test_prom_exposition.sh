@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # /metrics follows the Prometheus conventions on a live greendcd (the demo config against
 # dcsim): `promtool check metrics` finds nothing at all; each family has one HELP and one TYPE,
 # no two families share a HELP; no family name ends in a non-base unit; every family is one

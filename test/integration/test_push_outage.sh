@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Outbox delivery to greendc-receiver (receiver/) over real HTTP on 127.0.0.1:
 #  1. receiver answering 503 (an outage): the head item is retried with a backoff that grows
 #     from backoff_min and is capped at backoff_max (request log timestamps);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A server's Retry-After is honoured only up to the target's retry_after_max (issue: one
 # "Retry-After: 3153600000" used to stall a stream for a century, stored in SQLite and kept
 # across restarts; ra*1000 could overflow). Against a plain HTTP server on 127.0.0.1 that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendc-receiver's checks and the pusher's TLS, with real peers on 127.0.0.1:
 #  1. requests signed independently in Python (hmac/hashlib): a good one is stored, a replay
 #     is a duplicate (stored once), a tampered body and a stale timestamp (> 5 min) and a

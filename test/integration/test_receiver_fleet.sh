@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendc-receiver on PostgreSQL with a fleet (docs/fleet.md): a throwaway PostgreSQL 15
 # cluster (initdb in the test's folder, Unix socket only), 2,000 sites registered with
 # `greendc-receiver site import` (HMAC secrets, every 10th site an Ed25519 key), two receiver

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Redfish device tests as data: every mockup in test/devices/redfish/ (a BMC's resource tree
 # in the DMTF mockup layout) is served over HTTPS by test/integration/redfish_fixture.py with
 # a private CA, session login and Basic auth; greendcd reads each with the profile its

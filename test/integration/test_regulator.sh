@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regulator upload cycles (docs/regulator.md) against a local acknowledging platform
 # (regulator_ack.py), with 62 days of the demo site's meters (gdcfill) and the shipped example
 # template (etc/regulator/example.json) with its documented energy-type mapping:

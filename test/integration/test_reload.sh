@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SIGHUP: a broken config is refused with file:line and the running one keeps polling; a good
 # one adds a device without losing what was already stored; SIGTERM exits 0 after a flush.
 . "$(dirname "$0")/lib.sh"

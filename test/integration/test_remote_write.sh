@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Prometheus remote-write to a real Prometheus (Debian's 2.42, --web.enable-remote-write-
 # receiver) and a real VictoriaMetrics, both on 127.0.0.1, from greendcd polling the demo site
 # (dcsim) once a second:

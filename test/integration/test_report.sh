@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The monthly report on a fixed scenario (October 2026, written through the real store writer
 # by build/test/test_report with GDC_REPORT_FIXTURE): its E_DC, E_IT, coverage, category and
 # every KPI equal what `greendc pue` and `greendc kpi` print for the same period; the JSON

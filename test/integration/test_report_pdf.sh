@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regulator-grade reports (issue 15): identity, metering register, data-quality evidence,
 # charts, PDF in zh and en, Ed25519 signatures. Two sites:
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # One secrets policy (issue 20, items 4 and 9; docs/config.md "Secret files"): every secret
 # file a config names -- http.token_file, http.tls_key, a report target's secret_file, a chat
 # robot's url_file and secret_file, an mTLS client_key -- goes through the one reader

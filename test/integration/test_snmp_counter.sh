@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A Counter32 energy register read over SNMP from Debian's snmpd (v2c, 127.0.0.1) through a
 # wrap and an agent restart:
 #   4294967000 -> (snmpd restarted at) 500: a 32-bit wrap, +796, no event;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Profiles matched by identity: device entries that name no profile are identified at run
 # time and read with the profile whose `match: {sysobjectid: PREFIX}` is the longest prefix of
 # sysObjectID.0; when no profile claims the sysObjectID, a profile that claims a standard MIB

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SNMPv3 (USM) against Debian's snmpd on 127.0.0.1 with its own config (createUser for an
 # authPriv SHA-256/AES user):
 #   - authPriv with the right keys stores the agent's values (an INTEGER and a Counter32);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What greendcd creates is for its own user only (issue 20, item 12; docs/internals/daemon.md):
 # started by hand with the usual umask 022, the database, its WAL and shared-memory files, the
 # audit log and the database's folder come out mode 0600 (0700 for the folder), not 0644.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The rules every integration test keeps (test/README.md), checked over the scripts themselves
 # so that a new test cannot quietly break them:
 #  1. only the runner prints the closing "N passed, N failed" line;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Summaries are periods of site time (outputs.summary_interval; docs/reports.md): whole
 # intervals from site midnight, whatever UTC's offset or the host's zone (the runner's tz/
 # stage runs this test with the host in America/Los_Angeles). With the site in Asia/Shanghai

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Tenant statements a customer can be billed from (docs/tenants.md): the demo configuration as
 # shipped (its racks, tenants, example time-of-use tariff and ratings), October 2026 and the
 # days around it from dcsim's history generator (readings every 5 minutes as the registers

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Numbers a regulator can sign (docs/accuracy.md): 61 days of the demo site's readings from
 # dcsim's history generator (1-minute readings as the registers show them: PDU A's 16-bit kWh
 # register wrapping, utility-b's meter replaced on 2026-09-21 at 14:00, PDU B silent for 40

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The hour in progress is labelled in progress, never as a complete OK hour: in `greendc pue`
 # (JSON and table), in `/api/v1/pue` and in the report of the month in progress. Set up as
 # `make demo` will run (issue 14): dcsim --history seeds the demo site from the day before this

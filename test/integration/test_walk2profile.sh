@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tools/walk2profile on a real recording (APC rPDU2, .snmprec) and on snmpwalk -On text:
 # the stub carries the sysObjectID as match:, offers the device's power OID as a candidate,
 # groups repeated instances into a column, skips non-device MIB-2 and non-numbers; and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by test_truth_*.sh after lib.sh: the demo configuration exactly as shipped
 # (etc/demo.yaml: its devices, profiles, labels, rated powers, intervals, energy roles and
 # cooling section), with only what must differ in a test changed (lib.sh's demo_config, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The core modules every layer shares: integer parsing (decimal only; YAML 1.2 for config),
  * the time module (ISO 8601 round trips, the CLI grammar, site-time units across DST), the
  * label codec, the capped text buffer, and the one secret-file reader against every kind of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Energy analytics with known answers: fixed sample streams written through the real store,
  * then energy per role, coverage, status and the KPIs, compared with figures worked out by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server's pure parts: SHA-256 against FIPS 180-4 examples and hashlib-computed
  * padding edges, Prometheus family names and escaping, canonical label splitting, static path
  * safety, and the downsampling step bound (never more than width buckets). */

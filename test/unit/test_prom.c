@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Prometheus exposition's names against their documentation: every registry metric's
  * family (prom_family) is the one docs/metrics.md lists beside it, no two metrics share
  * a family or a HELP text, every HELP says what the metric measures (the registry's meaning),

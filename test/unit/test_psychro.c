@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for src/psychro.c against known answers: the self-checks of DOMAIN.md §4, the
  * ASHRAE Handbook Fundamentals saturation table, PsychroLib's published values, and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* greendc-receiver's pure parts (receiver/): the JSON Schema subset keyword by keyword, the
  * headers-first verdicts, the body checks and the figures extracted from a report, HMAC and
  * Ed25519 signatures (signed here with OpenSSL, verified by auth.c), and log escaping. */

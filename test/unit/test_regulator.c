@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Regulator uploads (regulator.h, regtpl.h) with known answers: the template renders a body
  * worked out by hand (JSON escaping, cycle codes, site time, a loop over the energy types with
  * commas, null for a missing figure, the quality object); broken templates are refused with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus remote-write (remote_write.h): the encoder against bytes worked out by hand from
  * the protobuf wire format and snappy's block format, a round trip, and the tap through a
  * real store: every request in the outbox decodes to series named and labelled as /metrics

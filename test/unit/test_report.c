@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The monthly report on a fixed scenario written through the real store writer: October 2026
  * in Asia/Shanghai, 15-minute cumulative counters for a utility feed (1310 kWh/h plus a daily

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The time-series store end to end: migrations, round trips, rollups against a brute-force
  * recomputation from raw samples, crash durability (a child that exits or is killed without

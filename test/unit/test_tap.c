@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's commit tap (store.h) and per-stream outbox bounds (outbox.h): the tap sees every
  * stored sample once, as stored (counters unwrapped, NaN kept), in commit order; a failed
  * batch is shown again after a rollback and its outbox items are not doubled; a tap can name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tenants, tariffs, groups, statements and capacity on a fixed floor written through the
  * real store writer: October 2026 in Asia/Shanghai (no DST), readings every 15 minutes.

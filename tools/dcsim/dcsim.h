@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim: a simulated data centre speaking real Modbus TCP (docs/dcsim.md). This header holds
  * what every part shares: the model's outputs (struct sim_values, written by plant.c, read by

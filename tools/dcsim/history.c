@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim history generator (history.h). The series table below is etc/demo.yaml seen from the
  * store: each device entry's name and labels, each profile point's metric, labels and scale,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim plant model (docs/dcsim.md, "Model"). Pure arithmetic on struct plant; the only
  * randomness is the position-addressable noise of dcsim.h, so a given --seed and simulated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim plant model: IT load, UPS, PDUs, chiller plant with a waterside economizer and its
  * (deliberately late) changeover controller, CRAH units, lighting, utility feeds. Advanced in

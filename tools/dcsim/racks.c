@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dcsim's metered racks (racks.h): loads, splits and counters. */
 #include "racks.h"
 

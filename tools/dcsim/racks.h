@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim's metered racks (docs/dcsim.md, "Racks"): eight racks in two rows of hall A, each
  * fed from two sides (feed A and feed B) by a three-phase rack PDU per side with an input

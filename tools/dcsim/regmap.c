@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim register maps (docs/dcsim.md, "Devices and registers"). Two devices copy real public
  * maps so the real meter profiles read them: unit 1 is an Eastron SDM630 (FC4, float32 ABCD)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim ground truth per hour (truth.h). The sums here start from zero every hour, so they
  * carry none of the counters' history (start values, wraps, replacement) and only the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim ground truth (docs/dcsim.md, "Ground truth"): what the simulated site really did, per
  * hour, integrated from the model's own powers before any register quantisation, wrap,

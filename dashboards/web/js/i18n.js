@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dashboard's words in English and Chinese. The API answers with codes (roles, statuses,
 // reasons, device states, alert rule types, cooling modes) and numbers; this file is the one
 // place they become text. t("key", {name: value}) fills {name}; a key missing in Chinese falls

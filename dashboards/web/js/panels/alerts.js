@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panel "Alerts": the firing ones, then the newest transitions, each worded from the rule's
 // type and numbers (code, params) so it reads in the page's language; a rule with its own
 // summary in the config is shown as written.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panels "Floor" and "Tenants, month to date". The floor: each hall's rows of racks from
 // /api/v1/floor, a tile per rack coloured by the chosen figure — live kW, % of its derated
 // limit, or A/B redundancy (whether each feed alone could carry the rack's measured peak) —
