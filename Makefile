@@ -6,7 +6,8 @@
 #   make demo         set up, build, run greendc against the simulated data centre
 #   make bench        build and run the benchmarks (print figures)
 #   make check-layers the one-way layer rule of src/ (docs/architecture.md); part of check
-#   make check-style  clang-format --dry-run over every C file; part of check (make format fixes)
+#   make check-style  clang-format --dry-run over every C file, and an SPDX line atop every source
+#                     file (tools/check-spdx); part of check (make format fixes the first)
 #   make fuzz         run each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)
 #   make install      install to $(DESTDIR)$(PREFIX)
 #   make deb          the Debian packages, built from a copy of the tree, into $(O)/deb/
@@ -288,6 +289,7 @@ format:
 
 check-style:
 	@clang-format --dry-run -Werror $(C_SOURCES) && echo "check-style: ok ($(words $(C_SOURCES)) files)"
+	@sh tools/check-spdx
 
 # One-way layers and SQL only in src/store/ (docs/architecture.md).
 check-layers:
