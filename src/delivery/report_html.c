@@ -17,28 +17,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Document text: HTML-escaped, a line break kept as <br>. */
 static void esc(struct sbuf *b, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			sbuf_puts(b, "&lt;");
-			break;
-		case '>':
-			sbuf_puts(b, "&gt;");
-			break;
-		case '&':
-			sbuf_puts(b, "&amp;");
-			break;
-		case '"':
-			sbuf_puts(b, "&quot;");
-			break;
-		case '\n':
-			sbuf_puts(b, "<br>");
-			break;
-		default:
-			sbuf_add(b, s, 1);
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+		if (!nl) {
+			sbuf_put_html(b, s);
+			return;
 		}
+		char *line = strndup(s, (size_t)(nl - s));
+		if (!line) {
+			b->oom = true;
+			return;
+		}
+		sbuf_put_html(b, line);
+		free(line);
+		sbuf_puts(b, "<br>");
+		s = nl + 1;
 	}
 }
 

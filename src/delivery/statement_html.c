@@ -15,28 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void esc(struct sbuf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			sbuf_puts(b, "&lt;");
-			break;
-		case '>':
-			sbuf_puts(b, "&gt;");
-			break;
-		case '&':
-			sbuf_puts(b, "&amp;");
-			break;
-		case '"':
-			sbuf_puts(b, "&quot;");
-			break;
-		default:
-			sbuf_add(b, s, 1);
-		}
-	}
-}
-
 static void chart_svg(struct sbuf *b, const struct statement_doc_chart *c)
 {
 	const double w = 640, h = 160, left = 48, bottom = 18;
@@ -45,7 +23,7 @@ static void chart_svg(struct sbuf *b, const struct statement_doc_chart *c)
 		if (isfinite(c->values[i]))
 			max = fmax(max, c->values[i]);
 	sbuf_puts(b, "<figure><figcaption>");
-	esc(b, c->title);
+	sbuf_put_html(b, c->title);
 	sbuf_printf(b,
 	            "</figcaption><svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n",
 	            w, h);
@@ -63,14 +41,14 @@ static void chart_svg(struct sbuf *b, const struct statement_doc_chart *c)
 			            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 			            "data-value=\"%.6g\"><title>",
 			            x + 1, 8 + ph - bh, bw - 2 > 1 ? bw - 2 : 1, bh, c->values[i]);
-			esc(b, c->labels[i]);
+			sbuf_put_html(b, c->labels[i]);
 			sbuf_printf(b, ": %.1f %s</title></rect>\n", c->values[i],
 			            c->unit ? c->unit : "");
 		}
 		if (c->n <= 31 && (i % 2 == 0 || c->n <= 16)) {
 			sbuf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">",
 			            x + bw / 2, h - 4);
-			esc(b, c->labels[i]);
+			sbuf_put_html(b, c->labels[i]);
 			sbuf_puts(b, "</text>\n");
 		}
 	}
@@ -80,7 +58,7 @@ static void chart_svg(struct sbuf *b, const struct statement_doc_chart *c)
 static void table_html(struct sbuf *b, const struct statement_doc_table *t)
 {
 	sbuf_puts(b, "<h3>");
-	esc(b, t->title);
+	sbuf_put_html(b, t->title);
 	sbuf_puts(b, "</h3>\n<table>\n");
 	bool head = false;
 	for (size_t c = 0; c < t->ncols; c++)
@@ -88,7 +66,7 @@ static void table_html(struct sbuf *b, const struct statement_doc_table *t)
 	for (size_t c = 0; head && c < t->ncols; c++) {
 		sbuf_puts(b, c ? "" : "<tr>");
 		sbuf_puts(b, t->numeric[c] ? "<th class=\"n\">" : "<th>");
-		esc(b, t->head[c]);
+		sbuf_put_html(b, t->head[c]);
 		sbuf_puts(b, c + 1 < t->ncols ? "</th>" : "</th></tr>\n");
 	}
 	for (size_t r = 0; r < t->nrows; r++) {
@@ -96,7 +74,7 @@ static void table_html(struct sbuf *b, const struct statement_doc_table *t)
 		sbuf_puts(b, total ? "<tr class=\"total\">" : "<tr>");
 		for (size_t c = 0; c < t->ncols; c++) {
 			sbuf_puts(b, t->numeric[c] ? "<td class=\"n\">" : "<td>");
-			esc(b, t->cells[r * t->ncols + c]);
+			sbuf_put_html(b, t->cells[r * t->ncols + c]);
 			sbuf_puts(b, "</td>");
 		}
 		sbuf_puts(b, "</tr>\n");
@@ -107,23 +85,23 @@ static void table_html(struct sbuf *b, const struct statement_doc_table *t)
 static void page(struct sbuf *b, const struct statement_doc *d, const char *tenant)
 {
 	sbuf_puts(b, "<section class=\"page\" data-tenant=\"");
-	esc(b, tenant);
+	sbuf_put_html(b, tenant);
 	sbuf_puts(b, "\">\n<h1>");
-	esc(b, d->title);
+	sbuf_put_html(b, d->title);
 	sbuf_puts(b, "</h1>\n<h2>");
-	esc(b, d->heading);
+	sbuf_put_html(b, d->heading);
 	sbuf_puts(b, "</h2>\n<dl>\n");
 	for (size_t i = 0; i < d->nident; i++) {
 		sbuf_puts(b, "<dt>");
-		esc(b, d->ident[i].key);
+		sbuf_put_html(b, d->ident[i].key);
 		sbuf_puts(b, "</dt><dd>");
-		esc(b, d->ident[i].value);
+		sbuf_put_html(b, d->ident[i].value);
 		sbuf_puts(b, "</dd>\n");
 	}
 	sbuf_puts(b, "</dl>\n");
 	for (size_t i = 0; i < d->nnotes; i++) {
 		sbuf_puts(b, d->notes[i].warn ? "<p class=\"warn\">" : "<p class=\"note\">");
-		esc(b, d->notes[i].text);
+		sbuf_put_html(b, d->notes[i].text);
 		sbuf_puts(b, "</p>\n");
 	}
 	for (size_t i = 0; i < d->ntables; i++)
@@ -131,7 +109,7 @@ static void page(struct sbuf *b, const struct statement_doc *d, const char *tena
 	for (size_t i = 0; i < d->ncharts; i++)
 		chart_svg(b, &d->charts[i]);
 	sbuf_puts(b, "<footer>");
-	esc(b, d->footer);
+	sbuf_put_html(b, d->footer);
 	sbuf_puts(b, "</footer>\n</section>\n");
 }
 
@@ -145,11 +123,11 @@ char *statement_html(const cJSON *all, const char *lang)
 	const cJSON *label = cJSON_GetObjectItemCaseSensitive(per, "label");
 	sbuf_printf(&b, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
 	            zh ? "zh-CN" : "en");
-	esc(&b, cJSON_IsString(name) ? name->valuestring : "");
+	sbuf_put_html(&b, cJSON_IsString(name) ? name->valuestring : "");
 	sbuf_puts(&b, " — ");
-	esc(&b, zh ? "用电结算单" : "electricity statements");
+	sbuf_put_html(&b, zh ? "用电结算单" : "electricity statements");
 	sbuf_puts(&b, " ");
-	esc(&b, cJSON_IsString(label) ? label->valuestring : "");
+	sbuf_put_html(&b, cJSON_IsString(label) ? label->valuestring : "");
 	sbuf_puts(
 	        &b,
 	        "</title><style>body{font-family:\"Noto Sans CJK SC\",\"WenQuanYi Micro Hei\","
