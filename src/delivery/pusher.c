@@ -242,21 +242,6 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 
 /* ---- chat robots: alerts coalesced into one text message, rate-limited ---- */
 
-struct resp {
-	char buf[4096];
-	size_t len;
-};
-
-static size_t resp_write(char *ptr, size_t size, size_t n, void *ud)
-{
-	struct resp *r = ud;
-	size_t k = size * n, room = sizeof(r->buf) - 1 - r->len;
-	memcpy(r->buf + r->len, ptr, k < room ? k : room);
-	r->len += k < room ? k : room;
-	r->buf[r->len] = '\0';
-	return k;
-}
-
 /* POST body to url with the target's TLS settings; HTTP code or -1 (err). The robots answer
  * 200 with an error code in the body, which counts as a failure here. */
 static long chat_post(struct ptarget *pt, const char *url, const char *body, char *err,
@@ -270,7 +255,7 @@ static long chat_post(struct ptarget *pt, const char *url, const char *body, cha
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	h = curl_slist_append(h, "Expect:");
 	char ebuf[CURL_ERROR_SIZE] = "";
-	struct resp r = {.len = 0};
+	struct pusher_answer r = {.len = 0};
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -285,7 +270,7 @@ static long chat_post(struct ptarget *pt, const char *url, const char *body, cha
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (pt->t.ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, pt->t.ca_file);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, resp_write);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pusher_answer_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	CURLcode rc = curl_easy_perform(c);
 	long code = -1;

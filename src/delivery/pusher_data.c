@@ -54,14 +54,9 @@ void pusher_data_clear(struct ptarget *pt)
 	pt->ack_field = pt->ack_equals = NULL;
 }
 
-struct answer {
-	char buf[4096];
-	size_t len;
-};
-
-static size_t answer_write(char *ptr, size_t size, size_t n, void *ud)
+size_t pusher_answer_write(char *ptr, size_t size, size_t n, void *ud)
 {
-	struct answer *a = ud;
+	struct pusher_answer *a = ud;
 	size_t k = size * n, room = sizeof(a->buf) - 1 - a->len;
 	memcpy(a->buf + a->len, ptr, k < room ? k : room);
 	a->len += k < room ? k : room;
@@ -71,8 +66,8 @@ static size_t answer_write(char *ptr, size_t size, size_t n, void *ud)
 
 /* POST row's payload with the headers of pt's type; the answer's first 4 KiB in *a. The
  * status, or -1 for a transport failure (why in err). */
-static long post_data(struct ptarget *pt, const struct outbox_row *row, struct answer *a, char *err,
-                      size_t errlen, int64_t *retry_after_ms)
+static long post_data(struct ptarget *pt, const struct outbox_row *row, struct pusher_answer *a,
+                      char *err, size_t errlen, int64_t *retry_after_ms)
 {
 	*retry_after_ms = 0;
 	a->len = 0;
@@ -106,7 +101,7 @@ static long post_data(struct ptarget *pt, const struct outbox_row *row, struct a
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)row->len);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "greendc-pusher/1");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, answer_write);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pusher_answer_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
 	if (pt->basic_pw[0] && pt->t.basic_user) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -129,7 +124,7 @@ static long post_data(struct ptarget *pt, const struct outbox_row *row, struct a
 }
 
 /* One line of a receiver's answer for a log: control characters become spaces. */
-static void answer_line(const struct answer *a, char *out, size_t len)
+static void answer_line(const struct pusher_answer *a, char *out, size_t len)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < a->len && k + 1 < len && k < 200; i++)
@@ -167,7 +162,7 @@ static void delivered(struct ptarget *pt, const struct outbox_row *row, long cod
 int64_t pusher_serve_rw(struct ptarget *pt, struct outbox *ob, const struct outbox_row *row)
 {
 	char err[CURL_ERROR_SIZE + 64] = "", line[256];
-	struct answer a;
+	struct pusher_answer a;
 	int64_t retry_after;
 	long code = post_data(pt, row, &a, err, sizeof(err), &retry_after);
 	if (code >= 200 && code < 300) {
@@ -197,7 +192,7 @@ int64_t pusher_serve_rw(struct ptarget *pt, struct outbox *ob, const struct outb
 int64_t pusher_serve_regulator(struct ptarget *pt, struct outbox *ob, const struct outbox_row *row)
 {
 	char err[CURL_ERROR_SIZE + 300] = "", why[256] = "", line[256];
-	struct answer a;
+	struct pusher_answer a;
 	int64_t retry_after;
 	long code = post_data(pt, row, &a, err, sizeof(err), &retry_after);
 	if (code >= 200 && code < 300 &&

@@ -20,6 +20,14 @@
 
 #define PUSHER_IDLE_MS 500
 
+/* The first 4 KiB of an answer's body (what a log line or an acknowledgement check reads),
+ * gathered by pusher_answer_write as libcurl's CURLOPT_WRITEFUNCTION; the rest is dropped. */
+struct pusher_answer {
+	char buf[4096];
+	size_t len;
+};
+size_t pusher_answer_write(char *ptr, size_t size, size_t n, void *ud);
+
 struct pusher;
 
 struct ptarget {
