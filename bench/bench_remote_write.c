@@ -123,7 +123,7 @@ static int one_run(const char *dir, const char *url, bool rw, long nseries, long
 	struct pusher *p = NULL;
 	if (rw) {
 		delivery_attach(st, cfg);
-		p = pusher_start(cfg->outputs, cfg->storage.path, err, sizeof(err));
+		p = pusher_start(cfg->outputs, cfg->site.id, cfg->storage.path, err, sizeof(err));
 	}
 	int64_t *id = calloc((size_t)nseries, sizeof(*id));
 	struct store_sample *buf = calloc((size_t)nseries, sizeof(*buf));

@@ -47,7 +47,7 @@ static void start_pusher(struct delivery *d, const struct config *cfg)
 	}
 	if (!cfg->outputs || cfg->outputs->nreport == 0)
 		return;
-	d->pusher = pusher_start(cfg->outputs, d->dbpath, err, sizeof(err));
+	d->pusher = pusher_start(cfg->outputs, cfg->site.id, d->dbpath, err, sizeof(err));
 	if (!d->pusher)
 		log_err("pusher: %s; items stay in the outbox", err);
 	err[0] = '\0';

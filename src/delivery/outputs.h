@@ -68,6 +68,7 @@ struct out_target {
 	int64_t backoff_min_ms, backoff_max_ms;
 	int64_t retry_after_max_ms; /* a server's Retry-After is honoured up to this (1 h) */
 	int64_t resend_ms;          /* alertmanager: re-send firing alerts this often */
+	bool site_header; /* report: send greendc-site: <site.id> (per-site receiver credentials) */
 	/* chat robots: the URL (it carries the token) is read from url_file, never configured
 	 * inline, so it cannot reach a log line or `check-config` output */
 	enum out_chat chat;

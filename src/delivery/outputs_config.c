@@ -129,6 +129,8 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 		ywant_duration(y, v, path, 10, &t->backoff_max_ms);
 	} else if (strcmp(key, "retry_after_max") == 0) {
 		ywant_duration(y, v, path, 10, &t->retry_after_max_ms);
+	} else if (strcmp(key, "site_header") == 0) {
+		ywant_bool(y, v, path, &t->site_header);
 	} else if (strcmp(key, "resend") == 0) {
 		ywant_duration(y, v, path, 1000, &t->resend_ms);
 	} else if (strcmp(key, "url_file") == 0) {
@@ -206,7 +208,7 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 	        "name",        "url",         "secret_file", "ca_file",
 	        "client_cert", "client_key",  "streams",     "connect_timeout",
 	        "timeout",     "backoff_min", "backoff_max", "retry_after_max",
-	        NULL};
+	        "site_header", NULL};
 	static const char *const chat_keys[] = {
 	        "name",    "kind",        "url_file",    "secret_file",
 	        "ca_file", "coalesce",    "rate_limit",  "connect_timeout",
@@ -426,6 +428,11 @@ void outputs_config_validate(const struct config *cfg, struct config_diag *diag)
 			config_diag_add(diag, t->file, t->line,
 			                "outputs.regulator: %s: its figures come from the energy "
 			                "model; the config has no energy: section",
+			                t->name);
+		if (t->site_header && !cfg->site.id)
+			config_diag_add(diag, t->file, t->line,
+			                "outputs.report: %s: site_header needs site.id (the header "
+			                "names the site to the receiver)",
 			                t->name);
 		if (t->type != OUT_T_REMOTE_WRITE)
 			continue;

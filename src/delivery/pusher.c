@@ -186,6 +186,9 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 		h = curl_slist_append(h, h_id);
 		h = curl_slist_append(h, h_ts);
 		h = curl_slist_append(h, h_sig);
+		/* The receiver picks this site's credentials by it (greendc-receiver(8)). */
+		if (pt->site_hdr[0])
+			h = curl_slist_append(h, pt->site_hdr);
 		/* A signed report carries its detached Ed25519 signature over the body
 		 * (report_sign.h), which the receiver verifies with the report's own key. */
 		if (row->signature && *row->signature) {
@@ -674,7 +677,8 @@ static void target_setup(struct ptarget *pt, const struct out_target *s)
 	         s->client_cert ? " (client cert)" : "");
 }
 
-struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *err, size_t errlen)
+struct pusher *pusher_start(const struct outputs *o, const char *site_id, const char *dbpath,
+                            char *err, size_t errlen)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "curl_global_init failed");
@@ -706,6 +710,8 @@ struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *e
 		pt->t.basic_user = dup_or_null(s->basic_user);
 		pt->t.basic_password_file = dup_or_null(s->basic_password_file);
 		pt->t.instance = dup_or_null(s->instance);
+		if (s->site_header && site_id)
+			snprintf(pt->site_hdr, sizeof(pt->site_hdr), "greendc-site: %s", site_id);
 		pt->t.reg = NULL; /* borrowed config: pusher_data_setup copies what it needs */
 		if (s->type == OUT_T_REGULATOR && s->reg && s->reg->ack_field) {
 			pt->ack_field = strdup(s->reg->ack_field);

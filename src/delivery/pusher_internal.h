@@ -37,6 +37,7 @@ struct ptarget {
 	bool started;
 	uint64_t rng;
 	char redacted[160];
+	char site_hdr[160]; /* "greendc-site: <site.id>" when the target asks for it; "" none */
 	uint8_t key[WHSIGN_MAX_KEY];
 	size_t keylen;
 	bool usable;
