@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# timeout: 480
 # Live, as the demo runs: greendcd polls dcsim (real time, --speed 1: the rated powers of
 # etc/demo.yaml bound plausible counter increases by wall-clock time, so the simulation must
 # not run faster) with the demo configuration as shipped (its intervals, quantised registers
