@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # greendc — the only build system. See README.md.
 #
 #   make              build the daemon, the CLI, the drivers and the tools into build/
@@ -5,7 +6,8 @@
 #   make demo         set up, build, run greendc against the simulated data centre
 #   make bench        build and run the benchmarks (print figures)
 #   make check-layers the one-way layer rule of src/ (docs/architecture.md); part of check
-#   make check-style  clang-format --dry-run over every C file; part of check (make format fixes)
+#   make check-style  clang-format --dry-run over every C file, and an SPDX line atop every source
+#                     file (tools/check-spdx); part of check (make format fixes the first)
 #   make fuzz         run each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)
 #   make install      install to $(DESTDIR)$(PREFIX)
 #   make deb          the Debian packages, built from a copy of the tree, into $(O)/deb/
@@ -35,7 +37,7 @@ CFLAGS ?= -O2 -g
 HARDEN_CFLAGS = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
 	-fcf-protection -Wformat -Werror=format-security
 HARDEN_LDFLAGS = -Wl,-z,relro -Wl,-z,now
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread -MMD -MP -Iinclude -Isrc \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread -MMD -MP -Iinclude -Isrc -I$(O)/gen \
 	-DDRIVERDIR='"$(DRIVERDIR)"' -DPROFILEDIR='"$(PROFILEDIR)"'
 ifeq ($(DEVELOPER),1)
 BASE_CFLAGS += -Werror -Wshadow -Wmissing-prototypes
@@ -49,7 +51,7 @@ endif
 
 # net-snmp's headers need no -I on Debian; its --cflags drag in perl paths, so none are taken.
 SNMP_LIBS := $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
-PKGS = sqlite3 libzstd yaml-0.1 libmodbus libcjson libcurl libmicrohttpd
+PKGS = sqlite3 libzstd yaml-0.1 libmodbus libcjson libcurl libmicrohttpd libprotobuf-c snappy
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIB_sqlite := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null)
 LIB_zstd := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null)
@@ -62,8 +64,21 @@ LIB_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 LIB_crypto := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIB_pq := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
 PQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+# Prometheus remote-write: protobuf-c encodes, snappy compresses (src/delivery/remote_write.c).
+LIB_protobufc := $(shell $(PKG_CONFIG) --libs libprotobuf-c 2>/dev/null)
+LIB_snappy := $(shell $(PKG_CONFIG) --libs snappy 2>/dev/null)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(HARDEN_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+# The report's PDF and charts (docs/reports.md): cairo and pango draw them, only in the two
+# files that include their headers. Only the CLI renders reports: greendcd links the same
+# archive but pulls none of these objects, so it is linked without cairo. The glib/pango
+# folders are -isystem so their headers' own warnings do not fail DEVELOPER=1.
+CAIRO_PKGS = pangocairo cairo-pdf cairo-svg fontconfig
+CAIRO_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(CAIRO_PKGS) 2>/dev/null))
+LIB_cairo := $(shell $(PKG_CONFIG) --libs $(CAIRO_PKGS) 2>/dev/null)
+CAIRO_OBJS = $(O)/src/delivery/report_chart.o $(O)/src/delivery/report_pdf.o
+$(CAIRO_OBJS): ALL_CFLAGS += $(CAIRO_CFLAGS)
 
 # The version `greendc --version` and `greendcd --version` print: `git describe` of the
 # checkout at build time (1.2.0-3-gabc1234 under a v1.2.0 tag; BASE_VERSION+gabc1234 before the
@@ -75,7 +90,7 @@ VERSION := $(shell if d=$$(git -C '$(CURDIR)' describe --tags --match 'v[0-9]*' 
 	elif h=$$(git -C '$(CURDIR)' describe --always --dirty 2>/dev/null); \
 	then echo "$(BASE_VERSION)+g$$h"; else echo "$(BASE_VERSION)"; fi)
 VERSION_OBJS = $(O)/src/cli/main.o $(O)/src/daemon/main.o $(O)/src/daemon/start.o \
-	$(O)/src/http/http_snap.o
+	$(O)/src/http/http_snap.o $(O)/src/delivery/report.o
 $(VERSION_OBJS): ALL_CFLAGS += -DGREENDC_VERSION='"$(VERSION)"'
 $(VERSION_OBJS): $(O)/VERSION
 $(O)/VERSION: FORCE
@@ -83,12 +98,29 @@ $(O)/VERSION: FORCE
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
 .PHONY: FORCE
 FORCE:
-CORE_LIBS = $(LIB_sqlite) $(LIB_zstd) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) -ldl -lm -pthread
+CORE_LIBS = $(LIB_sqlite) $(LIB_zstd) $(LIB_yaml) $(LIB_cjson) $(LIB_crypto) $(LIB_protobufc) \
+	$(LIB_snappy) -ldl -lm -pthread
 
 # The core: every src/<layer>/*.c except the two programs' mains (docs/architecture.md).
 MAINS = src/daemon/main.c src/cli/main.c
 CORE_SRCS = $(filter-out $(MAINS),$(sort $(wildcard src/*/*.c)))
-CORE_OBJS = $(CORE_SRCS:%.c=$(O)/%.o)
+CORE_OBJS = $(CORE_SRCS:%.c=$(O)/%.o) $(GEN_PB_OBJS)
+
+# Code generated from src/<layer>/*.proto by protoc-c into $(O)/gen/<layer>/ (included as
+# "<layer>/<name>.pb-c.h"). Generated at build time, not checked in: the header protoc-c writes
+# refuses a libprotobuf-c of another version, so it must come from the protoc-c that matches
+# the library on the build machine (Debian ships them together).
+PROTOS = $(sort $(wildcard src/*/*.proto))
+GEN_PB_OBJS = $(PROTOS:src/%.proto=$(O)/gen/%.pb-c.o)
+$(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: src/%.proto
+	@mkdir -p $(O)/gen
+	$(say) PROTOC $<
+	$(Q)protoc-c --proto_path=src --c_out=$(O)/gen $*.proto
+$(O)/gen/%.pb-c.o: $(O)/gen/%.pb-c.c
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -c -o $@ $<
+# Whatever includes a generated header waits for it.
+$(O)/src/delivery/remote_write.o $(O)/test/unit/test_remote_write.o: $(O)/gen/delivery/prompb.pb-c.h
 
 # Drivers: drivers/<name>.c is one driver; drivers/<name>_*.c are its helper files.
 # (make's patterns take one %, so names with "_" are sorted out with findstring.)
@@ -117,6 +149,7 @@ RX_OBJS = $(RX_SRCS:%.c=$(O)/%.o) $(O)/receiver/embedded.o
 RX_EMBED = rx_report_schema_json docs/report.schema.json \
 	rx_summary_schema_json docs/summary.schema.json \
 	rx_alert_schema_json docs/alert.schema.json \
+	rx_report_v1_schema_json docs/report-v1.schema.json \
 	web_index_html receiver/web/index.html web_app_js receiver/web/app.js \
 	web_style_css receiver/web/style.css
 RX_LIBS = $(LIB_sqlite) $(LIB_pq) $(LIB_mhd) $(LIB_cjson) $(LIB_crypto) -lm -pthread
@@ -166,7 +199,7 @@ $(O)/greendcd: $(O)/src/daemon/main.o $(O)/libgreendc.a
 
 $(O)/greendc: $(O)/src/cli/main.o $(O)/libgreendc.a
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd)
+	$(Q)$(CC) $(ALL_CFLAGS) -pie $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_curl) $(LIB_mhd) $(LIB_cairo)
 
 # Each driver .so: its main file plus its helper files.
 .SECONDEXPANSION:
@@ -198,7 +231,7 @@ $(O)/greendc-receiver: $(RX_OBJS) $(O)/libgreendc.a
 $(UNIT_BINS): $(O)/test/%: $(O)/test/unit/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_cmocka) $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl) $(LIB_cairo)
 
 # test_receiver also links greendc-receiver's pure parts.
 RX_UNIT_OBJS = $(O)/receiver/check.o $(O)/receiver/schema.o $(O)/receiver/embedded.o \
@@ -209,7 +242,7 @@ $(O)/test/unit/test_receiver.o: ALL_CFLAGS += -I.
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreendc.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(LIB_modbus) $(SNMP_LIBS) $(LIB_curl) $(LIB_cairo)
 
 # ---- tests ----
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.
@@ -227,11 +260,13 @@ unit: unit-bins
 integration: all
 	@sh test/run.sh integration
 
-# The long soaks: 500 simulated devices for 10 minutes (make check runs 90 s of it), and the
-# receiver fleet on PostgreSQL until all 84,000 messages are in (make check bounds it at 60 s).
+# The long soaks: 500 simulated devices for 10 minutes (make check runs 90 s of it), the
+# receiver fleet on PostgreSQL until all 84,000 messages are in (make check bounds it at 60 s),
+# and the remote-write receivers down for 5 minutes (make check: 30 s).
 soak: all
 	@SOAK_SECONDS=600 GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_soak.sh
 	@RX_FLEET_SECONDS=600 RX_FLEET_REQUIRE_ALL=1 GDC_TOP=$(CURDIR) GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_receiver_fleet.sh
+	@RW_OUTAGE=300 GDC_BUILD=$(CURDIR)/$(O) sh test/integration/test_remote_write.sh
 
 bench: setup
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
@@ -255,6 +290,7 @@ format:
 
 check-style:
 	@clang-format --dry-run -Werror $(C_SOURCES) && echo "check-style: ok ($(words $(C_SOURCES)) files)"
+	@sh tools/check-spdx
 
 # One-way layers and SQL only in src/store/ (docs/architecture.md).
 check-layers:
@@ -270,7 +306,8 @@ PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
 # ABI header for out-of-tree drivers with its pkg-config file; greendc-receiver as
 # greendc-receiver. dcsim and gdcfill are development tools and stay in the build folder.
 INSTALL_DRIVER_SOS = $(filter-out $(O)/drivers/skel.so,$(DRIVER_SOS))
-UNITS_IN = greendcd.service greendc-report.service greendc-receiver.service
+UNITS_IN = greendcd.service greendc-report.service greendc-report-annual.service \
+	greendc-receiver.service
 DRIVER_ABI = $(shell sed -n 's/^\#define GDC_DRIVER_ABI *\([0-9]*\).*/\1/p' include/greendc/driver.h)
 
 install: all
@@ -298,6 +335,8 @@ install: all
 		-e 's|@DRIVER_ABI@|$(DRIVER_ABI)|g' include/greendc-driver.pc.in \
 		>$(DESTDIR)$(PKGCONFIGDIR)/greendc-driver.pc
 	install -m 0644 etc/greendc.yaml $(DESTDIR)$(SYSCONFDIR)/greendc/greendc.yaml.example
+	install -d $(DESTDIR)$(DATADIR)/greendc/regulator
+	install -m 0644 etc/regulator/example.json $(DESTDIR)$(DATADIR)/greendc/regulator/example.json
 	install -m 0644 man/greendc.1 $(DESTDIR)$(MANDIR)/man1/greendc.1
 	install -m 0644 man/greendc.yaml.5 $(DESTDIR)$(MANDIR)/man5/greendc.yaml.5
 	install -m 0644 man/greendcd.8 man/greendc-receiver.8 $(DESTDIR)$(MANDIR)/man8/
@@ -307,7 +346,8 @@ install: all
 			systemd/$$u.in >$(DESTDIR)$(SYSTEMDDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
 	done
-	install -m 0644 systemd/greendc-report.timer $(DESTDIR)$(SYSTEMDDIR)/greendc-report.timer
+	install -m 0644 systemd/greendc-report.timer systemd/greendc-report-annual.timer \
+		$(DESTDIR)$(SYSTEMDDIR)/
 	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 systemd/greendc.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc.conf
 	install -m 0644 systemd/greendc-receiver.sysusers $(DESTDIR)$(SYSUSERSDIR)/greendc-receiver.conf

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Dashboard benchmark (prints figures; not a test): what `make demo` serves in its first
 # minute (the demo config as shipped, 45 days of dcsim history imported, dcsim resumed,
 # greendcd live), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Time to answer a monthly and an annual PUE (energy_compute + kpi_compute, as `greendc pue`
  * does) for a site with 5,000 series and 13 months of 1-minute data, from rollups.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Benchmark of the free-cooling what-if (prints figures; not a test): a full 8,760-hour year
  * with 10 setpoint steps, as `greendc freecool --weather` runs it. Target < 100 ms.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # HTTP benchmark (prints figures; not a test). A store with 30 days of 1-minute history for
 # the demo site's feeds, PDUs and cooling (tools/gdcfill) plus RACKS rack PDUs (default 5,000)
 # behind greendcd, then wrk (Debian) from a second process on 127.0.0.1 at a bounded rate of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Import and export rates (docs/import-export.md): a long-format CSV of ROWS rows (default
 # 10 million: 100 series, 50 energy counters and 50 power gauges, every 10 s, interleaved by
 # time as a meter export is) is generated here, validated with --dry-run (parse only), imported

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Polling benchmark: N devices x 20 registers every second from dcsim over Modbus TCP on
 # 127.0.0.1, for greendcd (store writes included) and, in the same run against the same dcsim,
 # collectd's modbus plugin (Debian collectd-core, installed here if missing) as the baseline.

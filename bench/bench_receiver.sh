@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendc-receiver benchmark (prints figures; not a test), on a throwaway PostgreSQL 15
 # cluster (as test_receiver_fleet.sh makes it, default settings: synchronous_commit on):
 #   preload  SITES sites (default 2,000) registered, 11 monthly reports each posted by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Redfish polling benchmark: DEVICES servers (default 200) polled every INTERVAL (10 s) by
 # greendcd with the shipped server/redfish-generic profile, against the Redfish fixture
 # (test/integration/redfish_fixture.py, one port per server) over HTTPS on 127.0.0.1 serving

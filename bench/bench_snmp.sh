@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SNMP polling benchmark: N hosts x 20 values every second from Debian's snmpd (v2c) on
 # 127.0.0.1, for greendcd (store writes included) and, in the same run against the same
 # snmpd, collectd's snmp plugin (Debian collectd-core, installed here if missing) configured

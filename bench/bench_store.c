@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Benchmark of the time-series store through its real API (prints figures; not a test).
  *

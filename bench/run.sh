@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make bench`: run every benchmark and print its figures. Benchmarks are not tests; they
 # print numbers (and ratios against a baseline measured in the same run) for the notes.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Modbus driver: reads holding/input registers, coils and discrete inputs from Modbus
  * TCP devices (modbus_tcp.c: poll(2)-based, so a site may have thousands) and Modbus RTU

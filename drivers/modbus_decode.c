@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Modbus decoding and read planning (see modbus_decode.h for the byte/word order contract).
  *

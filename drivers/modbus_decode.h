@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Modbus decoding and read planning: the pure half of the Modbus driver.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Raw Modbus read requests and the checks of their replies (see drivers/modbus_frame.h).
  * Frame layouts: Modbus Application Protocol v1.1b3 (PDU, exceptions 6.1-6.4, 7) and Modbus

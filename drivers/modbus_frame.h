@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Modbus read requests and replies as raw frames: the part of the Modbus driver that checks
  * what a device answered before any register is believed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Modbus driver's TCP transport (modbus_tcp.h): sockets waited on with poll(2). */
 #include "modbus_tcp.h"
 

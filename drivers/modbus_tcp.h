@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Modbus driver's TCP transport: connect, send a read request framed with its MBAP header,
  * and receive the whole reply within a deadline, waiting with poll(2).

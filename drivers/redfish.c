@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * redfish: the Redfish driver, for servers' BMCs (iDRAC, iLO, XClarity, OpenBMC, ...).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Redfish over HTTPS with libcurl: sessions, Basic fallback, bounded requests, capped
  * bodies (see drivers/redfish_http.h and docs/drivers/redfish.md).

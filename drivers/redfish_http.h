@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Redfish over HTTPS: one libcurl easy handle per device, kept between polls so that the
  * TCP connection and the TLS session are reused; session login (X-Auth-Token) with Basic as

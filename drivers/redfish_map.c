@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Redfish mapping: profile keys, options, credentials, links and readings from parsed JSON.
  * Pure code, tested by test/unit/test_redfish_map.c against the mockups in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Redfish mapping: the pure half of the Redfish driver (drivers/redfish.c owns the HTTP).
  *

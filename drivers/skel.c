@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * skel: a template driver to copy when adding a protocol (see docs/adding-a-driver.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * snmp: the SNMP driver (v1, v2c, v3 USM) on net-snmp's single-session API.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SNMP mapping: parsing profile keys and options, and turning received variables into values
  * and table indexes into labels. Pure code, tested by test/unit/test_snmp_map.c; see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SNMP mapping: the pure half of the SNMP driver (drivers/snmp.c owns the net-snmp I/O).
  *

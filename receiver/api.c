@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * GET: the receiver's read side. /api/v1/... (JSON and CSV) for the regulator's tools and the
  * web page; /sites (JSON) as tools/receiver had it; everything else is web.c's page.

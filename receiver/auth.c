@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Site credentials and signature checks (auth.h) on OpenSSL libcrypto.
  */

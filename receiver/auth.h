@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Per-site credentials and the signature checks of greendc-receiver (docs/fleet.md):
  *   - Standard Webhooks HMAC: "webhook-signature: v1,<base64 HMAC-SHA256(id.ts.body)>" under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The receiver's request checks (check.h): headers before the body, the body after the
  * signature. Pure functions over their arguments.
@@ -13,6 +14,7 @@
 
 extern const char rx_summary_schema_json[];
 extern const char rx_alert_schema_json[];
+extern const char rx_report_v1_schema_json[];
 
 /* Beyond any energy, power or count a data centre reports: a number this large is an
  * attack or a fault (the issue's `pue: 1e308`), refused wherever it appears in a body. */
@@ -212,6 +214,14 @@ static void report_facts(const cJSON *j, struct rx_doc *d)
 	snprintf(d->pue_label, sizeof(d->pue_label), "%s", l ? l : "");
 }
 
+/* A report is validated against the schema its "schema" field names: greendc.report/1 from
+ * sites still on the old format, else the current one (which requires greendc.report/2). */
+static const struct schema *report_schema(const struct rx_schemas *sc, const cJSON *j)
+{
+	const char *v = jstr(j, "schema");
+	return v && strcmp(v, "greendc.report/1") == 0 ? sc->report_v1 : sc->report;
+}
+
 int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len, const char *site_hdr,
                   struct rx_doc *out, char *why, size_t whylen)
 {
@@ -242,7 +252,7 @@ int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len, con
 		snprintf(why, whylen, "%s", w);
 	else if (!type)
 		snprintf(why, whylen, "no \"type\"");
-	else if (!(s = strcmp(type, "report") == 0    ? sc->report
+	else if (!(s = strcmp(type, "report") == 0    ? report_schema(sc, j)
 	               : strcmp(type, "summary") == 0 ? sc->summary
 	               : strcmp(type, "alert") == 0   ? sc->alert
 	                                              : NULL))
@@ -260,7 +270,7 @@ int rx_check_body(const struct rx_schemas *sc, const char *body, size_t len, con
 			snprintf(out->type, sizeof(out->type), "%s", type);
 			snprintf(out->site, sizeof(out->site), "%s", site);
 			snprintf(out->site_name, sizeof(out->site_name), "%s", name);
-			if (s == sc->report)
+			if (strcmp(type, "report") == 0)
 				report_facts(j, out);
 			rc = 0;
 		}
@@ -275,7 +285,8 @@ int rx_schemas_load(struct rx_schemas *s, char *err, size_t errlen)
 	s->report = schema_load(rx_report_schema_json, err, errlen);
 	s->summary = s->report ? schema_load(rx_summary_schema_json, err, errlen) : NULL;
 	s->alert = s->summary ? schema_load(rx_alert_schema_json, err, errlen) : NULL;
-	if (!s->alert) {
+	s->report_v1 = s->alert ? schema_load(rx_report_v1_schema_json, err, errlen) : NULL;
+	if (!s->report_v1) {
 		rx_schemas_free(s);
 		return -EINVAL;
 	}
@@ -287,5 +298,6 @@ void rx_schemas_free(struct rx_schemas *s)
 	schema_free(s->report);
 	schema_free(s->summary);
 	schema_free(s->alert);
+	schema_free(s->report_v1);
 	memset(s, 0, sizeof(*s));
 }

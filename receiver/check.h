@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What greendc-receiver decides about a POST before and after reading its body, as pure
  * functions (no I/O, no clock, no logging) so the libFuzzer harness test/fuzz/fuzz_receiver.c
@@ -74,6 +75,7 @@ struct rx_doc {
 /* The compiled schemas, one per message type. */
 struct rx_schemas {
 	struct schema *report, *summary, *alert;
+	struct schema *report_v1; /* greendc.report/1, from sites not yet upgraded */
 };
 int rx_schemas_load(struct rx_schemas *s, char *err, size_t errlen);
 void rx_schemas_free(struct rx_schemas *s);

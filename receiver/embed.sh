@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # embed.sh OUT SYMBOL FILE [SYMBOL FILE...]: write OUT, a C file defining each SYMBOL as a
 # string holding FILE's text, so greendc-receiver carries its schemas (docs/*.schema.json)
 # and its web page (receiver/web/) and needs no data files at run time. "?" is escaped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The HTTP server of greendc-receiver on libmicrohttpd: a pool of worker threads polling with
  * epoll, a limit on connections in total (and optionally per address), an idle timeout, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * POST: a site's message. Headers first (rx_check_headers, then the site's credential from
  * the store): a request that is unsigned, for an unknown or revoked site, stale, without a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The league table, the late list, trends and report lists (league.h), from the store.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator's figures, assembled once for every front end of the receiver (the JSON API,
  * the CSV export and the web page all format this; none recomputes): the league table of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendc-receiver's command line (man 8 greendc-receiver):
  *

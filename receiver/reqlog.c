@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The request log: one line per request, "<ms> <method> <webhook-id> <status> <reason>
  * <site>", for operators and for the tests that assert what arrived when. The id and the site

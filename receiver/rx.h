@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendc-receiver: the central service many greendc sites push their signed reports,
  * summaries and alerts to, and the regulator's view of them (docs/fleet.md, man 8

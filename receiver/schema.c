@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The JSON Schema subset validator (schema.h). The schema is a cJSON tree kept as loaded;
  * patterns are compiled at load time into a side table keyed by their schema node, so
@@ -38,6 +39,7 @@ static const char *const known_keys[] = {"$schema",
                                          "required",
                                          "properties",
                                          "additionalProperties",
+                                         "propertyNames",
                                          "minimum",
                                          "maximum",
                                          "exclusiveMinimum",
@@ -96,7 +98,8 @@ static int load_node(struct schema *s, const cJSON *n, int depth, char *err, siz
 					return rc;
 			}
 		} else if (strcmp(k->string, "items") == 0 ||
-		           strcmp(k->string, "additionalProperties") == 0) {
+		           strcmp(k->string, "additionalProperties") == 0 ||
+		           strcmp(k->string, "propertyNames") == 0) {
 			int rc = load_node(s, k, depth + 1, err, errlen);
 			if (rc < 0)
 				return rc;
@@ -263,6 +266,7 @@ static int check_object(struct vctx *v, const cJSON *sch, const cJSON *val, int 
 	                                                                 r->valuestring, 0);
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(sch, "properties");
 	const cJSON *addl = cJSON_GetObjectItemCaseSensitive(sch, "additionalProperties");
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(sch, "propertyNames");
 	const cJSON *m;
 	cJSON_ArrayForEach(m, val)
 	{
@@ -270,6 +274,14 @@ static int check_object(struct vctx *v, const cJSON *sch, const cJSON *val, int 
 		for (const cJSON *p = val->child; p != m; p = p->next)
 			if (strcmp(p->string, m->string) == 0)
 				return offence(v, "member \"%s\" appears twice", m->string, 0);
+		if (names) {
+			/* Every member's name must itself be valid against propertyNames. */
+			cJSON *name = cJSON_CreateString(m->string);
+			int rc = name ? descend(v, names, name, m->string, 0, depth) : -ENOMEM;
+			cJSON_Delete(name);
+			if (rc < 0)
+				return rc;
+		}
 		const cJSON *ps = props ? cJSON_GetObjectItemCaseSensitive(props, m->string) : NULL;
 		if (!ps && cJSON_IsFalse(addl))
 			return offence(v, "unexpected member \"%s\"", m->string, 0);

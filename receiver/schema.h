@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A validator for the subset of JSON Schema (draft 2020-12) that docs/report.schema.json uses,
  * so the receiver refuses exactly what the published schema refuses: type (one or a list),

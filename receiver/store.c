@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The storage interface (store.h): picks the engine from the spec and keeps the connection
  * pool. Each call borrows one connection for its duration; a caller waits while all are

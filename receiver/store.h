@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendc-receiver's storage, one interface over two engines (docs/fleet.md):
  *   store_sqlite.c  SQLite in WAL mode, the embedded default (one file, one host);

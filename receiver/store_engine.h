@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a storage engine of greendc-receiver provides (store.h is the interface the rest of
  * the receiver uses; store.c pools the connections and calls these). One const struct per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PostgreSQL engine of greendc-receiver (store_engine.h), on libpq: for production, and
  * for several receiver processes serving one database. Each pooled connection prepares the

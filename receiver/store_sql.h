@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SQL both storage engines share (store_sqlite.c, store_pg.c): the queries are written
  * once, in the dialect common to SQLite and PostgreSQL, with numbered parameters ($1 in

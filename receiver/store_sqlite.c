@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SQLite engine of greendc-receiver (store_engine.h): the embedded default. One file in
  * WAL mode with synchronous=FULL (an acknowledged message survives a power cut); each pooled

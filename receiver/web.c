@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator's page and a report's printable HTML (web.h). The page is static (embedded
  * from receiver/web/ at build time) and reads the API; a report's HTML is rendered here from
@@ -16,31 +17,6 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void esc(struct sbuf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			sbuf_puts(b, "&lt;");
-			break;
-		case '>':
-			sbuf_puts(b, "&gt;");
-			break;
-		case '&':
-			sbuf_puts(b, "&amp;");
-			break;
-		case '"':
-			sbuf_puts(b, "&quot;");
-			break;
-		case '\'':
-			sbuf_puts(b, "&#39;");
-			break;
-		default:
-			sbuf_add(b, s, 1);
-		}
-	}
-}
 
 static const cJSON *get(const cJSON *o, const char *path)
 {
@@ -91,7 +67,7 @@ static char *report_html(const struct rx_report_row *r, const char *body, bool z
 	sbuf_printf(&b, "<!doctype html><html lang=\"%s\"><meta charset=\"utf-8\">",
 	            zh ? "zh-CN" : "en");
 	sbuf_puts(&b, "<title>");
-	esc(&b, r->site_name);
+	sbuf_put_html(&b, r->site_name);
 	sbuf_printf(
 	        &b,
 	        " %s</title><link rel=\"stylesheet\" href=\"/style.css\"><body class=\"print\">",
@@ -100,23 +76,25 @@ static char *report_html(const struct rx_report_row *r, const char *body, bool z
 		sbuf_printf(&b, "<p class=\"banner\">%s</p>",
 		            T(zh, "INCOMPLETE: not final figures", "不完整：非最终数据"));
 	sbuf_printf(&b, "<h1>%s: ", T(zh, "Data-centre energy report", "数据中心能效报告"));
-	esc(&b, r->site_name);
+	sbuf_put_html(&b, r->site_name);
 	sbuf_puts(&b, " (");
-	esc(&b, r->site);
+	sbuf_put_html(&b, r->site);
 	sbuf_printf(&b, ")</h1><p>%s %s · %s ", T(zh, "Period", "报告期"), r->period,
 	            strcmp(r->kind, "annual") == 0 ? T(zh, "annual", "年度")
 	                                           : T(zh, "monthly", "月度"));
-	esc(&b, get(j, "site.timezone") ? get(j, "site.timezone")->valuestring : "");
+	sbuf_put_html(&b, get(j, "site.timezone") ? get(j, "site.timezone")->valuestring : "");
 	sbuf_puts(&b, "</p><p class=\"label\">");
 	if (r->pue_label[0])
-		esc(&b, r->pue_label);
+		sbuf_put_html(&b, r->pue_label);
 	else
 		sbuf_puts(&b, T(zh, "PUE not publishable", "PUE 不可发布"));
 	sbuf_puts(&b, "</p>");
 	sbuf_puts(&b, "<table class=\"kv\">");
 	row(&b, "PUE", j, "kpi.pue", 3, NULL);
 	sbuf_printf(&b, "<tr><th>%s</th><td>", T(zh, "Category", "类别"));
-	esc(&b, get(j, "energy.category_text") ? get(j, "energy.category_text")->valuestring : "");
+	sbuf_put_html(&b, get(j, "energy.category_text")
+	                          ? get(j, "energy.category_text")->valuestring
+	                          : "");
 	sbuf_puts(&b, "</td></tr>");
 	row(&b, T(zh, "Coverage", "数据覆盖率"), j, "coverage", 3, NULL);
 	row(&b, T(zh, "GB 40879 grade", "GB 40879 能效等级"), j,

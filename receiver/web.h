@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The regulator's web page of greendc-receiver (web.c, web_page.c): a single page in the
  * dashboard's style (dark cards, no external assets, zh/en), whose JavaScript reads only the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make demo`: run greendc against its built-in simulated data centre (tools/dcsim) with
 # etc/demo.yaml, keep state in ./demo-state/, print what is happening and where to look, and
 # stop everything cleanly on Ctrl-C. DEMO_SECONDS=N stops by itself after N seconds.

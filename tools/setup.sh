@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages greendc needs to build, demo and test, if any are missing.
 # Used by `make demo` and `make check`; safe to run again (it only installs what is absent).
 # As root it runs apt-get itself, otherwise through sudo; if neither works it prints the exact
@@ -8,6 +9,11 @@ set -eu
 # Build: compiler, libraries (through pkg-config / net-snmp-config).
 build_pkgs="gcc make pkg-config libsqlite3-dev libzstd-dev libyaml-dev libmodbus-dev libsnmp-dev
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libpq-dev"
+# The report's PDF and charts (docs/reports.md): cairo and pango, and the CJK font they embed.
+build_pkgs="$build_pkgs libcairo2-dev libpango1.0-dev fonts-wqy-microhei"
+# Prometheus remote-write: protobuf-c (library and the protoc-c that generates the messages
+# at build time) and snappy.
+build_pkgs="$build_pkgs libprotobuf-c-dev protobuf-c-compiler libsnappy-dev"
 # Tests: cmocka, the real peers the integration tests talk to, and the tools they use.
 test_pkgs="libcmocka-dev sqlite3 python3 python3-pymodbus python3-serial-asyncio snmpd snmp
 snmpsim valgrind procps systemd man-db clang python3-jsonschema prometheus-alertmanager socat"
@@ -21,8 +27,13 @@ test_pkgs="$test_pkgs prometheus chromium fonts-wqy-microhei python3-websocket c
 # devscripts for dch (docs/packaging.md). No fakeroot: debian/control says
 # Rules-Requires-Root: no.
 test_pkgs="$test_pkgs debhelper dpkg-dev lintian devscripts"
-# The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests).
-test_pkgs="$test_pkgs openssl"
+# The openssl CLI makes the test CAs and certificates (TLS, mutual TLS, Redfish tests) and
+# checks report signatures independently; poppler-utils (pdftotext, pdffonts, pdftoppm) reads
+# the report PDFs back (test_report_pdf.sh).
+test_pkgs="$test_pkgs openssl poppler-utils"
+# Remote-write receivers (Prometheus above, VictoriaMetrics) and python3-snappy, with which
+# test_remote_write.sh writes the sample that makes Prometheus answer 400.
+test_pkgs="$test_pkgs victoria-metrics python3-snappy"
 
 # `make demo`: the build, plus what tools/demo.sh itself runs (python3 for its port checks,
 # the sqlite3 shell for its status line); no browser, Prometheus or Alertmanager.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dashboard's main loop: read /api/v1/site once (name, zone), then run every registered
 // panel (js/panels/*.js) in parallel every 15 s, sharing one answer per API path within a
 // round (and for longer where a panel asks: the year of free-cooling buckets every 5 min).

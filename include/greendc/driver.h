@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendc driver ABI: the only contract between the daemon and a protocol engine.
  *

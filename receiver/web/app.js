@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // greendc-receiver: the regulator's view. Reads the /api/v1 endpoints and formats them; every
 // figure is the sites' own (signed reports), the receiver only ranks and lists them.
 "use strict";

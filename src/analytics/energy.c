@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The interval engine: energy per role per local interval from the store. Counters come from
  * their rollup deltas through store_query (a year is 8,760 hourly rollup rows per series,
@@ -96,6 +97,18 @@ const char *energy_status_name(enum energy_status s)
 	}
 }
 
+enum energy_status energy_interval_status(const struct energy_model *m, bool in_progress,
+                                          int nseries, double coverage, double estimated, int ngaps)
+{
+	if (in_progress)
+		return ENERGY_IN_PROGRESS;
+	if (nseries && coverage < m->coverage_min)
+		return ENERGY_MISSING;
+	if (estimated > 0 || ngaps)
+		return ENERGY_ESTIMATED;
+	return ENERGY_OK;
+}
+
 /* ---- series resolution ---- */
 
 struct resolve {
@@ -124,9 +137,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Units come from the metric name (the registry puts them there): kWh and m3 counters, W and
- * m3/h gauges. Water is reported in litres, energy in kWh. */
-static int unit_factor(const char *metric, bool counter, double *f)
+int energy_unit_factor(const char *metric, bool counter, double *f)
 {
 	if (counter) {
 		if (ends_with(metric, "_kwh"))
@@ -225,7 +236,7 @@ static int resolve_cb(void *ctx, const struct store_series_info *info)
 			                     .role = (enum energy_role)role,
 			                     .zone = s->zone};
 			char name[sizeof(((struct energy_gap *)0)->name)];
-			if (unit_factor(info->metric, mt.counter, &mt.factor) < 0) {
+			if (energy_unit_factor(info->metric, mt.counter, &mt.factor) < 0) {
 				snprintf(rs->err, rs->errlen,
 				         "%s:%d: energy.roles.%s: %s %s: no energy/volume unit in "
 				         "the metric name for a %s",
@@ -316,7 +327,7 @@ static double slots_coverage(const struct slots *s, size_t j, size_t i0, size_t 
  * the elapsed part of the slot holding now, in which a counter metered up to its latest
  * reading and a power series the time its samples bridge.
  */
-static double series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
+double energy_series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1)
 {
 	int64_t end = s->from + (int64_t)i1 * s->slot;
 	if (s->now >= end)
@@ -346,7 +357,7 @@ static double role_coverage(const struct slots *s, const struct matched *v, size
 	for (size_t j = 0; j < nv; j++) {
 		if (v[j].role != r)
 			continue;
-		c += series_coverage(s, j, i0, i1);
+		c += energy_series_coverage(s, j, i0, i1);
 		ns++;
 	}
 	return ns ? c / ns : 1;
@@ -400,18 +411,16 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 		}
 		t->estimated += s->gest[k * ROLE_COUNT + (size_t)r];
 		t->nseries = s->nseries[r];
+		double et = 0, el = (double)iv->elapsed_ms / (double)s->slot;
+		for (size_t i = i0; i < i1; i++)
+			et += s->etime[r * s->n + i];
+		t->est_time = t->nseries && el > 0 ? fmin(1, et / (t->nseries * el)) : 0;
 		t->coverage = t->nseries ? role_coverage(s, v, nv, (enum energy_role)r, i0, i1) : 1;
 		/* Rounding in the sum of shares must not turn full coverage into a gap. */
 		if (t->coverage > 1 - 1e-9)
 			t->coverage = 1;
-		if (iv->in_progress)
-			t->status = ENERGY_IN_PROGRESS;
-		else if (t->nseries && t->coverage < m->coverage_min)
-			t->status = ENERGY_MISSING;
-		else if (t->estimated > 0 || s->gn[k * ROLE_COUNT + (size_t)r])
-			t->status = ENERGY_ESTIMATED;
-		else
-			t->status = ENERGY_OK;
+		t->status = energy_interval_status(m, iv->in_progress, t->nseries, t->coverage,
+		                                   t->estimated, s->gn[k * ROLE_COUNT + (size_t)r]);
 	}
 	double peak = -1;
 	for (size_t i = i0; i < i1; i++) {
@@ -427,7 +436,7 @@ static void fill_interval(const struct slots *s, const struct matched *v, size_t
 
 /* The site-time intervals of `by` in [from, to) into rep->iv, and which interval each slot is
  * in (s->ivx). 0 or -ENOMEM. */
-static int intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep)
+int energy_intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep)
 {
 	size_t cap = 0;
 	if (by == STEP_WHOLE)
@@ -455,35 +464,42 @@ static int intervals_layout(struct slots *s, enum energy_step by, struct energy_
 	return 0;
 }
 
-static int slots_alloc(struct slots *s, size_t nseries)
+int energy_slots_alloc(struct slots *s, size_t nseries)
 {
 	size_t cells = (size_t)ROLE_COUNT * s->n, ns = nseries ? nseries : 1;
 	s->val = calloc(cells, sizeof(double));
 	s->est = calloc(cells, sizeof(double));
+	s->etime = calloc(cells, sizeof(double));
+	s->cur_est = calloc(s->n ? s->n : 1, 1);
 	s->cur_val = calloc(s->n, sizeof(double));
 	s->cur_cov = calloc(s->n, sizeof(double));
 	s->cur_last = calloc(s->n + 1, sizeof(double));
+	s->cur_cnt = calloc(s->n + 2, sizeof(int64_t));
 	s->scov = calloc(ns * s->n, sizeof(double));
 	s->rd = calloc(ns * (s->n + 1), 1);
 	s->gest = calloc((s->niv + 1) * ROLE_COUNT, sizeof(double));
 	s->gn = calloc((s->niv + 1) * ROLE_COUNT, sizeof(int));
 	s->gfirst = malloc((s->niv + 1) * sizeof(int));
 	s->anchors = calloc(s->n + 3, sizeof(*s->anchors));
-	if (!s->val || !s->est || !s->cur_val || !s->cur_cov || !s->cur_last || !s->scov ||
-	    !s->rd || !s->gest || !s->gn || !s->gfirst || !s->anchors)
+	if (!s->val || !s->est || !s->etime || !s->cur_est || !s->cur_val || !s->cur_cov ||
+	    !s->cur_last || !s->cur_cnt || !s->scov || !s->rd || !s->gest || !s->gn || !s->gfirst ||
+	    !s->anchors)
 		return -ENOMEM;
 	for (size_t k = 0; k <= s->niv; k++)
 		s->gfirst[k] = -1;
 	return 0;
 }
 
-static void slots_free(struct slots *s)
+void energy_slots_free(struct slots *s)
 {
 	free(s->val);
 	free(s->est);
+	free(s->etime);
+	free(s->cur_est);
 	free(s->cur_val);
 	free(s->cur_cov);
 	free(s->cur_last);
+	free(s->cur_cnt);
 	free(s->scov);
 	free(s->rd);
 	free(s->ivx);
@@ -515,6 +531,28 @@ static void report_fill(struct slots *s, const struct resolve *rs, const struct 
 	}
 }
 
+int energy_resolve(struct store_reader *r, const struct energy_model *m, struct matched **v,
+                   size_t *n, char *err, size_t errlen)
+{
+	struct resolve rs = {.m = m, .err = err, .errlen = errlen};
+	int rc = store_series_find(r, NULL, resolve_cb, &rs);
+	if (rc >= 0 && rs.rc < 0)
+		rc = rs.rc;
+	if (rc < 0) {
+		energy_matched_free(rs.v, rs.n);
+		return rc;
+	}
+	*v = rs.v;
+	*n = rs.n;
+	return 0;
+}
+
+void energy_matched_free(struct matched *v, size_t n)
+{
+	matched_free(v, n);
+	free(v);
+}
+
 int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
                    int64_t to_ms, enum energy_step by, int64_t now_ms, struct energy_report *out)
 {
@@ -526,7 +564,8 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	                  .now = now_ms < from_ms ? from_ms
 	                         : now_ms > to_ms ? to_ms
 	                                          : now_ms,
-	                  .rep = out};
+	                  .rep = out,
+	                  .max_gap = m->max_gap_ms};
 	out->slot_ms = s.slot;
 	out->now_ms = now_ms;
 	if (to_ms <= from_ms || (to_ms - from_ms) % s.slot) {
@@ -546,9 +585,9 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	if (rc >= 0 && rs.rc < 0)
 		rc = rs.rc;
 	if (rc >= 0)
-		rc = intervals_layout(&s, by, out);
+		rc = energy_intervals_layout(&s, by, out);
 	if (rc >= 0)
-		rc = slots_alloc(&s, rs.n);
+		rc = energy_slots_alloc(&s, rs.n);
 	for (size_t i = 0; rc >= 0 && i < rs.n; i++) {
 		rc = energy_read_series(r, m, &s, rs.v, rs.n, i);
 		if (rc < 0)
@@ -557,7 +596,7 @@ int energy_compute(struct store_reader *r, const struct energy_model *m, int64_t
 	}
 	if (rc >= 0)
 		report_fill(&s, &rs, m, out);
-	slots_free(&s);
+	energy_slots_free(&s);
 	matched_free(rs.v, rs.n);
 	free(rs.v);
 	if (rc < 0 && !out->err[0])
@@ -582,6 +621,20 @@ double energy_certificates(const struct energy_model *m, int64_t from_ms, int64_
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct energy_period p;
 		if (energy_period_parse(m->certs[i].period, &p) == 0 && p.from_ms >= from_ms &&
+		    p.to_ms <= to_ms)
+			sum += m->certs[i].kwh;
+	}
+	return sum;
+}
+
+double energy_certificates_kind(const struct energy_model *m, int64_t from_ms, int64_t to_ms,
+                                const char *kind)
+{
+	double sum = 0;
+	for (size_t i = 0; i < m->ncerts; i++) {
+		struct energy_period p;
+		if (m->certs[i].kind && strcmp(m->certs[i].kind, kind) == 0 &&
+		    energy_period_parse(m->certs[i].period, &p) == 0 && p.from_ms >= from_ms &&
 		    p.to_ms <= to_ms)
 			sum += m->certs[i].kwh;
 	}

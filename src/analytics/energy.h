@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The energy model (the `energy:` config section) and the interval engine that turns stored
  * series into energy per role per interval in site time: counters through their rollup
@@ -108,6 +109,18 @@ enum energy_status { ENERGY_OK, ENERGY_ESTIMATED, ENERGY_MISSING, ENERGY_IN_PROG
 /* "OK", "ESTIMATED", "MISSING", "IN_PROGRESS". */
 const char *energy_status_name(enum energy_status s);
 
+/* The status rule of every interval (energy_compute's roles, and groups of series read
+ * through an energy_frame): IN_PROGRESS if it has not ended, else MISSING if it has series
+ * and coverage < m->coverage_min, else ESTIMATED if any of it is estimated (integrated power,
+ * or ngaps gaps spread across its edges), else OK. */
+enum energy_status energy_interval_status(const struct energy_model *m, bool in_progress,
+                                          int nseries, double coverage, double estimated,
+                                          int ngaps);
+
+/* Report units per stored unit from the metric name (counters: *_kwh 1, *_wh 1e-3, *_m3
+ * 1000 (litres), *_l 1) or per unit x ms (gauges: *_kw, *_w, *_m3h). 0 or -EINVAL. */
+int energy_unit_factor(const char *metric, bool counter, double *f);
+
 /* Totals of one role over one interval. */
 struct energy_role_total {
 	double value;     /* kWh, or litres for water */
@@ -117,6 +130,11 @@ struct energy_role_total {
 	                   * is empty */
 	int nseries;      /* series that matched */
 	enum energy_status status;
+	/* share of the elapsed time whose slot energy is an estimate (integrated power, or a
+	 * counter's delta spread over a gap in its readings, even a gap the interval holds
+	 * whole), mean over the role's series, 0..1: the time a 15-minute or daily figure of
+	 * the role rests on an estimate. Metered time = coverage - est_time. */
+	double est_time;
 };
 
 struct energy_interval {
@@ -220,6 +238,32 @@ void energy_interval_method(const struct energy_report *rep, const struct energy
 void energy_elapsed_text(const struct energy_interval *iv, char *buf, size_t len);
 
 /*
+ * Evidence about the data behind a period's figures, per role, for a regulator's checks
+ * (energy_quality.c, docs/reports.md "Data quality"), from the series energy_compute reads:
+ *
+ * - counter_delta: the increase of the role's counters over [from, end) as their registers
+ *   show it (the stored readings' difference: wraps unwrapped, replacements and rejected
+ *   jumps as the store counted them; end = min(to, now)), to hold against the sum of the
+ *   role's daily (monthly) figures, which also carry what was spread over gaps crossing the
+ *   period's edges;
+ * - alignment: for every counter and every boundary b of `by` in [from, end] (site-time
+ *   midnights for STEP_DAY, first days for STEP_MONTH), how far its reading nearest b is
+ *   from b: aligned when a reading lies within tol_ms of b on either side (the regulator's
+ *   "daily data at 00:00 +-1 min"); otherwise the distance to the latest reading before b.
+ */
+struct energy_quality_role {
+	int counters, gauges;     /* series of the role, by kind */
+	double counter_delta;     /* report units (kWh, L); 0 without counters */
+	int boundaries, aligned;  /* (counter, boundary) pairs checked; of them within tol_ms */
+	int no_reading;           /* pairs with no reading within one interval before b */
+	int64_t worst_ms;         /* the largest offset among pairs with a reading; -1 none */
+	int64_t start_ms, end_ms; /* the largest at the period's first and last boundary; -1 */
+};
+int energy_quality(struct store_reader *r, const struct energy_model *m, int64_t from_ms,
+                   int64_t to_ms, enum energy_step by, int64_t now_ms, int64_t tol_ms,
+                   struct energy_quality_role out[ROLE_COUNT], char *err, size_t errlen);
+
+/*
  * Interim PUE inputs: mean power (W) over [to - window, to) of the power_w series of the same
  * devices and labels as the facility_input + backup_generation + onsite_renewable selectors
  * and as the lowest IT level's selectors. A power ratio, never an energy PUE: report it as
@@ -230,6 +274,9 @@ int energy_interim(struct store_reader *r, const struct energy_model *m, int64_t
 
 /* Certificates entered for periods inside [from, to) (a month's, or the year's). */
 double energy_certificates(const struct energy_model *m, int64_t from_ms, int64_t to_ms);
+/* The same for one kind only ("goo", "ppa"): the parts of REF's renewable energy. */
+double energy_certificates_kind(const struct energy_model *m, int64_t from_ms, int64_t to_ms,
+                                const char *kind);
 
 /* The KPI inputs of one interval: energy per role, which KPIs have metered inputs, the
  * certificates credited to it and the model's CO2 factors (it_role from the report). */

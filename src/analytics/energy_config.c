@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `energy:` config section: roles assigned to series selectors, certificates, the grid
  * CO2 factor, GB 40879 thresholds and coverage rules, parsed into a struct energy_model on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the energy engine's two files share, and nothing else includes: energy.c (periods,
  * series resolution, intervals, coverage, status, figures) and energy_read.c (reading one
@@ -44,11 +45,16 @@ struct slots {
 	int64_t wall; /* the engine's now_ms as given: no reading is newer */
 	size_t n;
 	double *val, *est; /* [role * n + i], report units; est: integrated power */
+	double *etime;     /* [role * n + i]: share of slot i whose energy is estimated, summed
+	                    * over the role's series (integrated power, spread over a gap) */
 	int nseries[ROLE_COUNT];
 	/* The series being read: energy [i] (stored units), share of slot i metered [i], the
-	 * time of slot i's latest reading [1 + i] ([0]: the slot before from; NAN: none). */
+	 * time of slot i's latest reading [1 + i] ([0]: the slot before from; NAN: none), how
+	 * many readings slot i holds [2 + i] ([0], [1]: the two slots before from). */
 	double *cur_val, *cur_cov, *cur_last;
-	bool cur_pre; /* the series being read has a counter reading in the slot before from */
+	uint8_t *cur_est; /* the counter being read: slot i got part of a delta spread over a gap */
+	int64_t *cur_cnt; /* the counter being read: readings per slot (its reading interval) */
+	bool cur_pre;     /* the series being read has a counter reading in the slot before from */
 	/* Per matched series j: share of slot i metered [j * n + i], and whether a counter
 	 * reading fell in slot i [j * (n + 1) + 1 + i] or in the slot before from [j * (n + 1)]. */
 	double *scov;
@@ -64,14 +70,30 @@ struct slots {
 	struct energy_report *rep;     /* the gap list */
 	bool twins_done;               /* power twins of the counters looked up */
 	struct energy_anchor *anchors; /* scratch for energy_read.c: n + 3 of them */
+	int64_t max_gap;               /* energy.max_gap: a shorter silence is never a gap */
 };
 
 /* A slot holding a counter reading: where (k, any integer), the time of its latest reading,
- * and the delta it carries (stored units; only needed where a gap ends). */
+ * the delta it carries (stored units; only needed where a gap ends), and the series' usual
+ * reading interval around it (ms; where a gap begins, its phase shifts the spread's edges). */
 struct energy_anchor {
 	int64_t k, last;
 	double delta;
+	int64_t step;
 };
+
+/* Every stored series the model's selectors pick, once per role, as energy_compute reads
+ * them: *v (malloc'ed; energy_matched_free) and *n. 0 or -errno with why in err. */
+int energy_resolve(struct store_reader *r, const struct energy_model *m, struct matched **v,
+                   size_t *n, char *err, size_t errlen);
+void energy_matched_free(struct matched *v, size_t n);
+/* energy.c's pieces that the frame (energy_frame.c) reuses: the intervals of `by` in s
+ * (rep->iv, s->ivx), the slot arrays for nseries series, and series j's coverage of slots
+ * [i0, i1) (the rule role coverage averages). */
+int energy_intervals_layout(struct slots *s, enum energy_step by, struct energy_report *rep);
+int energy_slots_alloc(struct slots *s, size_t nseries);
+void energy_slots_free(struct slots *s);
+double energy_series_coverage(const struct slots *s, size_t j, size_t i0, size_t i1);
 
 /* Read matched series j of v (nv of them) into s: s->val, s->est, s->scov, s->rd, s->nseries,
  * v[j].sum, and for a counter the spreading of its gaps (s->gest, s->gn, s->rep->gaps).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power by energy role over time, and the power ratio (interim PUE) per bucket: the
  * dashboard's "power by role" and "PUE (power ratio)" charts (GET /api/v1/power?by=energy).

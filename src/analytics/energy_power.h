@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Power by energy role per time bucket and the power ratio (interim PUE) per bucket, for
  * charts: the power_w views of the energy model's selectors (energy_series_role), grouped by

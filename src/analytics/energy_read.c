@@ -1,11 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading one series into the energy engine's slots (energy_internal.h). Counters: the sum of
- * the store's rollup deltas per slot; where the readings stop for one slot or more, the next
- * reading carries the whole gap's energy, and that delta is spread over the slots the gap
- * spans, by the shape of the same device's power_w series or evenly, so that no slot after a
- * gap holds hours of energy (and no hour reports "E_IT exceeds E_DC" from a catch-up), while
- * the total of any interval holding the whole gap stays the counter's exact delta. Power
- * gauges: the trapezoid rule over raw samples (ESTIMATED). See docs/energy.md, "Gaps".
+ * the store's rollup deltas per slot; where the readings stop for one slot or more, or stop
+ * before a slot's end for longer than the series' reading interval explains and resume in
+ * the next slot, the next reading carries the gap's energy, and that delta is spread over
+ * the slots the gap spans, by the shape of the same device's power_w series or evenly, so
+ * that no slot after a gap holds energy of the slots before it (and no hour reports "E_IT
+ * exceeds E_DC" from a catch-up), while the total of any interval holding the whole gap stays
+ * the counter's exact delta. Power gauges: the trapezoid rule over raw samples (ESTIMATED).
+ * See docs/energy.md, "Gaps".
  */
 #include "analytics/energy_internal.h"
 
@@ -35,6 +38,8 @@ static int counter_cb(void *ctx, int64_t bucket, double value, int64_t count)
 {
 	struct slots *s = ctx;
 	int64_t i = energy_floor_div(bucket - s->from, s->slot);
+	if (i >= -2 && i < (int64_t)s->n)
+		s->cur_cnt[i + 2] = count;
 	if (i == -1 && count > 0)
 		s->cur_pre = true; /* only the reading matters: its energy is before the period */
 	if (i < 0 || (size_t)i >= s->n || !isfinite(value))
@@ -68,6 +73,58 @@ static int first_cb(void *ctx, int64_t bucket, double value, int64_t count)
 		return 0;
 	*f = (struct first){bucket, value, true};
 	return 1;
+}
+
+/* Readings in slot k, as counted with its delta (0: none, or not read). */
+static int64_t slot_count(const struct slots *s, int64_t k)
+{
+	return k >= -2 && k < (int64_t)s->n ? s->cur_cnt[k + 2] : 0;
+}
+
+/* The most readings slot k or a neighbour holds: a full slot of the series around k. */
+static int64_t slot_full(const struct slots *s, int64_t k)
+{
+	int64_t c = slot_count(s, k);
+	for (int64_t i = k - 1; i <= k + 1; i += 2)
+		if (slot_count(s, i) > c)
+			c = slot_count(s, i);
+	return c;
+}
+
+/*
+ * The series' usual reading interval around slot k (ms): the slot over a full slot's
+ * readings. The counts come with the deltas, so this costs no query (the spacing of the
+ * readings around each boundary would need every slot's reading times, a second query over
+ * a year for every counter); a gap shorter than a slot lowers the count of the slots it
+ * touches, not of the ones around them; and it follows a meter whose interval changes. A
+ * meter read once a slot or less has the slot.
+ */
+static int64_t reading_interval(const struct slots *s, int64_t k)
+{
+	int64_t c = slot_full(s, k);
+	return c > 1 ? s->slot / c : s->slot;
+}
+
+/* How long a meter read every `step` ms may be silent before a slot's end without it being a
+ * gap: its own phase is up to one step, twice that is a missed reading; and never less than
+ * energy.max_gap, the silence the power integration bridges too (a 5 s poller missing a few
+ * polls around a boundary moves a minute's energy across it, as a 15 min meter always does). */
+static int64_t gap_threshold(const struct slots *s, int64_t step)
+{
+	return 2 * step > s->max_gap ? 2 * step : s->max_gap;
+}
+
+/*
+ * Could slot k's readings stop more than the threshold short of its end? A regular meter
+ * silent that long before the slot's end holds at least threshold / interval - 1 readings
+ * fewer than a full slot; one more is allowed for jitter. Only such slots have their latest
+ * reading's time read: a steady meter costs nothing more.
+ */
+static bool gap_candidate(const struct slots *s, int64_t k)
+{
+	int64_t c = slot_count(s, k), full = slot_full(s, k), step = reading_interval(s, k);
+	int64_t need = gap_threshold(s, step) / step - 2;
+	return c > 0 && full - c >= (need > 1 ? need : 1);
 }
 
 static int first_raw_cb(void *ctx, int64_t ts, double value)
@@ -112,6 +169,17 @@ static int twin_cb(void *ctx, const struct store_series_info *info)
 	return 0;
 }
 
+/* Find the power twins of the counters, once per computation (only when a gap needs them). */
+static int twins_find(struct store_reader *r, struct slots *s, struct matched *v, size_t nv)
+{
+	struct twins t = {v, nv};
+	if (s->twins_done)
+		return 0;
+	s->twins_done = true;
+	int rc = store_series_find(r, NULL, twin_cb, &t);
+	return rc < 0 ? rc : 0;
+}
+
 struct shape {
 	double *mean; /* power per slot from k0, NAN where none */
 	int64_t k0;
@@ -130,17 +198,23 @@ static int shape_cb(void *ctx, int64_t bucket, double value, int64_t count)
 
 /*
  * The weights of the slots a..b for a delta metered over (a->last, b->last]: each slot's part
- * of that time, its bounds shifted back by how far a's last reading fell short of its slot's
- * end (so a steady meter read every 15 min gives every hour of the gap the same 4 quarter
- * hours its neighbours hold), times the mean power of that slot when the counter has a power
- * twin with data in every slot concerned. w[] has b - a + 1 entries; returns their sum (0:
- * nothing to spread) and whether the power shape was used.
+ * of that time, its bounds shifted back by the meter's reading phase, i.e. by how far its
+ * regular last reading in a slot falls short of the slot's end (so a steady meter read every
+ * 15 min gives every hour of the gap the same 4 quarter hours its neighbours hold), times the
+ * mean power of that slot when the counter has a power twin with data in every slot
+ * concerned. w[] has b - a + 1 entries; returns their sum (0: nothing to spread) and whether
+ * the power shape was used.
  */
 static double spread_weights(struct store_reader *r, const struct slots *s,
                              const struct matched *mt, const struct energy_anchor *a,
                              const struct energy_anchor *b, double *w, bool *by_power)
 {
-	int64_t off = a->last > slot_start(s, a->k) ? slot_start(s, a->k + 1) - a->last : 0;
+	/* a's last reading is short of its slot's end by d: the phase itself for a meter that
+	 * read on until the gap (d <= its interval); for one that stopped mid-slot (read every
+	 * minute, silent from :20) the phase is d modulo its interval, not d: shifting every
+	 * edge back 40 min would give the hour it stopped in nothing of the gap. */
+	int64_t d = a->last > slot_start(s, a->k) ? slot_start(s, a->k + 1) - a->last : 0;
+	int64_t off = d > 0 && a->step > 0 ? (d - 1) % a->step + 1 : d;
 	size_t m = (size_t)(b->k - a->k + 1);
 	double sum = 0, psum = 0;
 	for (size_t i = 0; i < m; i++) {
@@ -210,11 +284,14 @@ static int spread(struct store_reader *r, struct slots *s, struct matched *mt,
 	int gi = rep->ngaps < ENERGY_MAX_GAPS ? (int)rep->ngaps : -1;
 	size_t last_iv = SIZE_MAX, last_tot = SIZE_MAX;
 	double in_period = 0;
+	/* All of it is spread, its own slot's part included (for a gap shorter than a slot, the
+	 * delta of the reading that ends it: the rest of its slot stays). */
 	if (b->k < (int64_t)s->n)
-		s->cur_val[b->k] = 0; /* all of it is spread, its own slot's part included */
+		s->cur_val[b->k] -= b->delta;
 	for (int64_t k = g0 > 0 ? g0 : 0; k <= b->k && k < (int64_t)s->n; k++) {
 		double part = b->delta * w[k - a->k] / sum, v = part * mt->factor;
 		s->cur_val[k] += part;
+		s->cur_est[k] = 1;
 		if (k > a->k && k < b->k)
 			s->cur_cov[k] = 1; /* metered, in aggregate: no longer a hole */
 		in_period += v;
@@ -262,7 +339,7 @@ static int reading_after(struct store_reader *r, const struct slots *s, int64_t 
 	if (!l.have)
 		return 0;
 	*out = (struct energy_anchor){energy_floor_div(f.bucket - s->from, s->slot),
-	                              (int64_t)l.value, f.value};
+	                              (int64_t)l.value, f.value, 0};
 	return 1;
 }
 
@@ -279,17 +356,100 @@ static int anchors_collect(struct store_reader *r, struct slots *s, const struct
 		int rc = store_last_before(r, mt->id, slot_start(s, -1), &t0);
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
-		if (rc == 0)
-			an[na++] = (struct energy_anchor){energy_floor_div(t0 - s->from, s->slot),
-			                                  t0, NAN};
+		if (rc == 0) {
+			int64_t k = energy_floor_div(t0 - s->from, s->slot);
+			an[na++] = (struct energy_anchor){k, t0, NAN, reading_interval(s, k)};
+		}
 	}
 	for (int64_t k = -1; k < (int64_t)s->n; k++)
 		if (has[k + 1] && isfinite(s->cur_last[k + 1]))
 			an[na++] = (struct energy_anchor){k, (int64_t)s->cur_last[k + 1],
-			                                  k >= 0 ? s->cur_val[k] : NAN};
+			                                  k >= 0 ? s->cur_val[k] : NAN,
+			                                  reading_interval(s, k)};
 	if (after && na)
 		an[na++] = *after;
 	return (int)na;
+}
+
+/*
+ * The reading that ends a silence at the start of slot k: its time and the delta it carries
+ * (stored units). From the raw samples while they are retained (a step of 1 ms makes every
+ * sample its own bucket); else from the first 1 min rollup holding a reading (its latest
+ * reading and the minute's delta: readings in that minute go with the one ending the gap);
+ * else slot k's latest reading and whole delta. 1 found, 0 none, or -errno.
+ */
+static int catchup_reading(struct store_reader *r, const struct slots *s, int64_t id, int64_t k,
+                           struct energy_anchor *out)
+{
+	const int64_t steps[] = {1, 60000, s->slot};
+	int64_t a = slot_start(s, k), b = slot_start(s, k + 1);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct first f = {0}, l = {0};
+		int rc = store_query(r, id, a, b, steps[i], AGG_DELTA, first_cb, &f);
+		if (rc >= 0 && f.have && steps[i] > 1)
+			rc = store_query(r, id, f.bucket, f.bucket + steps[i], steps[i],
+			                 AGG_LAST_TS, first_cb, &l);
+		else
+			l = (struct first){f.bucket, (double)f.bucket, f.have};
+		if (rc < 0)
+			return rc;
+		if (f.have && l.have) {
+			*out = (struct energy_anchor){k, (int64_t)l.value, f.value, 0};
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Does a silence at the end of slot k (holding readings) end in the next slot, the first after
+ * an ended period included, and could it be longer than the threshold (gap_candidate)? */
+static bool boundary_candidate(const struct slots *s, const uint8_t *has,
+                               const struct energy_anchor *after, int64_t k)
+{
+	int64_t n = (int64_t)s->n;
+	bool next = k + 1 < n ? has[k + 2] : after && after->k == n;
+	return has[k + 1] && next && gap_candidate(s, k);
+}
+
+/*
+ * Gaps shorter than a slot that cross a slot boundary (issue 13): slot k's readings stop more
+ * than the gap threshold before its end and resume in slot k + 1, whose first reading carries
+ * the energy of (k's last reading, itself], much of it slot k's. That reading's delta alone is
+ * spread over the two slots, as over longer gaps (its slots ESTIMATED, the gap named, the
+ * total of an interval holding it exact); the rest of slot k + 1 stays as metered. A silence
+ * inside one slot moves no energy across a boundary and is no gap. `times`: the latest
+ * reading of every slot is in s->cur_last already. Runs after the longer gaps' spreading,
+ * which takes an anchor's delta as read.
+ */
+static int short_gaps(struct store_reader *r, struct slots *s, struct matched *v, size_t nv,
+                      size_t j, const uint8_t *has, const struct energy_anchor *after, bool times)
+{
+	struct matched *mt = &v[j];
+	int64_t k0 = INT64_MAX, k1 = INT64_MIN;
+	for (int64_t k = -1; k < (int64_t)s->n; k++)
+		if (boundary_candidate(s, has, after, k)) {
+			k0 = k < k0 ? k : k0;
+			k1 = k;
+		}
+	if (k1 == INT64_MIN)
+		return 0;
+	int rc = times ? 0
+	               : store_query(r, mt->id, slot_start(s, k0), slot_start(s, k1 + 1), s->slot,
+	                             AGG_LAST_TS, last_cb, s);
+	for (int64_t k = k0; rc >= 0 && k <= k1; k++) {
+		double last = s->cur_last[k + 1];
+		if (!boundary_candidate(s, has, after, k) || !isfinite(last))
+			continue;
+		int64_t step = reading_interval(s, k);
+		if (slot_start(s, k + 1) - (int64_t)last <= gap_threshold(s, step))
+			continue;
+		struct energy_anchor a = {k, (int64_t)last, NAN, step}, b;
+		int found = catchup_reading(r, s, mt->id, k + 1, &b);
+		rc = found > 0 ? twins_find(r, s, v, nv) : found;
+		if (found > 0 && rc >= 0)
+			rc = spread(r, s, mt, &a, &b);
+	}
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -328,7 +488,9 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 	/* As known at now: no reading after it (a test's "now" may lie in the past of the
 	 * data). The store serves an end inside an hour from raw samples. */
 	int64_t qend = ended ? s->to : s->now + 1;
-	int rc = store_query(r, mt->id, s->from - s->slot, qend, s->slot, AGG_DELTA, counter_cb, s);
+	/* From two slots before: the count of slot -2 gives slot -1's reading interval. */
+	int rc = store_query(r, mt->id, s->from - 2 * s->slot, qend, s->slot, AGG_DELTA, counter_cb,
+	                     s);
 	if (rc < 0)
 		return rc;
 	has[0] = s->cur_pre;
@@ -369,13 +531,8 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 	if (!ended && has[c + 1] && isfinite(s->cur_last[c + 1]))
 		s->cur_cov[c] =
 		        fmax(0, s->cur_last[c + 1] - (double)slot_start(s, c)) / (double)s->slot;
-	if (spreads && !s->twins_done) {
-		struct twins t = {v, nv};
-		s->twins_done = true;
-		rc = store_series_find(r, NULL, twin_cb, &t);
-		if (rc < 0)
-			return rc;
-	}
+	if (spreads && (rc = twins_find(r, s, v, nv)) < 0)
+		return rc;
 	if (spreads) {
 		struct energy_anchor *an = s->anchors;
 		int na = anchors_collect(r, s, mt, has, lead, trail ? &after : NULL, an);
@@ -385,6 +542,8 @@ static int read_counter(struct store_reader *r, struct slots *s, struct matched 
 			if (an[i].k >= an[i - 1].k + 2 && an[i].k >= 0)
 				rc = spread(r, s, mt, &an[i - 1], &an[i]);
 	}
+	if (rc >= 0)
+		rc = short_gaps(r, s, v, nv, j, has, found ? &after : NULL, spreads);
 	if (rc >= 0 && final)
 		rc = final_reading(r, s, mt, has, last);
 	return rc < 0 ? rc : 0;
@@ -440,6 +599,8 @@ int energy_read_series(struct store_reader *r, const struct energy_model *m, str
 	struct matched *mt = &v[j];
 	memset(s->cur_val, 0, s->n * sizeof(double));
 	memset(s->cur_cov, 0, s->n * sizeof(double));
+	memset(s->cur_est, 0, s->n);
+	memset(s->cur_cnt, 0, (s->n + 2) * sizeof(int64_t));
 	s->cur_pre = false;
 	int rc;
 	if (mt->counter) {
@@ -456,9 +617,13 @@ int energy_read_series(struct store_reader *r, const struct energy_model *m, str
 		double x = s->cur_val[i] * mt->factor;
 		mt->sum += x;
 		s->val[base + i] += x;
-		if (!mt->counter)
-			s->est[base + i] += x;
 		s->scov[j * s->n + i] = s->cur_cov[i] > 1 ? 1 : s->cur_cov[i];
+		if (!mt->counter) {
+			s->est[base + i] += x;
+			s->etime[base + i] += s->scov[j * s->n + i];
+		} else if (s->cur_est[i]) {
+			s->etime[base + i] += 1;
+		}
 	}
 	s->nseries[mt->role]++;
 	return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EPW reader (see epw.h). Header line 1 (LOCATION) gives the station; lines 2-8 are skipped;
  * every later non-empty line is one hourly record: fields 2-4 month, day, hour and 7-10

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * EPW weather files (EnergyPlus format; DOMAIN.md §7): the hourly outdoor conditions of a
  * typical year, read for the free-cooling what-if (`greendc freecool --weather`). Only what the

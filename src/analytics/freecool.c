@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Economizer model, changeover controller and weather-year what-if (see freecool.h and
  * docs/freecooling.md). Pure: nothing here logs, reads files or keeps global state.

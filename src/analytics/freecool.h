@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The free-cooling (economizer) model: pure functions, no I/O, no allocation except in the
  * what-if (DOMAIN.md §6). From the outdoor state it gives the mode an economizer could run

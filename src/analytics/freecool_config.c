@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parser of the `cooling:` section (freecool_config.h). Setpoints and approaches default to
  * freecool_plant_defaults(); every value is range-checked with file:line, and series globs

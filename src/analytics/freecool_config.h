@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `cooling:` config section: the plant model the free-cooling calculator uses (economizer
  * type, piping, setpoints, approaches, the white space's ASHRAE class) and which stored series

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The stored-data free-cooling tally (freecool_stored.h): read the `cooling:` section's series
  * as bucket means, derive each bucket's outdoor state and modes, and sum hours per site-time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Free cooling from stored data: the one tally of hours available vs used that every front end
  * shows (DESIGN.md "The same figure everywhere"). `greendc freecool --period`, the monthly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The energy KPIs (kpi.h): PUE, DCiE, pPUE, WUE, CUE, ERF, REF, CER and the GB 40879 grade,
  * each guarded by the plausibility rules of DOMAIN.md §1 so an impossible figure becomes an
@@ -176,7 +177,7 @@ const char *kpi_category_text(int category)
 void kpi_label(int category, const char *period, double pue, char *buf, size_t len)
 {
 	if (category >= 1 && category <= 3)
-		snprintf(buf, len, "PUE%d, %s, %.2f", category, period, pue);
+		snprintf(buf, len, "PUE%d, %s, %.3f", category, period, pue);
 	else
-		snprintf(buf, len, "PUE, %s, %.2f", period, pue);
+		snprintf(buf, len, "PUE, %s, %.3f", period, pue);
 }

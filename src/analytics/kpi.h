@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The energy KPIs as pure functions of period totals (ISO/IEC 30134 series, EN 50600-4,
  * GB 40879). Every function validates its inputs against DOMAIN.md §1 and returns an error
@@ -62,7 +63,8 @@ int kpi_gb40879_grade(double eeue, const double limits[3]);
  * output" (1 UPS output, 2 PDU output, 3 IT equipment input), "no IT metering" otherwise. */
 const char *kpi_category_text(int category);
 
-/* "PUE2, 2026-10, 1.31": the compliant label (Green Grid 2011), category 0 = "PUE". */
+/* "PUE2, 2026-10, 1.313": the compliant label (Green Grid 2011), category 0 = "PUE"; the
+ * ratio with three decimals, as ISO/IEC 30134-2 prints it and as every front end shows it. */
 void kpi_label(int category, const char *period, double pue, char *buf, size_t len);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Psychrometrics (DOMAIN.md §4; ASHRAE Handbook Fundamentals 2017 ch. 1, eqs. 5, 6, 20, 22,
  * 30, 33, 35). Pure functions: the cooling analytics and tools/dcsim call them; nothing here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Psychrometrics of moist air: pure functions, no state, no I/O (DOMAIN.md §4, after ASHRAE
  * Handbook Fundamentals ch. 1). The cooling analytics use them for wet-bulb and dew point from a

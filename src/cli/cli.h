@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's one command table and the one signature every command has. src/cli/main.c parses
  * the global options (-c, --db), finds the command's row here, answers --help from the row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc check-config` and `greendc backup`. check-config reads the file it is given with
  * the full diagnostics (every problem, file:line), every driver's view of its devices and
@@ -9,6 +10,7 @@
 
 #include "config/config.h"
 #include "core/sbuf.h"
+#include "core/util.h"
 #include "daemon/sections.h"
 #include "ingest/driver_load.h"
 #include "store/store.h"
@@ -85,14 +87,17 @@ int cli_check_config_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
 	static const struct option opts[] = {{"no-secrets", no_argument, NULL, 'n'},
 	                                     {"systemd-dropin", required_argument, NULL, 'd'},
+	                                     {"strict", no_argument, NULL, 's'},
 	                                     {NULL, 0, NULL, 0}};
-	bool secrets = true;
+	bool secrets = true, strict = false;
 	const char *dropin = NULL;
 	int c;
 	optind = 0; /* GNU getopt: reinitialise, then scan from argv[1] */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'n') {
 			secrets = false;
+		} else if (c == 's') {
+			strict = true;
 		} else if (c == 'd') {
 			dropin = optarg;
 		} else {
@@ -114,11 +119,36 @@ int cli_check_config_main(int argc, char **argv, const struct cli_ctx *ctx)
 		if (secrets)
 			greendc_secrets_check(cfg, &diag);
 	}
+	/* Warnings: valid, but short of what a regulator's report needs (errors with --strict). */
+	struct config_diag warn = {0};
+	if (cfg && !diag.count)
+		greendc_config_warnings(cfg, util_wall_ms(), &warn);
+	if (strict && warn.count) {
+		fputs(warn.text, stderr);
+		fprintf(stderr, "%s: %u problem%s (--strict)\n", path, warn.count,
+		        warn.count == 1 ? "" : "s");
+		config_free(cfg);
+		return 1;
+	}
 	if (diag.count) {
 		fputs(diag.text, stderr);
 		fprintf(stderr, "%s: %u problem%s\n", path, diag.count, diag.count == 1 ? "" : "s");
 		config_free(cfg);
 		return 1;
+	}
+	if (warn.count) {
+		/* "file:line: warning: key: ..." per line */
+		for (const char *l = warn.text; *l;) {
+			size_t n = strcspn(l, "\n");
+			const char *colon = memchr(l, ':', n);
+			colon = colon ? memchr(colon + 1, ':', (size_t)(l + n - colon - 1)) : NULL;
+			if (colon)
+				fprintf(stderr, "%.*s: warning:%.*s\n", (int)(colon - l), l,
+				        (int)(l + n - colon - 1), colon + 1);
+			else
+				fprintf(stderr, "warning: %.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
 	}
 	size_t points = 0;
 	for (size_t i = 0; i < cfg->nprofiles; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's two administrative commands: `greendc check-config` (validate without starting)
  * and `greendc backup` (an online copy of the database). Run from the command table (cli.h).

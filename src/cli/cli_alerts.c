@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc alerts [--recent N] [--format table|json]`: active alerts (identities whose newest
  * event is alert_firing) and the N newest transitions, read through the store's reader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc alerts`: the alerts that are firing now and the recent transitions, read from the
  * events the alert engine writes (alerts.h). Run from the command table (cli.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The table of greendc's commands: name, one-line summary, help text, what each needs (config,
  * database) and the function that runs it. The dispatcher (main.c), `greendc --help`,
@@ -13,6 +14,7 @@
 #include "cli/cli_freecool.h"
 #include "cli/cli_import.h"
 #include "cli/cli_report.h"
+#include "cli/cli_tenants.h"
 
 #include <string.h>
 
@@ -22,7 +24,8 @@ static int help_main(int argc, char **argv, const struct cli_ctx *ctx);
 
 const struct cli_command cli_commands[] = {
         {"check-config", "validate a configuration, its profiles and drivers",
-         "usage: greendc check-config [--no-secrets] [--systemd-dropin DIR] [FILE]\n"
+         "usage: greendc check-config [--no-secrets] [--strict] [--systemd-dropin DIR]\n"
+         "         [FILE]\n"
          "       greendc -c FILE check-config\n"
          "Validate FILE (default: -c FILE, else /etc/greendc/greendc.yaml), its conf.d/\n"
          "files, every profile it names, every driver's view of its devices and every\n"
@@ -33,7 +36,10 @@ const struct cli_command cli_commands[] = {
          "  --systemd-dropin DIR  write DIR/serial.conf giving greendcd.service the serial\n"
          "                        devices of Modbus RTU devices and the dialout group\n"
          "                        (removed when there are none)\n"
-         "Exit 0 when valid, 1 when not.\n",
+         "  --strict              count the warnings as problems: identity fields a\n"
+         "                        regulator's report requires, meters overdue for\n"
+         "                        calibration (reporting:)\n"
+         "Exit 0 when valid (warnings are printed), 1 when not.\n",
          CLI_CONFIG_NONE, false, cli_check_config_main},
         {"devices", "state of each device (up/down, last poll, errors, backoff)",
          "usage: " CLI_GLOBAL "devices [--format table|csv|json]\n"
@@ -123,17 +129,65 @@ const struct cli_command cli_commands[] = {
          "The alerts firing now and the last N transitions (default 20), as the daemon's\n"
          "alert engine recorded them.\n",
          CLI_CONFIG_FOR_DB, true, cli_alerts_main},
-        {"report", "regulator report (JSON, CSV, zh/en HTML); --enqueue to send",
+        {"report", "regulator report (JSON, CSV, zh/en HTML and PDF), signed; verify",
          "usage: " CLI_GLOBAL "report\n"
-         "         (--month YYYY-MM|previous | --year YYYY)\n"
-         "         [--format json|csv|html] [--lang zh|en] [--output FILE]\n"
-         "         [--enqueue] [--require-complete]\n"
-         "The monthly (or annual) regulator report on demand.\n"
-         "  --output FILE       write there instead of stdout\n"
+         "         (--month YYYY-MM|previous | --year YYYY|previous)\n"
+         "         [--format json|csv|html|pdf] [--lang zh|en] [--output FILE]\n"
+         "         [--signature FILE] [--out-dir DIR] [--enqueue] [--require-complete]\n"
+         "         [--no-sign]\n"
+         "       greendc report verify FILE.json SIG [--public-key PUB]\n"
+         "       greendc report keygen --out FILE\n"
+         "The monthly (or annual) regulator report on demand: identity, metering register,\n"
+         "data-quality evidence, KPIs with their inputs, charts. With reporting.signing_key\n"
+         "the report carries its key and is signed (Ed25519 over the JSON's exact bytes).\n"
+         "  --output FILE       write there instead of stdout (a JSON file gets FILE.sig)\n"
+         "  --signature FILE    write the detached signature there\n"
+         "  --out-dir DIR       write the whole set: JSON (+ .sig), PDF and HTML in zh and\n"
+         "                      en, CSV, named after the report ID and revision\n"
          "  --enqueue           also store it and queue it in the outbox for every report\n"
-         "                      target (the daemon delivers it)\n"
-         "  --require-complete  exit 3 when coverage is below the threshold\n",
-         CLI_CONFIG_REQUIRED, true, cli_report_main},
+         "                      target (the daemon delivers it with its signature)\n"
+         "  --require-complete  exit 3 when coverage is below the threshold\n"
+         "  --no-sign           do not sign even with reporting.signing_key\n"
+         "verify: exit 0 when SIG is a good signature of FILE.json by PUB, else by the key\n"
+         "  the report embeds (compare its fingerprint with the site's); 1 otherwise.\n"
+         "keygen: a new Ed25519 key: FILE (private, 0600) and FILE.pub.\n",
+         CLI_CONFIG_OPTIONAL, false, cli_report_main},
+        {"statement", "tenants' monthly kWh statements (tariff periods, peak, cost)",
+         "usage: " CLI_GLOBAL "statement --month YYYY-MM|previous\n"
+         "         [--tenant T] [--format json|csv|html|pdf] [--lang en|zh]\n"
+         "         [--output FILE] [--threads N]\n"
+         "Each tenant's electricity statement for a month in site time: kWh by tariff\n"
+         "period (tariffs: section), peak demand (highest 15-minute mean kW) and when,\n"
+         "cost, facility overhead by the month's PUE where the tenant asks for it (shown\n"
+         "apart), the racks and outlets billed, coverage and status, and a check that\n"
+         "each PDU's outlets add up to its input meter within its stated accuracy.\n"
+         "  --tenant T   only tenant T (default: every tenant of the tenants: section)\n"
+         "  --format     json (default), csv line items, html (a page per tenant), pdf\n"
+         "               (through the reports engine; needs --output)\n"
+         "  --threads N  read the store with N connections at once (default: the CPUs,\n"
+         "               2 to 4)\n"
+         "A month in progress or a failed meter check is said on stderr; exit 0.\n",
+         CLI_CONFIG_REQUIRED, true, cli_statement_main},
+        {"energy", "energy per outlet, rack, row, hall or tenant per interval",
+         "usage: " CLI_GLOBAL "energy [--group outlet|rack|row|hall|tenant]\n"
+         "         (--period P | --from T --to T) [--by 15min|hour|day|month]\n"
+         "         [--name NAME] [--format table|csv|json]\n"
+         "kWh per group and interval from outlet or rack counters where the PDUs have\n"
+         "them, else integrated power (derived, estimated), with coverage and status\n"
+         "by the rules of the site PUE (docs/energy.md).\n"
+         "  --group   default rack; outlets are named RACK/FEED/OUTLET, rows HALL/ROW\n"
+         "  --name    one group only (for --group outlet: the outlets of that rack)\n"
+         "  P         2026, 2026-10 or 2026-10-05 in site time; T ISO 8601 (no zone = UTC)\n",
+         CLI_CONFIG_REQUIRED, true, cli_group_energy_main},
+        {"capacity", "rack and PDU headroom, peaks, phase imbalance, A/B redundancy",
+         "usage: " CLI_GLOBAL "capacity [--window DUR] [--to T]\n"
+         "         [--format table|csv|json]\n"
+         "Per rack and PDU: the rated capacity derated (capacity: section, 80 % by\n"
+         "default), the highest 1-minute and 15-minute mean power over the window\n"
+         "(default capacity.window, 24h) ending at T (default now), headroom, phase\n"
+         "imbalance, and for dual-fed racks whether each feed alone could carry the\n"
+         "rack's measured peak. Racks over a limit or at risk are counted on stderr.\n",
+         CLI_CONFIG_REQUIRED, true, cli_capacity_main},
         {"import", "history from CSV (long or wide), staged, idempotent",
          "usage: " CLI_GLOBAL "import [--format long|wide]\n"
          "         [--mapping FILE]\n"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc devices`, `series`, `query` and `tail`: the store from the command line, through a
  * read-only connection (safe while the daemon runs). Options are in the command table

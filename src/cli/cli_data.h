@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's data commands (`greendc devices|series|query|tail`), reading the store through a
  * read-only connection. Run from the command table (cli.h).

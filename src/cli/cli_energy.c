@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's energy commands, `greendc pue` and `greendc kpi`: the energy model and timezone
  * come from the config, energy from the store through the interval engine (energy.h), the

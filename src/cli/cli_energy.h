@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's energy commands (`greendc pue`, `greendc kpi`): see cli_energy.c and
  * docs/energy.md. Run from the command table (cli.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc freecool`: the free-cooling calculator (docs/freecooling.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc freecool`: the free-cooling calculator from the command line, over an EPW weather
  * year (what-if) or over the site's stored outdoor and plant series (available vs used).

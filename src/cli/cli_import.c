@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's history commands: `greendc import` (CSV into the store through import.h) and
  * `greendc export` (raw or rolled-up series as CSV or JSON Lines, and the audit files behind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import` and `greendc export` (docs/import-export.md). Run from the command table
  * (cli.h).

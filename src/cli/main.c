@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendc: the command-line tool. Validates configs and reads the store through read-only
  * connections (it never writes while the daemon runs; import and report --enqueue say when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Configuration and profile parsing with libyaml's document API, which keeps each node's line
  * so every complaint can say file:line. The walk is schema-driven: each mapping lists the keys

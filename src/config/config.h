@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The configuration: one YAML file plus the .yaml files in conf.d/, parsed with libyaml into a
  * fresh, immutable struct config. Reload builds a new one, validates it, then swaps (a bad reload
@@ -75,12 +76,15 @@ struct config {
 	struct config_device *devices;
 	size_t ndevices;
 	/* Sections owned by other subsystems (src/daemon/sections.c) add their fields here. */
-	struct energy_model *energy;   /* `energy:` (energy_config.c); NULL when absent */
-	struct fc_config *cooling;     /* `cooling:` (freecool_config.h); NULL when absent */
-	struct outputs *outputs;       /* `outputs:` (outputs.h); NULL when absent */
-	struct alerts_config *alerts;  /* `alerts:` (alerts.h); NULL when absent */
-	struct report_site *reporting; /* `reporting:` (report.h); NULL when absent */
-	struct http_config *http;      /* `http:` (http.h); NULL when absent */
+	struct energy_model *energy;      /* `energy:` (energy_config.c); NULL when absent */
+	struct fc_config *cooling;        /* `cooling:` (freecool_config.h); NULL when absent */
+	struct outputs *outputs;          /* `outputs:` (outputs.h); NULL when absent */
+	struct alerts_config *alerts;     /* `alerts:` (alerts.h); NULL when absent */
+	struct report_site *reporting;    /* `reporting:` (report.h); NULL when absent */
+	struct http_config *http;         /* `http:` (http.h); NULL when absent */
+	struct tenants_config *tenants;   /* `tenants:` (tenants.h); NULL when absent */
+	struct tariffs_config *tariffs;   /* `tariffs:` (tariff.h); NULL when absent */
+	struct capacity_config *capacity; /* `capacity:` (capacity.h); NULL when absent */
 	struct profile **profiles;
 	size_t nprofiles;
 	struct arena *arena; /* owns every string and array above */

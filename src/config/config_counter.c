@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * How a device's counter series are judged (DOMAIN.md §3): the register width and resolution
  * from the profile row, the plausible rate from the device's rated power. One home for it, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The secrets check (config_secrets_check in config.h): every secret file the config names,
  * read once with the product's one secret-file reader, so `greendc check-config` and the

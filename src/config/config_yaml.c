@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The YAML layer under the config and profile parsers: libyaml's document API, a
  * schema-driven mapping walker that rejects unknown and duplicate keys, and typed readers

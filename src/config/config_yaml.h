@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The YAML layer shared by every config section: see config_yaml.c. A section parser (energy,
  * cooling, alerts, ...) receives its node and walks it with these, so its errors carry

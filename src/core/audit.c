@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Append-only JSON-lines audit log (see audit.h), built with cJSON so escaping is right. */
 #include "core/audit.h"
 

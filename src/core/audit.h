@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The audit log: one JSON line per security-relevant event (config reloads, start and stop,
  * and later API logins and token use), with date and time, event, subject (who), object

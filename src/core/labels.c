@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The label codec: see labels.h. */
 #include "core/labels.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The label codec: the one way label sets are written and read everywhere (store, poller,
  * energy selectors, import, HTTP). The canonical form is "k=v,k=v" with keys sorted and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stderr logging with levels and collectd-style rate-limited complaints. */
 #include "core/log.h"
 

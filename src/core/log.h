@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Logging for the daemon's edges (library layers return errors instead). Lines go to stderr
  * (journald adds time and priority when run under systemd: the "<N>" prefix) and are

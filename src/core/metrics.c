@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The compiled-in metric registry; docs/metrics.md is its human-readable twin (the same
  * names, units, kinds and meanings: test_config.c checks). The meaning is also the HELP text
  * of the metric's Prometheus family. */

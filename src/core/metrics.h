@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The metric registry: canonical names with units (docs/metrics.md). Profiles may only use
  * these names; the exporter maps them to Prometheus base units.

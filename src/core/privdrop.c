@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* setgroups/setgid/setuid in the only safe order, then prove the drop stuck. */
 #include "core/privdrop.h"
 

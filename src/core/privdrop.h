@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Dropping root: a daemon started as root (by hand, or by an init system without User=)
  * switches to an unprivileged user before it opens the store or talks to any device.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A growable, capped text buffer: see sbuf.h. */
 #include "core/sbuf.h"
 
@@ -72,4 +73,29 @@ void sbuf_free(struct sbuf *b)
 	free(b->s);
 	memset(b, 0, sizeof(*b));
 	b->max = max;
+}
+
+void sbuf_put_html(struct sbuf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			sbuf_puts(b, "&lt;");
+			break;
+		case '>':
+			sbuf_puts(b, "&gt;");
+			break;
+		case '&':
+			sbuf_puts(b, "&amp;");
+			break;
+		case '"':
+			sbuf_puts(b, "&quot;");
+			break;
+		case '\'':
+			sbuf_puts(b, "&#39;");
+			break;
+		default:
+			sbuf_add(b, s, 1);
+		}
+	}
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A growable text buffer for building responses and documents. Growth is capped (SBUF_CAP by
  * default, or the cap the owner sets): past it, or when memory runs out, the buffer stops
@@ -21,6 +22,8 @@ struct sbuf {
 void sbuf_add(struct sbuf *b, const char *s, size_t n);
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s escaped for HTML text and attribute values (& < > " '); NULL adds nothing. */
+void sbuf_put_html(struct sbuf *b, const char *s);
 /* Free the text and reset to empty (the cap is kept). NULL-safe. */
 void sbuf_free(struct sbuf *b);
 

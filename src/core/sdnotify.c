@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sd_notify without libsystemd: a single sendto() on an AF_UNIX datagram socket. */
 #include "core/sdnotify.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * systemd's notify protocol (sd_notify(3)) written directly: one datagram to $NOTIFY_SOCKET.
  * No-op when the variable is unset, so the daemon runs the same outside systemd.

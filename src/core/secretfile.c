@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one reader of secret files: see secretfile.h. */
 #include "core/secretfile.h"
 

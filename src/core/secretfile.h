@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The one reader of secret files for the whole product (webhook keys, chat robot URLs, SNMPv3
  * and Redfish credentials, TLS private keys, API token hashes, signing keys). A secret file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SHA-256 (see sha256.h) through OpenSSL's libcrypto, which the product already links for
  * HMAC and TLS: no hand-written hash. Known-answer tests (FIPS 180-4 examples and padding

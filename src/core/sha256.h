@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SHA-256 (OpenSSL's libcrypto) for the HTTP API's bearer token and ETags: the daemon keeps
  * only the token's hash and compares hashes in constant time. Plus its hex form.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Time: ISO 8601, the CLI/API grammar, and site time. See timeutil.h. */
 #include "core/timeutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Time, the one module for it: ISO 8601 parsing and formatting, the CLI/API time grammar
  * ("now", "-1h", ISO 8601), and the conversion between UTC and site time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Clocks, duration and number parsing shared by the daemon, the CLI and the tools. */
 #include "core/util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendcd's life in three steps, one file each: start.c (config, privileges, then the store,
  * the poll workers, HTTP and delivery, in that order), loop.c (the main thread: signals,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendcd's main thread after start: it waits for signals with a timeout (a tick of at most
  * one second, half the systemd watchdog interval when there is one) and on each wake feeds

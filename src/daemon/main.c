@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendcd: the daemon. Loads the config, opens the store, starts the poll workers, then the
  * main thread waits for signals: SIGHUP reloads (build a new config, validate it, swap; a bad

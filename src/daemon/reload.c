@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SIGHUP: build a new config, validate it (YAML, profiles, every driver's open()), check what
  * a reload cannot change (the database, the site's time zone), start workers for it, and only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The top-level config sections of greendc and the subsystems that own them: the one place
  * that sees every subsystem's configuration (docs/architecture.md). The daemon and the CLI
@@ -8,6 +9,7 @@
 
 #include "config/config.h"
 
+#include <stdint.h>
 #include <sys/types.h>
 
 extern const struct config_section greendc_sections[]; /* terminated by a NULL key */
@@ -22,5 +24,10 @@ uid_t greendc_secrets_reader(const struct config *cfg);
 /* Check every secret file the config names (config_secrets_check) as that user reads them.
  * The number of problems, each in diag with file:line. */
 unsigned greendc_secrets_check(const struct config *cfg, struct config_diag *diag);
+
+/* What a valid config still lacks for its purpose, as of now_ms: the identity fields a
+ * regulator's report requires, meters overdue for calibration (report_config_warnings).
+ * `greendc check-config` prints them as warnings, or counts them as errors with --strict. */
+void greendc_config_warnings(const struct config *cfg, int64_t now_ms, struct config_diag *diag);
 
 #endif

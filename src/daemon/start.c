@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greendcd's start and stop: the config first (validated by every driver), then the process
  * (log level, site time zone, signals), then privileges (the database folder and the audit
@@ -202,6 +203,8 @@ static int start_ingest(struct daemon *d)
 		log_err("%s: %s", cfg->storage.path, err);
 		return 1;
 	}
+	/* Remote-write follows every commit from the first one on (docs/remote-write.md). */
+	delivery_attach(d->st, cfg);
 	d->p = poller_new(cfg, d->ds, d->st, err, sizeof(err));
 	if (!d->p || poller_start(d->p) < 0) {
 		log_err("cannot start polling: %s", err);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The alert evaluation thread (alerts.h). Every interval: for each rule, find the candidate
  * alerts (matching series, devices, or series with counter events), decide cond/clear for
@@ -9,7 +10,9 @@
 #include "delivery/alerts.h"
 #include "core/timeutil.h"
 
+#include "analytics/capacity.h"
 #include "analytics/energy.h"
+#include "analytics/floor.h"
 #include "analytics/freecool_config.h"
 #include "analytics/freecool_stored.h"
 #include "config/config.h"
@@ -30,6 +33,7 @@
 
 #define MAX_ALERTS 4096
 #define FP_LEN     320
+#define FLOOR_MS   (5 * 60000)
 
 int alert_step(struct alert_state *s, bool cond, bool clear, int64_t now_ms, int64_t for_ms)
 {
@@ -64,6 +68,7 @@ struct alert {
 	bool seen;         /* a candidate in this round */
 	int64_t last_sent; /* alertmanager re-sends */
 	double value;
+	double peak_kw, limit_kw; /* capacity: what the utilisation (value) is of */
 	char device[128], metric[64], labels[256];
 };
 
@@ -77,6 +82,7 @@ struct alerts_engine {
 	int64_t resend_ms;
 	/* Borrowed from the config this engine was started with: delivery_reload() stops the
 	 * engine before that config is freed. */
+	const struct config *cfg; /* the floor and its ratings (capacity rules) */
 	const struct energy_model *energy;
 	const struct fc_config *cooling;
 	struct fc_envelope env;
@@ -85,6 +91,8 @@ struct alerts_engine {
 	struct store_reader *r; /* this thread's read-only connection */
 	struct alert *a;
 	size_t n;
+	struct floor *floor; /* capacity rules: rebuilt every FLOOR_MS (new series) */
+	int64_t floor_at;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -121,6 +129,28 @@ static struct alert *find_or_add(struct alerts_engine *e, size_t rule, const cha
 	snprintf(al->labels, sizeof(al->labels), "%s", labels);
 	al->value = NAN;
 	return al;
+}
+
+/* A capacity alert in words: the device is a rack (ab_redundancy, rack_capacity) or a PDU
+ * (pdu_capacity); labels name the feed. */
+static void capacity_text(const struct alert *al, char *buf, size_t len)
+{
+	char feed[32] = "";
+	const char *f = strstr(al->labels, "feed=");
+	if (f)
+		snprintf(feed, sizeof(feed), "%.*s", (int)strcspn(f + 5, ","), f + 5);
+	if (strcmp(al->metric, "ab_redundancy") == 0)
+		snprintf(buf, len,
+		         "rack %s: feed %s alone (limit %.2f kW) could not carry the rack's peak "
+		         "%.2f kW (%.0f %% of its limit): not A/B redundant",
+		         al->device, feed, al->limit_kw, al->peak_kw, 100 * al->value);
+	else if (strcmp(al->metric, "rack_capacity") == 0)
+		snprintf(buf, len, "rack %s: peak %.2f kW is %.0f %% of its derated limit %.2f kW",
+		         al->device, al->peak_kw, 100 * al->value, al->limit_kw);
+	else
+		snprintf(buf, len,
+		         "PDU %s (feed %s): peak %.2f kW is %.0f %% of its derated limit %.2f kW",
+		         al->device, feed, al->peak_kw, 100 * al->value, al->limit_kw);
 }
 
 /* The alert's JSON (Alertmanager-like: labels, annotations, startsAt, endsAt) and queue it:
@@ -174,6 +204,8 @@ static void emit_to(struct alerts_engine *e, struct alert *al, bool firing, int6
 		         "%.1f..%.1f C",
 		         al->device, al->metric, al->labels, al->value, e->env.t_min_c,
 		         e->env.t_max_c);
+	else if (r->type == ALERT_CAPACITY)
+		capacity_text(al, text, sizeof(text));
 	else if (r->type == ALERT_COUNTER_DISCONTINUITY)
 		snprintf(text, sizeof(text), "%s %s{%s}: counter reset or rejected jump",
 		         al->device, al->metric, al->labels);
@@ -196,6 +228,13 @@ static void emit_to(struct alerts_engine *e, struct alert *al, bool firing, int6
 		cJSON_AddNumberToObject(pa, "window_min", (double)(r->window_ms / 60000));
 	if (r->type == ALERT_FREE_COOLING_UNUSED)
 		cJSON_AddNumberToObject(pa, "lookback_min", (double)(r->lookback_ms / 60000));
+	if (r->type == ALERT_CAPACITY) {
+		cJSON_AddStringToObject(pa, "kind", al->metric);
+		if (isfinite(al->peak_kw))
+			cJSON_AddNumberToObject(pa, "peak_kw", al->peak_kw);
+		if (isfinite(al->limit_kw))
+			cJSON_AddNumberToObject(pa, "limit_kw", al->limit_kw);
+	}
 	if (r->type == ALERT_ASHRAE_INLET) {
 		cJSON_AddNumberToObject(pa, "t_min_c", e->env.t_min_c);
 		cJSON_AddNumberToObject(pa, "t_max_c", e->env.t_max_c);
@@ -438,6 +477,69 @@ static void eval_free_cooling(struct alerts_engine *e, size_t k, int64_t now)
 	step_site(e, k, known, cond, !cond, share, now);
 }
 
+/* One capacity condition: utilisation u = peak / limit against the rule. */
+static void capacity_step(struct alerts_engine *e, size_t k, const char *device, const char *kind,
+                          const char *feed, double peak, double limit, int64_t now)
+{
+	const struct alert_rule *r = &e->rules.rules[k];
+	char labels[64] = "";
+	double u = peak / limit;
+	if (!isfinite(u))
+		return; /* no peak in the lookback, or no known limit: state unchanged */
+	if (feed && *feed)
+		snprintf(labels, sizeof(labels), "feed=%s", feed);
+	struct alert *al = find_or_add(e, k, device, kind, labels);
+	if (!al)
+		return;
+	al->seen = true;
+	al->value = u;
+	al->peak_kw = peak;
+	al->limit_kw = limit;
+	int t = alert_step(&al->st, u > r->above, u <= r->above - r->hysteresis, now, r->for_ms);
+	if (t)
+		emit(e, al, t > 0, now);
+}
+
+/* Every rack PDU against its derated limit, every rack with a configured rating against it,
+ * and each feed of a dual-fed rack against the rack's peak (A/B redundancy), over the rule's
+ * lookback (capacity_compute: the same figures as the floor view and `greendc capacity`). */
+static void eval_capacity(struct alerts_engine *e, size_t k, int64_t now)
+{
+	const struct alert_rule *r = &e->rules.rules[k];
+	char err[200];
+	/* Rebuilt every FLOOR_MS, and every 30 s while a rack PDU has no power series yet (a
+	 * fresh store: the first polls have not been stored). */
+	bool partial = false;
+	for (size_t i = 0; e->floor && i < e->floor->npdus; i++)
+		partial |= !e->floor->pdus[i].power.id;
+	if (!e->floor || now - e->floor_at >= (partial ? 30000 : FLOOR_MS)) {
+		struct floor *fl = floor_build(e->cfg, e->r, err, sizeof(err));
+		if (!fl)
+			return;
+		floor_free(e->floor);
+		e->floor = fl;
+		e->floor_at = now;
+	}
+	const struct floor *fl = e->floor;
+	struct capacity_result cr;
+	if (capacity_compute(e->cfg, fl, e->r, now - r->lookback_ms, now, CAPACITY_NO_PHASES, &cr) <
+	    0)
+		return;
+	for (size_t i = 0; i < fl->npdus; i++)
+		capacity_step(e, k, fl->pdus[i].dev->name, "pdu_capacity", fl->pdus[i].feed,
+		              cr.pdu[i].peak1_kw, cr.pdu[i].limit_kw, now);
+	for (size_t i = 0; i < fl->nracks; i++) {
+		const struct capacity_rack_fig *f = &cr.rack[i];
+		if (f->limit_configured)
+			capacity_step(e, k, fl->racks[i].name, "rack_capacity", NULL, f->peak1_kw,
+			              f->limit_kw, now);
+		for (int sd = 0; f->nsides >= 2 && sd < f->nsides; sd++)
+			capacity_step(e, k, fl->racks[i].name, "ab_redundancy", f->sides[sd].feed,
+			              f->peak1_kw, f->sides[sd].limit_kw, now);
+	}
+	capacity_result_free(&cr);
+}
+
 static void evaluate(struct alerts_engine *e)
 {
 	int64_t now = util_wall_ms();
@@ -469,6 +571,9 @@ static void evaluate(struct alerts_engine *e)
 			break;
 		case ALERT_FREE_COOLING_UNUSED:
 			eval_free_cooling(e, k, now);
+			break;
+		case ALERT_CAPACITY:
+			eval_capacity(e, k, now);
 			break;
 		}
 	}
@@ -568,6 +673,7 @@ struct alerts_engine *alerts_start(const struct config *cfg, struct store *st, c
 	e->site_name = sdup(cfg->site.name ? cfg->site.name : "");
 	e->dbpath = sdup(cfg->storage.path);
 	e->st = st;
+	e->cfg = cfg;
 	e->energy = cfg->energy && cfg->energy->present ? cfg->energy : NULL;
 	e->cooling = cfg->cooling;
 	double alt = cfg->site.altitude_m;
@@ -623,6 +729,7 @@ void alerts_stop(struct alerts_engine *e)
 		free((char *)r->severity);
 		free((char *)r->summary);
 	}
+	floor_free(e->floor);
 	store_reader_close(e->r);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->wake);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Alert rules (the `alerts:` config section) and their evaluation thread in the daemon.
  * Each rule yields alerts identified by a fingerprint of their labels (rule + device + metric
@@ -24,6 +25,7 @@ enum alert_type {
 	ALERT_ASHRAE_INLET,          /* IT inlet outside the cooling: section's ASHRAE envelope */
 	ALERT_PUE_ABOVE,             /* interim power ratio over `window` above `above` */
 	ALERT_FREE_COOLING_UNUSED,   /* outdoor air allows a freer mode than the plant runs */
+	ALERT_CAPACITY, /* a PDU, a rack or one feed alone (A/B) over its derated limit */
 };
 
 struct alert_rule {

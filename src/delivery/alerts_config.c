@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parser of the `alerts:` section (alerts.h):
  *
@@ -13,6 +14,7 @@
  *       - {name: inlet_envelope, type: ashrae_inlet, hysteresis: 0.5, for: 5m}
  *       - {name: pue_high, type: pue_above, above: 1.35, window: 1h, for: 1h}
  *       - {name: fc_unused, type: free_cooling_unused, for: 4h}
+ *       - {name: capacity, type: capacity, above: 1.0, hysteresis: 0.05, lookback: 15m}
  */
 #include "delivery/alerts.h"
 
@@ -32,6 +34,7 @@ static const char *const type_names[] = {
         [ALERT_ASHRAE_INLET] = "ashrae_inlet",
         [ALERT_PUE_ABOVE] = "pue_above",
         [ALERT_FREE_COOLING_UNUSED] = "free_cooling_unused",
+        [ALERT_CAPACITY] = "capacity",
 };
 
 const char *alert_type_name(enum alert_type t)
@@ -59,7 +62,7 @@ static void rule_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 		if (s && t < 0)
 			yerr(y, v, path,
 			     "expected threshold, rate, device_down, counter_discontinuity, "
-			     "ashrae_inlet, pue_above or free_cooling_unused");
+			     "ashrae_inlet, pue_above, free_cooling_unused or capacity");
 		else if (s)
 			r->type = (enum alert_type)t;
 	} else if (strcmp(key, "series") == 0) {
@@ -99,6 +102,7 @@ static void parse_rule(struct ydoc *y, struct alerts_config *a, yaml_node_t *n, 
 	}
 	struct alert_rule *r = &a->rules[a->nrules];
 	*r = (struct alert_rule){.type = ALERT_THRESHOLD,
+	                         .hysteresis = NAN, /* not given: the type's default below */
 	                         .lookback_ms = 300000,
 	                         .window_ms = 3600000,
 	                         .severity = "warning",
@@ -115,6 +119,19 @@ static void parse_rule(struct ydoc *y, struct alerts_config *a, yaml_node_t *n, 
 		yerr(y, n, path, "%s: a %s rule needs series", r->name, type_names[r->type]);
 	if (needs_series && !r->have_above && !r->have_below)
 		yerr(y, n, path, "%s: give above or below", r->name);
+	/* A capacity rule compares utilisation (peak / derated limit): 1 is the limit itself;
+	 * it clears 5 points below unless told otherwise. */
+	if (r->type == ALERT_CAPACITY && !r->have_above) {
+		r->have_above = true;
+		r->above = 1.0;
+	}
+	if (isnan(r->hysteresis))
+		r->hysteresis = r->type == ALERT_CAPACITY ? 0.05 : 0;
+	if (r->type == ALERT_CAPACITY && (r->have_below || !(r->above > 0 && r->above <= 2)))
+		yerr(y, n, path,
+		     "%s: capacity takes above: a utilisation of the derated limit "
+		     "(0..2, default 1.0)",
+		     r->name);
 	if (r->type == ALERT_PUE_ABOVE && (!r->have_above || r->above <= 1))
 		yerr(y, n, path, "%s: pue_above needs above: the target PUE (> 1)", r->name);
 	if (r->have_above && r->have_below && r->below >= r->above)
@@ -153,6 +170,15 @@ void alerts_config_parse(struct ydoc *y, struct config *cfg, const char *path, v
 	cfg->alerts = a;
 }
 
+static bool floor_has_racks(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->ndevices; i++)
+		for (size_t j = 0; j < cfg->devices[i].nlabels; j++)
+			if (strcmp(cfg->devices[i].labels[j].key, "rack") == 0)
+				return true;
+	return false;
+}
+
 /* Rules that need another section's data say so at check-config time. */
 void alerts_config_validate(const struct config *cfg, struct config_diag *diag)
 {
@@ -173,6 +199,8 @@ void alerts_config_validate(const struct config *cfg, struct config_diag *diag)
 			       "cooling.plant.cooling_mode (or free_cooling_pct)";
 		else if (r->type == ALERT_PUE_ABOVE && !(cfg->energy && cfg->energy->present))
 			need = "an energy: section";
+		else if (r->type == ALERT_CAPACITY && !floor_has_racks(cfg))
+			need = "devices with a rack label (rack PDUs)";
 		if (need)
 			config_diag_add(diag, r->file, r->line, "alerts.rules: %s: needs %s",
 			                r->name, need);

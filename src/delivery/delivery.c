@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The daemon's delivery glue (delivery.h).
  */
@@ -10,6 +11,8 @@
 #include "delivery/alerts.h"
 #include "delivery/outputs.h"
 #include "delivery/pusher.h"
+#include "delivery/regulator.h"
+#include "delivery/remote_write.h"
 #include "delivery/summary.h"
 #include "ingest/poller.h"
 #include "store/store.h"
@@ -23,6 +26,7 @@
 struct delivery {
 	struct pusher *pusher;
 	struct alerts_engine *alerts;
+	struct reg_engine *reg;
 	struct store *st;
 	char *dbpath;
 	struct store_reader *reader; /* summaries: active alerts, energy figures; opened lazily */
@@ -43,9 +47,24 @@ static void start_pusher(struct delivery *d, const struct config *cfg)
 	}
 	if (!cfg->outputs || cfg->outputs->nreport == 0)
 		return;
-	d->pusher = pusher_start(cfg->outputs, d->dbpath, err, sizeof(err));
+	d->pusher = pusher_start(cfg->outputs, cfg->site.id, d->dbpath, err, sizeof(err));
 	if (!d->pusher)
 		log_err("pusher: %s; items stay in the outbox", err);
+	err[0] = '\0';
+	d->reg = reg_start(cfg, err, sizeof(err));
+	if (!d->reg && err[0])
+		log_err("regulator: %s; no uploads are produced", err);
+}
+
+int delivery_attach(struct store *st, const struct config *cfg)
+{
+	char err[256] = "";
+	struct store_reader *r = store_reader_open(cfg->storage.path, err, sizeof(err));
+	int rc = rw_tap_install(st, cfg, r, err, sizeof(err));
+	store_reader_close(r);
+	if (rc < 0)
+		log_err("remote_write: %s; samples are not sent", err);
+	return rc;
 }
 
 struct delivery *delivery_start(const struct config *cfg, struct store *st, char *err,
@@ -88,10 +107,11 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	const struct outputs *o = cfg->outputs;
 	if (!o || o->summary_interval_ms <= 0)
 		return;
-	int64_t iv = o->summary_interval_ms, now = util_wall_ms();
+	int64_t iv = o->summary_interval_ms, now = util_wall_ms(), from, to;
 	if (d->next_summary == 0) {
-		/* Periods are aligned to the epoch, so keys are stable across restarts. */
-		d->next_summary = (now / iv + 1) * iv;
+		/* Periods are aligned to site time (summary_period), so keys are stable across
+		 * restarts and a daily summary is a site day. */
+		summary_period(now, iv, &from, &d->next_summary);
 		return;
 	}
 	if (now < d->next_summary)
@@ -99,7 +119,7 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	/* Every completed period once, in order, even when a tick came late; after a long
 	 * stall (a suspended VM) only the latest period. */
 	if (now - d->next_summary > 100 * iv)
-		d->next_summary = now / iv * iv;
+		summary_period(now, iv, &d->next_summary, &to);
 	struct poller_stats ps = {0};
 	if (p)
 		poller_stats(p, &ps);
@@ -110,8 +130,10 @@ void delivery_tick(struct delivery *d, const struct config *cfg, struct store *s
 	                          .outbox_dropped = ss.outbox_dropped,
 	                          .active_alerts = active_alerts(d)};
 	while (now >= d->next_summary) {
-		int64_t to = d->next_summary, from = to - iv;
-		d->next_summary += iv;
+		int64_t next;
+		to = d->next_summary;
+		summary_period(to - 1, iv, &from, &next);
+		summary_period(to, iv, &next, &d->next_summary);
 		int rc = summary_emit(st, d->reader, cfg, &f, from, to);
 		if (rc < 0)
 			log_warn("summary: cannot queue the summary: %s, ignoring", strerror(-rc));
@@ -124,8 +146,12 @@ void delivery_reload(struct delivery *d, const struct config *cfg)
 		return;
 	alerts_stop(d->alerts);
 	d->alerts = NULL;
+	reg_stop(d->reg);
+	d->reg = NULL;
 	pusher_stop(d->pusher);
 	d->pusher = NULL;
+	/* The new remote-write tap replaces the old one before the old config is freed. */
+	delivery_attach(d->st, cfg);
 	start_pusher(d, cfg);
 }
 
@@ -134,8 +160,11 @@ void delivery_stop(struct delivery *d)
 	if (!d)
 		return;
 	alerts_stop(d->alerts);
+	reg_stop(d->reg);
 	pusher_stop(d->pusher);
 	store_reader_close(d->reader);
+	/* The remote-write tap stays with the store: its last batch, at store_close, still
+	 * goes out through it (the config it borrows is freed after the store is closed). */
 	free(d->dbpath);
 	free(d);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `outputs:` config section: where things that leave the site go (report endpoints that
  * take Standard Webhooks-signed JSON), how the outbox is bounded, and how often the daemon
@@ -23,6 +24,14 @@
  *          coalesce: 10s, rate_limit: {messages: 20, per: 1m}}
  *     alertmanager:
  *       - {name: am, url: "http://127.0.0.1:9093", resend: 1m}   # + ca_file, client_cert ...
+ *     remote_write:                   # every stored sample as it commits (remote_write.h)
+ *       - {name: prom, url: "https://prom.example/api/v1/write",
+ *          bearer_token_file: secrets/prom.token, instance: ty-dc1-gw,
+ *          max_samples_per_send: 5000, max_bytes: 67108864, max_items: 20000}
+ *     regulator:                      # upload cycles to a regulator's platform (regulator.h)
+ *       - {name: prov, url: "https://...", template: regulator/example.json,
+ *          site_code: "1401000001", cycles: [15m, 1d, 1mo],
+ *          energy_types: [{code: "01", figure: e_dc_kwh}, ...], ack: {field: code, equals: "0"}}
  */
 #ifndef GREENDC_OUTPUTS_H
 #define GREENDC_OUTPUTS_H
@@ -38,6 +47,8 @@ enum out_type {
 	OUT_T_REPORT,       /* our report endpoint: JSON items signed per Standard Webhooks */
 	OUT_T_ALERTMANAGER, /* Alertmanager API v2: POST /api/v2/alerts, alerts only */
 	OUT_T_CHAT,         /* a chat robot: alerts coalesced into text messages */
+	OUT_T_REMOTE_WRITE, /* Prometheus remote-write 1.0: every stored sample (remote_write.h) */
+	OUT_T_REGULATOR,    /* a regulator's platform: uploads per cycle (regulator.h) */
 };
 
 enum out_chat { CHAT_DINGTALK, CHAT_WECOM, CHAT_FEISHU, CHAT_SLACK, CHAT_WEBHOOK };
@@ -57,6 +68,7 @@ struct out_target {
 	int64_t backoff_min_ms, backoff_max_ms;
 	int64_t retry_after_max_ms; /* a server's Retry-After is honoured up to this (1 h) */
 	int64_t resend_ms;          /* alertmanager: re-send firing alerts this often */
+	bool site_header; /* report: send greendc-site: <site.id> (per-site receiver credentials) */
 	/* chat robots: the URL (it carries the token) is read from url_file, never configured
 	 * inline, so it cannot reach a log line or `check-config` output */
 	enum out_chat chat;
@@ -65,6 +77,16 @@ struct out_target {
 	long rate_messages;  /* at most this many messages ... */
 	int64_t rate_per_ms; /* ... per this window (DingTalk/WeCom 20 per minute) */
 	size_t max_text;     /* bytes of one message's text */
+	/* remote_write and regulator: HTTP authentication, each secret read from its own file
+	 * (core/secretfile.h): a bearer token, or basic auth (user inline, password in a file) */
+	const char *bearer_token_file;
+	const char *basic_user, *basic_password_file;
+	/* remote_write */
+	const char *instance; /* the `instance` label of every series; "" = none */
+	long max_samples;     /* samples per request */
+	int64_t stream_max_items, stream_max_bytes; /* its stream's own outbox bounds */
+	/* regulator: what to upload and when (regulator.h); borrowed from the config */
+	const struct reg_target *reg;
 	const char *file;
 	int line;
 };
@@ -78,6 +100,9 @@ struct outputs {
 
 /* "alert", "summary", "report". */
 const char *outputs_kind_name(enum out_kind k);
+
+/* The stream of a regulator target's uploads: "<name>/regulator". */
+#define REGULATOR_STREAM_SUFFIX "/regulator"
 
 /* The target a stream "<target>/<kind>" belongs to, or NULL. */
 const struct out_target *outputs_target(const struct outputs *o, const char *stream);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parser of the `outputs:` section (outputs.h). URLs must be http(s); https is expected for
  * anything but 127.0.0.1/localhost, and TLS verification cannot be turned off (there is no key
@@ -6,13 +7,17 @@
  */
 #include "delivery/outputs.h"
 
+#include "analytics/energy.h"
 #include "config/config.h"
 #include "config/config_yaml.h"
+#include "delivery/regulator_config.h"
 #include "delivery/whsign.h"
+#include "store/outbox.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *outputs_kind_name(enum out_kind k)
 {
@@ -42,6 +47,7 @@ struct pctx {
 	struct config *cfg;
 	struct outputs *o;
 	struct out_target *t;
+	struct reg_target *reg; /* regulator targets: their own keys */
 };
 
 static const char *want_path(struct ydoc *y, struct config *cfg, yaml_node_t *v, const char *path)
@@ -68,12 +74,31 @@ static void rate_pair(struct ydoc *y, void *ctx, const char *path, const char *k
 	}
 }
 
+static void basic_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
+                       yaml_node_t *knode, yaml_node_t *v)
+{
+	struct pctx *c = ctx;
+	(void)knode;
+	if (strcmp(key, "username") == 0) {
+		const char *s = ywant_string(y, v, path);
+		if (s && (!*s || strchr(s, ':')))
+			yerr(y, v, path, "expected a user name without ':'");
+		else
+			c->t->basic_user = s;
+	} else {
+		c->t->basic_password_file = want_path(y, c->cfg, v, path);
+	}
+}
+
 static void target_pair(struct ydoc *y, void *ctx, const char *path, const char *key,
                         yaml_node_t *knode, yaml_node_t *v)
 {
 	struct pctx *c = ctx;
 	struct out_target *t = c->t;
+	long long n;
 	(void)knode;
+	if (c->reg && regulator_config_pair(y, c->cfg, c->reg, path, key, v))
+		return;
 	if (strcmp(key, "name") == 0) {
 		const char *s = ywant_string(y, v, path);
 		if (s && (!config_name_ok(s, "_-") || strlen(s) > 32))
@@ -104,6 +129,8 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 		ywant_duration(y, v, path, 10, &t->backoff_max_ms);
 	} else if (strcmp(key, "retry_after_max") == 0) {
 		ywant_duration(y, v, path, 10, &t->retry_after_max_ms);
+	} else if (strcmp(key, "site_header") == 0) {
+		ywant_bool(y, v, path, &t->site_header);
 	} else if (strcmp(key, "resend") == 0) {
 		ywant_duration(y, v, path, 1000, &t->resend_ms);
 	} else if (strcmp(key, "url_file") == 0) {
@@ -129,6 +156,29 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 			return;
 		}
 		ymap_walk(y, v, path, rate_keys, rate_pair, t);
+	} else if (strcmp(key, "bearer_token_file") == 0) {
+		t->bearer_token_file = want_path(y, c->cfg, v, path);
+	} else if (strcmp(key, "basic_auth") == 0) {
+		static const char *const basic_keys[] = {"username", "password_file", NULL};
+		ymap_walk(y, v, path, basic_keys, basic_pair, c);
+		if (!t->basic_user || !t->basic_password_file)
+			yerr(y, v, path, "expected {username: NAME, password_file: PATH}");
+	} else if (strcmp(key, "instance") == 0) {
+		const char *s = ywant_string(y, v, path);
+		if (s && strlen(s) > 128)
+			yerr(y, v, path, "at most 128 bytes");
+		else if (s)
+			t->instance = s;
+	} else if (strcmp(key, "max_samples_per_send") == 0) {
+		/* 50,000 samples stay far below the outbox's 4 MiB per item once compressed */
+		if (ywant_int(y, v, path, 1, 50000, &n))
+			t->max_samples = (long)n;
+	} else if (strcmp(key, "max_bytes") == 0) {
+		if (ywant_int(y, v, path, 65536, 1LL << 40, &n))
+			t->stream_max_bytes = n;
+	} else if (strcmp(key, "max_items") == 0) {
+		if (ywant_int(y, v, path, 10, 100000000, &n))
+			t->stream_max_items = n;
 	} else if (strcmp(key, "streams") == 0) {
 		if (v->type != YAML_SEQUENCE_NODE) {
 			yerr(y, v, path, "expected a list of alert, summary, report; got %s",
@@ -154,11 +204,11 @@ static void target_pair(struct ydoc *y, void *ctx, const char *path, const char 
 static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const char *path,
                          enum out_type type)
 {
-	static const char *const keys[] = {
+	static const char *const report_keys[] = {
 	        "name",        "url",         "secret_file", "ca_file",
 	        "client_cert", "client_key",  "streams",     "connect_timeout",
 	        "timeout",     "backoff_min", "backoff_max", "retry_after_max",
-	        NULL};
+	        "site_header", NULL};
 	static const char *const chat_keys[] = {
 	        "name",    "kind",        "url_file",    "secret_file",
 	        "ca_file", "coalesce",    "rate_limit",  "connect_timeout",
@@ -176,8 +226,48 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 	                                      "resend",
 	                                      "retry_after_max",
 	                                      NULL};
+	static const char *const rw_keys[] = {"name",
+	                                      "url",
+	                                      "ca_file",
+	                                      "client_cert",
+	                                      "client_key",
+	                                      "bearer_token_file",
+	                                      "basic_auth",
+	                                      "instance",
+	                                      "max_samples_per_send",
+	                                      "max_bytes",
+	                                      "max_items",
+	                                      "connect_timeout",
+	                                      "timeout",
+	                                      "backoff_min",
+	                                      "backoff_max",
+	                                      "retry_after_max",
+	                                      NULL};
+	static const char *const reg_keys[] = {"name",
+	                                       "url",
+	                                       "ca_file",
+	                                       "client_cert",
+	                                       "client_key",
+	                                       "bearer_token_file",
+	                                       "basic_auth",
+	                                       "template",
+	                                       "site_code",
+	                                       "cycles",
+	                                       "energy_types",
+	                                       "ack",
+	                                       "quality",
+	                                       "delay",
+	                                       "start",
+	                                       "catch_up",
+	                                       "history",
+	                                       "connect_timeout",
+	                                       "timeout",
+	                                       "backoff_min",
+	                                       "backoff_max",
+	                                       "retry_after_max",
+	                                       NULL};
 	if (c->o->nreport >= OUTPUTS_MAX_TARGETS) {
-		yerr(y, n, path, "at most %d report targets", OUTPUTS_MAX_TARGETS);
+		yerr(y, n, path, "at most %d targets in all", OUTPUTS_MAX_TARGETS);
 		return;
 	}
 	struct out_target *t = &c->o->report[c->o->nreport];
@@ -200,12 +290,35 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 		t->coalesce_ms = 10000;
 		t->backoff_max_ms = 60000;
 	}
+	c->reg = NULL;
+	if (type == OUT_T_REMOTE_WRITE) {
+		char host[129] = "";
+		/* Prometheus's own remote-write retries from 30 ms up to 5 s; an outage of a
+		 * minute then costs at most 30 s of extra delay once the receiver is back. */
+		t->kinds = 0;
+		t->backoff_min_ms = 500;
+		t->backoff_max_ms = 30000;
+		t->max_samples = 5000;
+		t->stream_max_bytes = 64LL << 20;
+		t->stream_max_items = 20000;
+		if (gethostname(host, sizeof(host) - 1) != 0)
+			host[0] = '\0';
+		t->instance = config_arena_strdup(y->arena, host);
+	}
+	if (type == OUT_T_REGULATOR) {
+		t->kinds = 0;
+		t->backoff_min_ms = 5000;
+		c->reg = config_arena_alloc(y->arena, sizeof(*c->reg));
+		regulator_config_defaults(c->reg);
+		t->reg = c->reg;
+	}
 	c->t = t;
-	if (!ymap_walk(y, n, path,
-	               type == OUT_T_ALERTMANAGER ? am_keys
-	               : type == OUT_T_CHAT       ? chat_keys
-	                                          : keys,
-	               target_pair, c))
+	const char *const *keys = type == OUT_T_ALERTMANAGER   ? am_keys
+	                          : type == OUT_T_CHAT         ? chat_keys
+	                          : type == OUT_T_REMOTE_WRITE ? rw_keys
+	                          : type == OUT_T_REGULATOR    ? reg_keys
+	                                                       : report_keys;
+	if (!ymap_walk(y, n, path, keys, target_pair, c))
 		return;
 	if (type == OUT_T_CHAT) {
 		/* DOMAIN.md §8: DingTalk and WeCom 20 messages a minute, Slack ~1 a second;
@@ -232,7 +345,10 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 		return;
 	}
 	if (!t->name || !t->url) {
-		yerr(y, n, path, "a report target needs name and url");
+		yerr(y, n, path, "a %s target needs name and url",
+		     type == OUT_T_REMOTE_WRITE ? "remote_write"
+		     : type == OUT_T_REGULATOR  ? "regulator"
+		                                : "report");
 		return;
 	}
 	if (!t->secret_file && type == OUT_T_REPORT)
@@ -242,6 +358,10 @@ static void parse_target(struct ydoc *y, struct pctx *c, yaml_node_t *n, const c
 		yerr(y, n, path, "%s: backoff_max is below backoff_min", t->name);
 	if ((t->client_cert == NULL) != (t->client_key == NULL))
 		yerr(y, n, path, "%s: client_cert and client_key go together", t->name);
+	if (t->bearer_token_file && t->basic_user)
+		yerr(y, n, path, "%s: bearer_token_file or basic_auth, not both", t->name);
+	if (type == OUT_T_REGULATOR)
+		regulator_config_finish(y, n, path, t->name, c->reg);
 	for (size_t i = 0; i < c->o->nreport; i++)
 		if (strcmp(c->o->report[i].name, t->name) == 0)
 			yerr(y, n, path, "target name \"%s\" used twice", t->name);
@@ -261,31 +381,34 @@ static void outputs_pair(struct ydoc *y, void *ctx, const char *path, const char
 		if (ywant_int(y, v, path, 4096, 1LL << 40, &n))
 			c->o->outbox_max_bytes = n;
 	} else if (strcmp(key, "summary_interval") == 0) {
-		ywant_duration(y, v, path, 0, &c->o->summary_interval_ms);
-	} else if (strcmp(key, "report") == 0 || strcmp(key, "alertmanager") == 0 ||
-	           strcmp(key, "chat") == 0) {
+		/* Summary periods are aligned to site midnight (summary_period): shorter than a
+		 * day, or whole days. */
+		int64_t *iv = &c->o->summary_interval_ms;
+		if (ywant_duration(y, v, path, 0, iv) && *iv > 86400000 && *iv % 86400000)
+			yerr(y, v, path, "a summary interval is shorter than a day or whole days");
+	} else {
+		/* a list of targets: report, alertmanager, chat, remote_write, regulator */
+		enum out_type type = strcmp(key, "report") == 0         ? OUT_T_REPORT
+		                     : strcmp(key, "chat") == 0         ? OUT_T_CHAT
+		                     : strcmp(key, "remote_write") == 0 ? OUT_T_REMOTE_WRITE
+		                     : strcmp(key, "regulator") == 0    ? OUT_T_REGULATOR
+		                                                        : OUT_T_ALERTMANAGER;
 		if (v->type != YAML_SEQUENCE_NODE) {
 			yerr(y, v, path, "expected a list of targets; got %s", ynode_kind(v));
 			return;
 		}
 		for (yaml_node_item_t *i = v->data.sequence.items.start;
 		     i < v->data.sequence.items.top; i++)
-			parse_target(y, c, ynode(y, *i), path,
-			             key[0] == 'r'   ? OUT_T_REPORT
-			             : key[0] == 'c' ? OUT_T_CHAT
-			                             : OUT_T_ALERTMANAGER);
+			parse_target(y, c, ynode(y, *i), path, type);
 	}
 }
 
 void outputs_config_parse(struct ydoc *y, struct config *cfg, const char *path, void *node)
 {
-	static const char *const keys[] = {"outbox_max_items",
-	                                   "outbox_max_bytes",
-	                                   "summary_interval",
-	                                   "report",
-	                                   "alertmanager",
-	                                   "chat",
-	                                   NULL};
+	static const char *const keys[] = {
+	        "outbox_max_items", "outbox_max_bytes", "summary_interval",
+	        "report",           "alertmanager",     "chat",
+	        "remote_write",     "regulator",        NULL};
 	struct outputs *o = config_arena_alloc(y->arena, sizeof(*o));
 	struct pctx c = {.cfg = cfg, .o = o};
 	o->summary_interval_ms = 3600000;
@@ -296,8 +419,42 @@ void outputs_config_parse(struct ydoc *y, struct config *cfg, const char *path, 
 
 void outputs_config_validate(const struct config *cfg, struct config_diag *diag)
 {
-	(void)cfg;
-	(void)diag;
+	const struct outputs *o = cfg->outputs;
+	int64_t items = 0, bytes = 0;
+	const struct out_target *first = NULL;
+	for (size_t i = 0; o && i < o->nreport; i++) {
+		const struct out_target *t = &o->report[i];
+		if (t->type == OUT_T_REGULATOR && (!cfg->energy || !cfg->energy->present))
+			config_diag_add(diag, t->file, t->line,
+			                "outputs.regulator: %s: its figures come from the energy "
+			                "model; the config has no energy: section",
+			                t->name);
+		if (t->site_header && !cfg->site.id)
+			config_diag_add(diag, t->file, t->line,
+			                "outputs.report: %s: site_header needs site.id (the header "
+			                "names the site to the receiver)",
+			                t->name);
+		if (t->type != OUT_T_REMOTE_WRITE)
+			continue;
+		first = first ? first : t;
+		items += t->stream_max_items;
+		bytes += t->stream_max_bytes;
+	}
+	if (!first)
+		return;
+	/* A remote-write stream drops its own oldest requests at its bounds; the outbox's
+	 * own bounds drop the oldest of ANY stream (alerts, reports). Keep half of the outbox
+	 * for the others. */
+	int64_t oi = o->outbox_max_items > 0 ? o->outbox_max_items : OUTBOX_DEFAULT_MAX_ITEMS;
+	int64_t ob = o->outbox_max_bytes > 0 ? o->outbox_max_bytes : OUTBOX_DEFAULT_MAX_BYTES;
+	if (items > oi / 2 || bytes > ob / 2)
+		config_diag_add(
+		        diag, first->file, first->line,
+		        "outputs.remote_write: max_items (%lld in all) and max_bytes (%lld) "
+		        "must stay within half of outputs.outbox_max_items (%lld) and "
+		        "outbox_max_bytes (%lld), so samples never push alerts and reports "
+		        "out of the outbox",
+		        (long long)items, (long long)bytes, (long long)oi, (long long)ob);
 }
 
 static const char *whsec_ok(const char *text, char *buf, size_t len)
@@ -341,6 +498,17 @@ void outputs_config_secrets(const struct config *cfg,
 			s.max_bytes = 1023;
 			s.first_line = true;
 			s.content_ok = url_ok;
+			found(ctx, &s);
+		}
+		if (t->bearer_token_file || t->basic_password_file) {
+			snprintf(key, sizeof(key), "outputs.%s.%s", t->name,
+			         t->bearer_token_file ? "bearer_token_file"
+			                              : "basic_auth.password_file");
+			s.path = t->bearer_token_file ? t->bearer_token_file
+			                              : t->basic_password_file;
+			s.max_bytes = 4095; /* what the pusher's buffer holds (pusher.c) */
+			s.first_line = true;
+			s.content_ok = NULL;
 			found(ctx, &s);
 		}
 		if (t->client_key) {

@@ -1,15 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The pusher thread (pusher.h). Loop: list the streams that have items; for each whose target
- * is configured and whose head is due, POST it; 2xx deletes it, anything else records the
- * attempt and the next time to try. Sleeps until the earliest due item (at most 500 ms, so
- * new items go out promptly without a wake-up channel from the store writer).
+ * The pusher (pusher.h): one thread per target, so a destination that hangs until its
+ * timeout never delays another (a regulator's second platform, remote-write beside the
+ * report endpoint). Each thread loops: list the streams that have items; for each of its own
+ * whose head is due, POST it; 2xx deletes it, anything else records the attempt and the next
+ * time to try. It sleeps until the earliest due item (at most 500 ms, so new items go out
+ * promptly without a wake-up channel from the store writer).
+ *
+ * Per target type: report endpoints get Standard Webhooks signatures; Alertmanager the alert
+ * as its API v2 array; chat robots coalesced text (below); remote_write the snappy protobuf
+ * request as is, and a 4xx other than 429 drops that request with its reason logged (the
+ * receiver will never take it; the stream goes on); regulator the JSON body, done only when
+ * acknowledged (2xx and, when configured, a JSON field), then recorded in the history.
  */
 #include "delivery/pusher.h"
+
+#include "delivery/pusher_internal.h"
 
 #include "core/log.h"
 #include "core/secretfile.h"
 #include "core/util.h"
 #include "delivery/outputs.h"
+#include "delivery/regulator.h"
 #include "delivery/whsign.h"
 #include "store/outbox.h"
 
@@ -23,43 +35,49 @@
 #include <string.h>
 #include <time.h>
 
-#define IDLE_MS     500
 #define MAX_STREAMS 64
 
-struct ptarget {
-	struct out_target t; /* strings below are owned copies */
-	char redacted[160];
-	uint8_t key[WHSIGN_MAX_KEY];
-	size_t keylen;
-	bool usable;
-	struct log_complaint complaint;
-	/* chat robots */
-	char *chat_url;        /* from url_file; never logged */
-	char chat_secret[256]; /* signing secret (DingTalk, Feishu) */
-	int64_t sent[256];     /* send times within the rate window, oldest first */
-	size_t nsent;
-};
-
-struct pusher {
-	char *dbpath;
-	struct ptarget tg[OUTPUTS_MAX_TARGETS];
-	size_t ntg;
-	pthread_t thread;
-	bool started;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stop;
-	uint64_t rng;
-	struct log_complaint unknown; /* items for targets no longer configured */
-};
-
-/* xorshift64*: jitter only, not security. */
-static double rnd(struct pusher *p)
+double pusher_rnd(struct ptarget *pt)
 {
-	p->rng ^= p->rng >> 12;
-	p->rng ^= p->rng << 25;
-	p->rng ^= p->rng >> 27;
-	return (double)((p->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+	pt->rng ^= pt->rng >> 12;
+	pt->rng ^= pt->rng << 25;
+	pt->rng ^= pt->rng >> 27;
+	return (double)((pt->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+bool pusher_stopping(struct pusher *p)
+{
+	pthread_mutex_lock(&p->lock);
+	bool stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
+/* libcurl's progress callback: a request still in flight STOP_GRACE_MS after the pusher was
+ * told to stop is abandoned, so a destination that hangs until its timeout cannot hold up a
+ * stop or a reload, while one that answers normally still gets its answer read (else a
+ * delivered item would go out again). An abandoned item stays at the head of its stream and
+ * goes out again, with the same key, after the restart. */
+#define STOP_GRACE_MS 2000
+static int xfer_cb(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                   curl_off_t ulnow)
+{
+	struct pusher *p = clientp;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	pthread_mutex_lock(&p->lock);
+	bool abandon = p->stop && util_mono_ms() - p->stop_ms > STOP_GRACE_MS;
+	pthread_mutex_unlock(&p->lock);
+	return abandon ? 1 : 0;
+}
+
+static void abortable(const struct ptarget *pt, CURL *c)
+{
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xfer_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, pt->p);
 }
 
 static char *dup_or_null(const char *s)
@@ -76,6 +94,10 @@ static void target_free(struct out_target *t)
 	free((char *)t->client_cert);
 	free((char *)t->client_key);
 	free((char *)t->url_file);
+	free((char *)t->bearer_token_file);
+	free((char *)t->basic_user);
+	free((char *)t->basic_password_file);
+	free((char *)t->instance);
 }
 
 /* Our alert item as an Alertmanager API v2 body: a one-element array of {labels,
@@ -105,7 +127,7 @@ static char *am_body(const struct outbox_row *row)
 
 /* The server's Retry-After, capped at the target's retry_after_max; a capped value is logged
  * with what the server asked for (at most once per capped wait). */
-static void retry_after_read(const struct ptarget *pt, CURL *c, int64_t *retry_after_ms)
+void pusher_retry_after_read(const struct ptarget *pt, CURL *c, int64_t *retry_after_ms)
 {
 	curl_off_t ra = 0;
 	*retry_after_ms = 0;
@@ -122,7 +144,7 @@ static void retry_after_read(const struct ptarget *pt, CURL *c, int64_t *retry_a
 static long post(struct ptarget *pt, const struct outbox_row *row, char *err, size_t errlen,
                  int64_t *retry_after_ms)
 {
-	char sig[WHSIGN_SIG_LEN] = "", h_id[320], h_ts[64], h_sig[80], url[1100];
+	char sig[WHSIGN_SIG_LEN] = "", h_id[320], h_ts[64], h_sig[80], url[1100], h_rsig[128];
 	int64_t now_s = util_wall_ms() / 1000;
 	bool am = pt->t.type == OUT_T_ALERTMANAGER;
 	const char *body = row->payload;
@@ -164,6 +186,16 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 		h = curl_slist_append(h, h_id);
 		h = curl_slist_append(h, h_ts);
 		h = curl_slist_append(h, h_sig);
+		/* The receiver picks this site's credentials by it (greendc-receiver(8)). */
+		if (pt->site_hdr[0])
+			h = curl_slist_append(h, pt->site_hdr);
+		/* A signed report carries its detached Ed25519 signature over the body
+		 * (report_sign.h), which the receiver verifies with the report's own key. */
+		if (row->signature && *row->signature) {
+			snprintf(h_rsig, sizeof(h_rsig), "greendc-report-signature: ed25519=%s",
+			         row->signature);
+			h = curl_slist_append(h, h_rsig);
+		}
 	}
 	h = curl_slist_append(h, "Expect:");
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -174,6 +206,7 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "greendc-pusher/1");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	abortable(pt, c);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)pt->t.connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)pt->t.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -197,7 +230,7 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 	long code = -1;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-		retry_after_read(pt, c, retry_after_ms);
+		pusher_retry_after_read(pt, c, retry_after_ms);
 	} else {
 		/* curl's messages name the host, never the path or query. */
 		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
@@ -212,21 +245,6 @@ static long post(struct ptarget *pt, const struct outbox_row *row, char *err, si
 
 /* ---- chat robots: alerts coalesced into one text message, rate-limited ---- */
 
-struct resp {
-	char buf[4096];
-	size_t len;
-};
-
-static size_t resp_write(char *ptr, size_t size, size_t n, void *ud)
-{
-	struct resp *r = ud;
-	size_t k = size * n, room = sizeof(r->buf) - 1 - r->len;
-	memcpy(r->buf + r->len, ptr, k < room ? k : room);
-	r->len += k < room ? k : room;
-	r->buf[r->len] = '\0';
-	return k;
-}
-
 /* POST body to url with the target's TLS settings; HTTP code or -1 (err). The robots answer
  * 200 with an error code in the body, which counts as a failure here. */
 static long chat_post(struct ptarget *pt, const char *url, const char *body, char *err,
@@ -240,12 +258,13 @@ static long chat_post(struct ptarget *pt, const char *url, const char *body, cha
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	h = curl_slist_append(h, "Expect:");
 	char ebuf[CURL_ERROR_SIZE] = "";
-	struct resp r = {.len = 0};
+	struct pusher_answer r = {.len = 0};
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "greendc-pusher/1");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	abortable(pt, c);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)pt->t.connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)pt->t.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -254,14 +273,14 @@ static long chat_post(struct ptarget *pt, const char *url, const char *body, cha
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (pt->t.ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, pt->t.ca_file);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, resp_write);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pusher_answer_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	CURLcode rc = curl_easy_perform(c);
 	long code = -1;
 	*retry_after_ms = 0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-		retry_after_read(pt, c, retry_after_ms);
+		pusher_retry_after_read(pt, c, retry_after_ms);
 		cJSON *j = code >= 200 && code < 300 ? cJSON_Parse(r.buf) : NULL;
 		const cJSON *ec = cJSON_GetObjectItem(j, "errcode");
 		if (!cJSON_IsNumber(ec))
@@ -382,8 +401,8 @@ static char *chat_body(struct ptarget *pt, const char *text, cJSON *alerts, int6
 	return s;
 }
 
-static int64_t serve_chat(struct pusher *p, struct outbox *ob, struct ptarget *pt,
-                          const struct outbox_row *head, const char *stream)
+static int64_t serve_chat(struct outbox *ob, struct ptarget *pt, const struct outbox_row *head,
+                          const char *stream)
 {
 	int64_t now = util_wall_ms();
 	/* Coalescing: wait until the oldest item has waited coalesce, so a burst is one message. */
@@ -420,7 +439,7 @@ static int64_t serve_chat(struct pusher *p, struct outbox *ob, struct ptarget *p
 		if (code > 0)
 			snprintf(err, sizeof(err), "HTTP %ld", code);
 		d = pusher_backoff_ms(head->attempts + 1, pt->t.backoff_min_ms,
-		                      pt->t.backoff_max_ms, rnd(p));
+		                      pt->t.backoff_max_ms, pusher_rnd(pt));
 		if ((code == 429 || code == 503) && retry_after > d)
 			d = retry_after;
 		/* The URL is never logged: it carries the robot's token. */
@@ -435,32 +454,48 @@ static int64_t serve_chat(struct pusher *p, struct outbox *ob, struct ptarget *p
 	return d;
 }
 
-/* Try the head of one stream. Returns the ms until it is next due (0: try again now). */
-static int64_t serve_stream(struct pusher *p, struct outbox *ob, const char *stream)
+void pusher_curl_tls(const struct ptarget *pt, CURL *c)
+{
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	abortable(pt, c);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)pt->t.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)pt->t.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	/* Verification is never turned off; these are libcurl's defaults, set so that no
+	 * environment or future default can weaken them. */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (pt->t.ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, pt->t.ca_file);
+	if (pt->t.client_cert) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, pt->t.client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, pt->t.client_key);
+	}
+}
+
+/* Try the head of one of pt's streams. Returns the ms until it is next due (0: try again
+ * now). */
+static int64_t serve_stream(struct outbox *ob, struct ptarget *pt, const char *stream)
 {
 	struct outbox_row row;
 	int rc = outbox_head(ob, stream, &row);
 	if (rc <= 0)
-		return IDLE_MS;
+		return PUSHER_IDLE_MS;
 	int64_t now = util_wall_ms();
 	if (row.next_attempt_ms > now)
 		return row.next_attempt_ms - now;
-
-	struct ptarget *pt = NULL;
-	size_t l = strcspn(stream, "/");
-	for (size_t i = 0; i < p->ntg; i++)
-		if (strlen(p->tg[i].t.name) == l && strncmp(p->tg[i].t.name, stream, l) == 0)
-			pt = &p->tg[i];
-	if (!pt) {
-		log_complain(&p->unknown, LOG_LVL_WARN,
-		             "pusher: stream \"%s\" has no configured target; its items wait",
-		             stream);
-		return 60000;
+	switch (pt->t.type) {
+	case OUT_T_CHAT:
+		return serve_chat(ob, pt, &row, stream);
+	case OUT_T_REMOTE_WRITE:
+		return pusher_serve_rw(pt, ob, &row);
+	case OUT_T_REGULATOR:
+		return pusher_serve_regulator(pt, ob, &row);
+	case OUT_T_REPORT:
+	case OUT_T_ALERTMANAGER:
+		break;
 	}
-	if (!pt->usable)
-		return 60000;
-	if (pt->t.type == OUT_T_CHAT)
-		return serve_chat(p, ob, pt, &row, stream);
 
 	char err[CURL_ERROR_SIZE + 64] = "";
 	int64_t retry_after = 0;
@@ -479,10 +514,12 @@ static int64_t serve_stream(struct pusher *p, struct outbox *ob, const char *str
 		log_debug("pusher: %s: delivered %s (HTTP %ld)", pt->t.name, row.ikey, code);
 		return 0;
 	}
+	if (code < 0 && pusher_stopping(pt->p))
+		return 0; /* abandoned at stop (xfer_cb): not a failure of the target */
 	if (code > 0)
 		snprintf(err, sizeof(err), "HTTP %ld", code);
 	int64_t d = pusher_backoff_ms(row.attempts + 1, pt->t.backoff_min_ms, pt->t.backoff_max_ms,
-	                              rnd(p));
+	                              pusher_rnd(pt));
 	/* Retry-After is the server's word: wait at least that long, even past our cap. */
 	if ((code == 429 || code == 503) && retry_after > d)
 		d = retry_after;
@@ -493,17 +530,39 @@ static int64_t serve_stream(struct pusher *p, struct outbox *ob, const char *str
 	return d;
 }
 
-static void *pusher_main(void *arg)
+/* Whether stream "<target>/<kind>" belongs to pt. */
+static bool owns(const struct ptarget *pt, const char *stream)
 {
-	struct pusher *p = arg;
+	size_t l = strlen(pt->t.name);
+	return strncmp(stream, pt->t.name, l) == 0 && stream[l] == '/';
+}
+
+/* Streams of no configured target: their items wait; one thread says so. */
+static void check_orphans(struct pusher *p, char names[][OUTBOX_STREAM_MAX], int n)
+{
+	for (int i = 0; i < n; i++) {
+		bool known = false;
+		for (size_t k = 0; k < p->ntg && !known; k++)
+			known = owns(&p->tg[k], names[i]);
+		if (!known)
+			log_complain(
+			        &p->unknown, LOG_LVL_WARN,
+			        "pusher: stream \"%s\" has no configured target; its items wait",
+			        names[i]);
+	}
+}
+
+/* The delivery loop of one target. */
+static void *worker_main(void *arg)
+{
+	struct ptarget *pt = arg;
+	struct pusher *p = pt->p;
 	struct outbox *ob = NULL;
 	char err[256];
 	struct log_complaint dbc = {0};
 
-	pthread_mutex_lock(&p->lock);
-	while (!p->stop) {
-		pthread_mutex_unlock(&p->lock);
-		int64_t sleep = IDLE_MS;
+	while (!pusher_stopping(p)) {
+		int64_t sleep = PUSHER_IDLE_MS;
 		if (!ob) {
 			ob = outbox_open(p->dbpath, err, sizeof(err));
 			if (!ob)
@@ -516,21 +575,26 @@ static void *pusher_main(void *arg)
 				outbox_close(ob); /* reopen: the file may have been restored */
 				ob = NULL;
 			}
-			for (int i = 0; i < n; i++) {
-				int64_t d = serve_stream(p, ob, names[i]);
+			if (pt == p->orphans && n > 0)
+				check_orphans(p, names, n);
+			for (int i = 0; i < n && !pusher_stopping(p); i++) {
+				if (!owns(pt, names[i]))
+					continue;
+				/* Go on with this stream while its head goes out at once (a backlog
+				 * after an outage), up to a bound, then look at the others. */
+				int64_t d = 0;
+				for (int k = 0; k < 64 && d == 0 && !pusher_stopping(p); k++)
+					d = serve_stream(ob, pt, names[i]);
 				if (d < sleep)
 					sleep = d;
-				pthread_mutex_lock(&p->lock);
-				bool stop = p->stop;
-				pthread_mutex_unlock(&p->lock);
-				if (stop)
-					break;
+				if (pt->t.type == OUT_T_REMOTE_WRITE)
+					pusher_rw_drops(pt, ob, names[i]);
 			}
 		}
 		if (sleep < 0)
 			sleep = 0;
-		if (sleep > IDLE_MS)
-			sleep = IDLE_MS;
+		if (sleep > PUSHER_IDLE_MS)
+			sleep = PUSHER_IDLE_MS;
 		pthread_mutex_lock(&p->lock);
 		if (sleep > 0 && !p->stop) {
 			struct timespec t;
@@ -543,30 +607,97 @@ static void *pusher_main(void *arg)
 			}
 			pthread_cond_timedwait(&p->wake, &p->lock, &t);
 		}
+		pthread_mutex_unlock(&p->lock);
 	}
-	pthread_mutex_unlock(&p->lock);
 	outbox_close(ob);
 	return NULL;
 }
 
-struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *err, size_t errlen)
+/* Read what a target needs (secrets, URLs): pt->usable when it can deliver. */
+static void target_setup(struct ptarget *pt, const struct out_target *s)
+{
+	static const char *const kinds[] = {"dingtalk", "wecom", "feishu", "slack", "webhook"};
+	char why[512];
+	if (s->url)
+		pusher_redact_url(s->url, pt->redacted, sizeof(pt->redacted));
+	switch (s->type) {
+	case OUT_T_CHAT: {
+		char url[1024];
+		snprintf(pt->redacted, sizeof(pt->redacted), "%s", kinds[s->chat]);
+		if (secretfile_read_line(s->url_file, url, sizeof(url), why, sizeof(why)) < 0 ||
+		    (s->secret_file &&
+		     secretfile_read_line(s->secret_file, pt->chat_secret, sizeof(pt->chat_secret),
+		                          why, sizeof(why)) < 0)) {
+			log_err("pusher: %s: %s; its alerts wait in the outbox", s->name, why);
+			return;
+		}
+		pt->chat_url = strdup(url);
+		memset(url, 0, sizeof(url));
+		pt->usable = pt->chat_url != NULL;
+		log_info("pusher: %s -> %s robot (URL from %s, not shown)", s->name, kinds[s->chat],
+		         s->url_file);
+		return;
+	}
+	case OUT_T_ALERTMANAGER:
+		pt->usable = true;
+		log_info("pusher: %s -> %s (alertmanager)", s->name, pt->redacted);
+		return;
+	case OUT_T_REMOTE_WRITE:
+	case OUT_T_REGULATOR:
+		if (pusher_data_setup(pt, why, sizeof(why)) < 0) {
+			log_err("pusher: %s: %s; its items wait in the outbox", s->name, why);
+			return;
+		}
+		pt->usable = true;
+		log_info("pusher: %s -> %s (%s)%s%s%s", s->name, pt->redacted,
+		         s->type == OUT_T_REMOTE_WRITE ? "remote_write" : "regulator",
+		         pt->auth[0]       ? " (bearer token)"
+		         : pt->basic_pw[0] ? " (basic auth)"
+		                           : "",
+		         s->ca_file ? " (private CA)" : "", s->client_cert ? " (client cert)" : "");
+		return;
+	case OUT_T_REPORT:
+		break;
+	}
+	char secret[512];
+	if (secretfile_read_line(s->secret_file, secret, sizeof(secret), why, sizeof(why)) < 0) {
+		log_err("pusher: %s: secret_file %s; its items wait in the outbox", s->name, why);
+		return;
+	}
+	int kl = whsign_secret_key(secret, pt->key, sizeof(pt->key));
+	memset(secret, 0, sizeof(secret));
+	if (kl <= 0) {
+		log_err("pusher: %s: secret_file %s: not a usable key (whsec_<base64>)", s->name,
+		        s->secret_file);
+		return;
+	}
+	pt->keylen = (size_t)kl;
+	pt->usable = true;
+	log_info("pusher: %s -> %s%s%s", s->name, pt->redacted, s->ca_file ? " (private CA)" : "",
+	         s->client_cert ? " (client cert)" : "");
+}
+
+struct pusher *pusher_start(const struct outputs *o, const char *site_id, const char *dbpath,
+                            char *err, size_t errlen)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "curl_global_init failed");
 		return NULL;
 	}
 	struct pusher *p = calloc(1, sizeof(*p));
-	if (!p) {
+	if (!p || !(p->dbpath = strdup(dbpath))) {
+		free(p);
+		curl_global_cleanup();
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	p->dbpath = strdup(dbpath);
-	p->rng = (uint64_t)util_wall_ms() * 0x9E3779B97F4A7C15ULL | 1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	for (size_t i = 0; o && i < o->nreport; i++) {
 		struct ptarget *pt = &p->tg[p->ntg++];
 		const struct out_target *s = &o->report[i];
+		pt->p = p;
+		pt->rng = ((uint64_t)util_wall_ms() + i) * 0x9E3779B97F4A7C15ULL | 1;
 		pt->t = *s;
 		pt->t.name = dup_or_null(s->name);
 		pt->t.url = dup_or_null(s->url);
@@ -575,59 +706,33 @@ struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *e
 		pt->t.client_cert = dup_or_null(s->client_cert);
 		pt->t.client_key = dup_or_null(s->client_key);
 		pt->t.url_file = dup_or_null(s->url_file);
-		if (s->url)
-			pusher_redact_url(s->url, pt->redacted, sizeof(pt->redacted));
-		if (s->type == OUT_T_CHAT) {
-			static const char *const kinds[] = {"dingtalk", "wecom", "feishu", "slack",
-			                                    "webhook"};
-			char url[1024], why[512];
-			snprintf(pt->redacted, sizeof(pt->redacted), "%s", kinds[s->chat]);
-			if (secretfile_read_line(s->url_file, url, sizeof(url), why, sizeof(why)) <
-			            0 ||
-			    (s->secret_file &&
-			     secretfile_read_line(s->secret_file, pt->chat_secret,
-			                          sizeof(pt->chat_secret), why, sizeof(why)) < 0)) {
-				log_err("pusher: %s: %s; its alerts wait in the outbox", s->name,
-				        why);
-				continue;
-			}
-			pt->chat_url = strdup(url);
-			memset(url, 0, sizeof(url));
-			pt->usable = pt->chat_url != NULL;
-			log_info("pusher: %s -> %s robot (URL from %s, not shown)", s->name,
-			         kinds[s->chat], s->url_file);
-			continue;
+		pt->t.bearer_token_file = dup_or_null(s->bearer_token_file);
+		pt->t.basic_user = dup_or_null(s->basic_user);
+		pt->t.basic_password_file = dup_or_null(s->basic_password_file);
+		pt->t.instance = dup_or_null(s->instance);
+		if (s->site_header && site_id)
+			snprintf(pt->site_hdr, sizeof(pt->site_hdr), "greendc-site: %s", site_id);
+		pt->t.reg = NULL; /* borrowed config: pusher_data_setup copies what it needs */
+		if (s->type == OUT_T_REGULATOR && s->reg && s->reg->ack_field) {
+			pt->ack_field = strdup(s->reg->ack_field);
+			pt->ack_equals = dup_or_null(s->reg->ack_equals);
 		}
-		if (s->type == OUT_T_ALERTMANAGER) {
-			pt->usable = true;
-			log_info("pusher: %s -> %s (alertmanager)", s->name, pt->redacted);
-			continue;
-		}
-		char secret[512], why[512];
-		if (secretfile_read_line(s->secret_file, secret, sizeof(secret), why, sizeof(why)) <
-		    0) {
-			log_err("pusher: %s: secret_file %s; its items wait in the outbox", s->name,
-			        why);
-			continue;
-		}
-		int kl = whsign_secret_key(secret, pt->key, sizeof(pt->key));
-		memset(secret, 0, sizeof(secret));
-		if (kl <= 0) {
-			log_err("pusher: %s: secret_file %s: not a usable key (whsec_<base64>)",
-			        s->name, s->secret_file);
-			continue;
-		}
-		pt->keylen = (size_t)kl;
-		pt->usable = true;
-		log_info("pusher: %s -> %s%s%s", s->name, pt->redacted,
-		         s->ca_file ? " (private CA)" : "", s->client_cert ? " (client cert)" : "");
+		target_setup(pt, s);
 	}
-	if (pthread_create(&p->thread, NULL, pusher_main, p) != 0) {
-		snprintf(err, errlen, "cannot start the pusher thread");
-		pusher_stop(p);
-		return NULL;
+	/* One thread per target that can deliver. */
+	for (size_t i = 0; i < p->ntg; i++) {
+		struct ptarget *pt = &p->tg[i];
+		if (!pt->usable)
+			continue;
+		if (pthread_create(&pt->thread, NULL, worker_main, pt) != 0) {
+			snprintf(err, errlen, "cannot start a pusher thread");
+			pusher_stop(p);
+			return NULL;
+		}
+		pt->started = true;
+		if (!p->orphans)
+			p->orphans = pt;
 	}
-	p->started = true;
 	return p;
 }
 
@@ -635,18 +740,20 @@ void pusher_stop(struct pusher *p)
 {
 	if (!p)
 		return;
-	if (p->started) {
-		pthread_mutex_lock(&p->lock);
-		p->stop = true;
-		pthread_cond_signal(&p->wake);
-		pthread_mutex_unlock(&p->lock);
-		pthread_join(p->thread, NULL);
-	}
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	p->stop_ms = util_mono_ms();
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < p->ntg; i++)
+		if (p->tg[i].started)
+			pthread_join(p->tg[i].thread, NULL);
 	for (size_t i = 0; i < p->ntg; i++) {
 		target_free(&p->tg[i].t);
 		memset(p->tg[i].key, 0, sizeof(p->tg[i].key));
 		memset(p->tg[i].chat_secret, 0, sizeof(p->tg[i].chat_secret));
 		free(p->tg[i].chat_url);
+		pusher_data_clear(&p->tg[i]);
 	}
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->wake);

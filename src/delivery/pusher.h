@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pusher: one daemon thread that delivers the outbox (outbox.h) over libcurl to the
  * `outputs:` report targets (outputs.h). Per stream it only ever tries the head item, so order
@@ -19,7 +20,8 @@ struct outputs;
 /* Copy what it needs from o (the caller may free its config), read the secrets, and start
  * the thread on its own connection to the database at dbpath. Targets whose secret cannot be
  * read are logged and skipped (their items wait). NULL with a message on a fatal error. */
-struct pusher *pusher_start(const struct outputs *o, const char *dbpath, char *err, size_t errlen);
+struct pusher *pusher_start(const struct outputs *o, const char *site_id, const char *dbpath,
+                            char *err, size_t errlen);
 
 /* Stop the thread (an in-flight request finishes or times out) and free. NULL ok. */
 void pusher_stop(struct pusher *p);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pusher's pure policy pieces (pusher.h): URL redaction for log lines and the backoff
  * schedule. Kept apart from pusher.c so unit tests exercise them without libcurl.

@@ -1,34 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Regulator reports (report.h). Every figure comes from the analytics layer and is only
- * formatted here: energy_compute() and energy_figures() give the energy, the KPIs and the
- * publication gate exactly as `greendc pue`/`kpi` and /api/v1/pue show them (an interval whose
- * status is MISSING or whose PUE fails validation publishes no ratio at all), and
- * freecool_stored() the free-cooling hours as `greendc freecool --period` shows them.
- * test/integration/test_report.sh and test_freecool_stored.sh check the equality against the
- * CLI's own output.
+ * Building a regulator report (report.h). Every figure comes from the analytics layer and is
+ * only arranged here: energy_compute() by day (by month for a year) and energy_figures() give
+ * the energy, the KPIs and the publication gate exactly as `greendc pue`/`kpi` and
+ * /api/v1/pue show them (the period's total is the same whatever the step), energy_quality()
+ * the counters' register increase and boundary alignment, freecool_stored() the free-cooling
+ * hours as `greendc freecool --period` shows them. test/integration/test_report.sh checks the
+ * equality against the CLI's own output.
+ *
+ * The object's keys come in the order this file adds them; that order is part of the
+ * canonical bytes that are hashed and signed (report_sign.h), so it never depends on data.
  */
-#include "delivery/report.h"
-#include "core/timeutil.h"
+#include "delivery/report_internal.h"
 
-#include "analytics/energy.h"
 #include "analytics/freecool_config.h"
 #include "analytics/freecool_stored.h"
 #include "analytics/kpi.h"
 #include "config/config.h"
-#include "delivery/summary.h"
+#include "core/sha256.h"
+#include "core/timeutil.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#ifndef GREENDC_VERSION
+#define GREENDC_VERSION "unknown"
+#endif
 
 #define HOUR_MS INT64_C(3600000)
 
-static void add_num_or_null(cJSON *o, const char *k, bool ok, double v)
+void report_num(cJSON *o, const char *k, bool ok, double v)
 {
 	if (ok && isfinite(v))
 		cJSON_AddNumberToObject(o, k, v);
@@ -36,17 +43,50 @@ static void add_num_or_null(cJSON *o, const char *k, bool ok, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-static void fc_unavailable(cJSON *o, const char *note)
+void report_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+void report_local(int64_t t_ms, char *buf, size_t len)
+{
+	time_format_local(t_ms, buf, len);
+}
+
+void report_flag(struct report_ctx *c, const char *code, const char *role, const char *subject,
+                 const char *fmt, ...)
+{
+	char text[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "code", code);
+	report_str(e, "role", role);
+	report_str(e, "subject", subject);
+	cJSON_AddStringToObject(e, "text", text);
+	cJSON_AddItemToArray(c->flags, e);
+}
+
+/* ---- free cooling ---- */
+
+static cJSON *fc_unavailable(cJSON *o, const char *note)
 {
 	cJSON_AddNullToObject(o, "equivalent_full_hours");
 	cJSON_AddNullToObject(o, "hours_any");
 	cJSON_AddStringToObject(o, "note", note);
+	return o;
 }
 
 /* The stored free-cooling tally over [from, to) in hourly buckets (minutes when the range is
- * not whole hours), the same figures as `greendc freecool --period`. */
-cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int64_t from,
-                           int64_t to, int64_t now_ms)
+ * not whole hours), the same figures as `greendc freecool --period`. With s, the tally is
+ * left there for the caller (its days and months; freecool_stored_free); else freed. */
+static cJSON *free_cooling(const struct config *cfg, struct store_reader *r, int64_t from,
+                           int64_t to, int64_t now_ms, struct fc_stored *keep)
 {
 	const struct fc_config *fc = cfg->cooling;
 	int64_t step = (to - from) % HOUR_MS ? 60000 : HOUR_MS;
@@ -57,24 +97,15 @@ cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int
 	 * counts for the part of it before now (30 s into a month is 30 s, not 1 h). */
 	if (now_ms < to)
 		to = now_ms;
-	if (to <= from) {
-		fc_unavailable(o, "the period has not started");
-		return o;
-	}
-
-	if (!fc || !fc->series[FC_S_DRY_BULB]) {
-		fc_unavailable(o, "cooling.outdoor.dry_bulb is not configured");
-		return o;
-	}
-	if (!fc->series[FC_S_MODE] && !fc->series[FC_S_VALVE_PCT]) {
-		fc_unavailable(o, "neither cooling.plant.cooling_mode nor free_cooling_pct is "
-		                  "configured");
-		return o;
-	}
-	if (freecool_stored(r, fc, cfg->site.altitude_m, from, to, step, 0, &s) < 0) {
-		fc_unavailable(o, s.err);
-		return o;
-	}
+	if (to <= from)
+		return fc_unavailable(o, "the period has not started");
+	if (!fc || !fc->series[FC_S_DRY_BULB])
+		return fc_unavailable(o, "cooling.outdoor.dry_bulb is not configured");
+	if (!fc->series[FC_S_MODE] && !fc->series[FC_S_VALVE_PCT])
+		return fc_unavailable(o, "neither cooling.plant.cooling_mode nor free_cooling_pct "
+		                         "is configured");
+	if (freecool_stored(r, fc, cfg->site.altitude_m, from, to, step, 0, &s) < 0)
+		return fc_unavailable(o, s.err);
 	if (!s.nseries[FC_S_DRY_BULB] || !(s.nseries[FC_S_MODE] || s.nseries[FC_S_VALVE_PCT])) {
 		fc_unavailable(o, "no stored series matches");
 	} else {
@@ -93,6 +124,10 @@ cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int
 		cJSON_AddNumberToObject(o, "compressor_kwh", t->compressor_kwh);
 		cJSON_AddNumberToObject(o, "missed_kwh", t->missed_kwh);
 		cJSON_AddNumberToObject(o, "step_s", (double)step / 1000.0);
+		if (keep) {
+			*keep = s;
+			s = (struct fc_stored){0};
+		}
 	}
 	cJSON_AddStringToObject(o, "source",
 	                        "cooling: section series (greendc freecool --period, "
@@ -101,135 +136,127 @@ cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int
 	return o;
 }
 
-static void opt_num(cJSON *o, const char *k, bool have, double v, cJSON *missing)
+cJSON *report_free_cooling(const struct config *cfg, struct store_reader *r, int64_t from,
+                           int64_t to, int64_t now_ms)
 {
-	if (have) {
-		cJSON_AddNumberToObject(o, k, v);
-	} else {
-		cJSON_AddNullToObject(o, k);
-		cJSON_AddItemToArray(missing, cJSON_CreateString(k));
-	}
+	return free_cooling(cfg, r, from, to, now_ms, NULL);
 }
 
-static void opt_str(cJSON *o, const char *k, const char *v, cJSON *missing)
-{
-	if (v) {
-		cJSON_AddStringToObject(o, k, v);
-	} else {
-		cJSON_AddNullToObject(o, k);
-		cJSON_AddItemToArray(missing, cJSON_CreateString(k));
-	}
-}
+/* ---- head: document, site, identity, period ---- */
 
-/* The fields of Delegated Regulation (EU) 2024/1364 annex I for a calendar year (DOMAIN.md §2):
- * metered ones from the energy totals, the rest from the `reporting:` section; whatever is
- * neither is null and named in missing_fields. */
-static cJSON *eu_fields(const struct config *cfg, const struct energy_report *rep,
-                        const struct kpi_results *k, bool published, double certs, const char *year,
-                        const cJSON *setpoints)
-{
-	const struct report_site *rs = cfg->reporting;
-	const struct energy_interval *iv = &rep->total;
-	cJSON *o = cJSON_CreateObject(), *miss = cJSON_CreateArray();
-	cJSON *id = cJSON_AddObjectToObject(o, "identity");
-	cJSON_AddStringToObject(id, "name", cfg->site.name ? cfg->site.name : "");
-	opt_str(id, "owner", rs ? rs->owner : NULL, miss);
-	opt_str(id, "operator", rs ? rs->operator_name : NULL, miss);
-	opt_str(id, "location_code", rs ? rs->location_code : NULL, miss);
-	opt_str(id, "type", rs ? rs->type : NULL, miss);
-	opt_str(id, "start_date", rs ? rs->start_date : NULL, miss);
-	opt_num(o, "p_dit_kw", rs && rs->p_dit_kw > 0, rs ? rs->p_dit_kw : 0, miss);
-	opt_num(o, "floor_area_total_m2", rs && rs->area_total_m2 >= 0, rs ? rs->area_total_m2 : 0,
-	        miss);
-	opt_num(o, "floor_area_computer_room_m2", rs && rs->area_computer_m2 >= 0,
-	        rs ? rs->area_computer_m2 : 0, miss);
-	opt_str(o, "redundancy_power", rs ? rs->redundancy_power : NULL, miss);
-	opt_str(o, "redundancy_cooling", rs ? rs->redundancy_cooling : NULL, miss);
-	cJSON_AddNumberToObject(o, "e_dc_kwh", k->e_dc);
-	opt_num(o, "e_dc_bg_kwh", iv->role[ROLE_BACKUP_GENERATION].nseries > 0,
-	        iv->role[ROLE_BACKUP_GENERATION].value, miss);
-	/* The regulation asks for E_IT at the UPS output (category 1). */
-	opt_num(o, "e_it_ups_output_kwh", iv->role[ROLE_IT_UPS_OUTPUT].nseries > 0,
-	        iv->role[ROLE_IT_UPS_OUTPUT].value, miss);
-	opt_num(o, "w_in_m3", iv->role[ROLE_WATER_INTAKE].nseries > 0,
-	        iv->role[ROLE_WATER_INTAKE].value / 1000.0, miss);
-	opt_num(o, "w_in_pot_m3", iv->role[ROLE_WATER_POTABLE].nseries > 0,
-	        iv->role[ROLE_WATER_POTABLE].value / 1000.0, miss);
-	opt_num(o, "e_reuse_kwh", iv->role[ROLE_REUSED_HEAT].nseries > 0,
-	        iv->role[ROLE_REUSED_HEAT].value, miss);
-	opt_num(o, "reused_heat_temp_c", rs && rs->reuse_temp_c > -273, rs ? rs->reuse_temp_c : 0,
-	        miss);
-	cJSON_AddNumberToObject(o, "e_res_tot_kwh", iv->role[ROLE_ONSITE_RENEWABLE].value + certs);
-	cJSON_AddItemToObject(o, "temperature_setpoints", cJSON_Duplicate(setpoints, 1));
-	const struct report_traffic *t = NULL;
-	for (size_t i = 0; rs && i < rs->ntraffic; i++)
-		if (strcmp(rs->traffic[i].year, year) == 0)
-			t = &rs->traffic[i];
-	opt_num(o, "data_traffic_incoming_pb", t && t->incoming_pb >= 0, t ? t->incoming_pb : 0,
-	        miss);
-	opt_num(o, "data_traffic_outgoing_pb", t && t->outgoing_pb >= 0, t ? t->outgoing_pb : 0,
-	        miss);
-	cJSON *ind = cJSON_AddObjectToObject(o, "indicators");
-	add_num_or_null(ind, "pue", published && k->pue.ok, k->pue.v);
-	add_num_or_null(ind, "wue_m3_per_mwh", published && k->wue.ok, k->wue.v); /* = L/kWh */
-	add_num_or_null(ind, "erf", published && k->erf.ok, k->erf.v);
-	add_num_or_null(ind, "ref", published && k->ref.ok, k->ref.v);
-	cJSON_AddItemToObject(o, "missing_fields", miss);
-	cJSON_AddStringToObject(o, "note",
-	                        "annex I fields; report by 15 May for the previous "
-	                        "calendar year; capacities are as configured, not "
-	                        "time-weighted");
-	return o;
-}
-
-/* What one report is built from. */
-struct report_ctx {
-	const struct config *cfg;
-	const struct energy_model *m;
-	struct energy_period p;
-	struct energy_report rep;
-	struct energy_figures f;
-	double certs;
-	bool annual;
-	int64_t generated_ms;
-};
-
-static void report_head(cJSON *j, const struct report_ctx *c, int64_t generated_ms)
+static void report_identity(cJSON *j, struct report_ctx *c)
 {
 	const struct config *cfg = c->cfg;
-	char t[32];
+	const struct report_site *rs = cfg->reporting;
+	cJSON *id = cJSON_AddObjectToObject(j, "identity");
+	report_str(id, "site_name", cfg->site.name && *cfg->site.name ? cfg->site.name : NULL);
+	report_str(id, "operator", rs ? rs->operator_name : NULL);
+	report_str(id, "owner", rs ? rs->owner : NULL);
+	report_str(id, "address", rs ? rs->address : NULL);
+	report_str(id, "unified_social_credit_code", rs ? rs->uscc : NULL);
+	report_str(id, "regulator_unit_id", rs ? rs->regulator_unit_id : NULL);
+	report_num(id, "installed_it_power_kw", rs && rs->p_dit_kw > 0, rs ? rs->p_dit_kw : 0);
+	report_num(id, "floor_area_total_m2", rs && rs->area_total_m2 >= 0,
+	           rs ? rs->area_total_m2 : 0);
+	report_num(id, "floor_area_computer_room_m2", rs && rs->area_computer_m2 >= 0,
+	           rs ? rs->area_computer_m2 : 0);
+	cJSON *ct = cJSON_AddObjectToObject(id, "contact");
+	report_str(ct, "name", rs ? rs->contact_name : NULL);
+	report_str(ct, "phone", rs ? rs->contact_phone : NULL);
+	report_str(ct, "email", rs ? rs->contact_email : NULL);
+	const char *miss[16];
+	size_t n = report_identity_missing(cfg, miss, 16);
+	cJSON *ma = cJSON_AddArrayToObject(id, "missing");
+	for (size_t i = 0; i < n && i < 16; i++) {
+		cJSON_AddItemToArray(ma, cJSON_CreateString(miss[i]));
+		report_flag(c, "identity_missing", NULL, miss[i], "%s is not configured", miss[i]);
+	}
+}
 
-	cJSON_AddStringToObject(j, "type", "report");
-	cJSON_AddStringToObject(j, "schema", "greendc.report/1");
-	cJSON_AddStringToObject(j, "kind", c->annual ? "annual" : "monthly");
-	cJSON_AddStringToObject(j, "methodology",
-	                        REPORT_METHODOLOGY " (ISO/IEC 30134-2, EN 50600-4-2; counters by "
-	                                           "rollup deltas, power by the trapezoid rule)");
-	time_format_utc(generated_ms, t, sizeof(t));
-	cJSON_AddStringToObject(j, "generated", t);
-	cJSON *site = cJSON_AddObjectToObject(j, "site");
-	cJSON_AddStringToObject(site, "id", cfg->site.id ? cfg->site.id : "");
-	cJSON_AddStringToObject(site, "name", cfg->site.name ? cfg->site.name : "");
-	cJSON_AddStringToObject(site, "timezone", cfg->site.timezone ? cfg->site.timezone : "UTC");
+static void report_period(cJSON *j, const struct report_ctx *c)
+{
+	char t[32], a[32], b[32], zone[64], text[160];
 	cJSON *per = cJSON_AddObjectToObject(j, "period");
 	cJSON_AddStringToObject(per, "label", c->p.label);
 	time_format_utc(c->p.from_ms, t, sizeof(t));
 	cJSON_AddStringToObject(per, "from", t);
 	time_format_utc(c->p.to_ms, t, sizeof(t));
 	cJSON_AddStringToObject(per, "to", t);
+	report_local(c->p.from_ms, a, sizeof(a));
+	report_local(c->p.to_ms, b, sizeof(b));
+	time_format_zone(c->p.from_ms, zone, sizeof(zone));
+	cJSON_AddStringToObject(per, "from_local", a);
+	cJSON_AddStringToObject(per, "to_local", b);
+	cJSON_AddStringToObject(per, "zone", zone);
+	snprintf(text, sizeof(text), "%s – %s (%s)", a, b, zone);
+	cJSON_AddStringToObject(per, "text", text);
+	cJSON_AddNumberToObject(per, "days",
+	                        (double)((c->p.to_ms - c->p.from_ms + 43200000) / 86400000));
 	if (c->annual)
 		cJSON_AddNumberToObject(per, "months_with_data", c->rep.total.months);
 }
 
-/* The gaps in counter readings whose deltas were spread over their slots (named, so that a
- * reader can find the hours that rest on the estimate). */
-static void report_gaps(cJSON *j, const struct energy_report *rep)
+static void report_head(cJSON *j, struct report_ctx *c)
 {
+	const struct config *cfg = c->cfg;
+	char t[32];
+
+	cJSON_AddStringToObject(j, "type", "report");
+	cJSON_AddStringToObject(j, "schema", REPORT_SCHEMA);
+	cJSON_AddStringToObject(j, "kind", c->annual ? "annual" : "monthly");
+	cJSON_AddStringToObject(j, "methodology",
+	                        REPORT_METHODOLOGY " (ISO/IEC 30134-2, EN 50600-4-2; counters by "
+	                                           "rollup deltas, power by the trapezoid rule)");
+	time_format_utc(c->generated_ms, t, sizeof(t));
+	cJSON_AddStringToObject(j, "generated", t);
+	cJSON_AddObjectToObject(j, "document"); /* filled once the content key is known */
+	cJSON *site = cJSON_AddObjectToObject(j, "site");
+	cJSON_AddStringToObject(site, "id", cfg->site.id ? cfg->site.id : "");
+	cJSON_AddStringToObject(site, "name", cfg->site.name ? cfg->site.name : "");
+	cJSON_AddStringToObject(site, "timezone", cfg->site.timezone ? cfg->site.timezone : "UTC");
+	report_identity(j, c);
+	report_period(j, c);
+}
+
+/* The document's identity: ID, revision (the position of this content among the stored
+ * reports of the period), the software, the generation time in site time. */
+static int report_document(cJSON *j, struct report_ctx *c, char *err, size_t errlen)
+{
+	char key[200], id[160], t[32], zone[64], text[128];
+	int revision = 1;
+	report_content_key(j, key, sizeof(key));
+	int rc = store_report_revision(c->r, c->annual ? "annual" : "monthly", c->p.label, key,
+	                               &revision);
+	if (rc < 0) {
+		snprintf(err, errlen, "reports: %s", strerror(-rc));
+		return rc;
+	}
+	cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "document");
+	snprintf(id, sizeof(id), "GDC-%s-%s", c->cfg->site.id ? c->cfg->site.id : "", c->p.label);
+	cJSON_AddStringToObject(d, "id", id);
+	cJSON_AddNumberToObject(d, "revision", revision);
+	cJSON_AddStringToObject(d, "content_key", key);
+	cJSON_AddStringToObject(d, "software", "greendc " GREENDC_VERSION);
+	report_local(c->generated_ms, t, sizeof(t));
+	time_format_zone(c->generated_ms, zone, sizeof(zone));
+	snprintf(text, sizeof(text), "%s (%s)", t, zone);
+	cJSON_AddStringToObject(d, "generated_local", text);
+	return 0;
+}
+
+/* ---- completeness and energy ---- */
+
+/* The gaps in counter readings whose deltas were spread over their slots (named, so that a
+ * reader can find the hours that rest on the estimate), with their share of the role. */
+static void report_gaps(cJSON *j, const struct report_ctx *c)
+{
+	const struct energy_report *rep = &c->rep;
 	cJSON *arr = cJSON_AddArrayToObject(j, "gaps");
 	char t[32];
 
 	for (size_t i = 0; i < rep->ngaps; i++) {
 		const struct energy_gap *g = &rep->gaps[i];
+		double role = rep->total.role[g->role].value;
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "series", g->name);
 		cJSON_AddStringToObject(e, "role", energy_role_name(g->role));
@@ -237,9 +264,14 @@ static void report_gaps(cJSON *j, const struct energy_report *rep)
 		cJSON_AddStringToObject(e, "last_reading", t);
 		time_format_utc(g->next_ms, t, sizeof(t));
 		cJSON_AddStringToObject(e, "next_reading", t);
+		report_local(g->last_ms, t, sizeof(t));
+		cJSON_AddStringToObject(e, "last_reading_local", t);
+		report_local(g->next_ms, t, sizeof(t));
+		cJSON_AddStringToObject(e, "next_reading_local", t);
 		cJSON_AddStringToObject(e, "method", g->by_power ? "power shape" : "evenly");
 		cJSON_AddNumberToObject(e, "value", g->value);
 		cJSON_AddNumberToObject(e, "in_period", g->in_period);
+		report_num(e, "share_of_role", role > 0, g->in_period / role);
 		cJSON_AddItemToArray(arr, e);
 	}
 	if (rep->ngaps_total > rep->ngaps)
@@ -251,7 +283,6 @@ static void report_gaps(cJSON *j, const struct energy_report *rep)
 static void report_completeness(cJSON *j, const struct report_ctx *c)
 {
 	const struct energy_interval *iv = &c->rep.total;
-
 	char method[320];
 	double hours =
 	        (double)(iv->in_progress ? iv->elapsed_ms : iv->to_ms - iv->from_ms) / 3600000.0;
@@ -270,7 +301,7 @@ static void report_completeness(cJSON *j, const struct report_ctx *c)
 	cJSON_AddStringToObject(j, "status", energy_status_name(c->f.status));
 	energy_interval_method(&c->rep, iv, method, sizeof(method));
 	cJSON_AddStringToObject(j, "estimation_method", method);
-	report_gaps(j, &c->rep);
+	report_gaps(j, c);
 	cJSON *miss = cJSON_AddArrayToObject(j, "missing");
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		const struct energy_role_total *rt = &iv->role[i];
@@ -288,8 +319,14 @@ static void report_completeness(cJSON *j, const struct report_ctx *c)
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "role", "calendar_months");
 		cJSON_AddNumberToObject(e, "months_with_data", iv->months);
+		cJSON_AddNumberToObject(e, "months_required", 12);
 		cJSON_AddItemToArray(miss, e);
 	}
+}
+
+static const char *role_unit(int role)
+{
+	return role == ROLE_WATER_INTAKE || role == ROLE_WATER_POTABLE ? "L" : "kWh";
 }
 
 static void report_energy(cJSON *j, const struct report_ctx *c)
@@ -307,36 +344,94 @@ static void report_energy(cJSON *j, const struct report_ctx *c)
 			continue;
 		cJSON *e = cJSON_AddObjectToObject(roles, energy_role_name((enum energy_role)i));
 		cJSON_AddNumberToObject(e, "value", iv->role[i].value);
-		cJSON_AddStringToObject(
-		        e, "unit", i == ROLE_WATER_INTAKE || i == ROLE_WATER_POTABLE ? "L" : "kWh");
+		cJSON_AddStringToObject(e, "unit", role_unit(i));
 		cJSON_AddNumberToObject(e, "coverage", iv->role[i].coverage);
 		cJSON_AddNumberToObject(e, "estimated", iv->role[i].estimated);
 	}
 }
 
-/* Every KPI, null when it may not be published, with the reason in kpi_errors. */
-static void report_kpi(cJSON *j, const struct report_ctx *c)
+/* ---- KPIs with their inputs ---- */
+
+struct kpi_row {
+	const char *name, *formula, *unit, *standard;
+	const struct kpi_value *v;
+	int decimals;
+	const char *num, *num_unit, *num_source;
+	double nv;
+	const char *den, *den_unit, *den_source;
+	double dv;
+};
+
+static void kpi_operand(cJSON *o, const char *k, const char *name, double v, const char *unit,
+                        const char *source)
+{
+	cJSON *e = cJSON_AddObjectToObject(o, k);
+	cJSON_AddStringToObject(e, "name", name);
+	report_num(e, "value", true, v);
+	cJSON_AddStringToObject(e, "unit", unit);
+	cJSON_AddStringToObject(e, "source", source);
+}
+
+/* Every KPI, null when it may not be published, with the reason in kpi_errors wherever it is
+ * absent; kpi_inputs says what each is made of. */
+static void report_kpi(cJSON *j, struct report_ctx *c)
 {
 	const struct kpi_results *k = &c->f.k;
+	const struct kpi_inputs *in = &c->f.in;
+	const char *it_src = energy_role_name(c->rep.it_role);
+	char co2_src[200], ren_src[160];
+	snprintf(co2_src, sizeof(co2_src), "facility_input x %.4g kgCO2/kWh (%s, %d)%s",
+	         c->m->co2_kg_per_kwh, c->m->co2_source ? c->m->co2_source : "source not given",
+	         c->m->co2_year, in->e_backup > 0 ? " + backup_generation x its factor" : "");
+	snprintf(ren_src, sizeof(ren_src),
+	         "onsite_renewable meters + PPA + guarantees of origin (energy."
+	         "renewable_certificates)");
+	const char *dc_src = "facility_input + backup_generation + onsite_renewable meters";
+	double co2 =
+	        in->e_facility * in->cef + (in->e_backup > 0 ? in->e_backup * in->backup_cef : 0);
+	const struct kpi_row rows[] = {
+	        {"pue", "E_DC / E_IT", "", "ISO/IEC 30134-2", &k->pue, 3, "E_DC", "kWh", dc_src,
+	         k->e_dc, "E_IT", "kWh", it_src, in->e_it},
+	        {"dcie", "E_IT / E_DC x 100", "%", "ISO/IEC 30134-2", &k->dcie, 1, "E_IT", "kWh",
+	         it_src, in->e_it, "E_DC", "kWh", dc_src, k->e_dc},
+	        {"ppue_cooling", "(E_COOL + E_IT) / E_IT", "", "ISO/IEC 30134-2 annex",
+	         &k->ppue_cooling, 3, "E_COOL + E_IT", "kWh", "cooling meters + E_IT",
+	         in->e_cooling + in->e_it, "E_IT", "kWh", it_src, in->e_it},
+	        {"wue", "W_IN / E_IT", "L/kWh", "ISO/IEC 30134-9", &k->wue, 3, "W_IN", "L",
+	         "water_intake meters", in->water_l, "E_IT", "kWh", it_src, in->e_it},
+	        {"cue", "CO2 / E_IT", "kgCO2/kWh", "ISO/IEC 30134-8", &k->cue, 3, "CO2", "kg",
+	         co2_src, co2, "E_IT", "kWh", it_src, in->e_it},
+	        {"erf", "E_REUSE / E_DC", "", "ISO/IEC 30134-6", &k->erf, 3, "E_REUSE", "kWh",
+	         "reused_heat meters", in->e_reuse, "E_DC", "kWh", dc_src, k->e_dc},
+	        {"ref", "E_REN / E_DC", "", "ISO/IEC 30134-3", &k->ref, 3, "E_REN", "kWh", ren_src,
+	         in->e_onsite + in->e_certificates, "E_DC", "kWh", dc_src, k->e_dc},
+	        {"cer", "Q_HR / E_COOL", "", "ISO/IEC 30134-7", &k->cer, 2, "Q_HR", "kWh",
+	         "heat_removed meters", in->e_heat_removed, "E_COOL", "kWh", "cooling meters",
+	         in->e_cooling},
+	};
 	bool published = c->f.published;
-	const struct {
-		const char *name;
-		const struct kpi_value *v;
-	} ks[] = {{"pue", &k->pue}, {"dcie", &k->dcie}, {"ppue_cooling", &k->ppue_cooling},
-	          {"wue", &k->wue}, {"cue", &k->cue},   {"erf", &k->erf},
-	          {"ref", &k->ref}, {"cer", &k->cer}};
 	cJSON *kp = cJSON_AddObjectToObject(j, "kpi"), *why = cJSON_CreateObject();
+	cJSON *inputs = cJSON_CreateObject();
 	const char *unpublished = c->f.status == ENERGY_IN_PROGRESS ? c->f.why
 	                          : c->f.status == ENERGY_MISSING   ? "coverage below the threshold"
 	                                                            : k->pue.why;
 	char label[96];
 
-	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
-		bool ok = published && ks[i].v->ok;
-		add_num_or_null(kp, ks[i].name, ok, ks[i].v->v);
-		if (!ok && (ks[i].v->applicable || !published))
-			cJSON_AddStringToObject(why, ks[i].name,
-			                        !published ? unpublished : ks[i].v->why);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct kpi_row *r = &rows[i];
+		bool ok = published && r->v->ok;
+		report_num(kp, r->name, ok, r->v->v);
+		if (!ok)
+			cJSON_AddStringToObject(why, r->name,
+			                        !published && r->v->applicable ? unpublished
+			                                                       : r->v->why);
+		cJSON *e = cJSON_AddObjectToObject(inputs, r->name);
+		cJSON_AddStringToObject(e, "formula", r->formula);
+		kpi_operand(e, "numerator", r->num, r->nv, r->num_unit, r->num_source);
+		kpi_operand(e, "denominator", r->den, r->dv, r->den_unit, r->den_source);
+		cJSON_AddStringToObject(e, "unit", r->unit);
+		cJSON_AddNumberToObject(e, "decimals", r->decimals);
+		cJSON_AddStringToObject(e, "standard", r->standard);
 	}
 	if (published) {
 		kpi_label(c->rep.category, c->p.label, k->pue.v, label, sizeof(label));
@@ -345,37 +440,105 @@ static void report_kpi(cJSON *j, const struct report_ctx *c)
 		cJSON_AddNullToObject(kp, "pue_label");
 	}
 	cJSON_AddItemToObject(j, "kpi_errors", why);
-	cJSON *co2 = cJSON_AddObjectToObject(j, "co2_factor");
-	cJSON_AddNumberToObject(co2, "kg_per_kwh", c->m->co2_kg_per_kwh);
-	cJSON_AddStringToObject(co2, "source", c->m->co2_source ? c->m->co2_source : "");
-	cJSON_AddNumberToObject(co2, "year", c->m->co2_year);
+	cJSON_AddItemToObject(j, "kpi_inputs", inputs);
+
+	/* REF's renewable energy by where it comes from (a certificate is not a kWh generated). */
+	cJSON *ren = cJSON_AddObjectToObject(j, "renewables");
+	double onsite = in->e_onsite, other = c->certs - c->goo - c->ppa;
+	cJSON_AddNumberToObject(ren, "onsite_kwh", onsite);
+	cJSON_AddNumberToObject(ren, "ppa_kwh", c->ppa);
+	cJSON_AddNumberToObject(ren, "goo_kwh", c->goo + other);
+	cJSON_AddNumberToObject(ren, "total_kwh", onsite + c->certs);
+	report_num(ren, "certificates_share", onsite + c->certs > 0,
+	           (c->ppa + c->goo + other) / (onsite + c->certs));
+	cJSON_AddStringToObject(ren, "source",
+	                        "onsite_renewable meters; PPAs and guarantees of origin as entered "
+	                        "in energy.renewable_certificates");
+
+	cJSON *co2f = cJSON_AddObjectToObject(j, "co2_factor");
+	cJSON_AddNumberToObject(co2f, "kg_per_kwh", c->m->co2_kg_per_kwh);
+	cJSON_AddStringToObject(co2f, "source", c->m->co2_source ? c->m->co2_source : "");
+	cJSON_AddNumberToObject(co2f, "year", c->m->co2_year);
+	cJSON_AddStringToObject(co2f, "basis", "location-based grid factor");
 }
 
-/* GB 40879 grades an annual ratio; a month gets an indicative grade only. */
+/* GB 40879 grades an annual ratio by the full-year energy method; a month gets an indicative
+ * grade only. */
 static void report_gb40879(cJSON *j, const struct report_ctx *c)
 {
+	static const double dflt[3] = {1.20, 1.30, 1.50};
 	cJSON *gb = cJSON_AddObjectToObject(j, "gb40879");
 	bool published = c->f.published;
 	int g = published ? kpi_gb40879_grade(c->f.k.pue.v, c->m->grade) : -1;
 	bool full_year = c->annual && c->rep.total.months == 12;
+	bool defaults = true;
 
-	if (published && full_year)
-		cJSON_AddNumberToObject(gb, "grade", g);
-	else
-		cJSON_AddNullToObject(gb, "grade");
-	if (published)
-		cJSON_AddNumberToObject(gb, "indicative_grade", g);
-	else
-		cJSON_AddNullToObject(gb, "indicative_grade");
+	report_num(gb, "grade", published && full_year, g);
+	report_num(gb, "indicative_grade", published, g);
 	cJSON *lim = cJSON_AddArrayToObject(gb, "limits");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		cJSON_AddItemToArray(lim, cJSON_CreateNumber(c->m->grade[i]));
+		defaults &= fabs(c->m->grade[i] - dflt[i]) < 1e-9;
+	}
+	cJSON_AddStringToObject(gb, "method",
+	                        "full-year energy method: E_DC / E_IT over a calendar year "
+	                        "(RM2, GB 40879-2021)");
+	cJSON_AddStringToObject(gb, "thresholds_source",
+	                        defaults ? "GB 40879-2021 table 1 as commonly cited (1.20 / 1.30 / "
+	                                   "1.50), unconfirmed against the standard's text; "
+	                                   "energy.gb40879_grades"
+	                                 : "configured in energy.gb40879_grades (differs from the "
+	                                   "commonly cited 1.20 / 1.30 / 1.50)");
 	cJSON_AddStringToObject(
 	        gb, "note",
-	        full_year ? "grade 0 = above the grade 3 limit; limits configurable "
-	                    "(unconfirmed defaults)"
-	                  : "GB 40879 grades a full calendar year; the monthly figure "
-	                    "is indicative only");
+	        full_year ? "grade 0 = above the grade 3 limit"
+	        : c->annual
+	                ? "the full-year method needs 12 months of data: no grade for this year"
+	                : "GB 40879 grades a full calendar year; the monthly figure is indicative "
+	                  "only");
+}
+
+/* ---- series for the charts: by day (a month) or by month (a year) ---- */
+
+static const struct fc_tally *fc_find(const struct fc_tally *t, size_t n, const char *label)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].label, label) == 0)
+			return &t[i];
+	return NULL;
+}
+
+static void report_series(cJSON *j, struct report_ctx *c, const struct fc_stored *fc)
+{
+	cJSON *s = cJSON_AddObjectToObject(j, "series");
+	cJSON_AddStringToObject(s, "step", c->annual ? "month" : "day");
+	cJSON *items = cJSON_AddArrayToObject(s, "items");
+	for (size_t i = 0; i < c->rep.n; i++) {
+		const struct energy_interval *iv = &c->rep.iv[i];
+		struct energy_figures f;
+		double certs = c->annual ? energy_certificates(c->m, iv->from_ms, iv->to_ms) : 0;
+		energy_figures(c->m, &c->rep, iv, certs, &f);
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "label", iv->label);
+		cJSON_AddNumberToObject(e, "e_dc_kwh", f.k.e_dc);
+		cJSON_AddNumberToObject(e, "e_it_kwh", f.e_it);
+		report_num(e, "pue", f.published && f.k.pue.ok, f.k.pue.v);
+		cJSON_AddStringToObject(e, "status", energy_status_name(f.status));
+		cJSON_AddNumberToObject(e, "coverage", f.coverage);
+		cJSON *roles = cJSON_AddObjectToObject(e, "roles");
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (iv->role[r].nseries)
+				cJSON_AddNumberToObject(roles,
+				                        energy_role_name((enum energy_role)r),
+				                        iv->role[r].value);
+		const struct fc_tally *t = NULL;
+		if (fc)
+			t = c->annual ? fc_find(fc->months, fc->nmonths, iv->label)
+			              : fc_find(fc->days, fc->ndays, iv->label);
+		report_num(e, "free_cooling_h", fc != NULL,
+		           t ? t->used_free_h + t->used_partial_h : 0);
+		cJSON_AddItemToArray(items, e);
+	}
 }
 
 static cJSON *report_setpoints(cJSON *j, const struct config *cfg)
@@ -395,10 +558,41 @@ static cJSON *report_setpoints(cJSON *j, const struct config *cfg)
 	return sp;
 }
 
+static void report_signatories(cJSON *j, const struct config *cfg)
+{
+	const struct report_site *rs = cfg->reporting;
+	cJSON *s = cJSON_AddObjectToObject(j, "signatories");
+	report_str(s, "prepared_by", rs ? rs->prepared_by : NULL);
+	report_str(s, "approved_by", rs ? rs->approved_by : NULL);
+}
+
+/* Everything after the head, in the canonical order. 0 or -errno. */
+static int report_body(cJSON *j, struct report_ctx *c, char *err, size_t errlen)
+{
+	struct fc_stored fc = {0};
+	report_completeness(j, c);
+	report_energy(j, c);
+	report_kpi(j, c);
+	report_gb40879(j, c);
+	report_metering(j, c);
+	int rc = report_quality(j, c, err, errlen);
+	if (rc < 0)
+		return rc;
+	cJSON *fco = free_cooling(c->cfg, c->r, c->p.from_ms, c->p.to_ms, c->generated_ms, &fc);
+	report_series(j, c, cJSON_IsNumber(cJSON_GetObjectItem(fco, "hours_any")) ? &fc : NULL);
+	cJSON_AddItemToObject(j, "free_cooling", fco);
+	freecool_stored_free(&fc);
+	const cJSON *sp = report_setpoints(j, c->cfg);
+	if (c->annual)
+		cJSON_AddItemToObject(j, "eu_2024_1364", report_eu_fields(c, sp));
+	report_signatories(j, c->cfg);
+	return 0;
+}
+
 int report_build(const struct config *cfg, struct store_reader *r, const char *period,
                  int64_t generated_ms, struct cJSON **out, char *err, size_t errlen)
 {
-	struct report_ctx c = {.cfg = cfg, .m = cfg->energy, .generated_ms = generated_ms};
+	struct report_ctx c = {.cfg = cfg, .m = cfg->energy, .r = r, .generated_ms = generated_ms};
 	const char *problem = energy_model_problem(c.m);
 
 	*out = NULL;
@@ -411,250 +605,76 @@ int report_build(const struct config *cfg, struct store_reader *r, const char *p
 		snprintf(err, errlen, "period: expected YYYY-MM (monthly) or YYYY (annual)");
 		return -EINVAL;
 	}
-	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, STEP_WHOLE, generated_ms, &c.rep) < 0) {
+	c.annual = c.p.kind == STEP_YEAR;
+	if (energy_compute(r, c.m, c.p.from_ms, c.p.to_ms, c.annual ? STEP_MONTH : STEP_DAY,
+	                   generated_ms, &c.rep) < 0) {
 		snprintf(err, errlen, "%s", c.rep.err);
 		return -EIO;
 	}
 	c.certs = energy_certificates(c.m, c.p.from_ms, c.p.to_ms);
+	c.goo = energy_certificates_kind(c.m, c.p.from_ms, c.p.to_ms, "goo");
+	c.ppa = energy_certificates_kind(c.m, c.p.from_ms, c.p.to_ms, "ppa");
 	energy_figures(c.m, &c.rep, &c.rep.total, c.certs, &c.f);
-	c.annual = c.p.kind == STEP_YEAR;
 
 	cJSON *j = cJSON_CreateObject();
-	report_head(j, &c, generated_ms);
-	report_completeness(j, &c);
-	report_energy(j, &c);
-	report_kpi(j, &c);
-	report_gb40879(j, &c);
-	cJSON_AddItemToObject(j, "free_cooling",
-	                      report_free_cooling(cfg, r, c.p.from_ms, c.p.to_ms, generated_ms));
-	const cJSON *sp = report_setpoints(j, cfg);
-	if (c.annual)
-		cJSON_AddItemToObject(
-		        j, "eu_2024_1364",
-		        eu_fields(cfg, &c.rep, &c.f.k, c.f.published, c.certs, c.p.label, sp));
+	c.flags = cJSON_CreateArray();
+	report_head(j, &c);
+	int rc = report_body(j, &c, err, errlen);
+	if (rc == 0)
+		rc = report_document(j, &c, err, errlen);
 	energy_report_free(&c.rep);
+	if (rc < 0) {
+		if (!c.flags_attached)
+			cJSON_Delete(c.flags);
+		cJSON_Delete(j);
+		return rc;
+	}
 	*out = j;
 	return 0;
 }
 
-/* ---- renderings ---- */
+/* ---- identity of the bytes ---- */
 
-static void flatten(FILE *f, const char *prefix, const cJSON *o)
+char *report_canonical(const struct cJSON *rep)
 {
-	const cJSON *c;
-	cJSON_ArrayForEach(c, o)
-	{
-		char key[160];
-		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "",
-		         c->string ? c->string : "");
-		if (cJSON_IsObject(c)) {
-			flatten(f, key, c);
-		} else if (cJSON_IsArray(c)) {
-			int i = 0;
-			const cJSON *e;
-			cJSON_ArrayForEach(e, c)
-			{
-				char k2[180];
-				snprintf(k2, sizeof(k2), "%s[%d]", key, i++);
-				if (cJSON_IsObject(e))
-					flatten(f, k2, e);
-				else if (cJSON_IsNumber(e))
-					fprintf(f, "%s,%.10g\n", k2, e->valuedouble);
-			}
-		} else if (cJSON_IsString(c)) {
-			fprintf(f, "%s,\"", key);
-			for (const char *s = c->valuestring; *s; s++)
-				fputs(*s == '"' ? "\"\"" : (char[]){*s, 0}, f);
-			fputs("\"\n", f);
-		} else if (cJSON_IsNumber(c)) {
-			fprintf(f, "%s,%.10g\n", key, c->valuedouble);
-		} else if (cJSON_IsBool(c)) {
-			fprintf(f, "%s,%s\n", key, cJSON_IsTrue(c) ? "true" : "false");
-		} else {
-			fprintf(f, "%s,\n", key);
-		}
-	}
+	return cJSON_PrintUnformatted(rep);
 }
 
-char *report_csv(const struct cJSON *rep)
+void report_digest_hex(const char *canonical, size_t len, char hex[65])
 {
-	char *s = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&s, &n);
-	if (!f)
-		return NULL;
-	fputs("field,value\n", f);
-	flatten(f, "", rep);
-	fclose(f);
-	return s;
+	uint8_t d[SHA256_LEN];
+	sha256(canonical, len, d);
+	sha256_hex(d, hex);
 }
 
-static void esc(FILE *f, const char *s)
+void report_content_key(const struct cJSON *rep, char *buf, size_t len)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
-static const cJSON *path(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
-}
-
-static void num(FILE *f, const cJSON *v, int prec, const char *unit)
-{
-	if (cJSON_IsNumber(v))
-		fprintf(f, "%.*f%s%s", prec, v->valuedouble, unit ? " " : "", unit ? unit : "");
-	else
-		fputs("—", f);
-}
-
-static const char *str(const cJSON *v)
-{
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-char *report_html(const struct cJSON *rep, const char *lang)
-{
-	bool zh = lang && strcmp(lang, "zh") == 0;
-#define L(en, cn) (zh ? (cn) : (en))
-	char *s = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&s, &n);
-	if (!f)
-		return NULL;
-	bool complete = cJSON_IsTrue(path(rep, "complete", NULL));
-	bool running = cJSON_IsTrue(path(rep, "in_progress", NULL));
-	fprintf(f, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
-	        zh ? "zh-CN" : "en");
-	esc(f, str(path(rep, "site", "name")));
-	fprintf(f, " — %s ", L("energy report", "能效报告"));
-	esc(f, str(path(rep, "period", "label")));
-	fputs("</title><style>body{font-family:sans-serif;max-width:50em;margin:2em auto}"
-	      "table{border-collapse:collapse;width:100%}td,th{border:1px solid #888;padding:"
-	      ".3em .5em;text-align:left}.warn{color:#a00;font-weight:bold}"
-	      "@media print{body{margin:0}}</style></head><body>\n",
-	      f);
-	fprintf(f, "<h1>%s</h1>\n", L("Data-centre energy efficiency report", "数据中心能效报告"));
-	if (running) {
-		const cJSON *el = path(rep, "elapsed_share", NULL);
-		fprintf(f, "<p class=\"warn\" id=\"in-progress\">%s (%.1f %% %s)</p>\n",
-		        L("IN PROGRESS: this period has not ended; every figure below covers only "
-		          "the "
-		          "time elapsed when the report was generated and is provisional: it must "
-		          "not "
-		          "be published as final.",
-		          "统计期尚未结束：以下数据仅覆盖报告生成时已过去的时间，均为临时值，不得作"
-		          "为"
-		          "正式结果发布。"),
-		        cJSON_IsNumber(el) ? 100 * el->valuedouble : 0, L("elapsed", "已过去"));
-	} else if (!complete)
-		fprintf(f, "<p class=\"warn\">%s</p>\n",
-		        L("INCOMPLETE: metering coverage is below the configured threshold; the "
-		          "figures below must not be published as final.",
-		          "不完整：计量覆盖率低于设定阈值，以下数据不得作为正式结果发布。"));
-	fputs("<table>\n", f);
-	fprintf(f, "<tr><th>%s</th><td>", L("Site", "站点"));
-	esc(f, str(path(rep, "site", "name")));
-	fputs(" (", f);
-	esc(f, str(path(rep, "site", "id")));
-	fprintf(f, ")</td></tr>\n<tr><th>%s</th><td>", L("Period", "统计期"));
-	esc(f, str(path(rep, "period", "label")));
-	fputs(" (", f);
-	esc(f, str(path(rep, "period", "from")));
-	fputs(" – ", f);
-	esc(f, str(path(rep, "period", "to")));
-	fprintf(f, ")</td></tr>\n<tr><th>%s</th><td>", L("Total energy E_DC", "总耗电量 E_DC"));
-	num(f, path(rep, "energy", "e_dc_kwh"), 1, "kWh");
-	fprintf(f, "</td></tr>\n<tr><th>%s</th><td>", L("IT energy E_IT", "IT 设备耗电量 E_IT"));
-	num(f, path(rep, "energy", "e_it_kwh"), 1, "kWh");
-	fputs(" (", f);
-	esc(f, str(path(rep, "energy", "category_text")));
-	fprintf(f, ")</td></tr>\n<tr><th>PUE</th><td>");
-	num(f, path(rep, "kpi", "pue"), 3, NULL);
-	fputs(" ", f);
-	esc(f, str(path(rep, "kpi", "pue_label")));
-	fprintf(f, "</td></tr>\n<tr><th>DCiE</th><td>");
-	num(f, path(rep, "kpi", "dcie"), 1, "%");
-	fprintf(f, "</td></tr>\n<tr><th>WUE</th><td>");
-	num(f, path(rep, "kpi", "wue"), 3, "L/kWh");
-	fprintf(f, "</td></tr>\n<tr><th>CUE</th><td>");
-	num(f, path(rep, "kpi", "cue"), 3, "kgCO2/kWh");
-	fprintf(f, "</td></tr>\n<tr><th>ERF</th><td>");
-	num(f, path(rep, "kpi", "erf"), 3, NULL);
-	fprintf(f, "</td></tr>\n<tr><th>REF</th><td>");
-	num(f, path(rep, "kpi", "ref"), 3, NULL);
-	fprintf(f, "</td></tr>\n<tr><th>%s</th><td>",
-	        L("GB 40879-2021 grade", "GB 40879-2021 能效等级"));
-	const cJSON *g = path(rep, "gb40879", "grade");
-	if (cJSON_IsNumber(g))
-		num(f, g, 0, NULL);
-	else {
-		num(f, path(rep, "gb40879", "indicative_grade"), 0, NULL);
-		fprintf(f, " (%s)",
-		        L("indicative: the standard grades a full year", "参考值：标准按全年评级"));
-	}
-	fprintf(f, "</td></tr>\n<tr><th>%s</th><td>",
-	        L("Free-cooling hours (equivalent full)", "自然冷却小时数（等效满负荷）"));
-	num(f, path(rep, "free_cooling", "equivalent_full_hours"), 1, "h");
-	fprintf(f, "</td></tr>\n<tr><th>%s</th><td>", L("Set points", "温度设定值"));
-	const cJSON *sp = path(rep, "setpoints", NULL);
-	fprintf(f, "%s ", L("CHW supply", "冷冻水供水"));
-	num(f, path(sp, "chw_supply_c", NULL), 1, "°C");
-	fprintf(f, ", %s ", L("supply air", "送风"));
-	num(f, path(sp, "supply_air_c", NULL), 1, "°C");
-	fprintf(f, "</td></tr>\n<tr><th>%s</th><td>",
-	        L("Coverage / estimated share", "计量覆盖率 / 估算占比"));
-	const cJSON *cv = path(rep, "coverage", NULL), *es = path(rep, "estimated_share", NULL);
-	fprintf(f, "%.2f %% / %.1f %%", cJSON_IsNumber(cv) ? 100 * cv->valuedouble : 0,
-	        cJSON_IsNumber(es) ? 100 * es->valuedouble : 0);
-	fprintf(f, "</td></tr>\n<tr><th>%s</th><td>", L("Methodology", "计算方法"));
-	esc(f, str(path(rep, "methodology", NULL)));
-	fputs("</td></tr>\n</table>\n", f);
-	const cJSON *miss = path(rep, "missing", NULL), *e;
-	if (cJSON_GetArraySize(miss) > 0) {
-		fprintf(f, "<h2>%s</h2><ul>\n", L("Missing data", "缺失数据"));
-		cJSON_ArrayForEach(e, miss)
-		{
-			fputs("<li>", f);
-			esc(f, str(path(e, "role", NULL)));
-			fprintf(f, ": %s ", L("coverage", "覆盖率"));
-			const cJSON *c = path(e, "coverage", NULL);
-			if (cJSON_IsNumber(c))
-				fprintf(f, "%.2f %%", 100 * c->valuedouble);
-			const cJSON *mh = path(e, "missing_hours", NULL);
-			if (cJSON_IsNumber(mh))
-				fprintf(f, ", %s %.1f h", L("missing", "缺失"), mh->valuedouble);
-			fputs("</li>\n", f);
-		}
-		fputs("</ul>\n", f);
-	}
-	fprintf(f, "<p><small>%s ", L("Generated", "生成时间"));
-	esc(f, str(path(rep, "generated", NULL)));
-	fputs(" · greendc</small></p>\n</body></html>\n", f);
-	fclose(f);
-	return s;
-#undef L
+	cJSON *copy = cJSON_Duplicate(rep, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "generated");
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "document");
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "signature_key");
+	char *s = cJSON_PrintUnformatted(copy);
+	char hex[65] = "";
+	if (s)
+		report_digest_hex(s, strlen(s), hex);
+	free(s);
+	const cJSON *site = cJSON_GetObjectItemCaseSensitive(copy, "site");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(site, "id");
+	const cJSON *per = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(copy, "period"), "label");
+	snprintf(buf, len, "%s:report:%s:%.16s", cJSON_IsString(id) ? id->valuestring : "",
+	         cJSON_IsString(per) ? per->valuestring : "", hex);
+	cJSON_Delete(copy);
 }
 
 void report_previous_month(int64_t now_ms, char *buf, size_t len)
 {
 	int64_t start = energy_local_floor(now_ms, STEP_MONTH);
 	energy_local_label(start - 1, STEP_MONTH, buf, len);
+}
+
+void report_previous_year(int64_t now_ms, char *buf, size_t len)
+{
+	int64_t start = energy_local_floor(now_ms, STEP_YEAR);
+	energy_local_label(start - 1, STEP_YEAR, buf, len);
 }

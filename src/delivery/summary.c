@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Summaries (summary.h), built with cJSON and queued through store_outbox().
  */
@@ -19,6 +20,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+void summary_period(int64_t t, int64_t iv, int64_t *from, int64_t *to)
+{
+	const int64_t day = 86400000;
+	int64_t d0 = time_local_floor(t, TIME_DAY);
+	if (iv >= day && iv % day == 0) {
+		time_t s = (time_t)(d0 / 1000);
+		struct tm tm;
+		localtime_r(&s, &tm);
+		int64_t days = time_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+		                                    (unsigned)tm.tm_mday),
+		        n = iv / day, first = days - ((days % n) + n) % n;
+		*from = time_local_midnight(1970, 1, (int)(1 + first));
+		*to = time_local_midnight(1970, 1, (int)(1 + first + n));
+		return;
+	}
+	int64_t d1 = time_local_next(t, TIME_DAY);
+	*from = d0 + (t - d0) / iv * iv;
+	*to = *from + iv < d1 ? *from + iv : d1;
+}
 
 static void add_time(cJSON *o, const char *k, int64_t t_ms)
 {

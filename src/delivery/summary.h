@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Periodic summaries (outputs.summary_interval): a small JSON document per completed interval
  * (site, period, device health, energy by role with the PUE, its category and coverage when an
@@ -22,6 +23,14 @@ struct summary_facts {
 	uint64_t outbox_dropped;
 	int active_alerts; /* < 0: unknown */
 };
+
+/* The summary period holding t_ms for an interval of iv_ms, [*from_ms, *to_ms): periods are
+ * aligned to site time, whatever UTC's or the host's offset. An interval of whole days counts
+ * site days from 1970-01-01 (1d: each site day, midnight to midnight); a shorter one restarts
+ * at every site midnight (whole intervals from it, the day's last period ends at the next
+ * midnight: a 25-hour DST day has 25 hourly summaries). outputs_config_validate refuses
+ * other intervals. */
+void summary_period(int64_t t_ms, int64_t iv_ms, int64_t *from_ms, int64_t *to_ms);
 
 /* Build the summary of [from_ms, to_ms) and queue it for each subscribed target. r may be
  * NULL (no energy figures). Energy and free cooling come from the same analytics as the

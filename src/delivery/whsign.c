@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Webhook signatures (whsign.h). HMAC-SHA256 and base64 come from OpenSSL's libcrypto
  * (libssl-dev), the library libcurl already links on Debian: nothing hand-written.

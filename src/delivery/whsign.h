@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Webhook signatures (DOMAIN.md §8), on OpenSSL's HMAC-SHA256 and base64:
  *   - Standard Webhooks (our report endpoint): "v1,<base64 HMAC(key, id.timestamp.body)>",

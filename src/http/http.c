@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The daemon's HTTP server on libmicrohttpd (see http.h): binding, TLS, routing to /metrics,
  * /api/v1/ and the dashboard's static files, what is refused before routing (methods, bodies,
@@ -505,6 +506,9 @@ struct http_server *http_start(const struct config *cfg, struct audit *audit, ch
 	h->snap = http_snap_start(h, err, errlen);
 	if (!h->snap)
 		goto fail;
+	h->floor = http_floor_start(h, err, errlen);
+	if (!h->floor)
+		goto fail;
 	h->guard =
 	        http_guard_new(hc->max_connections, hc->per_ip_connections, hc->request_timeout_ms);
 	/* Eight queued requests per worker: more waiting than that is answered 503 at once. */
@@ -535,6 +539,7 @@ void http_set_config(struct http_server *h, const struct config *cfg)
 	pthread_rwlock_wrlock(&h->cfg_lock);
 	h->cfg = cfg;
 	pthread_rwlock_unlock(&h->cfg_lock);
+	http_floor_kick(h->floor); /* its figures were computed with the old config */
 }
 
 void http_stop(struct http_server *h)
@@ -547,6 +552,7 @@ void http_stop(struct http_server *h)
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
 	http_guard_free(h->guard);
+	http_floor_stop(h->floor);
 	http_snap_stop(h->snap);
 	for (unsigned i = 0; i < h->npool; i++)
 		store_reader_close(h->pool[i]);

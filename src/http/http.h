@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The daemon's HTTP server (libmicrohttpd): the JSON API under /api/v1/, Prometheus /metrics
  * and the built-in dashboard's static files. Binds 127.0.0.1 by default; any other address

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The JSON API under /api/v1/ (see docs/api.md): site, devices and their state, series search,
  * downsampled queries, power by role, PUE with its category and coverage, and free cooling. Every
@@ -16,6 +17,7 @@
 #include "core/timeutil.h"
 #include "core/util.h"
 #include "http/http_internal.h"
+#include "http/http_req.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -30,72 +32,6 @@
 #define MAX_WIDTH    10000 /* a year of hourly buckets (free-cooling heatmap) */
 #define MAX_SERIES   50
 
-struct req {
-	struct http_server *h;
-	const char *(*arg)(void *c, const char *k);
-	void *actx;
-	struct http_reply *out;
-	const char *names;
-	char msg[256];
-};
-
-static void reply_json(struct req *q, unsigned status, cJSON *o)
-{
-	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-	cJSON_Delete(o);
-	q->out->status = status;
-	if (s) {
-		size_t n = strlen(s);
-		char *b = realloc(s, n + 2);
-		if (b) {
-			b[n] = '\n';
-			b[n + 1] = '\0';
-			s = b;
-			n++;
-		}
-		q->out->body = s;
-		q->out->len = n;
-	}
-}
-
-static void reply_error(struct req *q, unsigned status, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void reply_error(struct req *q, unsigned status, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(q->msg, sizeof(q->msg), fmt, ap);
-	va_end(ap);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", q->msg);
-	cJSON_AddNumberToObject(o, "status", status);
-	reply_json(q, status, o);
-}
-
-static const char *arg(struct req *q, const char *k)
-{
-	const char *v = q->arg(q->actx, k);
-	return v && *v ? v : NULL;
-}
-
-/* Reject any parameter we do not know, so a typo is a 400, not a silently ignored filter. */
-static bool only_args(struct req *q, const char *const *known)
-{
-	for (const char *p = q->names; p && *p;) {
-		size_t n = strcspn(p, "\n");
-		bool ok = false;
-		for (const char *const *k = known; *k; k++)
-			ok |= strlen(*k) == n && strncmp(*k, p, n) == 0;
-		if (!ok) {
-			reply_error(q, 400, "parameter %.*s is not accepted here",
-			            (int)(n > 40 ? 40 : n), p);
-			return false;
-		}
-		p += n + (p[n] == '\n');
-	}
-	return true;
-}
-
 static cJSON *labels_obj(const char *canon);
 static void lab_cb(void *ctx, const char *k, const char *v)
 {
@@ -108,11 +44,11 @@ static cJSON *labels_obj(const char *canon)
 	return o;
 }
 
-static void api_site(struct req *q)
+static void api_site(struct http_req *q)
 {
 	static const char *const known[] = {NULL};
 	const struct config *cfg = q->h->cfg;
-	if (!only_args(q, known))
+	if (!http_req_only(q, known))
 		return;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", cfg->site.id ? cfg->site.id : "");
@@ -130,7 +66,7 @@ static void api_site(struct req *q)
 	cJSON_AddNumberToObject(o, "now_ms", (double)util_wall_ms());
 	cJSON_AddBoolToObject(o, "energy_model", cfg->energy && !energy_model_problem(cfg->energy));
 	cJSON_AddBoolToObject(o, "cooling", cfg->cooling != NULL);
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 static int dev_cb(void *ctx, const struct store_device_state *ds)
@@ -168,17 +104,17 @@ static int alert_cb(void *ctx, bool active, int64_t ts, const char *detail)
 	return 0;
 }
 
-static void api_alerts(struct req *q, struct store_reader *r)
+static void api_alerts(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"recent", NULL};
-	if (!only_args(q, known))
+	if (!http_req_only(q, known))
 		return;
 	int recent = 20;
-	const char *rs = arg(q, "recent");
+	const char *rs = http_req_arg(q, "recent");
 	if (rs) {
 		long long v;
 		if (!util_parse_int(rs, &v) || v < 0 || v > 1000) {
-			reply_error(q, 400, "recent: a whole number from 0 to 1000");
+			http_reply_error(q, 400, "recent: a whole number from 0 to 1000");
 			return;
 		}
 		recent = (int)v;
@@ -189,10 +125,10 @@ static void api_alerts(struct req *q, struct store_reader *r)
 	int rc = store_alerts_list(r, recent, alert_cb, &ao);
 	if (rc < 0) {
 		cJSON_Delete(o);
-		reply_error(q, 500, "alerts: %s", strerror(-rc));
+		http_reply_error(q, 500, "alerts: %s", strerror(-rc));
 		return;
 	}
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 static int report_cb(void *ctx, const char *kind, const char *period, int64_t generated,
@@ -211,17 +147,17 @@ static int report_cb(void *ctx, const char *kind, const char *period, int64_t ge
 	return 0;
 }
 
-static void api_reports(struct req *q, struct store_reader *r)
+static void api_reports(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"limit", NULL};
-	if (!only_args(q, known))
+	if (!http_req_only(q, known))
 		return;
 	int limit = 12;
-	const char *ls = arg(q, "limit");
+	const char *ls = http_req_arg(q, "limit");
 	if (ls) {
 		long long v;
 		if (!util_parse_int(ls, &v) || v < 1 || v > 120) {
-			reply_error(q, 400, "limit: a whole number from 1 to 120");
+			http_reply_error(q, 400, "limit: a whole number from 1 to 120");
 			return;
 		}
 		limit = (int)v;
@@ -231,22 +167,22 @@ static void api_reports(struct req *q, struct store_reader *r)
 	int rc = store_reports_list(r, limit, report_cb, arr);
 	if (rc < 0) {
 		cJSON_Delete(o);
-		reply_error(q, 500, "reports: %s", strerror(-rc));
+		http_reply_error(q, 500, "reports: %s", strerror(-rc));
 		return;
 	}
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
-static void api_devices(struct req *q, struct store_reader *r)
+static void api_devices(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {NULL};
-	if (!only_args(q, known))
+	if (!http_req_only(q, known))
 		return;
 	cJSON *arr = cJSON_CreateArray();
 	int rc = store_devices_list(r, dev_cb, arr);
 	if (rc < 0) {
 		cJSON_Delete(arr);
-		reply_error(q, 500, "store: %s", strerror(-rc));
+		http_reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
 	}
 	/* Add each configured device's labels (role, hall, ...) for grouping on screen. */
@@ -261,32 +197,32 @@ static void api_devices(struct req *q, struct store_reader *r)
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "devices", arr);
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
-static bool parse_limit(struct req *q, const char *name, long long lo, long long hi, long long def,
-                        long long *out)
+static bool parse_limit(struct http_req *q, const char *name, long long lo, long long hi,
+                        long long def, long long *out)
 {
-	const char *s = arg(q, name);
+	const char *s = http_req_arg(q, name);
 	*out = def;
 	if (!s)
 		return true;
 	if (!util_parse_int(s, out) || *out < lo || *out > hi) {
-		reply_error(q, 400, "%s: expected an integer %lld..%lld", name, lo, hi);
+		http_reply_error(q, 400, "%s: expected an integer %lld..%lld", name, lo, hi);
 		return false;
 	}
 	return true;
 }
 
-static bool glob_ok(struct req *q, const char *g)
+static bool glob_ok(struct http_req *q, const char *g)
 {
 	if (strlen(g) > 256) {
-		reply_error(q, 400, "match: longer than 256 characters");
+		http_reply_error(q, 400, "match: longer than 256 characters");
 		return false;
 	}
 	for (const char *p = g; *p; p++)
 		if ((unsigned char)*p < 0x20) {
-			reply_error(q, 400, "match: control character");
+			http_reply_error(q, 400, "match: control character");
 			return false;
 		}
 	return true;
@@ -324,25 +260,25 @@ static int find_cb(void *ctx, const struct store_series_info *info)
 	return 0;
 }
 
-static void api_series(struct req *q, struct store_reader *r)
+static void api_series(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"match", "limit", NULL};
 	long long limit;
-	const char *g = arg(q, "match");
-	if (!only_args(q, known) || !parse_limit(q, "limit", 1, 100000, 10000, &limit) ||
+	const char *g = http_req_arg(q, "match");
+	if (!http_req_only(q, known) || !parse_limit(q, "limit", 1, 100000, 10000, &limit) ||
 	    (g && !glob_ok(q, g)))
 		return;
 	struct find f = {.arr = cJSON_CreateArray(), .limit = limit};
 	int rc = store_series_find(r, g, find_cb, &f);
 	if (rc < 0) {
 		cJSON_Delete(f.arr);
-		reply_error(q, 500, "store: %s", strerror(-rc));
+		http_reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "series", f.arr);
 	cJSON_AddBoolToObject(o, "truncated", f.truncated);
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 /* from/to/step/width shared by the range endpoints. */
@@ -352,36 +288,39 @@ struct range {
 	size_t nb; /* buckets */
 };
 
-static bool parse_range(struct req *q, struct range *rg, int64_t def_span)
+static bool parse_range(struct http_req *q, struct range *rg, int64_t def_span)
 {
 	int64_t now = util_wall_ms();
-	const char *f = arg(q, "from"), *t = arg(q, "to"), *st = arg(q, "step");
+	const char *f = http_req_arg(q, "from"), *t = http_req_arg(q, "to"),
+	           *st = http_req_arg(q, "step");
 	long long w;
 	rg->to = now;
 	rg->from = now - def_span;
 	if (t && time_parse(t, now, &rg->to) < 0) {
-		reply_error(q, 400, "to: expected ISO 8601, \"now\" or a relative time like -1h");
+		http_reply_error(q, 400,
+		                 "to: expected ISO 8601, \"now\" or a relative time like -1h");
 		return false;
 	}
 	if (f && time_parse(f, now, &rg->from) < 0) {
-		reply_error(q, 400, "from: expected ISO 8601, \"now\" or a relative time like -1h");
+		http_reply_error(q, 400,
+		                 "from: expected ISO 8601, \"now\" or a relative time like -1h");
 		return false;
 	}
 	if (rg->to <= rg->from) {
-		reply_error(q, 400, "from must be before to");
+		http_reply_error(q, 400, "from must be before to");
 		return false;
 	}
 	if (rg->to - rg->from > MAX_RANGE_MS) {
-		reply_error(q, 400, "range longer than 400 days");
+		http_reply_error(q, 400, "range longer than 400 days");
 		return false;
 	}
 	rg->step = 0;
 	if (st && (time_parse_duration(st, &rg->step) < 0 || rg->step <= 0)) {
-		reply_error(q, 400, "step: expected a duration like 1m, 1h");
+		http_reply_error(q, 400, "step: expected a duration like 1m, 1h");
 		return false;
 	}
 	if (rg->step > rg->to - rg->from) {
-		reply_error(q, 400, "step is longer than the range");
+		http_reply_error(q, 400, "step is longer than the range");
 		return false;
 	}
 	if (!parse_limit(q, "width", 1, MAX_WIDTH, 1000, &w))
@@ -447,7 +386,7 @@ static int query_into(struct store_reader *r, int64_t id, const struct range *rg
 	return store_query(r, id, rg->from, rg->to, rg->step, agg, fill_cb, &f);
 }
 
-static bool parse_agg(struct req *q, enum store_agg *agg, bool *minmax)
+static bool parse_agg(struct http_req *q, enum store_agg *agg, bool *minmax)
 {
 	static const struct {
 		const char *name;
@@ -455,7 +394,7 @@ static bool parse_agg(struct req *q, enum store_agg *agg, bool *minmax)
 	} t[] = {{"avg", AGG_AVG},     {"min", AGG_MIN},   {"max", AGG_MAX},
 	         {"sum", AGG_SUM},     {"last", AGG_LAST}, {"count", AGG_COUNT},
 	         {"delta", AGG_DELTA}, {"minmax", AGG_MIN}};
-	const char *s = arg(q, "agg");
+	const char *s = http_req_arg(q, "agg");
 	*agg = AGG_AVG;
 	*minmax = false;
 	if (!s)
@@ -466,27 +405,29 @@ static bool parse_agg(struct req *q, enum store_agg *agg, bool *minmax)
 			*minmax = strcmp(s, "minmax") == 0;
 			return true;
 		}
-	reply_error(q, 400, "agg: expected avg, min, max, sum, last, count, delta or minmax");
+	http_reply_error(q, 400, "agg: expected avg, min, max, sum, last, count, delta or minmax");
 	return false;
 }
 
-static void api_query(struct req *q, struct store_reader *r)
+static void api_query(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"match", "series", "from",  "to",
 	                                    "step",  "agg",    "width", NULL};
-	const char *g = arg(q, "match"), *sid = arg(q, "series");
+	const char *g = http_req_arg(q, "match"), *sid = http_req_arg(q, "series");
 	enum store_agg agg;
 	bool minmax;
 	struct range rg;
 	long long id = 0;
-	if (!only_args(q, known) || !parse_agg(q, &agg, &minmax) || !parse_range(q, &rg, 3600000))
+	if (!http_req_only(q, known) || !parse_agg(q, &agg, &minmax) ||
+	    !parse_range(q, &rg, 3600000))
 		return;
 	if (!g == !sid) {
-		reply_error(q, 400, "give exactly one of match (a series glob) or series (an id)");
+		http_reply_error(q, 400,
+		                 "give exactly one of match (a series glob) or series (an id)");
 		return;
 	}
 	if (sid && (!util_parse_int(sid, &id) || id <= 0)) {
-		reply_error(q, 400, "series: expected a positive integer id");
+		http_reply_error(q, 400, "series: expected a positive integer id");
 		return;
 	}
 	if (g && !glob_ok(q, g))
@@ -495,12 +436,12 @@ static void api_query(struct req *q, struct store_reader *r)
 	int rc = store_series_find(r, g, find_cb, &f);
 	if (rc < 0) {
 		cJSON_Delete(f.arr);
-		reply_error(q, 500, "store: %s", strerror(-rc));
+		http_reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
 	}
 	if (f.truncated && g) {
 		cJSON_Delete(f.arr);
-		reply_error(q, 400, "match names more than %d series; narrow it", MAX_SERIES);
+		http_reply_error(q, 400, "match names more than %d series; narrow it", MAX_SERIES);
 		return;
 	}
 	cJSON *out = cJSON_CreateArray();
@@ -508,7 +449,7 @@ static void api_query(struct req *q, struct store_reader *r)
 	if (!v) {
 		cJSON_Delete(f.arr);
 		cJSON_Delete(out);
-		reply_error(q, 500, "out of memory");
+		http_reply_error(q, 500, "out of memory");
 		return;
 	}
 	cJSON *s;
@@ -535,15 +476,15 @@ static void api_query(struct req *q, struct store_reader *r)
 	cJSON_Delete(f.arr);
 	if (rc < 0) {
 		cJSON_Delete(out);
-		reply_error(q, 500, "store: %s", strerror(-rc));
+		http_reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
 	}
 	if (cJSON_GetArraySize(out) == 0) {
 		cJSON_Delete(out);
 		if (sid)
-			reply_error(q, 404, "no series with id %lld", id);
+			http_reply_error(q, 404, "no series with id %lld", id);
 		else
-			reply_error(q, 404, "no series matches");
+			http_reply_error(q, 404, "no series matches");
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();
@@ -553,7 +494,7 @@ static void api_query(struct req *q, struct store_reader *r)
 	cJSON_AddNumberToObject(o, "width", rg.width);
 	cJSON_AddItemToObject(o, "t", time_array(&rg));
 	cJSON_AddItemToObject(o, "series", out);
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 /* Power by role: every power_w series with a role label (UPS input sides and per-phase series
@@ -621,19 +562,19 @@ static bool role_wanted(const char *roles, const char *role)
 
 /* by=energy: the energy model's roles (energy_power_trend), with the E_DC and IT sides and
  * their ratio per bucket; series no selector picks (second views) are not counted. */
-static void power_energy(struct req *q, struct store_reader *r, const struct range *rg,
+static void power_energy(struct http_req *q, struct store_reader *r, const struct range *rg,
                          const char *roles)
 {
 	const struct energy_model *m = q->h->cfg->energy;
 	const char *problem = energy_model_problem(m);
 	if (problem) {
-		reply_error(q, 409, "energy model: %s", problem);
+		http_reply_error(q, 409, "energy model: %s", problem);
 		return;
 	}
 	struct energy_power ep;
 	int rc = energy_power_trend(r, m, rg->from, rg->to, rg->step, rg->nb, &ep);
 	if (rc < 0) {
-		reply_error(q, 500, "power: %s", strerror(-rc));
+		http_reply_error(q, 500, "power: %s", strerror(-rc));
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();
@@ -658,23 +599,23 @@ static void power_energy(struct req *q, struct store_reader *r, const struct ran
 	cJSON_AddBoolToObject(o, "truncated", ep.truncated);
 	cJSON_AddItemToObject(o, "t", time_array(rg));
 	energy_power_free(&ep);
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
-static void api_power(struct req *q, struct store_reader *r)
+static void api_power(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"from", "to", "step", "width", "roles", "by", NULL};
 	struct range rg;
-	const char *roles = arg(q, "roles"), *by = arg(q, "by");
-	if (!only_args(q, known) || !parse_range(q, &rg, 86400000))
+	const char *roles = http_req_arg(q, "roles"), *by = http_req_arg(q, "by");
+	if (!http_req_only(q, known) || !parse_range(q, &rg, 86400000))
 		return;
 	if (roles && (strlen(roles) > 200 ||
 	              strspn(roles, "abcdefghijklmnopqrstuvwxyz0123456789_,") != strlen(roles))) {
-		reply_error(q, 400, "roles: expected role names separated by commas");
+		http_reply_error(q, 400, "roles: expected role names separated by commas");
 		return;
 	}
 	if (by && strcmp(by, "energy") != 0 && strcmp(by, "label") != 0) {
-		reply_error(q, 400, "by: expected energy or label");
+		http_reply_error(q, 400, "by: expected energy or label");
 		return;
 	}
 	if (by && strcmp(by, "energy") == 0) {
@@ -724,7 +665,7 @@ static void api_power(struct req *q, struct store_reader *r)
 	free(pf);
 	if (rc < 0) {
 		cJSON_Delete(o);
-		reply_error(q, 500, "store: %s", strerror(-rc));
+		http_reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
 	}
 	cJSON_AddStringToObject(o, "by", "label");
@@ -733,7 +674,7 @@ static void api_power(struct req *q, struct store_reader *r)
 	cJSON_AddNumberToObject(o, "step_ms", (double)rg.step);
 	cJSON_AddBoolToObject(o, "truncated", truncated);
 	cJSON_AddItemToObject(o, "t", time_array(&rg));
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 /* Why an interval has no published PUE, as a code with its parameters for a page that
@@ -823,7 +764,7 @@ static cJSON *pue_json(const struct energy_report *rep, const struct energy_mode
 }
 
 /* period= as a site-time period: today and month are the ones running now. */
-static bool pue_period(struct req *q, const char *period, int64_t now, struct energy_period *p)
+static bool pue_period(struct http_req *q, const char *period, int64_t now, struct energy_period *p)
 {
 	if (!period || strcmp(period, "today") == 0 || strcmp(period, "month") == 0) {
 		enum energy_step k = period && strcmp(period, "month") == 0 ? STEP_MONTH : STEP_DAY;
@@ -834,13 +775,14 @@ static bool pue_period(struct req *q, const char *period, int64_t now, struct en
 		return true;
 	}
 	if (strlen(period) > 10 || energy_period_parse(period, p) < 0) {
-		reply_error(q, 400, "period: expected today, month, YYYY, YYYY-MM or YYYY-MM-DD");
+		http_reply_error(q, 400,
+		                 "period: expected today, month, YYYY, YYYY-MM or YYYY-MM-DD");
 		return false;
 	}
 	return true;
 }
 
-static bool pue_by(struct req *q, const char *by, const struct energy_period *p,
+static bool pue_by(struct http_req *q, const char *by, const struct energy_period *p,
                    enum energy_step *step)
 {
 	static const struct {
@@ -855,11 +797,11 @@ static bool pue_by(struct req *q, const char *by, const struct energy_period *p,
 		if (strcmp(by, t[i].name) == 0)
 			*step = t[i].step;
 	if (*step == STEP_WHOLE) {
-		reply_error(q, 400, "by: expected hour, day or month");
+		http_reply_error(q, 400, "by: expected hour, day or month");
 		return false;
 	}
 	if (*step == STEP_HOUR && p->to_ms - p->from_ms > 32LL * 86400000) {
-		reply_error(q, 400, "by=hour is limited to a month");
+		http_reply_error(q, 400, "by=hour is limited to a month");
 		return false;
 	}
 	return true;
@@ -867,7 +809,7 @@ static bool pue_by(struct req *q, const char *by, const struct energy_period *p,
 
 /* last=N with by=B: the N intervals of B up to the one running now (the dashboard's "PUE by
  * day, last 30 days" and "by month, last 12"). */
-static bool pue_last(struct req *q, const char *last, const char *by, int64_t now,
+static bool pue_last(struct http_req *q, const char *last, const char *by, int64_t now,
                      struct energy_period *p)
 {
 	static const struct {
@@ -876,37 +818,38 @@ static bool pue_last(struct req *q, const char *last, const char *by, int64_t no
 		long long max;
 	} t[] = {{"hour", STEP_HOUR, 744}, {"day", STEP_DAY, 400}, {"month", STEP_MONTH, 24}};
 	long long n;
-	if (!by || arg(q, "period")) {
-		reply_error(q, 400, "last: needs by (hour, day or month) and no period");
+	if (!by || http_req_arg(q, "period")) {
+		http_reply_error(q, 400, "last: needs by (hour, day or month) and no period");
 		return false;
 	}
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (strcmp(by, t[i].by) != 0)
 			continue;
 		if (!util_parse_int(last, &n) || n < 1 || n > t[i].max) {
-			reply_error(q, 400, "last: a whole number from 1 to %lld with by=%s",
-			            t[i].max, by);
+			http_reply_error(q, 400, "last: a whole number from 1 to %lld with by=%s",
+			                 t[i].max, by);
 			return false;
 		}
 		return energy_period_last(now, t[i].step, (unsigned)n, p) == 0;
 	}
-	reply_error(q, 400, "by: expected hour, day or month");
+	http_reply_error(q, 400, "by: expected hour, day or month");
 	return false;
 }
 
-static void api_pue(struct req *q, struct store_reader *r)
+static void api_pue(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"period", "by", "last", NULL};
 	const struct config *cfg = q->h->cfg;
-	const char *period = arg(q, "period"), *by = arg(q, "by"), *last = arg(q, "last");
+	const char *period = http_req_arg(q, "period"), *by = http_req_arg(q, "by"),
+	           *last = http_req_arg(q, "last");
 	struct energy_period p;
 	enum energy_step step;
 	int64_t now = util_wall_ms();
-	if (!only_args(q, known))
+	if (!http_req_only(q, known))
 		return;
 	const char *problem = energy_model_problem(cfg->energy);
 	if (problem) {
-		reply_error(q, 409, "energy model: %s", problem);
+		http_reply_error(q, 409, "energy model: %s", problem);
 		return;
 	}
 	if (last ? !pue_last(q, last, by, now, &p) : !pue_period(q, period, now, &p))
@@ -915,13 +858,13 @@ static void api_pue(struct req *q, struct store_reader *r)
 		return;
 	/* An interval still running is IN_PROGRESS, its coverage over the time elapsed. */
 	if (now <= p.from_ms) {
-		reply_error(q, 400, "period %s has not started", p.label);
+		http_reply_error(q, 400, "period %s has not started", p.label);
 		return;
 	}
 	struct energy_report rep = {0};
 	int rc = energy_compute(r, cfg->energy, p.from_ms, p.to_ms, step, now, &rep);
 	if (rc < 0) {
-		reply_error(q, 500, "energy: %s", rep.err[0] ? rep.err : strerror(-rc));
+		http_reply_error(q, 500, "energy: %s", rep.err[0] ? rep.err : strerror(-rc));
 		energy_report_free(&rep);
 		return;
 	}
@@ -949,7 +892,7 @@ static void api_pue(struct req *q, struct store_reader *r)
 		cJSON_AddStringToObject(in, "note",
 		                        "power ratio over the last 15 min, not an energy PUE");
 	}
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 /* Free cooling from the stored tally (freecool_stored.h, the same figures as `greendc freecool
@@ -1047,66 +990,66 @@ static cJSON *tallies_json(const struct fc_tally *t, size_t n)
 /* last=N&by=day|month: the N site-time days or months up to now in buckets of step (default
  * 1 h, the monthly report's), so the days and months tallied are whole and the per-bucket
  * arrays line up with site-time hours (the heatmap). */
-static bool fc_last(struct req *q, struct range *rg, const char *last, const char *by)
+static bool fc_last(struct http_req *q, struct range *rg, const char *last, const char *by)
 {
 	long long n, max = by && strcmp(by, "month") == 0 ? 12 : 400;
 	enum energy_step step = by && strcmp(by, "month") == 0 ? STEP_MONTH : STEP_DAY;
-	const char *st = arg(q, "step");
+	const char *st = http_req_arg(q, "step");
 	struct energy_period p;
 	int64_t now = util_wall_ms();
-	if (!by || (strcmp(by, "day") != 0 && strcmp(by, "month") != 0) || arg(q, "from") ||
-	    arg(q, "to") || arg(q, "width")) {
-		reply_error(q, 400, "last: needs by (day or month), and no from, to or width");
+	if (!by || (strcmp(by, "day") != 0 && strcmp(by, "month") != 0) ||
+	    http_req_arg(q, "from") || http_req_arg(q, "to") || http_req_arg(q, "width")) {
+		http_reply_error(q, 400, "last: needs by (day or month), and no from, to or width");
 		return false;
 	}
 	if (!util_parse_int(last, &n) || n < 1 || n > max) {
-		reply_error(q, 400, "last: a whole number from 1 to %lld with by=%s", max, by);
+		http_reply_error(q, 400, "last: a whole number from 1 to %lld with by=%s", max, by);
 		return false;
 	}
 	rg->step = 3600000;
 	if (st && (time_parse_duration(st, &rg->step) < 0 || rg->step < 60000)) {
-		reply_error(q, 400, "step: expected a duration of at least 1m");
+		http_reply_error(q, 400, "step: expected a duration of at least 1m");
 		return false;
 	}
 	if (energy_period_last(now, step, (unsigned)n, &p) < 0) {
-		reply_error(q, 400, "last: no such period");
+		http_reply_error(q, 400, "last: no such period");
 		return false;
 	}
 	rg->from = p.from_ms;
 	rg->to = p.to_ms < now ? p.to_ms : now; /* time not yet elapsed is not observed */
 	rg->nb = (size_t)((rg->to - rg->from + rg->step - 1) / rg->step);
 	if (rg->nb > MAX_WIDTH) {
-		reply_error(q, 400, "more than %d buckets: use a longer step", MAX_WIDTH);
+		http_reply_error(q, 400, "more than %d buckets: use a longer step", MAX_WIDTH);
 		return false;
 	}
 	rg->width = (unsigned)rg->nb;
 	return true;
 }
 
-static void api_freecool(struct req *q, struct store_reader *r)
+static void api_freecool(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"from", "to", "step", "width", "last", "by", NULL};
 	const struct config *cfg = q->h->cfg;
 	const struct fc_config *fc = cfg->cooling;
-	const char *last = arg(q, "last"), *by = arg(q, "by");
+	const char *last = http_req_arg(q, "last"), *by = http_req_arg(q, "by");
 	struct range rg;
 	struct fc_stored s;
-	if (!only_args(q, known))
+	if (!http_req_only(q, known))
 		return;
 	if (by && !last) {
-		reply_error(q, 400, "by: only with last");
+		http_reply_error(q, 400, "by: only with last");
 		return;
 	}
 	if (last ? !fc_last(q, &rg, last, by) : !parse_range(q, &rg, 86400000))
 		return;
 	if (!fc) {
-		reply_error(q, 409, "no cooling: section in the configuration");
+		http_reply_error(q, 409, "no cooling: section in the configuration");
 		return;
 	}
 	int rc = freecool_stored(r, fc, cfg->site.altitude_m, rg.from, rg.to, rg.step,
 	                         FC_STORED_BUCKETS, &s);
 	if (rc < 0) {
-		reply_error(q, 500, "free cooling: %s", s.err);
+		http_reply_error(q, 500, "free cooling: %s", s.err);
 		return;
 	}
 	cJSON *o = freecool_now(fc, &s);
@@ -1114,21 +1057,29 @@ static void api_freecool(struct req *q, struct store_reader *r)
 	cJSON_AddItemToObject(o, "days", tallies_json(s.days, s.ndays));
 	cJSON_AddItemToObject(o, "months", tallies_json(s.months, s.nmonths));
 	freecool_stored_free(&s);
-	reply_json(q, 200, o);
+	http_reply_json(q, 200, o);
 }
 
 void http_api(struct http_server *h, const char *path, const char *(*argf)(void *c, const char *k),
               void *actx, const char *names, struct http_reply *out)
 {
-	struct req q = {.h = h, .arg = argf, .actx = actx, .out = out, .names = names};
+	struct http_req q = {.h = h, .arg = argf, .actx = actx, .out = out, .names = names};
 	static const struct {
 		const char *path;
-		void (*fn)(struct req *q, struct store_reader *r);
+		void (*fn)(struct http_req *q, struct store_reader *r);
 	} routes[] = {
-	        {"/api/v1/devices", api_devices}, {"/api/v1/series", api_series},
-	        {"/api/v1/query", api_query},     {"/api/v1/power", api_power},
-	        {"/api/v1/pue", api_pue},         {"/api/v1/freecool", api_freecool},
-	        {"/api/v1/alerts", api_alerts},   {"/api/v1/reports", api_reports},
+	        {"/api/v1/devices", api_devices},
+	        {"/api/v1/series", api_series},
+	        {"/api/v1/query", api_query},
+	        {"/api/v1/power", api_power},
+	        {"/api/v1/pue", api_pue},
+	        {"/api/v1/freecool", api_freecool},
+	        {"/api/v1/alerts", api_alerts},
+	        {"/api/v1/reports", api_reports},
+	        {"/api/v1/floor", http_api_floor},
+	        {"/api/v1/rack", http_api_rack},
+	        {"/api/v1/tenants", http_api_tenants},
+	        {"/api/v1/groups", http_api_groups},
 	};
 	out->content_type = "application/json";
 	if (strcmp(path, "/api/v1/site") == 0 || strcmp(path, "/api/v1/") == 0 ||
@@ -1142,12 +1093,12 @@ void http_api(struct http_server *h, const char *path, const char *(*argf)(void 
 		char err[256];
 		struct store_reader *r = http_reader_get(h, err, sizeof(err));
 		if (!r) {
-			reply_error(&q, 503, "store: %s", err);
+			http_reply_error(&q, 503, "store: %s", err);
 			return;
 		}
 		routes[i].fn(&q, r);
 		http_reader_put(h, r);
 		return;
 	}
-	reply_error(&q, 404, "no such endpoint: see docs/api.md");
+	http_reply_error(&q, 404, "no such endpoint: see docs/api.md");
 }

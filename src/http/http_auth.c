@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bearer token of /api/ and /metrics (http_authorized): the daemon holds only the token's
  * SHA-256 and compares hashes in constant time. Each check is audited: a success once per

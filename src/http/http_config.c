@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parser of the `http:` config section (struct http_config in http.h). Paths stay as written;
  * http_start resolves relative ones against the config's folder. A bind other than

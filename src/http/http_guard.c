@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The HTTP server's connection guard: what libmicrohttpd's limits do not do against slow and
  * greedy clients (docs/internals/http.md, "Hostile clients").

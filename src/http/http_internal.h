@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared between the HTTP server's files (http.c, http_auth.c, http_guard.c, http_work.c,
  * http_snap.c, http_api.c); not an API.
@@ -26,6 +27,23 @@ void http_snap_stop(struct snap *s);
 char *http_snap_metrics(struct snap *s, size_t *len);
 /* The latest interim PUE (power ratio over 15 min): false when there is none. */
 bool http_snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *at_ms);
+/* The latest value (W) and its time of each power_w series in ids (0 or an unknown id: NAN
+ * and 0), as of the last round; returns how many were found. */
+size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value,
+                        int64_t *ts_ms);
+
+/* The floor view's figures (http_floor.c): racks, capacity over capacity.window and the
+ * tenants' month to date, computed by a thread of their own every capacity.refresh (and
+ * soon after a reload), served with the snapshot's latest power. */
+struct floorview;
+struct floorview *http_floor_start(struct http_server *h, char *err, size_t errlen);
+void http_floor_stop(struct floorview *f); /* NULL ok */
+void http_floor_kick(struct floorview *f); /* compute again now (a new config) */
+struct http_req;
+void http_api_floor(struct http_req *q, struct store_reader *r);
+void http_api_rack(struct http_req *q, struct store_reader *r);
+void http_api_tenants(struct http_req *q, struct store_reader *r);
+void http_api_groups(struct http_req *q, struct store_reader *r);
 
 /* libmicrohttpd's result type changed from int to an enum in 0.9.71. */
 #if MHD_VERSION < 0x00097002
@@ -112,6 +130,7 @@ struct http_server {
 	} seen[32];                      /* clients whose token success was audited recently */
 	struct http_audit_limit rejects; /* rejected tokens: per address, a minute */
 	struct snap *snap;
+	struct floorview *floor;
 	struct http_guard *guard;
 	struct http_work *work;
 	struct MHD_Daemon *mhd;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The HTTP server's in-memory snapshot: one thread keeps the latest value of every series by
  * tailing the store's commit log (store_tail), refreshes the devices' state, and renders the
@@ -6,6 +7,7 @@
  * (storage.commit_ms), which is as fresh as any reader of the store sees them.
  */
 #include "analytics/energy.h"
+#include "analytics/prom.h"
 #include "config/config.h"
 #include "core/labels.h"
 #include "core/util.h"
@@ -41,6 +43,13 @@ struct sdev {
 	int64_t errors, last_ok_ms;
 };
 
+/* A power series' latest value, published once a round for the floor view. */
+struct snap_val {
+	int64_t id;
+	double value;
+	int64_t ts_ms;
+};
+
 struct snap {
 	struct http_server *h;
 	pthread_t thread;
@@ -53,6 +62,8 @@ struct snap {
 	int category;
 	int64_t pue_at;
 	bool have_pue;
+	struct snap_val *pub; /* power_w series by id (guarded by lock) */
+	size_t npub;
 	/* owned by the thread */
 	char *site_label;   /* site="ty-dc1", escaped; NULL until the first rebuild */
 	int model_category; /* the PUE category of the model over the stored series; 0 = none */
@@ -90,28 +101,16 @@ static struct sser *find_id(struct snap *s, int64_t id)
 	return NULL;
 }
 
-struct label_ctx {
-	struct sbuf *b;
-};
-
-static void label_cb(void *ctx, const char *k, const char *v)
+/* Text format: name="escaped value", comma-separated. */
+static void label_text(void *ctx, const char *name, const char *value)
 {
-	struct label_ctx *c = ctx;
-	char name[128];
-	http_prom_label_name(k, name, sizeof(name));
-	/* Our own labels win; a series label of the same name is kept under exported_. */
-	static const char *const ours[] = {"device", "kind", "site", "energy_role", "pue", "state"};
-	bool taken = false;
-	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		taken = taken || strcmp(name, ours[i]) == 0;
-	if (taken)
-		sbuf_puts(c->b, ",exported_");
-	else
-		sbuf_puts(c->b, ",");
-	sbuf_puts(c->b, name);
-	sbuf_puts(c->b, "=\"");
-	http_prom_escape(c->b, v);
-	sbuf_puts(c->b, "\"");
+	struct sbuf *b = ctx;
+	if (b->len)
+		sbuf_puts(b, ",");
+	sbuf_puts(b, name);
+	sbuf_puts(b, "=\"");
+	prom_escape(b, value);
+	sbuf_puts(b, "\"");
 }
 
 struct build {
@@ -120,6 +119,7 @@ struct build {
 	int rc;
 	const struct energy_model *m; /* NULL: no energy: section (cfg_lock held) */
 	signed char *role;            /* per series: energy_role or -1 (capacity cap) */
+	char **raw;                   /* per series: "device\0labels", until finish_labels */
 	int nseries[ROLE_COUNT];      /* series energy_compute reads, per role */
 };
 
@@ -129,44 +129,44 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	char fam[200];
 	double scale;
 	const char *type;
-	if (!http_prom_family(info->metric, info->kind == STORE_COUNTER, fam, sizeof(fam), &scale,
-	                      &type))
+	if (!prom_family(info->metric, info->kind == STORE_COUNTER, fam, sizeof(fam), &scale,
+	                 &type))
 		return 0;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		struct sser *p = realloc(b->v, cap * sizeof(*p));
+		if (p)
+			b->v = p;
 		signed char *r = realloc(b->role, cap);
 		if (r)
 			b->role = r;
-		if (p)
-			b->v = p;
-		if (!p || !r) {
+		char **raw = realloc(b->raw, cap * sizeof(*raw));
+		if (raw)
+			b->raw = raw;
+		if (!p || !r || !raw) {
 			b->rc = -ENOMEM;
 			return 1;
 		}
 		b->cap = cap;
 	}
-	struct sbuf lb = {0};
-	struct label_ctx lc = {&lb};
-	sbuf_puts(&lb, "device=\"");
-	http_prom_escape(&lb, info->device);
-	sbuf_puts(&lb, "\"");
-	labels_each(info->labels, ",", label_cb, &lc);
+	size_t ld = strlen(info->device) + 1, ll = strlen(info->labels) + 1;
 	struct sser *x = &b->v[b->n];
 	memset(x, 0, sizeof(*x));
 	x->id = info->id;
 	x->family = strdup(fam);
 	x->metric = strdup(info->metric);
 	x->type = type;
-	x->labels = lb.s;
 	x->scale = scale;
-	if (!x->family || !x->metric || !x->labels || lb.oom) {
+	b->raw[b->n] = malloc(ld + ll);
+	if (!x->family || !x->metric || !b->raw[b->n]) {
 		free(x->family);
 		free(x->metric);
-		sbuf_free(&lb);
+		free(b->raw[b->n]);
 		b->rc = -ENOMEM;
 		return 1;
 	}
+	memcpy(b->raw[b->n], info->device, ld);
+	memcpy(b->raw[b->n] + ld, info->labels, ll);
 	bool exact;
 	int role = energy_series_role(b->m, info->device, info->metric, info->labels, &exact);
 	b->role[b->n] = (signed char)role;
@@ -176,29 +176,20 @@ static int series_cb(void *ctx, const struct store_series_info *info)
 	return 0;
 }
 
-/* Append the labels that come from greendc rather than the series: the series' role in the
- * energy model, its side of the PUE at the model's category, and the site. */
-static int finish_labels(struct build *b, const char *site_label, int category, enum energy_role it)
+/* Every series' labels as /metrics prints them (prom_series_labels: the device, the series'
+ * own labels, its role in the energy model and side of the PUE at the model's category, the
+ * site). */
+static int finish_labels(struct build *b, const char *site, int category, enum energy_role it)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		struct sser *x = &b->v[i];
-		int role = b->role[i];
+		const char *device = b->raw[i], *labels = device + strlen(device) + 1;
 		struct sbuf lb = {0};
-		sbuf_puts(&lb, x->labels);
-		if (role >= 0) {
-			sbuf_printf(&lb, ",energy_role=\"%s\"",
-			            energy_role_name((enum energy_role)role));
-			bool dc = role == ROLE_FACILITY_INPUT || role == ROLE_BACKUP_GENERATION ||
-			          role == ROLE_ONSITE_RENEWABLE;
-			if (category && (dc || role == (int)it))
-				sbuf_printf(&lb, ",pue=\"%s\"", dc ? "dc" : "it");
-		}
-		sbuf_printf(&lb, ",%s", site_label);
+		prom_series_labels(device, labels, b->role[i], category, it, site, label_text, &lb);
 		if (lb.oom) {
 			sbuf_free(&lb);
 			return -ENOMEM;
 		}
-		free(x->labels);
 		x->labels = lb.s;
 	}
 	return 0;
@@ -221,6 +212,15 @@ static void free_series(struct sser *v, size_t n)
 	free(v);
 }
 
+static int last_ts_cb(void *ctx, int64_t bucket, double value, int64_t count)
+{
+	struct sser *x = ctx;
+	(void)bucket;
+	if (count > 0 && isfinite(value))
+		x->ts_ms = (int64_t)value;
+	return 0;
+}
+
 static int last_cb(void *ctx, int64_t bucket, double value, int64_t count)
 {
 	struct sser *x = ctx;
@@ -236,7 +236,7 @@ static char *site_label_of(const struct config *cfg)
 {
 	struct sbuf b = {0};
 	sbuf_puts(&b, "site=\"");
-	http_prom_escape(&b, cfg->site.id ? cfg->site.id : "");
+	prom_escape(&b, cfg->site.id ? cfg->site.id : "");
 	sbuf_puts(&b, "\"");
 	if (b.oom) {
 		sbuf_free(&b);
@@ -254,18 +254,19 @@ static int rebuild(struct snap *s)
 	pthread_rwlock_rdlock(&s->h->cfg_lock);
 	const struct energy_model *m = s->h->cfg->energy;
 	b.m = m && m->present ? m : NULL;
-	bool model_ok = b.m && !energy_model_problem(b.m);
 	char *site = site_label_of(s->h->cfg);
-	int rc = site ? store_series_find(s->r, NULL, series_cb, &b) : -ENOMEM;
+	char *site_id = strdup(s->h->cfg->site.id ? s->h->cfg->site.id : "");
+	int rc = site && site_id ? store_series_find(s->r, NULL, series_cb, &b) : -ENOMEM;
+	enum energy_role it;
+	int category = prom_pue_category(b.m, b.nseries, &it);
 	pthread_rwlock_unlock(&s->h->cfg_lock);
-	int category = 0;
-	if (rc >= 0 && b.rc >= 0) {
-		enum energy_role it = energy_it_role(b.nseries, &category);
-		if (!model_ok)
-			category = 0;
-		b.rc = finish_labels(&b, site, category, it);
-	}
+	if (rc >= 0 && b.rc >= 0)
+		b.rc = finish_labels(&b, site_id, category, it);
 	free(b.role);
+	for (size_t i = 0; i < b.n; i++)
+		free(b.raw[i]);
+	free(b.raw);
+	free(site_id);
 	if (rc < 0 || b.rc < 0) {
 		free_series(b.v, b.n);
 		free(site);
@@ -286,6 +287,10 @@ static int rebuild(struct snap *s)
 		} else {
 			store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000, AGG_LAST,
 			            last_cb, &b.v[i]);
+			/* When that value was read (the floor view tells live from stale by it). */
+			if (b.v[i].have)
+				store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000,
+				            AGG_LAST_TS, last_ts_cb, &b.v[i]);
 		}
 	}
 	size_t cap = 16;
@@ -394,7 +399,7 @@ static void put_num(struct sbuf *b, double v)
 /* One stored series: a sample, or for an enum one sample per state (1 for the current). */
 static void render_series(struct sbuf *b, const struct sser *x)
 {
-	size_t nst = http_prom_nstates(x->metric);
+	size_t nst = prom_nstates(x->metric);
 	if (!nst) {
 		sbuf_printf(b, "%s{%s} ", x->family, x->labels);
 		put_num(b, x->value * x->scale);
@@ -404,7 +409,7 @@ static void render_series(struct sbuf *b, const struct sser *x)
 	double cur = isfinite(x->value) ? round(x->value) : -1;
 	for (size_t i = 0; i < nst; i++)
 		sbuf_printf(b, "%s{%s,state=\"%s\"} %d\n", x->family, x->labels,
-		            http_prom_state(x->metric, i), cur == (double)i);
+		            prom_state(x->metric, i), cur == (double)i);
 }
 
 static void render_stored(struct snap *s, struct sbuf *b)
@@ -417,7 +422,7 @@ static void render_stored(struct snap *s, struct sbuf *b)
 		if (!fam || strcmp(fam, x->family) != 0) {
 			fam = x->family;
 			sbuf_printf(b, "# HELP %s ", x->family);
-			http_prom_help(x->metric, strcmp(x->type, "counter") == 0, b);
+			prom_help(x->metric, strcmp(x->type, "counter") == 0, b);
 			sbuf_printf(b, "\n# TYPE %s %s\n", x->family, x->type);
 		}
 		render_series(b, x);
@@ -443,9 +448,9 @@ static void render_devices(struct snap *s, struct sbuf *b, const char *site)
 		for (size_t i = 0; i < s->ndev; i++) {
 			struct sdev *d = &s->dev[i];
 			sbuf_printf(b, "%s{device=\"", dfam[f].name);
-			http_prom_escape(b, d->name);
+			prom_escape(b, d->name);
 			sbuf_puts(b, "\",driver=\"");
-			http_prom_escape(b, d->driver);
+			prom_escape(b, d->driver);
 			sbuf_printf(b, "\",%s} ", site);
 			double v = f == 0 ? (double)d->errors : (double)d->last_ok_ms / 1000.0;
 			put_num(b, v);
@@ -486,7 +491,7 @@ static void render(struct snap *s, struct sbuf *b)
 	family_head(b, "greendc_build_info", "gauge",
 	            "Always 1; the labels say which greendcd build is running.");
 	sbuf_puts(b, "greendc_build_info{version=\"");
-	http_prom_escape(b, GREENDC_VERSION);
+	prom_escape(b, GREENDC_VERSION);
 	sbuf_printf(b, "\",%s} 1\n", site);
 	family_head(b, "greendc_series", "gauge", "Series known to the store.");
 	sbuf_printf(b, "greendc_series{%s} %zu\n", site, s->nser);
@@ -543,6 +548,49 @@ static void outbox_refresh(struct snap *s, int64_t now)
 	s->have_obs = s->ob && outbox_stats(s->ob, &s->obs) == 0;
 }
 
+static int cmp_val(const void *a, const void *b)
+{
+	int64_t x = ((const struct snap_val *)a)->id, y = ((const struct snap_val *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* The latest value of every power_w series, sorted by id, for http_snap_latest(). */
+static void publish_power(struct snap *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nser; i++)
+		n += s->ser[i].have && strcmp(s->ser[i].metric, "power_w") == 0;
+	struct snap_val *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return;
+	n = 0;
+	for (size_t i = 0; i < s->nser; i++)
+		if (s->ser[i].have && strcmp(s->ser[i].metric, "power_w") == 0)
+			v[n++] = (struct snap_val){s->ser[i].id, s->ser[i].value, s->ser[i].ts_ms};
+	qsort(v, n, sizeof(*v), cmp_val);
+	pthread_mutex_lock(&s->lock);
+	free(s->pub);
+	s->pub = v;
+	s->npub = n;
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value, int64_t *ts_ms)
+{
+	size_t found = 0;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < n; i++) {
+		struct snap_val key = {.id = ids[i]}, *hit = NULL;
+		if (ids[i] && s->npub)
+			hit = bsearch(&key, s->pub, s->npub, sizeof(key), cmp_val);
+		value[i] = hit ? hit->value : NAN;
+		ts_ms[i] = hit ? hit->ts_ms : 0;
+		found += hit != NULL;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
 static void *snap_main(void *arg)
 {
 	struct snap *s = arg;
@@ -557,6 +605,7 @@ static void *snap_main(void *arg)
 		for (int i = 0; i < 20; i++) /* bounded: at most 20 x 50,000 samples a round */
 			if (store_tail(s->r, &s->cursor, 50000, tail_cb, s) < 50000)
 				break;
+		publish_power(s);
 		struct devbuild db = {0};
 		if (store_devices_list(s->r, dev_cb, &db) >= 0) {
 			free_devs(s->dev, s->ndev);
@@ -637,6 +686,7 @@ void http_snap_stop(struct snap *s)
 	free_devs(s->dev, s->ndev);
 	free(s->site_label);
 	free(s->text);
+	free(s->pub);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	free(s);

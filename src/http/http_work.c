@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The API's own worker threads (docs/internals/http.md, "Hostile clients"). An /api/v1/
  * request can take tens of milliseconds of SQLite and analytics; answered on libmicrohttpd's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import`: validation, series resolution, overlap rules and the staged write
  * (import.h). Rows of a series must come in time order (series may interleave), which is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * History import for `greendc import` (docs/import-export.md): CSV rows in long format
  * (timestamp, device, metric, value[, labels][, unit]) or wide format (timestamp plus one

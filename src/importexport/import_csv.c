@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The strict RFC 4180 reader behind `greendc import` (import_csv.h). A record is first
  * scanned (quote-aware, without modifying anything) to find its end, refilling the buffer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small strict RFC 4180 CSV reader for `greendc import`: streams records from a file
  * descriptor through one buffer, splits them in place (no copy per field) and knows the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import`, the fields of a row as users' files come: the long format's columns
  * (the usual names in any case, or named with --columns), a value as a strict decimal number

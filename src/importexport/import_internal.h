@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the files of `greendc import` share (not a public header; import.h is the API):
  *   import_rows.c  the series table, row checks, the long format, the record loop

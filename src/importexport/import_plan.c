@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import`, stored series: the file's rows of a series the database already has are
  * compared with its stored samples (store_read_raw) and, where raw retention left only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import`, rejected rows: the first IMPORT_SHOWN_REJECTS are printed one by one as
  * "FILE:LINE: reason", the rest only counted per kind of reason (its text before the line's

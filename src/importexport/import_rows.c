@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import`, reading: the table of series named by the file, the checks every value
  * passes (known metric and device, time order per series, unit conversion), the long format,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `greendc import --format wide`: a timestamp column plus one column per series, mapped to
  * device, metric, labels and unit by a small YAML file (docs/import-export.md). Mapping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dlopen()s protocol drivers and refuses any whose ABI differs from ours. */
 #include "ingest/driver_load.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loading protocol drivers (drivers/<name>.so) and validating devices against them.
  */

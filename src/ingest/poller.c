@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Poll workers and their shared due-time heap. See poller.h for the contract.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The poll scheduler: a pool of worker threads sharing one queue of devices ordered by due
  * time. Each poll runs against a deadline; a failing device is marked down and its interval

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Counter unwrapping, reset correction and plausibility: see counter.h and DOMAIN.md §3. */
 #include "store/counter.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Counter unwrapping, reset correction and plausibility (DOMAIN.md §3), as pure functions with
  * the state passed in and out by the caller: no statics, so the store's writer, the importer

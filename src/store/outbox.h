@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The outbox: everything that must leave the site (alerts, summaries, reports) as rows of the
  * `outbox` table, each with a stream name, an idempotency key and a JSON payload. Producers
@@ -31,6 +32,10 @@
 struct outbox_limits {
 	int64_t max_items; /* 0 = OUTBOX_DEFAULT_MAX_ITEMS */
 	int64_t max_bytes; /* 0 = OUTBOX_DEFAULT_MAX_BYTES */
+	/* > 0: the item's stream alone is kept within these too, by dropping ITS oldest items
+	 * first (counted per stream as well: outbox_stream_stats). A high-volume stream
+	 * (remote-write) is bounded this way so it cannot push alerts and reports out. */
+	int64_t stream_max_items, stream_max_bytes;
 };
 
 struct outbox_item {
@@ -39,6 +44,8 @@ struct outbox_item {
 	int64_t created_ms;
 	const char *payload; /* JSON text */
 	size_t len;
+	const char *signature; /* a report's detached signature (base64), sent as a header by
+	                        * the pusher; NULL or "" = none */
 };
 
 /* A short key that is unique for (site, stream, what): "<site>:<stream>:<what>". Returns the
@@ -63,6 +70,7 @@ struct outbox_row {
 	size_t len;
 	int attempts;
 	int64_t next_attempt_ms;
+	const char *signature; /* "" when the item has none (outbox_head only) */
 };
 int outbox_head(struct outbox *ob, const char *stream, struct outbox_row *row);
 
@@ -78,6 +86,17 @@ int outbox_streams(struct outbox *ob, char names[][OUTBOX_STREAM_MAX], int max);
 /* Delivered (a 2xx): delete the row. 0 or -errno. */
 int outbox_done(struct outbox *ob, int64_t id);
 
+/* Delivered and acknowledged by a regulator's platform: delete the row and record the
+ * acknowledgement (its time, the answer cut to 1 KiB) in the regulator history row with
+ * the same key, in one transaction. 0 or -errno. */
+int outbox_done_ack(struct outbox *ob, int64_t id, const char *ikey, int64_t acked_ms,
+                    const char *answer);
+
+/* Refused for good (a 4xx other than 429 from a remote-write receiver: retrying cannot
+ * help, and the stream must not block): delete the row and count it as rejected. 0 or
+ * -errno. */
+int outbox_discard(struct outbox *ob, int64_t id);
+
 /* Not delivered: attempts + 1, next_attempt, last_error. 0 or -errno. */
 int outbox_defer(struct outbox *ob, int64_t id, int64_t next_attempt_ms, const char *error);
 
@@ -85,5 +104,12 @@ struct outbox_stats {
 	int64_t items, bytes, dropped, dropped_bytes, delivered;
 };
 int outbox_stats(struct outbox *ob, struct outbox_stats *out);
+
+/* One stream's figures: items and bytes held, items and bytes dropped to keep it within its
+ * own bounds, items rejected (outbox_discard), since the database was created. 0 or -errno. */
+struct outbox_stream_stats {
+	int64_t items, bytes, dropped, dropped_bytes, rejected;
+};
+int outbox_stream_stats(struct outbox *ob, const char *stream, struct outbox_stream_stats *out);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's writer side: opening (the connection, its pragmas, migration, registry and
  * state recovery, the writer thread) and closing. The rest of the writer is in the files
@@ -30,6 +31,7 @@ static void store_free(struct store *st)
 {
 	if (!st)
 		return;
+	tap_free(st); /* after the last batch */
 	writer_finalize(st);
 	if (st->db)
 		sqlite3_close(st->db);
@@ -54,6 +56,7 @@ static void store_free(struct store *st)
 	free(st->path);
 	pthread_mutex_destroy(&st->qlock);
 	pthread_mutex_destroy(&st->rlock);
+	pthread_mutex_destroy(&st->tap_lock);
 	pthread_cond_destroy(&st->qwake);
 	pthread_cond_destroy(&st->qspace);
 	pthread_cond_destroy(&st->qdone);
@@ -85,6 +88,7 @@ struct store *store_open(const struct store_opts *opts, char *err, size_t errlen
 		st->opts.queue_cap = opts->queue_cap ? 16 : DEFAULT_QUEUE_CAP;
 	pthread_mutex_init(&st->qlock, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
+	pthread_mutex_init(&st->tap_lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The time-series store: SQLite in WAL mode, one writer thread, readers on their own
  * connections. Raw samples are packed per series per hour into compressed blocks; every
@@ -87,6 +88,48 @@ struct store_outbox_req {
 };
 int store_outbox(struct store *st, const struct store_outbox_req *req);
 
+/*
+ * The commit tap: an output that sees samples as the store commits them (remote-write,
+ * src/delivery/remote_write.c) and queues what it makes of them in the outbox in the SAME
+ * transaction, so the outbox holds exactly what was committed: a crash keeps both or
+ * neither, and nothing is read back from the store later. One tap at a time; the daemon
+ * installs it before polling starts, so no commit is missed.
+ */
+struct store_tap_sample {
+	int64_t series;
+	int64_t ts_ms;
+	double value; /* as stored: counters as their unwrapped cumulative total; NaN */
+};
+struct store_tap_batch; /* what a tap may do during its call; opaque */
+struct outbox_item;
+struct outbox_limits;
+struct store_series_info;
+struct store_tap {
+	/* On the writer thread, inside each batch transaction that stored samples: those
+	 * samples (n > 0) in the order they were stored. 0, or -errno to fail the batch, which
+	 * is then rolled back and retried like one that met an I/O error (-ENOMEM). */
+	int (*batch)(void *ctx, struct store_tap_batch *b, const struct store_tap_sample *s,
+	             size_t n);
+	/* After every batch transaction while installed (also one without samples): committed,
+	 * or rolled back (then the same samples come again). May be NULL. */
+	void (*done)(void *ctx, bool committed);
+	void (*free)(void *ctx); /* may be NULL */
+	void *ctx;
+};
+/* Install a copy of *tap (NULL: none) in place of the current one, from any thread; the next
+ * batch uses it. The store owns tap->ctx from then on: it calls tap->free when the tap is
+ * replaced (once no batch uses it) or after the last batch at store_close. */
+void store_set_tap(struct store *st, const struct store_tap *tap);
+/* During a tap's call: the identity of a series (also one created in this batch), its
+ * strings copied into buf. 0, -ENOENT, or -ENOSPC when buf is too small. */
+int store_tap_series(struct store_tap_batch *b, int64_t id, struct store_series_info *info,
+                     char *buf, size_t len);
+/* During a tap's call: insert an outbox item in the batch's transaction (outbox_put_db, with
+ * the store's outbox bounds and the stream's own in lim: stream_max_items/bytes). 0 or
+ * -errno; a failed insert fails the batch. */
+int store_tap_outbox(struct store_tap_batch *b, const struct outbox_item *it,
+                     const struct outbox_limits *lim);
+
 /* Upsert the live state of a device for `greendc devices`. Queued like samples. */
 struct store_device_state {
 	const char *name;
@@ -129,7 +172,8 @@ struct store_report {
 	const char *ikey;   /* idempotency key: one per report content (docs/reports.md) */
 	int64_t generated_ms;
 	bool complete;
-	const char *json; /* the whole report */
+	const char *json;      /* the whole report: the exact bytes that were signed */
+	const char *signature; /* its detached signature (base64), or NULL / "" when unsigned */
 };
 /* Store a report row and one outbox item per stream ("<target>/report") in ONE write
  * transaction on a connection of its own (the CLI runs beside the daemon: whichever takes the
@@ -140,6 +184,25 @@ struct store_report {
 int store_report_enqueue(const char *path, const struct store_report *rep,
                          const char *const *streams, size_t nstreams, int64_t outbox_max_items,
                          int64_t outbox_max_bytes, char *err, size_t errlen);
+
+/* One regulator upload (docs/regulator.md): the local history row and what is queued. */
+struct store_regulator_upload {
+	const char *target; /* outputs.regulator[].name */
+	const char *cycle;  /* "15m", "1d", "1mo" */
+	int64_t period_start_ms, period_end_ms;
+	const char *ikey;
+	int64_t created_ms;
+	const char *body;    /* JSON */
+	const char *quality; /* JSON */
+};
+/* Store the history row and queue its outbox item in stream (bounded like the outbox
+ * everywhere) in ONE write transaction on a connection of its own; history rows of this
+ * target whose period ended before keep_after_ms are deleted in the same transaction. A
+ * period already stored for (target, cycle) queues nothing. 1 stored, 0 already there, or
+ * -errno with a message in err. */
+int store_regulator_enqueue(const char *path, const struct store_regulator_upload *u,
+                            const char *stream, int64_t outbox_max_items, int64_t outbox_max_bytes,
+                            int64_t keep_after_ms, char *err, size_t errlen);
 
 /* ---- readers ---- */
 
@@ -196,11 +259,41 @@ int store_counter_events(struct store_reader *r, int64_t since_ms,
                                    const char *labels, int events),
                          void *ctx);
 
+/* The revision a report of (kind, period) whose content key is ikey has or would have: the
+ * position (from 1) of the stored report with that key among those of the same kind and
+ * period in the order they were stored, else one more than their count. 0 or -errno. */
+int store_report_revision(struct store_reader *r, const char *kind, const char *period,
+                          const char *ikey, int *revision);
+
+/* Counter events of series in [from, to), oldest first: meter resets or replacements
+ * (`counter_reset`), rejected readings (`counter_rejected`) and register wraps
+ * (`register_wrap`, not a discontinuity). cb returns non-zero to stop; one statement, so cb
+ * may not use the reader. Returns the events seen or -errno. */
+struct store_series_event {
+	int64_t ts_ms, series;
+	const char *device, *metric, *labels, *kind, *detail;
+};
+int store_series_events(struct store_reader *r, int64_t from_ms, int64_t to_ms,
+                        int (*cb)(void *ctx, const struct store_series_event *ev), void *ctx);
+
 /* Stored regulator reports, newest first, at most limit. json is the whole report. */
 int store_reports_list(struct store_reader *r, int limit,
                        int (*cb)(void *ctx, const char *kind, const char *period,
                                  int64_t generated_ms, bool complete, const char *json),
                        void *ctx);
+
+/* The start of the latest period stored for (target, cycle): 0 with *period_start_ms set,
+ * -ENOENT when there is none, or -errno. */
+int store_regulator_last(struct store_reader *r, const char *target, const char *cycle,
+                         int64_t *period_start_ms);
+
+/* The regulator history, newest period first, at most limit rows of target (NULL: all).
+ * acked_ms 0: not acknowledged. cb returns non-zero to stop. Returns rows seen or -errno. */
+int store_regulator_list(struct store_reader *r, const char *target, int limit,
+                         int (*cb)(void *ctx, const char *target, const char *cycle,
+                                   int64_t period_start_ms, int64_t acked_ms, const char *body,
+                                   const char *quality),
+                         void *ctx);
 
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_LAST, AGG_COUNT, AGG_DELTA, AGG_LAST_TS };
 /* Aggregate one series into buckets of step_ms starting at from_ms (aligned to from_ms),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Alerts as the events table records them: every transition of an alert is an event row of
  * kind `alert_firing` or `alert_resolved` whose detail is the alert's JSON (with its

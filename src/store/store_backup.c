@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Online backup through SQLite's backup API: a consistent copy of a live database, taken in
  * small steps so the daemon's writer is never held up for long, then checked with

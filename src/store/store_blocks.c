@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store writer's blocks: packing a series' open hour (RAM + staging) into a compressed
  * row of `blocks` with its rollups; compacting the hours of a span into one block once the

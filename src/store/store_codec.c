@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's codecs: formats in store_codec.h, rationale in docs/internals/store.md. */
 #include "store/store_codec.h"
 

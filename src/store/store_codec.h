@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's codecs: how samples are laid out in the blobs of `blocks` (one series over an
  * hour or a longer span), `staging` (one commit's samples of one shard) and `rollup_1m`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The devices table: store_device_state() queues a device's live state and the writer
  * upserts its row; store_devices_list() reads them back for `greendc devices` and

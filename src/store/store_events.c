@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The events table on the writer side: store_event() queues an event (a counter reset, a
  * device going down, an import) and the writer inserts it in its batch transaction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared by every file of the store, writer and readers: the schema and its migrations,
  * time-bucket helpers, the rollup levels, the read connection, and the outbox insert that
@@ -52,7 +53,7 @@ int store_schema_migrate_to(sqlite3 *db, int target, char *err, size_t errlen);
 /* Schema 3 -> 4's data step (store_migrate.c): staging rows of open hours become staging
  * blobs, minute rows of hours without raw blocks become packs. Runs in the migration's
  * transaction. SQLite result code. */
-int store_migrate_v4(sqlite3 *db);
+int store_migrate_v6(sqlite3 *db);
 
 /* Map an SQLite result code to a negative errno. */
 int store_sqlite_errno(int rc);
@@ -155,9 +156,16 @@ void reader_end(struct store_reader *r);
 /* Insert one outbox item inside the caller's open write transaction on db, enforcing limits
  * (outbox.h). An item whose key is already present in its stream is a no-op (producers may
  * retry). Returns an SQLite result code (SQLITE_OK, or the failing step's code) so the writer
- * treats it like its other statements; *dropped (may be NULL) gets how many old items were
- * dropped to make room. Used by the writer (store_outbox.c) and store_report_enqueue. */
+ * treats it like its other statements; *dropped (may be NULL) gets how many old items the
+ * outbox's own bounds dropped to make room (a stream's own bounds drop and count per stream:
+ * outbox_stream_stats). Used by the writer (store_outbox.c) and store_report_enqueue. */
 int outbox_put_db(sqlite3 *db, const struct outbox_item *it, const struct outbox_limits *lim,
                   int64_t *dropped);
+
+/* The delivery side's connection (outbox.c), for the store files that finish a delivery in
+ * the same transaction as its delete (store_regulator.c). */
+sqlite3 *outbox_db(struct outbox *ob);
+/* outbox_done's delete and its counter inside an open transaction. SQLite result code. */
+int outbox_done_db(struct outbox *ob, int64_t id);
 
 #endif

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The data steps of schema migrations that SQL alone cannot do (store_schema.c runs them in
  * the migration's transaction, after its SQL).
  *
- * 3 -> 4: the samples of open hours, one staging row each in version 3, are written as
+ * 5 -> 6: the samples of open hours, one staging row each in versions up to 5, are written as
  * staging blobs (store_staging.c), and every series' open hour starts at the first of them;
  * 1-minute rollup rows of hours that no raw block covers any more (raw retention removed it)
  * are packed per hour (store_minutes.c). Rows of hours that have a block are dropped: the
@@ -26,7 +27,7 @@ static int convert_staging(sqlite3 *db, struct codec *c)
 	struct stage_item *items = NULL;
 	size_t n = 0, cap = 0;
 	int64_t seq = 0, max_id = 0;
-	int rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(rowid), 0) FROM staging_v3", -1, &q,
+	int rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(rowid), 0) FROM staging_old", -1, &q,
 	                            NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(q, 0);
@@ -36,7 +37,7 @@ static int convert_staging(sqlite3 *db, struct codec *c)
 	q = NULL;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db,
-		                        "SELECT s.series, s.ts, s.value, s.inc FROM staging_v3 s "
+		                        "SELECT s.series, s.ts, s.value, s.inc FROM staging_old s "
 		                        "JOIN series_state t ON t.series = s.series "
 		                        "WHERE t.open_t0 IS NOT NULL AND s.rowid >= t.open_rowid "
 		                        "AND s.ts >= t.open_t0 AND s.ts < t.open_t0 + 3600000 "
@@ -114,7 +115,7 @@ static int convert_minutes(sqlite3 *db, struct codec *c)
 	int rc = sqlite3_prepare_v2(
 	        db,
 	        "SELECT r.series, r.ts, r.count, r.min, r.max, r.sum, r.last, r.delta, r.last_ts "
-	        "FROM rollup_1m_v3 r WHERE r.ts < coalesce((SELECT min(b.t0) FROM blocks b "
+	        "FROM rollup_1m_old r WHERE r.ts < coalesce((SELECT min(b.t0) FROM blocks b "
 	        "WHERE b.series = r.series), 9223372036854775807) ORDER BY r.series, r.ts",
 	        -1, &q, NULL);
 	if (rc == SQLITE_OK)
@@ -153,7 +154,7 @@ static int convert_minutes(sqlite3 *db, struct codec *c)
 	return rc;
 }
 
-int store_migrate_v4(sqlite3 *db)
+int store_migrate_v6(sqlite3 *db)
 {
 	struct codec *c = codec_new();
 	if (!c)
@@ -163,7 +164,7 @@ int store_migrate_v4(sqlite3 *db)
 		rc = convert_minutes(db, c);
 	codec_free(c);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "DROP TABLE staging_v3; DROP TABLE rollup_1m_v3;", NULL, NULL,
-		                  NULL);
+		rc = sqlite3_exec(db, "DROP TABLE staging_old; DROP TABLE rollup_1m_old;", NULL,
+		                  NULL, NULL);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Raw retention and the 1-minute aggregates it leaves behind. While a series' raw blocks
  * exist, readers fold its minute buckets from them (no rows of their own). When a block ends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The writer's way into the outbox (outbox.h): store_outbox() queues an item for one or more
  * streams with an optional event, and the writer inserts all of it in the batch transaction
@@ -66,7 +67,8 @@ int store_outbox(struct store *st, const struct store_outbox_req *req)
 
 int outbox_msg_write(struct store *st, const struct outbox_msg *m)
 {
-	const struct outbox_limits lim = {st->opts.outbox_max_items, st->opts.outbox_max_bytes};
+	const struct outbox_limits lim = {.max_items = st->opts.outbox_max_items,
+	                                  .max_bytes = st->opts.outbox_max_bytes};
 	int64_t dropped = 0, d1 = 0;
 	int rc = SQLITE_OK;
 	if (m->ev_kind)

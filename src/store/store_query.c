@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's aggregation (store_query), and the instants the energy engine asks about
  * (store_last_before). A query folds partial aggregates into its buckets in time order: hour

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's producer queue: a bounded double buffer of items behind one mutex. Producers
  * (pollers, the alert engine, the importer) append and block while it is full; the writer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's read side: read-only connections for the HTTP API, the CLI and analytics, the
  * series list and raw samples. Each call runs in one read transaction, so it sees one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's series registry: "device, metric, labels" -> id in an in-memory hash (open
  * addressing), loaded at open and behind its own lock. A new series gets the next id at once
@@ -18,9 +19,37 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* Remember id's key and kind for store_tap_series (ids are dense: they only grow). */
+static int byid_set(struct store *st, int64_t id, char *key, int kind)
+{
+	if (id <= 0)
+		return 0;
+	if ((size_t)id >= st->byid_cap) {
+		size_t c = st->byid_cap ? st->byid_cap : 1024;
+		while (c <= (size_t)id)
+			c *= 2;
+		char **k = realloc(st->byid_key, c * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		st->byid_key = k;
+		int *kd = realloc(st->byid_kind, c * sizeof(*kd));
+		if (!kd)
+			return -ENOMEM;
+		st->byid_kind = kd;
+		memset(k + st->byid_cap, 0, (c - st->byid_cap) * sizeof(*k));
+		memset(kd + st->byid_cap, 0, (c - st->byid_cap) * sizeof(*kd));
+		st->byid_cap = c;
+	}
+	st->byid_key[id] = key;
+	st->byid_kind[id] = kind;
+	return 0;
+}
+
 static int reg_insert(struct store *st, char *key, int64_t id, int kind, unsigned bits,
                       double max_rate, double scale)
 {
+	if (byid_set(st, id, key, kind) < 0)
+		return -ENOMEM;
 	if ((st->reg_n + 1) * 2 > st->reg_cap) {
 		size_t c = st->reg_cap ? st->reg_cap * 2 : 1024;
 		struct reg_entry *r = calloc(c, sizeof(*r));
@@ -152,6 +181,7 @@ int64_t store_series(struct store *st, const struct store_series_desc *d)
 	struct qitem it = {.type = Q_SERIES, .series = id, .ptr = m};
 	int rc = queue_push(st, &it);
 	if (rc == 0 && e) {
+		byid_set(st, e->id, e->key, d->kind); /* the slot exists: cannot fail */
 		e->kind = d->kind;
 		e->bits = bits;
 		e->max_rate = max_rate;
@@ -178,4 +208,9 @@ void registry_free(struct store *st)
 	free(st->reg);
 	st->reg = NULL;
 	st->reg_cap = st->reg_n = 0;
+	free(st->byid_key);
+	free(st->byid_kind);
+	st->byid_key = NULL;
+	st->byid_kind = NULL;
+	st->byid_cap = 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The reports table: regulator reports stored by `greendc report --enqueue` together with
  * their outbox items, and listed for /api/v1/reports. The CLI is a process of its own beside
@@ -18,7 +19,7 @@ static int report_insert(sqlite3 *db, const struct store_report *rep, bool *fres
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(db,
 	                            "INSERT INTO reports(kind, period, generated, complete, ikey, "
-	                            "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	                            "json, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
 	                            "ON CONFLICT(ikey) DO NOTHING",
 	                            -1, &q, NULL);
 	if (rc != SQLITE_OK)
@@ -29,6 +30,7 @@ static int report_insert(sqlite3 *db, const struct store_report *rep, bool *fres
 	sqlite3_bind_int(q, 4, rep->complete);
 	sqlite3_bind_text(q, 5, rep->ikey, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, rep->json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, rep->signature ? rep->signature : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	*fresh = rc == SQLITE_DONE && sqlite3_changes(db) > 0;
@@ -50,10 +52,20 @@ int store_report_enqueue(const char *path, const struct store_report *rep,
 		return store_sqlite_errno(rc);
 	}
 	sqlite3_busy_timeout(db, 10000);
+	/* The CLI may be newer than the database (greendcd not restarted since an upgrade): bring
+	 * it to this build's schema first, as the writer does when it opens it. */
+	char why[256];
+	int mrc = store_schema_migrate(db, why, sizeof(why));
+	if (mrc < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		sqlite3_close(db);
+		return mrc;
+	}
 	/* Durable together: BEGIN IMMEDIATE takes the write lock up front, the report row and
 	 * every outbox item are written inside it, and only COMMIT makes any of them visible;
 	 * any failure rolls all of it back (and a crash before COMMIT leaves none of it). */
-	const struct outbox_limits lim = {outbox_max_items, outbox_max_bytes};
+	const struct outbox_limits lim = {.max_items = outbox_max_items,
+	                                  .max_bytes = outbox_max_bytes};
 	bool fresh = false;
 	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
@@ -63,7 +75,8 @@ int store_report_enqueue(const char *path, const struct store_report *rep,
 		                         .ikey = rep->ikey,
 		                         .created_ms = rep->generated_ms,
 		                         .payload = rep->json,
-		                         .len = strlen(rep->json)};
+		                         .len = strlen(rep->json),
+		                         .signature = rep->signature};
 		rc = outbox_put_db(db, &it, &lim, NULL);
 	}
 	if (rc == SQLITE_OK)
@@ -105,4 +118,32 @@ int store_reports_list(struct store_reader *r, int limit,
 	}
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : store_sqlite_errno(rc);
+}
+
+int store_report_revision(struct store_reader *r, const char *kind, const char *period,
+                          const char *ikey, int *revision)
+{
+	if (!r || !kind || !period || !ikey || !revision)
+		return -EINVAL;
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(r->db,
+	                            "SELECT ikey FROM reports WHERE kind = ?1 AND period = ?2 "
+	                            "ORDER BY id",
+	                            -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_errno(rc);
+	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, period, -1, SQLITE_STATIC);
+	int n = 0, found = 0;
+	while (!found && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(q, 0);
+		n++;
+		if (k && strcmp(k, ikey) == 0)
+			found = n;
+	}
+	sqlite3_finalize(q);
+	if (!found && rc != SQLITE_DONE)
+		return store_sqlite_errno(rc);
+	*revision = found ? found : n + 1;
+	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store writer's rollups: rows of count / min / max / sum / last / delta per series per
  * UTC hour and day, written as increments (upserts) when an hour is packed or a late sample is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One queued sample or series row through the store writer: counters are unwrapped and
  * reset-corrected (counter.h) with an event for every discontinuity, the sample is staged
@@ -34,7 +35,9 @@ static int counter_event(struct store *st, int64_t id, int64_t ts, double value,
 		snprintf(d, sizeof(d), "raw %.17g -> %.17g after %.3f s, counted %.17g",
 		         v->prev_raw, value, v->elapsed_s, v->inc);
 	}
-	return event_write(st, ts, id, counter_event_kind(v->outcome), d);
+	return event_write(
+	        st, ts, id,
+	        v->outcome == COUNTER_WRAP ? "register_wrap" : counter_event_kind(v->outcome), d);
 }
 
 int sample_write(struct store *st, int64_t id, int64_t ts, double value)
@@ -50,7 +53,9 @@ int sample_write(struct store *st, int64_t id, int64_t ts, double value)
 		struct counter_verdict v;
 		struct counter_state before = w->cs;
 		counter_feed(&w->cs, &p, ts, value, &v);
-		if (counter_is_event(v.outcome) &&
+		/* A wrap is counted exactly and is no discontinuity, but the register's history
+		 * shows it: a report lists it among its counter events (register_wrap). */
+		if ((counter_is_event(v.outcome) || v.outcome == COUNTER_WRAP) &&
 		    (rc = counter_event(st, id, ts, value, w, &before, &v)) != SQLITE_OK)
 			return rc;
 		state_mark_dirty(st, id, w);

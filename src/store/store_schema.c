@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's schema and its forward migrations. Migration i takes a database from
  * user_version i to i + 1; they run in order, each in its own transaction together with the
@@ -118,12 +119,32 @@ static const char *const migrations[] = {
 	"ALTER TABLE series_state ADD COLUMN chg_ts INTEGER;   -- counters: when last_raw was first read\n"
 	"ALTER TABLE series_state ADD COLUMN pend_raw REAL;    -- counters: rejected reading held\n"
 	"ALTER TABLE series_state ADD COLUMN pend_ts INTEGER;  -- its time (NULL: none held)\n",
-	/* 3 -> 4: blocks cover an hour or a span of hours (compacted; codec version 2, zstd) and
+	/* 3 -> 4: a report's detached Ed25519 signature (docs/reports.md), kept with the report
+	 * and with its outbox items, whose pusher sends it as greendc-report-signature. */
+	"ALTER TABLE outbox ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE reports ADD COLUMN signature TEXT NOT NULL DEFAULT '';\n",
+	/* 4 -> 5: regulator uploads (src/store/store_regulator.c, docs/regulator.md): what was
+	 * uploaded for which period, and when it was acknowledged; kept >= 6 months. */
+	"CREATE TABLE regulator_uploads(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  target TEXT NOT NULL,         -- outputs.regulator[].name\n"
+	"  cycle TEXT NOT NULL,          -- 15m, 1d, 1mo\n"
+	"  period_start INTEGER NOT NULL, -- ms since the epoch: a site-time boundary\n"
+	"  period_end INTEGER NOT NULL,\n"
+	"  ikey TEXT NOT NULL UNIQUE,    -- the outbox key it was queued under\n"
+	"  created INTEGER NOT NULL,     -- ms\n"
+	"  body TEXT NOT NULL,           -- the request body as rendered\n"
+	"  quality TEXT NOT NULL,        -- the data-quality self-check (JSON)\n"
+	"  acked INTEGER,                -- ms of the acknowledgement; NULL: not (yet)\n"
+	"  ack TEXT,                     -- the acknowledging answer (cut to 1 KiB)\n"
+	"  UNIQUE (target, cycle, period_start)\n"
+	");\n",
+	/* 5 -> 6: blocks cover an hour or a span of hours (compacted; codec version 2, zstd) and
 	 * carry no summary columns (the hour rollups have them); staging holds one compressed
 	 * blob per commit and shard instead of a row per sample; 1-minute aggregates are folded
 	 * from the blocks, and packed per hour once raw retention removes those (rollup_1m).
-	 * The old staging and minute rows are converted by migrate_v4 (below). */
-	"ALTER TABLE blocks RENAME TO blocks_v3;\n"
+	 * The old staging and minute rows are converted by store_migrate_v6 (store_migrate.c). */
+	"ALTER TABLE blocks RENAME TO blocks_old;\n"
 	"CREATE TABLE blocks(\n"
 	"  id INTEGER PRIMARY KEY,       -- append order: new blocks fill pages densely\n"
 	"  series INTEGER NOT NULL,\n"
@@ -133,10 +154,10 @@ static const char *const migrations[] = {
 	"  data BLOB NOT NULL            -- store_codec.h\n"
 	");\n"
 	"INSERT INTO blocks(series, t0, t1, n, data)\n"
-	"  SELECT series, t0, t0 + 3600000, n, data FROM blocks_v3 WHERE seq = 0 ORDER BY t0, series;\n"
+	"  SELECT series, t0, t0 + 3600000, n, data FROM blocks_old WHERE seq = 0 ORDER BY t0, series;\n"
 	"CREATE UNIQUE INDEX blocks_series ON blocks(series, t0);\n"
-	"DROP TABLE blocks_v3;\n"
-	"ALTER TABLE staging RENAME TO staging_v3;\n"
+	"DROP TABLE blocks_old;\n"
+	"ALTER TABLE staging RENAME TO staging_old;\n"
 	"CREATE TABLE staging(\n"
 	"  seq INTEGER PRIMARY KEY,      -- commit order; never restarts (tail's cursor)\n"
 	"  shard INTEGER NOT NULL,       -- a slice of the series ids (store_staging.c)\n"
@@ -144,7 +165,7 @@ static const char *const migrations[] = {
 	"  data BLOB NOT NULL            -- store_staging.c\n"
 	");\n"
 	"CREATE INDEX staging_shard ON staging(shard, seq);\n"
-	"ALTER TABLE rollup_1m RENAME TO rollup_1m_v3;\n"
+	"ALTER TABLE rollup_1m RENAME TO rollup_1m_old;\n"
 	"CREATE TABLE rollup_1m(\n"
 	"  series INTEGER NOT NULL,\n"
 	"  ts INTEGER NOT NULL,          -- the hour\n"
@@ -155,7 +176,8 @@ static const char *const migrations[] = {
 };
 
 /* C steps run after a migration's SQL, in its transaction (NULL: none). */
-static int (*const migration_steps[])(sqlite3 *db) = {NULL, NULL, NULL, store_migrate_v4};
+static int (*const migration_steps[])(sqlite3 *db) = {NULL, NULL, NULL,
+                                                      NULL, NULL, store_migrate_v6};
 
 _Static_assert(sizeof(migration_steps) / sizeof(migration_steps[0]) ==
                        sizeof(migrations) / sizeof(migrations[0]),

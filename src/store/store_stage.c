@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Staged replacement of a whole database (store_stage.h): copy under the original's write
  * lock, let the caller write the copy, then swap it in with one rename(2). SQLite's atomic

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole-database operations for tools that run while no daemon has the database open
  * (`greendc import`): a staged copy that replaces the original with one rename(2), so that a

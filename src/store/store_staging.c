@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The `staging` table: every acknowledged sample, durable at the commit of its batch, until
  * its hour is packed into a block. The writer stores one commit as one compressed blob per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store writer's per-series state: counter state and the open hour in RAM, mirrored in
  * `series_state` rows at every commit that changes them, and rebuilt from the database at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's writer thread: it owns the only write connection, takes the whole queue as one
  * batch and commits it in one transaction (the samples, then late merges, stale hours, the
@@ -231,11 +232,14 @@ static int64_t clock_bound(void)
 static int write_batch(struct store *st, const struct qitem *it, size_t n, bool closing,
                        uint64_t *samples)
 {
+	int64_t mark = -1;
 	int rc = writer_run(st->q_begin);
 	if (rc != SQLITE_OK)
 		return rc;
 	st->batch_seq = st->last_seq + 1;
-	rc = process_items(st, it, n, samples);
+	rc = tap_begin(st, &mark);
+	if (rc == SQLITE_OK)
+		rc = process_items(st, it, n, samples);
 	if (st->clock_ms > clock_bound())
 		st->clock_ms = clock_bound();
 	if (rc == SQLITE_OK)
@@ -246,6 +250,9 @@ static int write_batch(struct store *st, const struct qitem *it, size_t n, bool 
 		rc = staging_flush(st);
 	if (rc == SQLITE_OK)
 		rc = state_persist(st);
+	/* The batch's samples to the tap, in the transaction that stores them. */
+	if (rc == SQLITE_OK)
+		rc = tap_run(st, mark);
 	if (rc == SQLITE_OK)
 		rc = blocks_trim_staging(st);
 	if (rc == SQLITE_OK)
@@ -256,9 +263,10 @@ static int write_batch(struct store *st, const struct qitem *it, size_t n, bool 
 		rc = writer_run(st->q_commit);
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	/* Committed: every sample of the batch is durable (the place to hand them on); or
-	 * rolled back: the retry stages them again. */
+	/* Committed: every sample of the batch is durable (the tap has seen them); or rolled
+	 * back: the retry stages them again. */
 	staging_clear(st);
+	tap_end(st, rc == SQLITE_OK);
 	return rc;
 }
 

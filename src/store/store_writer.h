@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store writer's internals, shared by the files that make it up (not a public header):
  *   store.c          open / close: the connection, its pragmas, the thread's start and stop
@@ -12,6 +13,7 @@
  *   store_minutes.c  raw retention: expired blocks become packed 1-minute aggregates
  *   store_rollup.c   rollup rows (1 h, 1 d)
  *   store_events.c, store_device.c, store_outbox.c   the other queued writes
+ *   store_tap.c      the commit tap: an output's view of each batch's samples (store.h)
  * Everything here runs on the writer thread unless it says otherwise. Functions that run
  * inside the batch transaction return an SQLite result code, so that the first failing
  * statement's code reaches the retry logic; the others return 0 or -errno.
@@ -141,6 +143,16 @@ struct store {
 	struct reg_entry *reg;
 	size_t reg_cap, reg_n;
 	int64_t next_id;
+	/* by id: the entry's key (owned by reg) and kind, for store_tap_series */
+	char **byid_key;
+	int *byid_kind;
+	size_t byid_cap;
+
+	/* the commit tap (store_tap.c); tap_lock is held by the writer for a whole batch */
+	pthread_mutex_t tap_lock;
+	struct store_tap tap; /* tap.batch NULL: none */
+	struct store_tap_sample *tap_buf;
+	size_t tap_cap;
 
 	/* writer thread state */
 	struct wseries *ws;
@@ -281,6 +293,19 @@ void rollup_agg_merge(struct agg *a, const struct agg *b);
  * from the blocks). SQLite result code. */
 int rollup_add(struct store *st, int64_t series, const int64_t *ts, const double *v,
                const double *inc, size_t n);
+
+/* ---- store_tap.c ---- */
+
+/* At the start of a batch's transaction: take the tap lock (held until tap_end); *mark is
+ * -1 when there is no tap. SQLite result code. */
+int tap_begin(struct store *st, int64_t *mark);
+/* Inside the transaction, before staging_clear: hand the batch's samples (st->stage, in
+ * arrival order) to the tap. SQLite result code. */
+int tap_run(struct store *st, int64_t mark);
+/* After commit or rollback: tell the tap, release the lock. */
+void tap_end(struct store *st, bool committed);
+/* At close, after the last batch: free the tap. */
+void tap_free(struct store *st);
 
 /* ---- store_events.c, store_device.c, store_outbox.c ---- */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the CLI's time and duration parsers (src/core/timeutil.h), which take
  * operator input straight from the command line (--from, --to, --step).

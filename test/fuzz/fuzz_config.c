@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for config parsing (config_load in src/config.h): the whole file with
  * every section registered in src/config_sections.c. The input is written as greendc.yaml

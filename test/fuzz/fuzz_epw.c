@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for EPW weather file parsing (src/epw.h, epw_parse): a file downloaded
  * from a weather service and handed to `greendc freecool --weather` must give a year of

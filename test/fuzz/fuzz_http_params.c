@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for what the HTTP server takes from the network before any store read:
  * the /api/v1/ routing and every parameter parser behind it (http_api in src/http/http_api.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the CSV reader behind `greendc import` (src/importexport/import_csv.h),
  * which reads files from outside (meter exports, spreadsheets): the input is the file, served

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the pure half of the Modbus driver (drivers/modbus_decode.h): read
  * planning and register decoding, driven the way drivers/modbus.c drives them.

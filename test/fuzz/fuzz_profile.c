@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for profile parsing (profile_load in src/config.h). Profiles are data
  * that operators and contributors write by hand, so any text must give a profile or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for greendc-receiver's request checks (receiver/check.h), the code that
  * stands between the network and the central database: rx_check_headers (headers first) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the SNMP driver's varbind-to-metric mapping (drivers/snmp_map.h):
  * a profile row's keys parsed by smap_point_parse(), then a received variable (any ASN.1

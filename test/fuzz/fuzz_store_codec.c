@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for the store's codecs (src/store/store_codec.h): blocks, and the staging
  * blobs and minute packs built on the same streams. A blob read back from the database may be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness for Standard Webhooks verification (src/delivery/whsign.h), what a report
  * receiver runs on every request from the network: the webhook-id, webhook-timestamp and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared by the profile and config harnesses: config_load() and profile_load() read files,
  * so each input is written to a private temporary folder first (created once per fuzzer

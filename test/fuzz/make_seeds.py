@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Regenerate the binary seed corpora of test/fuzz (store_codec, modbus_decode).
 
 The text corpora (profiles, configs, times) are hand-made files; these two inputs are bytes,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the libFuzzer harnesses (test/fuzz/fuzz_<name>.c) with clang, ASan and UBSan into
 # build-fuzz/, and run each for a bounded time over its committed seed corpus
 # (test/fuzz/corpus/<name>/). `make fuzz` runs this; test/run.sh runs it with --brief.
@@ -66,7 +67,7 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j2 O=$O CC
 }
 rm -f "$O.log"
 PKG_CFLAGS=$(pkg-config --cflags sqlite3 yaml-0.1 libmodbus libcjson libmicrohttpd 2>/dev/null)
-LIBS="$(pkg-config --libs sqlite3 libzstd yaml-0.1 libcjson libmodbus libmicrohttpd libcurl libcrypto) $(net-snmp-config --netsnmp-libs 2>/dev/null) -ldl -lm -pthread"
+LIBS="$(pkg-config --libs sqlite3 libzstd yaml-0.1 libcjson libmodbus libmicrohttpd libcurl libcrypto libprotobuf-c snappy) $(net-snmp-config --netsnmp-libs 2>/dev/null) -ldl -lm -pthread"
 mkdir -p $O/fuzz $O/artifacts
 
 failed=0

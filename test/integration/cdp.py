@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Drive Debian's headless chromium over the Chrome DevTools Protocol, for the dashboard tests.
 
 One Browser per window size: started with a fresh profile and --remote-debugging-port=0 (the

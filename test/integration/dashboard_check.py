@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The dashboard in headless chromium, checked against the API answers it was drawn from.
 
 Usage: dashboard_check.py URL OUTDIR   (sourced by test_dashboard_browser.sh)
@@ -66,6 +67,11 @@ SNAPSHOT = r"""
     alerts: ds('alerts'), report: ds('report'), reportPue: ds('report-pue'),
     devices: [...document.querySelectorAll('#devices tbody tr')].map((r) => [r.dataset.name, r.dataset.state, [...r.cells].map((c) => c.textContent)]),
     devCount: ds('devices-count'), zone: el('zone').textContent,
+    floorMode: el('floor-grid').dataset.mode, floorCounts: ds('floor-counts'),
+    floorCells: [...document.querySelectorAll('#floor-grid button.rack')].map((b) => Object.assign({ cls: b.className }, b.dataset)),
+    floorRows: [...document.querySelectorAll('#floor-grid .frow')].map((r) => [r.parentElement.dataset.hall, r.dataset.row,
+      [...r.querySelectorAll('button.rack')].map((b) => b.dataset.rack)]),
+    tenants: [...document.querySelectorAll('#tenants tbody tr')].map((r) => Object.assign({}, r.dataset)),
     rects: Object.fromEntries(['p-pue-now', 'p-pue-periods', 'p-power', 'p-ratio', 'p-fc-now', 'p-alerts', 'p-report'].map((k) => [k, rect(k)])),
     vh: innerHeight, vw: innerWidth, scrollH: document.documentElement.scrollHeight,
     paint: (performance.getEntriesByName('greendc-data')[0] || {}).startTime,
@@ -237,6 +243,67 @@ def check_figures(s, got, lang, tag):
     check(got["site"]["zone_text"] in s["zone"], f"{tag}: zone {s['zone']}")
 
 
+def check_floor(s, got, tag):
+    """The floor grid and the tenants' table are the API answers the page drew them from."""
+    f, tn = got["floor"], got["tenants"]
+    racks = [(h["name"], row["name"], r) for h in f["halls"] for row in h["rows"] for r in row["racks"]]
+    layout = [[h["name"], row["name"], [x["name"] for x in row["racks"]]] for h in f["halls"] for row in h["rows"]]
+    check(layout == s["floorRows"], f"{tag}: floor layout {s['floorRows']} vs {layout}")
+    cells = {c["rack"]: c for c in s["floorCells"]}
+    check(len(cells) == len(racks) == f["counts"]["racks"] >= 8, f"{tag}: {len(cells)} rack tiles for {len(racks)} racks")
+    for _, _, r in racks:
+        c = cells.get(r["name"], {})
+        check(num(c.get("kw")) == r["kw"] and num(c.get("pct")) == r["pct"] and c.get("ab") == r["ab"] and
+              num(c.get("limit")) == r["limit_kw"] and c.get("tenant") == (r["tenant"] or ""),
+              f"{tag}: rack {r['name']} tile {c} vs {r}")
+    fc = s["floorCounts"]
+    check(int(fc["racks"]) == f["counts"]["racks"] and int(fc["risk"]) == f["counts"]["ab_risk"] and
+          int(fc["over"]) == f["counts"]["over_limit"], f"{tag}: floor counts {fc} vs {f['counts']}")
+    check(f["counts"]["ab_risk"] >= 1, f"{tag}: the demo's A1-04 should be at A/B risk: {f['counts']}")
+    rows = {r["tenant"]: r for r in s["tenants"]}
+    check(len(rows) == len(tn["tenants"]) == 3, f"{tag}: tenants table {len(rows)} rows")
+    for x in tn["tenants"]:
+        r = rows.get(x["name"], {})
+        check(num(r.get("kwh")) == x["kwh"] and num(r.get("cost")) == x["cost"] and num(r.get("peak")) == x["peak_kw"] and
+              r.get("status") == x["status"] and x["kwh"] > 0, f"{tag}: tenant {x['name']} row {r} vs {x}")
+
+
+def check_floor_ui(b, tag):
+    """Colour modes, and a click on a rack shows what /api/v1/rack says of it."""
+    b.eval("(() => { const s = document.getElementById('floor-color'); s.value = 'ab'; s.dispatchEvent(new Event('change')); })()")
+    cells = b.eval("[...document.querySelectorAll('#floor-grid button.rack')].map((x) => [x.dataset.ab, x.className])")
+    check(cells and all(f"ab-{ab}" in cls.split() for ab, cls in cells), f"{tag}: A/B colours {cells}")
+    b.eval("(() => { const s = document.getElementById('floor-color'); s.value = 'pct'; s.dispatchEvent(new Event('change')); })()")
+    cells = b.eval("[...document.querySelectorAll('#floor-grid button.rack')].map((x) => [x.dataset.pct, x.className])")
+    bucket = lambda p: "c-none" if p in (None, "") else "c-lo" if float(p) < 0.6 else "c-mid" if float(p) < 0.8 else "c-hi" if float(p) <= 1 else "c-over"
+    check(cells and all(bucket(p) in cls.split() for p, cls in cells), f"{tag}: % colours {cells}")
+    for name in ("A1-04", "A1-01"):
+        n0 = len(b.events)
+        b.click(f'#floor-grid button.rack[data-rack="{name}"]')
+        b.wait(f"document.getElementById('floor-rack').dataset.rack === '{name}' && document.getElementById('chart-rack') && "
+               "document.getElementById('chart-rack').dataset.points !== undefined", 20)
+        b.pump(0.3)
+        events, b.events = b.events, b.events[n0:]
+        got = api_bodies(b)
+        b.events = events
+        r = got.get(f"rack?name={name}")
+        if not check(r is not None, f"{tag}: the click on {name} asked no /api/v1/rack"):
+            continue
+        pdus = b.eval("[...document.querySelectorAll('#rack-pdus tbody tr')].map((x) => Object.assign({}, x.dataset))")
+        check([p["device"] for p in pdus] == [p["device"] for p in r["pdu_list"]] and
+              all(num(p["kw"]) == q["kw"] and num(p["limit"]) == q["limit_kw"] for p, q in zip(pdus, r["pdu_list"])),
+              f"{tag}: {name} PDUs {pdus} vs {r['pdu_list']}")
+        outs = b.eval("[...document.querySelectorAll('#rack-outlets tbody tr')].map((x) => Object.assign({}, x.dataset))")
+        check(len(outs) == len(r["outlets"]) and all(o["outlet"] == q["outlet"] and o["feed"] == q["feed"] and num(o["kwh"]) == q["kwh_month"]
+                                                     for o, q in zip(outs, r["outlets"])), f"{tag}: {name} outlets {outs} vs {r['outlets']}")
+        check((name == "A1-01") == (len(outs) == 8), f"{tag}: {name} has {len(outs)} outlets")
+        pts = int(b.eval("document.getElementById('chart-rack').dataset.points") or 0)
+        check(pts > 50, f"{tag}: {name} trend has {pts} points")
+        if name == "A1-04":
+            check(r["ab"] == "risk" and [f["carries"] for f in r["feeds"]] == [False, True],
+                  f"{tag}: A1-04 should be at risk on feed A alone: {r['ab']} {r['feeds']}")
+
+
 def check_fold(s, tag, wall):
     for k in ["p-pue-now", "p-pue-periods", "p-power", "p-fc-now", "p-alerts"] + (["p-report", "p-ratio"] if wall else []):
         top, bottom, left, right = s["rects"][k]
@@ -251,6 +318,8 @@ def config_strings(got):
         out.update(d["labels"].values())
     for x in got["alerts?recent=5"]["active"] + got["alerts?recent=5"]["recent"]:
         out.update(v for k, v in x["labels"].items() if k != "severity")
+    for x in got.get("tenants", {}).get("tenants", []):  # tenants' names, titles and currencies
+        out.update((x["name"], x["title"], x.get("currency") or ""))
     return sorted((s for s in out if s), key=len, reverse=True)
 
 
@@ -274,7 +343,13 @@ def check_devices_ui(b, tag):
     names2 = b.eval("[...document.querySelectorAll('#devices tbody tr')].map((r) => r.dataset.name)")
     check(names2 == sorted(names, reverse=True), f"{tag}: second click reverses")
     b.eval("(() => { const f = document.getElementById('dev-filter'); f.value = 'snmp'; f.dispatchEvent(new Event('input')); })()")
-    left = b.eval("[...document.querySelectorAll('#devices tbody tr')].map((r) => r.dataset.name)")
+    # The table may be redrawn by a refresh between the input and the read: wait (bounded)
+    # for the filtered rows rather than read once.
+    for _ in range(30):
+        left = b.eval("[...document.querySelectorAll('#devices tbody tr')].map((r) => r.dataset.name)")
+        if left and all("snmp" in n for n in left):
+            break
+        time.sleep(0.1)
     check(left and all("snmp" in n for n in left), f"{tag}: filter 'snmp' leaves {left}")
 
 
@@ -298,6 +373,7 @@ def run(w, h, lang, query="", shot=None):
               f"(browser start {t1 - t0:.2f} s, page {t2 - t1:.2f} s, its own mark {s['paint'] or 0:.0f} ms)")
         if not query:
             check_figures(s, got, lang, tag)
+            check_floor(s, got, tag)
             check_fold(s, tag, w >= 1800)
             if lang == "zh":
                 check_chinese(b, got, tag)
@@ -307,6 +383,10 @@ def run(w, h, lang, query="", shot=None):
             b.screenshot(os.path.join(OUT, shot))
         if not query and lang == "en" and w == 1366:
             check_devices_ui(b, tag)
+            check_floor_ui(b, tag)
+            b.eval("document.getElementById('p-floor').scrollIntoView()")
+            b.pump(0.5)
+            b.screenshot(os.path.join(OUT, "dashboard-floor-1366-en.png"))
         return t2 - t0
     finally:
         b.close()

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Compare what greendc stored for one device with its expected-values file.
 
     device_expect.py EXPECTED DEVICE GREENDC_CLI DB

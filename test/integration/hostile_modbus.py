@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A hostile Modbus TCP peer for greendc's robustness tests (raw sockets, no pymodbus).
 
 Each listener answers every read request (fc 1 to 4) with one kind of broken reply, so that a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Hostile HTTP clients for test_http_attack.sh, bounded in count and time.
 
   http_attack.py slow  PORT SECONDS N ADDR...   Slowloris: N connections spread over the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A small Modbus TCP server for greendc's integration and device tests.
 
 It is an independent peer for drivers/modbus.so: Debian's python3-pymodbus (3.0.x), not

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A Redfish fixture server for greendc's tests and benchmark: serves mockup trees over HTTPS.
 
 A mockup is a folder in the DMTF mockup layout: FOLDER/index.json is the service root

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the Redfish tests and the benchmark (sourced after lib.sh): a private CA and a
 # server certificate for 127.0.0.1 made with the openssl CLI (as a BMC with a site CA has),
 # and a 0600 credentials file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Helpers for the tests that talk to greendc-receiver as a site would (imported by the
 Python parts of test_receiver_*.sh and test_push_tls_sig.sh): valid documents per
 docs/report.schema.json and docs/summary.schema.json, Standard Webhooks signing (HMAC "v1"

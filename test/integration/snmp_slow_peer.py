@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A misbehaving SNMP peer on 127.0.0.1 for test_snmp_isolation.sh.
 
 --silent: read every datagram and never answer.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Alertmanager interop: Debian's prometheus-alertmanager on 127.0.0.1 (no cluster, its own
 # storage path) routes to a webhook receiver run here. A Modbus device (tools/dcsim) goes away
 # and comes back; greendcd's device_down alert, pushed with API v2 (POST /api/v2/alerts,
@@ -63,8 +64,7 @@ Y
 "$B/greendc" check-config "$T/greendc.yaml" >/dev/null || fail "config refused"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 2
-kill "$PID_dcsim"
-wait "$PID_dcsim" 2>/dev/null || true
+stop dcsim
 n=0
 until grep -q '"status":"firing"' "$T/hook.jsonl" 2>/dev/null; do
 	n=$((n + 1))
@@ -100,5 +100,4 @@ assert seq.count("firing") == 1, seq  # re-sends are not new notifications
 P
 grep -q 'am -> http://127.0.0.1:'"$AP"'/… (alertmanager)' "$T/greendcd.log" || fail "no target line"
 ok "Alertmanager $("$AM" --version 2>&1 | head -1 | cut -d' ' -f3): firing then resolved reached its webhook receiver, re-sends did not repeat the notification"
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Alert lifecycle end to end: a Modbus device (tools/dcsim) goes away and comes back. Two
 # rules watch it (device_down, and a threshold on its greendc_device_up series with `for`
 # and hysteresis). Each must fire exactly once and resolve exactly once, reach the reference
@@ -41,8 +42,7 @@ sleep 3
 n=$(sql "$T/r.db" "SELECT count(*) FROM messages")
 [ "$n" -eq 0 ] || fail "alerts before anything went wrong ($n)"
 
-kill "$PID_dcsim"
-wait "$PID_dcsim" 2>/dev/null || true
+stop dcsim
 n=0
 until [ "$(sql "$T/r.db" "SELECT count(*) FROM messages WHERE body LIKE '%\"firing\"%'")" -ge 2 ]; do
 	n=$((n + 1))
@@ -54,8 +54,7 @@ grep -A3 '^active:' "$T/active.txt" | grep -q meter_down || { cat "$T/active.txt
 ok "device gone: both rules fired and reached the receiver; greendc alerts lists them"
 
 # Restart while firing: the engine restores the state, nothing fires twice.
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 3
 
@@ -87,5 +86,4 @@ sed -n '/^active:/,/^recent:/p' "$T/after.txt" | grep -q "(none)" || { cat "$T/a
 [ "$(grep -c resolved "$T/after.txt")" -eq 2 ] || fail "recent list: $(cat "$T/after.txt")"
 ok "device back: each alert resolved once, firing then resolved at the receiver, no duplicate across a restart"
 [ "$(sql "$DB" "SELECT count(*) FROM outbox")" -eq 0 ] || fail "outbox not empty"
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # docs/architecture.md's folder table says what tools/check-layers enforces: one row per layer
 # folder of src/, and its "may include" column equal to the tool's list for that folder.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Chat robots against a local fake of each service (Python, 127.0.0.1): two meters of one
 # dcsim go down together; their two alerts reach each robot coalesced into ONE message, with
 # DingTalk's and Feishu's signatures checked independently (Python hmac) and a wrongly signed
@@ -90,8 +91,7 @@ Y
 "$B/greendc" check-config "$T/greendc.yaml" >"$T/check.out" 2>&1 || { cat "$T/check.out"; fail "config refused"; }
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 2
-kill "$PID_dcsim"
-wait "$PID_dcsim" 2>/dev/null || true
+stop dcsim
 sleep 7 # both alerts fire within ~1.5 s, then 3 s of coalescing
 bg dcsim "$B/dcsim" --port "$MP"
 wait_port "$MP"
@@ -103,8 +103,7 @@ until [ "$(grep -c 'RESOLVED.*RESOLVED\|RESOLVED' "$T/robots.jsonl" | head -1)" 
 	sleep 0.1
 done
 sleep 4 # the other robots' last messages
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 $PY - "$T/robots.jsonl" <<'P' || fail "robot messages"
 import json, sys
 msgs = [json.loads(l) for l in open(sys.argv[1])]

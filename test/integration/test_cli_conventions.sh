@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The CLI's conventions (docs/internals/cli.md): `COMMAND --help` and `-h` print that
 # command's help on stdout, exit 0 and do nothing else (no file appears in the working folder,
 # no config or database is read); `greendc --version` and `greendcd --version` print the build's

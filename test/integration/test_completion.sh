@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The bash completion (completion/greendc.bash) with the built greendc: commands, global
 # options, the choices an option lists in its help, series names (with spaces and braces) from
 # a store, device names from a configuration in flow and block style, "--opt=value" words, and

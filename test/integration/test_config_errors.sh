@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check-config: good configs pass; each kind of mistake is reported as file:line: key: problem
 # and makes the command fail. Profiles come from a private folder so the cases are exact.
 . "$(dirname "$0")/lib.sh"
@@ -262,6 +263,65 @@ printf '%s\n%s\n    labels: {hall: "A\377B"}\n' "$head" "$dev" >"$T/raw.yaml"
 if "$B/greendc" check-config "$T/raw.yaml" >"$T/raw.out" 2>&1; then fail "raw non-UTF-8 accepted"; fi
 grep -q "raw.yaml:9: yaml: invalid" "$T/raw.out" || { cat "$T/raw.out"; fail "raw non-UTF-8: message"; }
 ok "raw-non-utf8 rejected: $(head -n 1 "$T/raw.out")"
+
+# Tenants, tariffs and capacity: a rack in two tenants, an unknown rack, an outlet counted
+# twice, an overlap in a time-of-use table, a rating for a device that is not configured.
+racks="$head
+devices:
+  - {name: r1a, driver: modbus, address: tcp://127.0.0.1:1502, profile: meter/test-meter,
+     labels: {hall: A, row: '1', rack: A1-01, feed: A}}
+  - {name: r2a, driver: modbus, address: tcp://127.0.0.1:1502, profile: meter/test-meter,
+     labels: {hall: A, row: '1', rack: A1-02, feed: A}}
+tariffs:
+  - {name: t, currency: CNY, source: test, prices: {flat: 0.6}}"
+good tenants-ok <<Y
+$racks
+tenants:
+  - {name: a, racks: [A1-01]}
+  - {name: b, outlets: [{rack: A1-02, outlet: '1'}, {rack: A1-02, outlet: '2', feed: A}]}
+capacity: {pdus: [{device: r1a, rated_a: 32, phases: 3}], racks: [{rack: A1-01, rated_kw: 8}]}
+Y
+bad rack-twice "rack-twice.yaml:14: tenants: rack A1-01 is in two tenants: a (line 12) and b" <<Y
+$racks
+tenants:
+  - {name: a, racks: [A1-01]}
+  - {name: b, racks: [A1-02,
+                      A1-01]}
+Y
+bad unknown-rack "unknown-rack.yaml:12: tenants: a: unknown rack \"A9-99\"" <<Y
+$racks
+tenants:
+  - {name: a, racks: [A9-99]}
+Y
+bad outlet-twice "outlet-twice.yaml:13: tenants: b: outlet 3 of rack A1-02 is counted twice: a has it already (line 12)" <<Y
+$racks
+tenants:
+  - {name: a, outlets: [{rack: A1-02, outlet: '3'}]}
+  - {name: b, outlets: [{rack: A1-02, outlet: '3', feed: A}]}
+Y
+bad outlet-of-whole-rack "is counted twice: tenant a has the whole rack" <<Y
+$racks
+tenants:
+  - {name: a, racks: [A1-02]}
+  - {name: b, outlets: [{rack: A1-02, outlet: '1'}]}
+Y
+bad tariff-overlap "tariff-overlap.yaml:13: tariffs[0].seasons[0].valley: 10:00 is already peak in this season" <<Y
+$head
+devices: []
+tariffs:
+  - name: tou
+    currency: CNY
+    source: test
+    prices: {peak: 1, flat: 0.6, valley: 0.3}
+    seasons:
+      - months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+        peak: ["08:00-11:00"]
+        valley: ["10:00-12:00"]
+Y
+bad capacity-unknown "capacity.pdus: device \"nope\" is not configured" <<Y
+$racks
+capacity: {pdus: [{device: nope, rated_a: 16}]}
+Y
 
 # The shipped configs are valid (their secret files are made on the machine that runs them:
 # `make demo` makes the demo's signing key).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 at 20 random moments during ingest: after each, PRAGMA integrity_check is ok, every
 # sample a reader could see before the kill (i.e. committed, acknowledged) is still there, and
 # the daemon restarts and continues. An online backup taken during ingest is consistent.
@@ -37,9 +38,7 @@ before() { # count of S samples strictly before ISO time $1 (--to is exclusive)
 total_before=0
 i=1
 while [ $i -le 20 ]; do
-	"$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml" >>"$T/greendcd.log" 2>&1 &
-	pid=$!
-	PIDS="$PIDS $pid"
+	bg --append greendcd "$B/greendcd" -c "$T/greendc.yaml"
 	# A random moment: 0.3 to 1.5 s into ingest.
 	sleep "$(awk -v s="$i" 'BEGIN { srand(s * 7919); printf "%.2f", 0.3 + rand() * 1.2 }')"
 	if [ $i = 10 ]; then
@@ -49,8 +48,7 @@ while [ $i -le 20 ]; do
 		ok "online backup during ingest: consistent, mode 0600"
 	fi
 	snap=$(seen)
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null || true
+	crash greendcd
 	n=${snap%%|*}
 	t=${snap#*|}
 	chk=$(sql "$DB" "PRAGMA integrity_check")
@@ -66,8 +64,7 @@ ok "20 kills: integrity ok each time; every acknowledged sample kept; $total_bef
 # And it still runs normally afterwards.
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 1.5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "clean stop after the crashes"
+stop greendcd
 n=$(seen)
 [ "${n%%|*}" -gt "$total_before" ] || fail "no ingest after the crashes"
 ok "restarted after 20 crashes and continued (${n%%|*} samples)"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The built-in dashboard in a real browser, on what `make demo` shows in its first minute: the
 # demo configuration as shipped (truth_config.sh: only ports and paths differ), 45 days of
 # history from dcsim's generator imported through `greendc import --interval-end`, last month's
@@ -8,8 +9,10 @@
 # dashboard_check.py checks every figure on screen against the API answer the page drew it
 # from, the number of points and bars of every chart, no console error or failed load, the
 # layout (PUE, power, free cooling and alerts above the fold), no English on the Chinese page
-# outside units, proper nouns and names from the config, and the devices table's sorting and
-# filter. Screenshots go to test-output/dashboard-*.png.
+# outside units, proper nouns and names from the config, the devices table's sorting and
+# filter, and the floor view: every rack tile's kW, % of capacity and A/B state, the tenants'
+# month to date, the colour modes, and a click on a rack showing its PDUs, outlets and trend
+# as /api/v1/rack gives them. Screenshots go to test-output/dashboard-*.png.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/truth_config.sh"
 
@@ -50,9 +53,9 @@ done
 ok "greendcd live on the seeded store"
 
 $PY "$top/test/integration/dashboard_check.py" "$U" "$OUT" || fail "the dashboard does not show what the API says (above)"
-for f in dashboard-1366-en dashboard-1366-zh dashboard-1920-en dashboard-1920-zh dashboard-kiosk-1920; do
+for f in dashboard-1366-en dashboard-1366-zh dashboard-1920-en dashboard-1920-zh dashboard-kiosk-1920 \
+	dashboard-floor-1366-en; do
 	[ "$(head -c 8 "$OUT/$f.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$f.png is not a PNG"
 	[ "$(stat -c %s "$OUT/$f.png")" -gt 50000 ] || fail "$f.png is suspiciously small"
 done
-ok "screenshots: test-output/dashboard-{1366,1920}-{en,zh}.png, test-output/dashboard-kiosk-1920.png"
-echo "4 passed, 0 failed"
+ok "screenshots: test-output/dashboard-{1366,1920}-{en,zh}.png, dashboard-kiosk-1920.png, dashboard-floor-1366-en.png"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # dcsim's history generator and ground truth on their own (docs/dcsim.md, "History"):
 # deterministic for a seed; a history cut in two and continued with --resume-from is byte for
 # byte the uninterrupted one (readings, truth and final state), and live dcsim resumed from the
@@ -86,7 +87,8 @@ print("ok - live dcsim resumed from the 13:17 state serves the 00:00 reading of 
 P
 
 # 4. Every counter in the readings agrees with the truth within its register's resolution
-# (the generator's own quantisation; no wrap, no replacement, no gap here).
+# (the generator's own quantisation; no wrap, no replacement, no gap here), the rack PDUs'
+# too.
 "$D" --history "$T/q.csv" $span --no-wrap --no-replace --no-gap --truth "$T/q-truth.csv" 2>/dev/null ||
 	fail "plain history failed"
 $PY - "$T/q.csv" "$T/q-truth.csv" <<'P' || fail "readings' counters disagree with the truth"
@@ -121,6 +123,17 @@ cases = [  # name, counter delta, truth, bound (register resolution; float32 rou
     ("reuse", d("heat-reuse", "heat_kwh", "role=heat_reuse"), tot("reused_heat_kwh"), 0.1),
     ("water L", 1000 * d("water", "water_m3", "role=water;water=intake"), tot("water_intake_l"), 1.0),
 ]
+# every rack PDU's input energy counter (Wh) against the truth of its rack and feed
+for r in ("A1-01", "A1-02", "A1-03", "A1-04", "A2-01", "A2-02", "A2-03", "A2-04"):
+    for f in ("a", "b"):
+        dev = "rpdu-" + r.lower() + "-" + f
+        lab = f"feed={f.upper()};hall=A;rack={r};role=rack_pdu;row={r[1]}"
+        cases.append((dev, d(dev, "energy_kwh", lab), tot(f"rack_{r}_{f}_kwh"), 0.001))
+# the quarter-hour columns add up to the hour
+for r in truth:
+    for rk in ("A1-01", "A2-04"):
+        q = sum(float(r[f"rack_{rk}_q{i}_kwh"]) for i in range(1, 5))
+        assert abs(q - float(r[f"rack_{rk}_a_kwh"]) - float(r[f"rack_{rk}_b_kwh"])) < 1e-5, (rk, r["hour_utc"])
 # + the truth file's rounding (6 decimals a row) and the model's double sums (< 1e-5)
 for name, got, want, res in cases:
     assert abs(got - want) < res + 1e-4, (name, got, want, res)
@@ -143,7 +156,7 @@ def load(path):
             s[(f[1], f[2], f[4])].append((f[0], float(f[3])))
     return s
 a, q = load(sys.argv[1]), load(sys.argv[2])
-assert len(a) == 118 and len(q) == 118, (len(a), len(q))
+assert len(a) == 230 and len(q) == 230, (len(a), len(q))  # 118 + the 112 of the rack PDUs
 n = len(a[("weather", "outdoor_temp_c", "role=weather")])
 assert n == 3 * 1440 + 1, n
 drops = lambda v: [(t, x, y) for (t, x), (_, y) in zip(v, v[1:]) if y < x]
@@ -170,8 +183,8 @@ print("ok - PDU A wraps once, utility-b's 4 energy registers restart at 14:00, P
 P
 "$D" --history "$T/n.csv" --start 2026-09-01 --end 2026-09-01T01:00 --no-snmp-views 2>/dev/null || fail "--no-snmp-views failed"
 ns=$(tail -n +2 "$T/n.csv" | cut -d, -f2,3,5 | sort -u | wc -l)
-[ "$ns" = 63 ] || fail "--no-snmp-views: $ns series, expected the 63 Modbus ones"
-ok "--no-snmp-views leaves the 63 Modbus series"
+[ "$ns" = 175 ] || fail "--no-snmp-views: $ns series, expected the 175 Modbus ones (63 + 112 of the rack PDUs)"
+ok "--no-snmp-views leaves the 175 Modbus series"
 
 # 6. The default steps (the demo's): 5 minutes, 1 minute for what free cooling is computed from.
 for pair in "weather outdoor_temp_c 61" "chiller-plant cooling_mode 61" "weather-snmp temp_c 61" \

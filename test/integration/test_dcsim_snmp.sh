@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # dcsim's SNMP side (docs/dcsim.md, "SNMP") agrees with its Modbus side. One dcsim serves the
 # same simulated PDUs, UPS and weather station over Modbus TCP and over SNMP; one greendcd
 # polls both at once with the shipped profiles (pdu/apc-rpdu2, ups/ups-mib,
@@ -95,8 +96,7 @@ dev() { # name driver address profile options
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 13
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 grep -q "pdu-b-snmp: identified as pdu/apc-rpdu2" "$T/greendcd.log" ||
 	{ grep pdu-b-snmp "$T/greendcd.log"; fail "pdu-b-snmp not identified as pdu/apc-rpdu2 by sysObjectID"; }
 ok "pdu-b over SNMP identified as pdu/apc-rpdu2 by its sysObjectID"
@@ -211,7 +211,6 @@ sys.exit(1 if bad else 0)
 EOF
 ok "SNMP and Modbus sides agree"
 
-kill -TERM "$PID_dcsim"
-wait "$PID_dcsim" || fail "dcsim exit status"
+stop dcsim
 grep -q "SNMP: [1-9][0-9]* requests, 1 dropped" "$T/dcsim.log" || { cat "$T/dcsim.log"; fail "dcsim SNMP summary"; }
 ok "dcsim stopped cleanly: $(grep 'SNMP:' "$T/dcsim.log")"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make deb builds greendc, greendc-receiver and libgreendc-driver-dev from a copy of the tree
 # (the tree is left as it was); lintian finds no error, and no warning that
 # debian/README.source does not list; dpkg -i installs them, and then: the units are where
@@ -13,8 +14,7 @@
 # daemon.user would drop to it, so run it alone (make check runs tests one at a time).
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
-	echo "SKIPPED: installing packages needs root (run make check as root, as CI does)"
-	exit 0
+	skip not-root "installing packages needs root (run make check as root, as CI does)"
 fi
 for t in dpkg-buildpackage dh lintian; do
 	command -v $t >/dev/null || fail "$t missing (tools/setup.sh installs debhelper, devscripts, lintian)"
@@ -59,7 +59,8 @@ purge_all() {
 	done
 	return 0
 }
-trap 'purge_all; cleanup' EXIT INT TERM
+PURGE=1
+on_exit '[ "$PURGE" = 0 ] || purge_all'
 
 # ---- build, out of tree ----
 status_before=$(git -C "$top" status --porcelain 2>/dev/null || true)
@@ -139,7 +140,7 @@ devices:
 Y
 chmod 755 "$T"
 chmod 644 "$T/site.yaml"
-bg greendcd /usr/sbin/greendcd -c "$T/site.yaml"
+bg --judge greendcd /usr/sbin/greendcd -c "$T/site.yaml"
 n=0
 until [ -s /var/lib/greendc/test.db ] && [ "$(greendc --db /var/lib/greendc/test.db query 'utility-a power_w' \
 	--from -5m --to now --step raw --format csv 2>/dev/null | tail -n +2 | wc -l)" -ge 3 ]; do
@@ -147,8 +148,7 @@ until [ -s /var/lib/greendc/test.db ] && [ "$(greendc --db /var/lib/greendc/test
 	[ $n -gt 100 ] && { cat "$T/greendcd.log"; fail "no polls stored by the installed greendcd"; }
 	sleep 0.1
 done
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 [ "$(stat -c %U /var/lib/greendc/test.db)" = greendc ] || fail "database not owned by greendc"
 ok "installed greendcd ran as greendc, stored polls in /var/lib/greendc; installed greendc reads them"
 
@@ -194,7 +194,7 @@ echo "$v" | grep -qF "$ver" || fail "greendc --version says \"$v\", the package 
 ok "greendc --version: $v"
 
 # ---- purge: nothing left ----
-trap cleanup EXIT INT TERM
+PURGE=0
 purge_all
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -1,17 +1,17 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Disk full: the database lives on a small tmpfs that is filled up while greendcd ingests.
 # The daemon logs it, keeps running, polling and serving /metrics, does not corrupt the file,
 # and when space returns it writes again — including the samples it held while the disk was
 # full.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
-	echo "SKIPPED: mounting a tmpfs needs root (run make check as root, as CI does)"
-	exit 0
+	skip not-root "mounting a tmpfs needs root (run make check as root, as CI does)"
 fi
 M="$T/mnt"
 mkdir -p "$M"
 mount -t tmpfs -o size=4m tmpfs "$M" || fail "cannot mount a tmpfs"
-trap 'umount "$M" 2>/dev/null; cleanup' EXIT INT TERM
+on_exit 'umount "$M" 2>/dev/null'
 
 P=$(free_port)
 HP=$(free_port)
@@ -38,7 +38,7 @@ n0=$(count)
 dd if=/dev/zero of="$M/filler" bs=64k 2>/dev/null || true
 t_full=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 sleep 4
-kill -0 "$PID_greendcd" || fail "greendcd died when the disk filled"
+alive greendcd || fail "greendcd died when the disk filled"
 n=$(grep -c 'store: .*database or disk is full' "$T/greendcd.log" || true)
 [ "$n" = 1 ] || { tail "$T/greendcd.log"; fail "disk full logged $n times, expected once"; }
 ok "disk full logged once: $(grep 'disk is full' "$T/greendcd.log" | sed 's/^[0-9-]* [0-9:]* //')"
@@ -61,7 +61,6 @@ held=$("$B/greendc" --db "$DB" query 'm1 power_w' --from "$t_full" --to "$t_back
 ok "writing again ($n_full -> $n_back); $held samples polled while full were kept"
 grep -q 'store: writing again: recovered after' "$T/greendcd.log" || fail "recovery not logged"
 ok "recovery logged: $(grep 'writing again' "$T/greendcd.log" | sed 's/^[0-9-]* [0-9:]* //')"
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "exit status after disk full"
+stop greendcd
 [ "$(sql "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
 ok "clean stop, integrity_check ok"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The `cooling:` config section: the demo config validates; bad values, unknown keys, a series
 # naming no configured device and an incomplete outdoor block are each reported with file:line;
 # the section's settings reach `greendc freecool` (thresholds move with the approaches).

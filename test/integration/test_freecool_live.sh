@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The live free-cooling calculator over stored data: dcsim's plant controller changes over 2 K
 # late (--late-changeover 2) at a simulated instant (2026-04-20 12:00, outdoor wet-bulb about
 # 9.7 C) where full free cooling is available (HX leaving 14.7 C <= 15 C) but the plant runs
@@ -49,10 +50,8 @@ Y
 	from=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	bg "greendcd_$cn" "$B/greendcd" -c "$T/$cn/greendc.yaml"
 	sleep 14
-	eval "pid=\$PID_greendcd_$cn"
-	kill -TERM "$pid"
-	wait "$pid" || true
-	eval "kill -TERM \$PID_dcsim_$cn"
+	stop "greendcd_$cn"
+	stop "dcsim_$cn"
 	to=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	"$B/greendc" -c "$T/$cn/greendc.yaml" freecool --from "$from" --to "$to" --step 1s \
 		--format json >"$T/$cn/out.json" || fail "$cn: greendc freecool failed"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # One stored month, one set of free-cooling hours (DESIGN.md "The same figure everywhere"):
 # April 2026 of half-hourly outdoor and plant readings (dry-bulb, RH or in some hours only a
 # dew point, station pressure with gaps, cooling mode with gaps where the valve % stands in,

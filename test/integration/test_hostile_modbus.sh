@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Modbus driver against hostile peers (test/integration/hostile_modbus.py, raw sockets):
 # truncated frames, a wrong byte count, a wrong transaction id, a wrong unit id, a wrong
 # function code, garbage, a reply trickled one byte at a time, a connection closed mid-reply.
@@ -64,11 +65,8 @@ done
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 RUN=12
 sleep $RUN
-kill -0 "$PID_greendcd" 2>/dev/null || { cat "$T/greendcd.log"; fail "greendcd died"; }
-kill -TERM "$PID_greendcd"
-rc=0
-wait "$PID_greendcd" || rc=$?
-[ "$rc" = 0 ] || { cat "$T/greendcd.log"; fail "greendcd exited $rc on SIGTERM"; }
+alive greendcd || { cat "$T/greendcd.log"; fail "greendcd died"; }
+stop greendcd
 ok "greendcd survived $RUN s of hostile peers and stopped with status 0 on SIGTERM"
 DB="$T/greendc.db"
 G() { "$B/greendc" --db "$DB" "$@"; }

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The HTTP server of greendcd against dcsim (docs/api.md): every /api/v1 endpoint answers JSON
 # with the right shape; bad input (non-numeric ranges, huge steps, unknown series, SQL
 # metacharacters, unknown parameters) gets a 4xx and changes nothing; static path traversal in
@@ -7,27 +8,20 @@
 # metrics` and a real Prometheus scrapes it; off 127.0.0.1 (bound to 127.0.0.2) the API needs
 # the bearer token, whose failures and success land in the audit log.
 . "$(dirname "$0")/lib.sh"
-# The demo's report signing key is made by `make demo`; here, one of the test's own.
-(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
-
 command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus; tools/setup.sh)"
 command -v prometheus >/dev/null || fail "prometheus missing (tools/setup.sh)"
 
 P=$(free_port)
 SP=$(free_port)
 HP=$(free_port)
-mkconf() { # out http_port extra_http_lines
-	sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: $(basename "$1" .yaml).db|" \
-		-e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
-		-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
-		-e "s|commit_interval: .*|commit_interval: 200ms|" \
-		-e "s|port: 8470|port: $2|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
-		-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles\n  audit_log: $T/$(basename "$1" .yaml).audit|" \
-		"$top/etc/demo.yaml" >"$1"
-	[ -z "$3" ] || printf '%s\n' "$3" >>"$1"
+DCSIM_PORT=$P SNMP_PORT=$SP RECV_PORT=$(free_port)
+mkconf() { # out http_port variants...: the demo config, fast polling, its own store and audit log
+	_o=$1
+	HTTP_PORT=$2 DB_NAME=$(basename "$1" .yaml).db AUDIT_LOG=$T/$(basename "$1" .yaml).audit
+	shift 2
+	demo_config "$_o" fast-polling audit-log "$@"
 }
-mkconf "$T/greendc.yaml" "$HP" ""
+mkconf "$T/greendc.yaml" "$HP"
 grep -q "^http:" "$T/greendc.yaml" || fail "etc/demo.yaml has no http: section"
 NDEV=$(grep -c '^  - name:' "$T/greendc.yaml")
 
@@ -234,18 +228,17 @@ curl -s "http://127.0.0.1:$PP/api/v1/query?query=greendc_pue_interim_ratio" -o "
 $PY -c "import json,sys; r=json.load(open('$T/q.json'))['data']['result']; sys.exit(0 if r and r[0]['metric']['category']=='2' and float(r[0]['value'][1]) > 1 else 1)" ||
 	fail "Prometheus has no greendc_pue_interim_ratio: $(cat "$T/q.json")"
 ok "Prometheus scrapes /metrics: up == 1, greendc_pue_interim_ratio{category=\"2\"} stored"
-kill "$PID_prometheus"
+stop prometheus
 
 # ---- off 127.0.0.1: token required, hashed, audited ----
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && printf "%s" "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256") # a secret: mode 0600
 HP2=$(free_port)
-mkconf "$T/noauth.yaml" "$HP2" ""
-sed -i "s|listen: 127.0.0.1|listen: 127.0.0.2|" "$T/noauth.yaml"
+LISTEN=127.0.0.2 TOKEN_FILE=$T/token.sha256
+mkconf "$T/noauth.yaml" "$HP2" http-listen
 "$B/greendc" check-config "$T/noauth.yaml" >"$T/noauth.out" 2>&1 && fail "127.0.0.2 without a token_file was accepted"
 grep -q "token_file is required" "$T/noauth.out" || fail "message: $(cat "$T/noauth.out")"
-mkconf "$T/remote.yaml" "$HP2" ""
-sed -i -e "s|listen: 127.0.0.1|listen: 127.0.0.2\n  token_file: $T/token.sha256|" "$T/remote.yaml"
+mkconf "$T/remote.yaml" "$HP2" http-listen http-token
 bg remote "$B/greendcd" -c "$T/remote.yaml"
 n=0
 until curl -s -o /dev/null "http://127.0.0.2:$HP2/"; do
@@ -293,7 +286,43 @@ for ep in site devices "pue?period=today" "freecool?from=-5m"; do
 done
 ok "after SIGHUP the API answers from the new configuration"
 
-kill -TERM "$PID_remote" "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd did not stop cleanly"
+# Today's and this month's PUE in the API are `greendc pue`'s figures for the same site-time
+# day and month (one computation: the CLI's are held to dcsim's ground truth by the truth
+# tests), compared once no new sample arrives (dcsim stopped, the last commits in).
+stop dcsim
+sleep 1
+day=$(TZ=Asia/Shanghai date +%F)
+for q in "today $day hour" "month ${day%-*} day"; do
+	set -- $q
+	get "$U/api/v1/pue?period=$1&by=$3"
+	[ "$st" = 200 ] || fail "pue?period=$1: $st"
+	cp "$T/body" "$T/api-$1.json"
+	"$B/greendc" -c "$T/greendc.yaml" pue --period "$2" --by "$3" --format json >"$T/cli-$1.json" 2>/dev/null || true
+	$PY - "$T/api-$1.json" "$T/cli-$1.json" "$2" <<'P' || fail "/api/v1/pue?period=$1 differs from greendc pue --period $2 (above)"
+import json, sys
+a, c, label = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+assert a["period"] == label == c["total"]["period"], (a["period"], label, c["total"]["period"])
+def same(x, y, what):
+    for k in ("e_dc_kwh", "e_it_kwh", "provisional_pue", "pue", "status", "category"):
+        u, v = x.get(k), y.get(k)
+        ok = u == v or (isinstance(u, float) and isinstance(v, float) and abs(u - v) <= 1e-9 * abs(v))
+        assert ok, (what, k, u, v)
+same(a, c["total"], label)
+ai = {i["period"]: i for i in a["intervals"]}
+ci = {i["period"]: i for i in c["intervals"]}
+# The API lists the intervals up to now; the CLI the whole period, the rest yet to come (empty).
+assert ai and set(ai) <= set(ci), (sorted(ai), sorted(ci))
+for k in ci:
+    if k in ai:
+        same(ai[k], ci[k], k)
+    else:
+        assert k > max(ai) and ci[k]["e_dc_kwh"] == 0 and ci[k]["e_it_kwh"] == 0, ci[k]
+assert a["e_it_kwh"] > 0 and a["e_dc_kwh"] > a["e_it_kwh"], a
+print(f"ok - /api/v1/pue?period={label}: E_DC {a['e_dc_kwh']:.3f} kWh, E_IT {a['e_it_kwh']:.3f} kWh, {a['status']}, {len(ai)} intervals = greendc pue")
+P
+done
+ok "the API's today and month are the CLI's site-time day and month, figure for figure"
+
+stop remote
+stop greendcd
 grep -q "http: dashboard and API on http://127.0.0.1:$HP/" "$T/greendcd.log" || fail "no listen line in the log"
-echo "11 passed, 0 failed"

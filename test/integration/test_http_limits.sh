@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What greendcd's HTTP server refuses at once, and how it reads numbers and tokens (issue 20,
 # items 5, 7, 10, 11; docs/api.md): 1,000 query parameters and a GET with a body (by length or
 # chunked) get a 4xx within a second instead of no answer; numbers are decimal (series=010 is
@@ -13,17 +14,10 @@ SP=$(free_port)
 HP=$(free_port)
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && printf '%s' "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256")
-(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
+DCSIM_PORT=$P SNMP_PORT=$SP HTTP_PORT=$HP RECV_PORT=$(free_port) AUDIT_LOG=$T/audit.log
 mkconf() { # out listen token_file
-	sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
-		-e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
-		-e "s|commit_interval: .*|commit_interval: 200ms|" -e "s|interval: [0-9]*s$|interval: 500ms|" \
-		-e "s|timeout: 1s|timeout: 400ms|" \
-		-e "s|listen: 127.0.0.1|listen: $2\n  token_file: $3|" \
-		-e "s|port: 8470|port: 0$HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
-		-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles\n  audit_log: $T/audit.log|" \
-		"$top/etc/demo.yaml" >"$1"
+	LISTEN=$2 TOKEN_FILE=$3
+	demo_config "$1" fast-polling http-listen http-token http-port-leading-zero audit-log
 }
 mkconf "$T/greendc.yaml" 127.0.0.2 "$T/token.sha256"
 
@@ -124,6 +118,4 @@ grep -q '"subject":"http client 127.0.0.4","object":"/api/v1/devices","result":"
 [ "$n3" -ge 5 ] && [ "$n3" -le 10 ] || fail "127.0.0.3's 60 rejections gave $n3 audit records (want 5..10)"
 ok "60 wrong tokens from 127.0.0.3 ($n3 audited) do not hide 127.0.0.4's"
 
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd did not stop cleanly"
-echo "6 passed, 0 failed"
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendcd's HTTP server with TLS (GnuTLS through libmicrohttpd) and its limits: bound to
 # 127.0.0.3 with a token and a self-signed certificate made here, it answers HTTPS with that
 # certificate (verified by curl against it as the CA), refuses plain HTTP, needs the token;
@@ -6,9 +7,6 @@
 # (idle connections beyond it are closed at once while the ones within it stay served); and
 # a daemon whose port is taken logs it and keeps metering.
 . "$(dirname "$0")/lib.sh"
-# The demo's report signing key is made by `make demo`; here, one of the test's own.
-(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
-
 command -v openssl >/dev/null || fail "openssl missing"
 P=$(free_port)
 SP=$(free_port)
@@ -18,22 +16,17 @@ HP=$(free_port)
 	fail "openssl: $(cat "$T/openssl.log")"
 TOKEN=tls-test-token-$$
 (umask 077 && printf "%s" "$TOKEN" | sha256sum | cut -c1-64 >"$T/token.sha256") # a secret: mode 0600
-mk() { # out extra-sed
-	sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-		-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
-		-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
-		-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
-		-e "$2" "$top/etc/demo.yaml" >"$1"
-}
-mk "$T/half.yaml" "s|listen: 127.0.0.1|listen: 127.0.0.1\n  tls_cert: $T/http.crt|"
+DCSIM_PORT=$P SNMP_PORT=$SP HTTP_PORT=$HP RECV_PORT=$(free_port)
+TLS_CERT=$T/http.crt TLS_KEY=$T/http.key TOKEN_FILE=$T/token.sha256 LISTEN=127.0.0.3
+demo_config "$T/half.yaml" http-tls-cert
 "$B/greendc" check-config "$T/half.yaml" >"$T/half.out" 2>&1 && fail "tls_cert without tls_key accepted"
 grep -q "half.yaml:[0-9]*: http: tls_cert and tls_key go together" "$T/half.out" || fail "message: $(cat "$T/half.out")"
-mk "$T/badport.yaml" "s|port: $HP|port: 70000|"
+demo_config "$T/badport.yaml" http-port-70000
 "$B/greendc" check-config "$T/badport.yaml" >"$T/badport.out" 2>&1 && fail "port 70000 accepted"
 grep -q "badport.yaml:[0-9]*: http.port" "$T/badport.out" || fail "port message: $(cat "$T/badport.out")"
 ok "half a TLS config and port 70000 are config errors with file:line"
 
-mk "$T/greendc.yaml" "s|listen: 127.0.0.1|listen: 127.0.0.3\n  token_file: $T/token.sha256\n  tls_cert: $T/http.crt\n  tls_key: $T/http.key\n  per_ip_connections: 4\n  max_connections: 8|"
+demo_config "$T/greendc.yaml" http-listen http-token http-tls-cert http-tls-key http-connection-limits
 bg dcsim "$B/dcsim" --port "$P" --snmp-port "$SP"
 wait_port "$P"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
@@ -82,7 +75,7 @@ st=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/http.crt" -H "Authoriza
 
 # A second daemon configured for the same address and port: it logs why it has no HTTP server
 # and keeps metering (a taken port must not stop data collection).
-sed -e "s|path: greendc.db|path: second.db|" "$T/greendc.yaml" >"$T/second.yaml"
+DB_NAME=second.db demo_config "$T/second.yaml" http-listen http-token http-tls-cert http-tls-key http-connection-limits
 bg second "$B/greendcd" -c "$T/second.yaml"
 n=0
 until grep -q "http: cannot listen on 127.0.0.3 port $HP" "$T/second.log" 2>/dev/null; do
@@ -96,6 +89,7 @@ until [ "$(sql "$T/second.db" "SELECT count(*) FROM devices WHERE state = 'up'" 
 	[ $n -gt 100 ] && fail "the daemon without its HTTP server stopped metering: $(tail -5 "$T/second.log")"
 	sleep 0.1
 done
-kill -0 "$PID_second" || fail "second daemon exited"
+alive second || fail "second daemon exited"
 ok "port taken: the error is logged and the daemon keeps polling without HTTP"
-echo "4 passed, 0 failed"
+stop second
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # History import and export (docs/import-export.md), end to end through the CLI:
 # - a year of hourly readings for a small site (utility feed, UPS output, chiller, water),
 #   generated here with known totals and mixed units, imported in long format; `greendc pue`
@@ -152,21 +153,18 @@ grep -q "unparseable time" "$T/bad.err" && grep -q "unknown series" "$T/bad.err"
 ok "5 bad lines reported by line number with reasons; nothing imported (dry run and real)"
 
 # An open database is refused (greendcd keeps its connection open the same way).
-$PY -c "
+bg holder $PY -c "
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1]); c.execute('select count(*) from series').fetchall()
-open(sys.argv[2], 'w').close(); time.sleep(30)" "$T/greendc.db" "$T/holding" &
-holder=$!
-PIDS="$PIDS $holder"
+open(sys.argv[2], 'w').close(); time.sleep(30)" "$T/greendc.db" "$T/holding"
 n=0
 while [ ! -e "$T/holding" ]; do n=$((n + 1)); [ $n -lt 100 ] || fail "holder did not start"; sleep 0.1; done
 set +e
 G import "$T/year.csv" >"$T/busy.out" 2>&1
 rc=$?
 set -e
-kill "$holder"
-wait "$holder" 2>/dev/null || true
-[ $rc = 1 ] && grep -q "is open by process $holder" "$T/busy.out" ||
+stop holder
+[ $rc = 1 ] && grep -q "is open by process $PID_holder" "$T/busy.out" ||
 	{ cat "$T/busy.out"; fail "import into an open database was not refused (rc $rc)"; }
 ok "import refuses a database another process has open"
 
@@ -175,9 +173,7 @@ awk 'BEGIN { print "timestamp,device,metric,value,labels";
 	t = 1767225600; v = 3000000;
 	for (i = 0; i < 1500000; i++) { v += 0.25;
 		printf "%s,utility,energy_kwh,%.2f,feed=big\n", strftime("%Y-%m-%dT%H:%M:%SZ", t + i * 10, 1), v } }' >"$T/big.csv"
-"$B/greendc" -c "$T/site.yaml" import "$T/big.csv" >"$T/kill.out" 2>&1 &
-imp=$!
-PIDS="$PIDS $imp"
+bg imp "$B/greendc" -c "$T/site.yaml" import "$T/big.csv"
 n=0
 # Wait until the staging copy holds imported blocks (committed batches), then kill.
 while :; do
@@ -185,11 +181,10 @@ while :; do
 	[ $n -lt 300 ] || fail "import did not start writing"
 	sz=$(stat -c %s "$T/greendc.db.import-tmp-wal" 2>/dev/null || echo 0)
 	[ "$sz" -gt 1000000 ] && break
-	kill -0 "$imp" 2>/dev/null || { cat "$T/kill.out"; fail "import finished before the kill: make big.csv bigger"; }
+	alive imp || { cat "$T/imp.log"; fail "import finished before the kill: make big.csv bigger"; }
 	sleep 0.05
 done
-kill -9 "$imp"
-wait "$imp" 2>/dev/null || true
+crash imp
 [ "$(sha256sum <"$T/greendc.db")" = "$sum1" ] || fail "kill -9 mid-import changed the database"
 G series >"$T/series.out"
 ! grep -q "feed=big" "$T/series.out" || fail "a killed import left a series"
@@ -375,9 +370,8 @@ ok "history under live data: rebuilt with keep-live, idempotent over rollup-only
 # a reset: raw 65534 -> 1 counted 1 instead of 3), the replacement the one discontinuity. A
 # re-import across the replacement and the wraps is unchanged, raw hours and rollup-only hours
 # (the demo keeps 7 days of raw) alike.
-sed -e "s|path: ../demo-state/greendc.db|path: meters.db|" -e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
-	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" "$top/etc/demo.yaml" >"$T/demo.yaml"
 (umask 077 && echo "whsec_dGVzdC1rZXktZm9yLWltcG9ydC10ZXN0cw==" >"$T/central.key")
+DB_NAME=meters.db demo_config "$T/demo.yaml"
 "$B/dcsim" --history "$T/meters.csv" --start 2026-09-15 --end 2026-09-24 --step 1m --no-gap \
 	--replace-at 2026-09-21T14:00 2>"$T/gen.err" || { cat "$T/gen.err"; fail "dcsim --history"; }
 grep -q "wrapped [1-9]" "$T/gen.err" || { cat "$T/gen.err"; fail "the history has no wrap"; }

@@ -1,6 +1,8 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make install DESTDIR=...: everything lands under DESTDIR (nothing outside it), the installed
-# programs run from there, and both systemd units (greendcd.service, greendc-report.service)
+# programs run from there, and the systemd units (greendcd.service, greendc-report.service,
+# greendc-report-annual.service)
 # pass `systemd-analyze verify` and score an exposure of at most 2.0 in `systemd-analyze
 # security --offline=true`. greendcd.service has no serial device and no dialout group;
 # `greendc check-config --systemd-dropin` gives them to a config with Modbus RTU devices only.
@@ -49,14 +51,14 @@ grep -q "^      path: \"/usr/local/share/greendc/grafana\"$" "$D/usr/local/share
 GREENDC_DRIVERS="$D/usr/local/lib/greendc/drivers" "$D/usr/local/bin/greendc" check-config --no-secrets "$top/etc/demo.yaml" >/dev/null || fail "installed greendc cannot validate the demo config"
 ok "installed greendc runs"
 
-for u in greendcd.service greendc-report.service; do
+for u in greendcd.service greendc-report.service greendc-report-annual.service; do
 	unit="$D/usr/local/lib/systemd/system/$u"
 	# Verify a copy whose program paths point into DESTDIR (verify checks they are
 	# executable); the system's own units (sysinit.target, /bin/kill) resolve as they would
 	# once installed.
 	sed "s|/usr/local/|$D/usr/local/|g" "$unit" >"$T/$u"
 	if MANPATH="$D/usr/local/share/man" systemd-analyze verify "$T/$u" >"$T/verify.log" 2>&1 &&
-		! grep -v '^$' "$T/verify.log" | grep -v "greendc-report.timer" | grep -q .; then
+		! grep -v '^$' "$T/verify.log" | grep -v "greendc-report\(-annual\)\{0,1\}.timer" | grep -q .; then
 		ok "$u: systemd-analyze verify: clean"
 	else
 		cat "$T/verify.log"

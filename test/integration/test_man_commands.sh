@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # man/greendc.1 documents exactly the commands of the CLI's command table
 # (src/cli/cli_commands.c, listed by the undocumented `greendc --commands`), so the two cannot
 # drift: a command added to the table without a man page entry, or an entry for a command that

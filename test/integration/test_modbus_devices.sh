@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Modbus device tests as data: every register recording in test/devices/modbus/*.regs is
 # served by Debian's pymodbus (test/integration/pymodbus_server.py --regs, an independent
 # peer, not libmodbus) on 127.0.0.1, recording i at unit id i (unrecorded registers between
@@ -70,8 +71,7 @@ done
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole pipeline against real Modbus TCP servers on 127.0.0.1:
 #   - dcsim (libmodbus) and an independent server on Debian's pymodbus;
 #   - values stored equal what the servers served (every type and word order, scale, offset);
@@ -92,10 +93,7 @@ wait_port "$P_SILENT" 20
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 RUN=12
 sleep $RUN
-kill -TERM "$PID_greendcd"
-rc=0
-wait "$PID_greendcd" || rc=$?
-[ "$rc" = 0 ] || { cat "$T/greendcd.log"; fail "greendcd exited $rc on SIGTERM"; }
+stop greendcd
 ok "greendcd stopped with status 0 on SIGTERM"
 DB="$T/greendc.db"
 G() { "$B/greendc" --db "$DB" "$@"; }
@@ -149,19 +147,24 @@ print("ok - dcsim total = L1+L2+L3 in", pairs, "reads")
 P
 G query 'sim-utility energy_kwh*' --from -10m --to now --step raw --format csv | tail -n +2 >"$T/e.csv"
 $PY - "$T/e.csv" "$T/util.csv" <<'P' || fail "dcsim energy counter does not match power x time"
-import csv, sys, datetime
+import csv, sys, datetime, math
 def t(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 e = [(t(r[0]), float(r[1])) for r in csv.reader(open(sys.argv[1]))]
 rows = list(csv.reader(open(sys.argv[2])))
 i_tot = next(i for i, h in enumerate(rows[0]) if "phase=" not in h and h != "ts")
-p = [(t(r[0]), float(r[i_tot])) for r in rows[1:] if r[i_tot]]
+p = [v for ts, v in ((t(r[0]), float(r[i_tot])) for r in rows[1:] if r[i_tot]) if e[0][0] <= ts <= e[-1][0]]
 de = e[-1][1] - e[0][1]
 hours = (e[-1][0] - e[0][0]) / 3600
-avg_kw = sum(v for _, v in p) / len(p) / 1000
-expect = avg_kw * hours
-# float32 kWh near 5e4 resolves ~0.004 kWh; allow that plus 15 %.
-assert abs(de - expect) <= 0.15 * expect + 0.01, (de, expect)
-print(f"ok - energy advanced {de:.3f} kWh vs {expect:.3f} kWh from power")
+expect = sum(p) / len(p) / 1000 * hours
+# The bound, from dcsim's model (docs/dcsim.md, "Time convention"): its counters advance in
+# whole simulated seconds, so the two readings' energy spans whole seconds that differ from
+# the time between the reads by under 1 s (at most 1 s of the largest power); the power is
+# smooth (noise on 5-minute knots), so the mean of its samples is off from the mean over the
+# span by at most their spread; and each float32 kWh reading is rounded to its spacing.
+q = 2.0 ** (math.floor(math.log2(e[-1][1])) - 23)
+bound = max(p) / 1000 / 3600 + (max(p) - min(p)) / 1000 * hours + 2 * q
+assert abs(de - expect) <= bound, (de, expect, bound)
+print(f"ok - energy advanced {de:.4f} kWh vs {expect:.4f} kWh from power x time (bound {bound:.4f} kWh: 1 s of power, the power's spread, float32 steps)")
 P
 
 # Cadence: every healthy device polled about once a second despite three dead peers.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The worked example of docs/import-export.md: 13 monthly meter readings (utility in MWh, UPS
 # output in kWh, local midnight in Europe/Berlin, closing the month before) imported from a
 # spreadsheet, then the annual PUE. A counter integrates, so readings at both ends of a period

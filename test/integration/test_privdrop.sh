@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Started as root with daemon.user set, greendcd drops to that user before it opens the
 # store: the process runs with the user's uid, root cannot be regained, the database it
 # creates belongs to the user, and polling works; a configured user that does not exist is an
@@ -7,8 +8,7 @@
 # when not run as root.)
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
-	echo "SKIPPED: privilege drop needs root (run make check as root, as CI does)"
-	exit 0
+	skip not-root "privilege drop needs root (run make check as root, as CI does)"
 fi
 P=$(free_port)
 bg dcsim "$B/dcsim" --port "$P"
@@ -33,8 +33,7 @@ grep -q "dropped root: running as nobody" "$T/greendcd.log" || fail "no log line
 owner=$(stat -c %u "$T/state/greendc.db")
 [ "$owner" = "$nobody" ] || fail "database owned by uid $owner"
 ok "the database belongs to nobody"
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "exit status"
+stop greendcd
 n=$("$B/greendc" --db "$T/state/greendc.db" query 'utility-a greendc_device_up' --from -5m --to now --step raw --format csv | tail -n +2 | wc -l)
 [ "$n" -ge 3 ] || fail "only $n polls stored"
 ok "$n polls stored after dropping root"
@@ -49,8 +48,7 @@ ok "missing daemon.user refused"
 # run as root and creates nothing; --allow-root runs it as root (warned); so does a start by
 # systemd (SYSTEMD_EXEC_PID is greendcd's own pid), with a warning.
 if id greendc >/dev/null 2>&1; then
-	echo "SKIPPED: this machine has a user greendc, which greendcd would drop to: refusal not tested"
-	exit 0
+	skip user-greendc-exists "this machine has a user greendc, which greendcd would drop to: refusal not tested"
 fi
 mkdir -p "$T/r"
 cat >"$T/r/greendc.yaml" <<Y
@@ -75,19 +73,17 @@ as_root() {
 	_name=$1
 	shift
 	rm -rf "$T/r/state"
-	env -u SYSTEMD_EXEC_PID -u INVOCATION_ID "$@" >"$T/$_name.log" 2>&1 &
-	_pid=$!
-	PIDS="$PIDS $_pid"
+	bg --as-is --judge "$_name" env -u SYSTEMD_EXEC_PID -u INVOCATION_ID "$@"
+	eval "_pid=\$PID_$_name"
 	_n=0
 	until [ -s "$T/r/state/greendc.db" ] && [ "$("$B/greendc" --db "$T/r/state/greendc.db" query 'utility-a greendc_device_up' --from -5m --to now --step raw --format csv 2>/dev/null | tail -n +2 | wc -l)" -ge 2 ]; do
 		_n=$((_n + 1))
 		[ $_n -gt 100 ] && { cat "$T/$_name.log"; fail "$_name: not polling"; }
-		kill -0 "$_pid" 2>/dev/null || { cat "$T/$_name.log"; fail "$_name: exited"; }
+		alive "$_name" || { cat "$T/$_name.log"; fail "$_name: exited"; }
 		sleep 0.1
 	done
 	[ "$(awk '/^Uid:/ {print $3}' "/proc/$_pid/status")" = 0 ] || fail "$_name: not running as root"
-	kill -TERM "$_pid"
-	wait "$_pid" || fail "$_name: exit status"
+	stop "$_name"
 }
 as_root allow "$B/greendcd" --allow-root -c "$T/r/greendc.yaml"
 grep -q "running as root because of --allow-root" "$T/allow.log" || fail "--allow-root not warned"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # /metrics follows the Prometheus conventions on a live greendcd (the demo config against
 # dcsim): `promtool check metrics` finds nothing at all; each family has one HELP and one TYPE,
 # no two families share a HELP; no family name ends in a non-base unit; every family is one
@@ -13,16 +14,8 @@ command -v promtool >/dev/null || fail "promtool missing (Debian prometheus; too
 P=$(free_port)
 SP=$(free_udp_port)
 HP=$(free_port)
-# The demo's report signing key is made by `make demo`; here, one of the test's own.
-(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
-sed -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
-	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
-	-e "s|secret_file: ../demo-state/central.key|secret_file: $T/central.key|" \
-	-e "s|interval: [0-9]*s$|interval: 500ms|" -e "s|timeout: 1s|timeout: 400ms|" \
-	-e "s|commit_interval: .*|commit_interval: 200ms|" \
-	-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
-	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
-	"$top/etc/demo.yaml" >"$T/greendc.yaml"
+DCSIM_PORT=$P SNMP_PORT=$SP HTTP_PORT=$HP RECV_PORT=$(free_port)
+demo_config "$T/greendc.yaml" fast-polling
 site=$(sed -n 's/^  id: *//p' "$T/greendc.yaml" | head -1)
 [ -n "$site" ] || fail "no site.id in the demo config"
 bg dcsim "$B/dcsim" --port "$P" --snmp-port "$SP"
@@ -147,4 +140,3 @@ PYEOF
 	[ $rc = 3 ] && [ $tries -lt 3 ] || fail "/metrics conventions (see above)"
 	sleep 1
 done
-echo "8 passed, 0 failed"

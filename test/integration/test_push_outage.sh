@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Outbox delivery to greendc-receiver (receiver/) over real HTTP on 127.0.0.1:
 #  1. receiver answering 503 (an outage): the head item is retried with a backoff that grows
 #     from backoff_min and is capped at backoff_max (request log timestamps);
@@ -73,8 +74,7 @@ wait_until 20 drained || fail "outbox did not drain after the outage ($(pending)
 ok "after the 503 outage: $(stored) stored, outbox empty"
 
 # ---- 2. receiver process down, then back ---------------------------------------------------
-kill "$PID_receiver"
-wait "$PID_receiver" 2>/dev/null || true
+stop receiver
 sleep 5
 p=$(pending)
 [ "$p" -ge 3 ] || fail "only $p items accrued while the receiver was down"
@@ -83,16 +83,14 @@ wait_until 20 drained || fail "outbox did not drain after the receiver came back
 ok "receiver down 5 s: $p items accrued, all delivered when it came back"
 
 # ---- 3. kill -9 mid-delivery ---------------------------------------------------------------
-kill "$PID_receiver"
-wait "$PID_receiver" 2>/dev/null || true
+stop receiver
 sleep 4
 start_receiver --delay-ms 400
 sleep 1.2 # a few delivered, the rest in flight or queued
 before=$(sql "$DB" "SELECT ikey FROM outbox" | sort)
 nb=$(echo "$before" | grep -c . || true)
 [ "$nb" -ge 2 ] || fail "nothing left in the outbox to kill the daemon over ($nb)"
-kill -9 "$PID_greendcd"
-wait "$PID_greendcd" 2>/dev/null || true
+crash greendcd
 cp "$T/greendcd.log" "$T/greendcd-before-kill.log"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 wait_until 30 drained || fail "outbox did not drain after kill -9 + restart ($(pending) left)"
@@ -119,8 +117,7 @@ P
 ok "every summary arrived in period order; the only hole is the time greendcd was dead"
 
 # ---- 4. 429 + Retry-After beyond backoff_max -----------------------------------------------
-kill "$PID_receiver"
-wait "$PID_receiver" 2>/dev/null || true
+stop receiver
 : >"$RLOG"
 start_receiver --reply-429 1 --retry-after 3
 wait_until 20 grep -q ' 429 ' "$RLOG" || fail "no 429 served"
@@ -135,5 +132,4 @@ ok "429 with Retry-After: 3 -> next attempt after $wait_ms ms (backoff_max is 1.
 grep -q TOPSECRET42 "$T"/greendcd*.log && fail "the URL token appears in the daemon log"
 grep -q "central -> http://127.0.0.1:$RP/" "$T/greendcd.log" || fail "no redacted target line"
 ok "daemon log shows only http://127.0.0.1:$RP/…, never the token"
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status $?"
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A server's Retry-After is honoured only up to the target's retry_after_max (issue: one
 # "Retry-After: 3153600000" used to stall a stream for a century, stored in SQLite and kept
 # across restarts; ra*1000 could overflow). Against a plain HTTP server on 127.0.0.1 that
@@ -72,5 +73,4 @@ P
 grep -q "server asked to retry after 3153600000 s; waiting 2 s" "$T/greendcd.log" ||
 	{ cat "$T/greendcd.log"; fail "the server's Retry-After is not logged"; }
 ok "Retry-After 3153600000 s and an HTTP-date in 9999 both waited 2 s (retry_after_max)"
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status $?"
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendc-receiver's checks and the pusher's TLS, with real peers on 127.0.0.1:
 #  1. requests signed independently in Python (hmac/hashlib): a good one is stored, a replay
 #     is a duplicate (stored once), a tampered body and a stale timestamp (> 5 min) and a
@@ -58,7 +59,7 @@ n=$(sql "$T/r.db" "SELECT count(*) FROM messages")
 grep -q "msg-2 401 bad-signature" "$T/req.log" || fail "tampered body not logged as bad-signature"
 grep -q "msg-3 400 stale-timestamp" "$T/req.log" || fail "stale not logged"
 ok "receiver: good stored once (replay = duplicate), tampered 401, stale/future 400, wrong key 401; /sites shows PUE 1.31 grade 2"
-kill "$PID_receiver"
+stop receiver
 
 # ---- 2. TLS -----------------------------------------------------------------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
@@ -82,8 +83,7 @@ outputs:
 Y
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 DB="$T/greendc.db"
 stored=$(sql "$T/tls.db" "SELECT count(*) FROM messages")
 [ "$stored" -ge 2 ] || fail "nothing delivered over TLS with the CA ($stored)"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # greendc-receiver under attack (issue 20), on its default SQLite engine with its default
 # limits except where named. Each attack of the issue, then the receiver must still answer:
 #  1. 60 connections sending 4 MiB unsigned bodies, and 60 sending 4 MiB bodies with the
@@ -212,4 +213,4 @@ if timeout 5 "$B/greendc-receiver" site add s9 --public-key "$T/fifo" --db "$T/x
 fi
 grep -q "not a regular file" "$T/fifo3.err" || fail "site add --public-key: $(cat "$T/fifo3.err")"
 ok "a FIFO as a secret or key file is refused at once"
-kill "$PID_rx"
+stop rx

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The regulator's view of greendc-receiver in a real browser: 40 sites (tools/rxload: 12
 # monthly reports each, every 10th site signing with Ed25519) plus 3 registered sites that
 # never report, on the SQLite engine. Headless Debian chromium runs the page's JavaScript;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Redfish device tests as data: every mockup in test/devices/redfish/ (a BMC's resource tree
 # in the DMTF mockup layout) is served over HTTPS by test/integration/redfish_fixture.py with
 # a private CA, session login and Basic auth; greendcd reads each with the profile its
@@ -48,8 +49,7 @@ opts="{secrets_file: $T/bmc.secrets, ca_file: $T/tls/ca.crt}"
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Redfish driver against misbehaving BMCs (test/integration/redfish_fixture.py modes),
 # next to healthy ones, all polled every second with a 500 ms timeout. Asserts:
 #   - a BMC that answers slowly, with invalid JSON, with 401 to everything, or with a 5 MB
@@ -42,8 +43,7 @@ bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
 kill -USR1 "$PID_fixture" # the "moved" BMC now serves a tree whose chassis is 1U-B
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd exited non-zero"; }
+stop greendcd
 ok "greendcd survived 10 s of misbehaving BMCs and stopped with status 0"
 G() { "$B/greendc" --db "$T/greendc.db" "$@"; }
 

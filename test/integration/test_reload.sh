@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SIGHUP: a broken config is refused with file:line and the running one keeps polling; a good
 # one adds a device without losing what was already stored; SIGTERM exits 0 after a flush.
 . "$(dirname "$0")/lib.sh"
@@ -49,8 +50,7 @@ nu=$(count 'ups greendc_device_up')
 ok "good reload: new device polled ($nu polls), old device kept ($n3 polls)"
 
 # 3. SIGTERM flushes: everything acknowledged is there after exit.
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status $?"
+stop greendcd
 n4=$(count 'utility-a greendc_device_up')
 [ "$n4" -ge "$n3" ] || fail "samples lost at shutdown ($n3 -> $n4)"
 ok "SIGTERM: exit 0, $n4 polls stored"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A Counter32 energy register read over SNMP from Debian's snmpd (v2c, 127.0.0.1) through a
 # wrap and an agent restart:
 #   4294967000 -> (snmpd restarted at) 500: a 32-bit wrap, +796, no event;
@@ -22,11 +23,6 @@ C
 		[ $n -gt 40 ] && { cat "$T/$1.log"; fail "snmpd $1 does not serve $2"; }
 		sleep 0.25
 	done
-}
-stop() { # name
-	eval "pid=\$PID_$1"
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
 }
 cat >"$T/profiles/test/energy.yaml" <<'Y'
 profile: energy
@@ -52,8 +48,7 @@ sleep 2
 stop b
 agent c 100
 sleep 2
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 "$B/greendc" --db "$T/greendc.db" query 'meter energy_kwh' --from -10m --to now --step raw --format csv |
 	tail -n +2 | cut -d, -f2 | uniq >"$T/totals"

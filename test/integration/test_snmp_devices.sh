@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Device tests as data: every recording in test/devices/snmprec/ is served by Debian's snmpsim
 # (snmpsimd, community = the file's name) on 127.0.0.1, greendcd polls each with the profile
 # named in test/devices/<recording>.expected, and the stored series of each device must be
@@ -39,8 +40,7 @@ start_snmpsim "$P" apc_emu
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

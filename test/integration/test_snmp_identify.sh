@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Profiles matched by identity: device entries that name no profile are identified at run
 # time and read with the profile whose `match: {sysobjectid: PREFIX}` is the longest prefix of
 # sysObjectID.0; when no profile claims the sysObjectID, a profile that claims a standard MIB
@@ -33,8 +34,7 @@ start_snmpsim "$P" apc_emu
 ok "check-config accepts devices without a profile ($(cat "$T/check.out" | sed 's/^.*: ok: //'))"
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 5
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 nexp=0
 for e in "$DEV"/*.expected; do
 	n=$(basename "$e" .expected)

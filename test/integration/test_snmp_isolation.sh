@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # One SNMP agent that never answers and one that answers slowly (0.7 s per reply) do not
 # delay 50 healthy agents (snmpsim, one community per device) polled every second: each
 # healthy device keeps its 1 s cadence (greendc_device_up timestamps), while the silent
@@ -45,8 +46,7 @@ Y
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 RUN=10
 sleep $RUN
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 $PY - "$B/greendc" "$T/greendc.db" "$N" <<'PYEOF' || fail "cadence"
 import subprocess, sys

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SNMPv3 (USM) against Debian's snmpd on 127.0.0.1 with its own config (createUser for an
 # authPriv SHA-256/AES user):
 #   - authPriv with the right keys stores the agent's values (an INTEGER and a Counter32);
@@ -83,8 +84,7 @@ ok "group/world-readable secrets file refused: $(grep -o 'secrets_file:.*' "$T/o
 
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 4
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { cat "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 
 G() { "$B/greendc" --db "$T/greendc.db" "$@"; }
 last() { G query "$1" --from -10m --to now --step raw --format csv | tail -n 1 | cut -d, -f2; }

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # An SNMP agent that answers with the wrong types: the APC rPDU2 recording rewritten so every
 # value the profile reads comes back as an OctetString, an OID or an IpAddress. greendcd logs
 # the device's failure once, marks it down, stores none of the garbage, does not crash, and the
@@ -32,9 +33,8 @@ devices:
 Y
 bg greendcd "$B/greendcd" -c "$T/greendc.yaml"
 sleep 8
-kill -0 "$PID_greendcd" || fail "greendcd crashed"
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+alive greendcd || fail "greendcd crashed"
+stop greendcd
 ok "no crash; clean exit"
 G() { "$B/greendc" --db "$T/greendc.db" "$@"; }
 state=$(G devices --format csv | grep '^liar,' | cut -d, -f4)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Soak (bounded): 500 simulated devices at 10 s for SOAK_SECONDS (default 90 in make check;
 # `make soak` runs 600). After a 30 s warm-up: RSS growth under 10 %, open file descriptors
 # stable, missed polls under 1 %. Prints the figures.
@@ -37,8 +38,7 @@ t0=$(date +%s)
 sleep $((SECS - WARM))
 r1=$(rss)
 f1=$(fds)
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd exit status"
+stop greendcd
 echo "soak: $DEVICES devices at 10 s for ${SECS}s: RSS ${r0} -> ${r1} kB, fds $f0 -> $f1"
 $PY -c "import sys; sys.exit(0 if $r1 <= $r0 * 1.10 else 1)" || fail "RSS grew more than 10 %"
 ok "RSS growth $($PY -c "print(f'{100*($r1-$r0)/$r0:.1f}')") % after warm-up"

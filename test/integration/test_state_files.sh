@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What greendcd creates is for its own user only (issue 20, item 12; docs/internals/daemon.md):
 # started by hand with the usual umask 022, the database, its WAL and shared-memory files, the
 # audit log and the database's folder come out mode 0600 (0700 for the folder), not 0644.
@@ -24,9 +25,7 @@ Y
 echo '{"units": {"1": {"holding": {"0": 42}}}}' >"$T/spec.json"
 bg modbus $PY "$top/test/integration/pymodbus_server.py" --port "$P" --spec "$T/spec.json"
 wait_port "$P"
-(umask 022 && exec "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml") >"$T/greendcd.log" 2>&1 &
-PID=$!
-PIDS="$PIDS $PID"
+bg --judge greendcd sh -c 'umask 022 && exec "$@"' sh "$B/greendcd" $GDCD_ARGS -c "$T/greendc.yaml"
 n=0
 until [ -f "$T/state/t.db-wal" ] && [ "$(sql "$T/state/t.db" "SELECT count(*) FROM devices WHERE state = 'up'" 2>/dev/null || echo 0)" = 1 ]; do
 	n=$((n + 1))
@@ -41,6 +40,4 @@ done
 m=$(stat -c %a "$T/state")
 [ "$m" = 700 ] || fail "the database folder is mode $m, want 700"
 ok "under umask 022: t.db, t.db-wal, t.db-shm, audit.log 0600 and their folder 0700"
-kill -TERM "$PID"
-wait "$PID" || fail "greendcd did not stop cleanly"
-echo "1 passed, 0 failed"
+stop greendcd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Free-cooling hours a facility engineer can trust (docs/accuracy.md): 61 days (September and
 # October, when Taiyuan's plant runs all three modes) of the demo's weather station and chiller
 # plant readings from dcsim's history generator, imported with `greendc import --interval-end`

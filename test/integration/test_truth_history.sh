@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Numbers a regulator can sign (docs/accuracy.md): 61 days of the demo site's readings from
 # dcsim's history generator (1-minute readings as the registers show them: PDU A's 16-bit kWh
 # register wrapping, utility-b's meter replaced on 2026-09-21 at 14:00, PDU B silent for 40
@@ -7,7 +8,10 @@
 # and CUE (`greendc kpi`) must equal dcsim's ground truth within the bound the registers'
 # resolution allows, derived below per figure; every hour greendc labels OK too, and an hour
 # PDU B did not meter at both ends must not be labelled OK. The import must count a 16-bit wrap
-# as a wrap, the replacement as the one discontinuity.
+# as a wrap, the replacement as the one discontinuity. Days, months and hours are the site's
+# (Asia/Shanghai, the truth's hour_local) whatever the host's zone: each begins at site
+# midnight or on the site's hour (the runner's tz/ stage runs this test with the host in
+# America/Los_Angeles).
 #
 # Bound (per period, per figure): each counter's period energy is (last reading - first
 # reading); a truncated register loses less than one resolution step r at each end, so the
@@ -119,8 +123,20 @@ def kpis(group, p, k, t):
     check(group + " CUE", p, cue, GRID * t["facility_input_kwh"] / eit,
           ratio_bound(GRID * t["facility_input_kwh"], eit, GRID * d_fac, d_it))
 
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+def site_start(label):  # "2026-09", "2026-09-01" or "2026-09-01T13:00+0800" -> its UTC start
+    d = datetime.fromisoformat((label + "-01")[:10] if len(label) == 7 else label[:16])
+    return d.replace(tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def starts_at_site_time(iv):
+    counted["site-time boundaries"] += 1
+    if iv["from"] != site_start(iv["period"]):
+        fails["site-time boundaries"].append(f"{iv['period']} starts at {iv['from']}, not at {site_start(iv['period'])}")
 for m in ("2026-09", "2026-10"):
     day = json.load(open(f"{T}/pue-day-{m}.json"))
+    starts_at_site_time(day["total"])
+    for iv in day["intervals"]:
+        starts_at_site_time(iv)
     assert day["category"] == 2, day["category"]
     energy("monthly", day["total"], by_month[m])
     assert day["total"]["label"].startswith(f"PUE2, {m}, "), day["total"]["label"]
@@ -134,6 +150,7 @@ for m in ("2026-09", "2026-10"):
     kpis("monthly kpi", m, json.load(open(f"{T}/kpi-{m}.json")), by_month[m])
     for iv in json.load(open(f"{T}/pue-hour-{m}.json"))["intervals"]:
         p = iv["period"]
+        starts_at_site_time(iv)
         if p in GAP_HOURS:
             counted["gap hours not OK"] += 1
             if iv["status"] == "OK":

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# timeout: 480
 # Live, as the demo runs: greendcd polls dcsim (real time, --speed 1: the rated powers of
 # etc/demo.yaml bound plausible counter increases by wall-clock time, so the simulation must
 # not run faster) with the demo configuration as shipped (its intervals, quantised registers
@@ -32,13 +34,12 @@ n=0
 until grep -q "model held" "$T/dcsim.log"; do
 	n=$((n + 1))
 	[ $n -gt $((RUN + 60)) ] && fail "dcsim never held its model"
-	kill -0 "$PID_greendcd" 2>/dev/null || { cat "$T/greendcd.log"; fail "greendcd died"; }
+	alive greendcd || { cat "$T/greendcd.log"; fail "greendcd died"; }
 	sleep 1
 done
 # Every device (10 s at most between polls) reads the held registers at least twice.
 sleep 25
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || { tail -20 "$T/greendcd.log"; fail "greendcd failed"; }
+stop greendcd
 grep '^{' "$T/dcsim.log" | tail -n 1 >"$T/held.json"
 
 G export 'utility-*' --format csv >"$T/export.csv" 2>/dev/null

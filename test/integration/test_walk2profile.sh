@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tools/walk2profile on a real recording (APC rPDU2, .snmprec) and on snmpwalk -On text:
 # the stub carries the sysObjectID as match:, offers the device's power OID as a candidate,
 # groups repeated instances into a column, skips non-device MIB-2 and non-numbers; and a
@@ -85,8 +86,7 @@ Y
 "$B/greendc" check-config "$T/rf-greendc.yaml" || fail "finished Redfish stub does not validate"
 bg greendcd "$B/greendcd" -c "$T/rf-greendc.yaml"
 sleep 3
-kill -TERM "$PID_greendcd"
-wait "$PID_greendcd" || fail "greendcd failed"
+stop greendcd
 for s in 'power_w:252' 'inlet_temp_c:19' 'power_w{psu=PSU.Slot.2,side=input}:128'; do
 	v=$("$B/greendc" --db "$T/rf.db" query "bmc ${s%:*}" --from -5m --to now --step raw --format csv | tail -n 1 | cut -d, -f2)
 	[ "$v" = "${s#*:}" ] || fail "finished stub reads ${s%:*} = '$v', expected ${s#*:}"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The alert state machine (alert_step): `for` delays firing and restarts when the condition
  * lapses; a firing alert fires once, resolves only when clear by the hysteresis margin, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The CLI's command table (src/cli/cli_commands.c): edit distances with known answers, the
  * "did you mean" suggestion for typos, and the table's own rules (unique names, a help text
  * that starts with the command's usage line, every row runnable). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's block codec: round trips over regular and irregular timestamps, decimal and
  * fallback values, and hostile input. */
 #include <setjmp.h>

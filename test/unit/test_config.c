@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Config parsing, the metric registry and small utilities, without any driver. */
 #include "config/config.h"
 #include "config/config_yaml.h"

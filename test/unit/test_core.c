@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The core modules every layer shares: integer parsing (decimal only; YAML 1.2 for config),
  * the time module (ISO 8601 round trips, the CLI grammar, site-time units across DST), the
  * label codec, the capped text buffer, and the one secret-file reader against every kind of
@@ -141,6 +142,17 @@ static void test_labels(void **state)
 	assert_int_equal(labels_canon_text("=v", ",;", buf, sizeof(buf)), -1);
 }
 
+static void test_sbuf_html(void **state)
+{
+	(void)state;
+	struct sbuf b = {0};
+	sbuf_put_html(&b, "<a href=\"x\">Tom's & Jerry's</a>");
+	sbuf_put_html(&b, NULL);
+	assert_string_equal(b.s,
+	                    "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &amp; Jerry&#39;s&lt;/a&gt;");
+	sbuf_free(&b);
+}
+
 static void test_sbuf_cap(void **state)
 {
 	struct sbuf b = {.max = 64};
@@ -224,6 +236,7 @@ int main(void)
 	        cmocka_unit_test(test_time_iso8601),
 	        cmocka_unit_test(test_time_site_units),
 	        cmocka_unit_test(test_labels),
+	        cmocka_unit_test(test_sbuf_html),
 	        cmocka_unit_test(test_sbuf_cap),
 	        cmocka_unit_test(test_secretfile),
 	};

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Counter unwrapping and reset correction: the known answers of DOMAIN.md §3 and the edges. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the dashboard reads from the energy engine, with known answers: the last N site-time
  * days and months (energy_period_last, across a DST change), E_DC split by use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for src/freecool.c and src/epw.c: the economizer modes and partial fraction at
  * points worked by hand from DOMAIN.md §6, the changeover controller's hysteresis and minimum

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The stored-data free-cooling tally (analytics/freecool_stored.c) and the front ends that
  * must show its figures unchanged:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server's pure parts: SHA-256 against FIPS 180-4 examples and hashlib-computed
  * padding edges, Prometheus family names and escaping, canonical label splitting, static path
  * safety, and the downsampling step bound (never more than width buckets). */
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/prom.h"
 #include "core/labels.h"
 #include "core/sha256.h"
 #include "http/http_util.h"
@@ -95,7 +97,7 @@ static void family(const char *metric, int counter, const char *want, double sca
 	char name[128];
 	double s;
 	const char *t;
-	assert_true(http_prom_family(metric, counter, name, sizeof(name), &s, &t));
+	assert_true(prom_family(metric, counter, name, sizeof(name), &s, &t));
 	assert_string_equal(name, want);
 	assert_true(s == scale);
 	assert_string_equal(t, type);
@@ -210,7 +212,7 @@ static void test_prom_family(void **state)
 	char small[8];
 	double s;
 	const char *t;
-	assert_false(http_prom_family("energy_kwh", 1, small, sizeof(small), &s, &t));
+	assert_false(prom_family("energy_kwh", 1, small, sizeof(small), &s, &t));
 }
 
 static void test_prom_escape_and_names(void **state)
@@ -218,14 +220,14 @@ static void test_prom_escape_and_names(void **state)
 	struct sbuf b = {0};
 	char n[32];
 	(void)state;
-	http_prom_escape(&b, "a\"b\\c\nd");
+	prom_escape(&b, "a\"b\\c\nd");
 	assert_string_equal(b.s, "a\\\"b\\\\c\\nd");
 	sbuf_free(&b);
-	http_prom_label_name("row", n, sizeof(n));
+	prom_label_name("row", n, sizeof(n));
 	assert_string_equal(n, "row");
-	http_prom_label_name("1st-floor", n, sizeof(n));
+	prom_label_name("1st-floor", n, sizeof(n));
 	assert_string_equal(n, "_1st_floor");
-	http_prom_label_name("", n, sizeof(n));
+	prom_label_name("", n, sizeof(n));
 	assert_string_equal(n, "_");
 }
 

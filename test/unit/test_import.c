@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The import's strict CSV reader (RFC 4180 cases, line numbers, records across buffer
  * refills, NUL bytes, over-long lines, separators), its timestamp parsers (offsets, local time
  * in a DST zone, gaps and repeats, --time-format) and unit conversions, against

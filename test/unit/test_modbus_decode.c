@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for drivers/modbus_decode.c: register decoding in every type and word order
  * against known register images, and the block planner.

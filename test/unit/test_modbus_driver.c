@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Modbus driver against a real peer: a libmodbus TCP server in a thread on 127.0.0.1 (an
  * ephemeral port) serving known registers, and the built driver loaded with dlopen from

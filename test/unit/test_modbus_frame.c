@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for drivers/modbus_frame.c: raw read requests and the checks of their replies
  * (Modbus TCP: transaction id, protocol id, MBAP length, unit id; RTU: address; both:

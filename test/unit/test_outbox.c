@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Webhook signatures against known answers, and the outbox: items written through the store
  * writer are durable after store_flush, kept in order per stream, deduplicated by key,

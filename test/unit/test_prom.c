@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Prometheus exposition's names against their documentation: every registry metric's
- * family (http_prom_family) is the one docs/metrics.md lists beside it, no two metrics share
+ * family (prom_family) is the one docs/metrics.md lists beside it, no two metrics share
  * a family or a HELP text, every HELP says what the metric measures (the registry's meaning),
  * and cooling_mode is a state set named like the API's modes. */
 #include <setjmp.h>
@@ -13,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/prom.h"
 #include "core/metrics.h"
 #include "core/sbuf.h"
-#include "http/http_util.h"
 
 static FILE *open_doc(const char *rel)
 {
@@ -73,9 +74,9 @@ static void test_families_match_docs(void **state)
 			fail_msg("docs/metrics.md lists %s, the registry does not", name);
 		double scale;
 		const char *type;
-		assert_true(http_prom_family(name, m->counter, want, sizeof(want), &scale, &type));
+		assert_true(prom_family(name, m->counter, want, sizeof(want), &scale, &type));
 		/* an enum is documented as its state set: `greendc_cooling_mode{state}` */
-		if (http_prom_nstates(name))
+		if (prom_nstates(name))
 			strcat(want, "{state}");
 		if (strcmp(fam, want) != 0)
 			fail_msg("%s: docs/metrics.md says %s, /metrics has %s", name, fam, want);
@@ -97,9 +98,9 @@ static void test_unique_families_and_help(void **state)
 		double scale;
 		const char *type;
 		struct sbuf b = {0};
-		assert_true(http_prom_family(t[i].name, t[i].counter, fam[i], sizeof(fam[i]),
-		                             &scale, &type));
-		http_prom_help(t[i].name, t[i].counter, &b);
+		assert_true(prom_family(t[i].name, t[i].counter, fam[i], sizeof(fam[i]), &scale,
+		                        &type));
+		prom_help(t[i].name, t[i].counter, &b);
 		assert_false(b.oom);
 		help[i] = b.s;
 		/* It says what it measures and where it comes from. */
@@ -122,14 +123,14 @@ static void test_help_texts(void **state)
 {
 	(void)state;
 	struct sbuf b = {0};
-	http_prom_help("energy_kwh", true, &b);
+	prom_help("energy_kwh", true, &b);
 	assert_string_equal(b.s, "Active energy imported / consumed, unwrapped and "
 	                         "reset-corrected. Stored as energy_kwh in kWh.");
 	sbuf_free(&b);
-	http_prom_help("power_w", false, &b);
+	prom_help("power_w", false, &b);
 	assert_string_equal(b.s, "Active (real) power. Stored as power_w in W.");
 	sbuf_free(&b);
-	http_prom_help("not\\registered\nx", false, &b); /* escaped: one line */
+	prom_help("not\\registered\nx", false, &b); /* escaped: one line */
 	assert_string_equal(b.s, "Stored as not\\\\registered\\nx.");
 	sbuf_free(&b);
 }
@@ -137,17 +138,61 @@ static void test_help_texts(void **state)
 static void test_cooling_mode_state_set(void **state)
 {
 	(void)state;
-	assert_int_equal(http_prom_nstates("cooling_mode"), 3);
-	assert_string_equal(http_prom_state("cooling_mode", 0), "mechanical");
-	assert_string_equal(http_prom_state("cooling_mode", 1), "partial");
-	assert_string_equal(http_prom_state("cooling_mode", 2), "free");
-	assert_null(http_prom_state("cooling_mode", 3));
-	assert_int_equal(http_prom_nstates("power_w"), 0);
-	assert_null(http_prom_state("power_w", 0));
+	assert_int_equal(prom_nstates("cooling_mode"), 3);
+	assert_string_equal(prom_state("cooling_mode", 0), "mechanical");
+	assert_string_equal(prom_state("cooling_mode", 1), "partial");
+	assert_string_equal(prom_state("cooling_mode", 2), "free");
+	assert_null(prom_state("cooling_mode", 3));
+	assert_int_equal(prom_nstates("power_w"), 0);
+	assert_null(prom_state("power_w", 0));
 	struct sbuf b = {0};
-	http_prom_help("cooling_mode", false, &b);
+	prom_help("cooling_mode", false, &b);
 	assert_non_null(strstr(b.s, "(mechanical, partial, free)"));
 	sbuf_free(&b);
+}
+
+static void label_join(void *ctx, const char *name, const char *value)
+{
+	struct sbuf *b = ctx;
+	sbuf_printf(b, "%s%s=%s", b->len ? "," : "", name, value);
+}
+
+/* The labels /metrics and remote-write give a series: ours first, a series label that
+ * collides with one of ours or is reserved by Prometheus renamed, role and PUE side. */
+static void test_series_labels(void **state)
+{
+	(void)state;
+	struct sbuf b = {0};
+	prom_series_labels("pdu-a", "1st=x,__meta=y,instance=z,phase=L1,site=q", ROLE_IT_PDU_OUTPUT,
+	                   2, ROLE_IT_PDU_OUTPUT, "ty-dc1", label_join, &b);
+	assert_string_equal(b.s, "device=pdu-a,_1st=x,exported___meta=y,exported_instance=z,"
+	                         "phase=L1,exported_site=q,energy_role=it_pdu_output,pue=it,"
+	                         "site=ty-dc1");
+	sbuf_free(&b);
+	/* a facility feed is on the DC side at any category; no category, no pue label */
+	prom_series_labels("utility", "", ROLE_FACILITY_INPUT, 1, ROLE_IT_UPS_OUTPUT, "s",
+	                   label_join, &b);
+	assert_string_equal(b.s, "device=utility,energy_role=facility_input,pue=dc,site=s");
+	sbuf_free(&b);
+	prom_series_labels("utility", "", ROLE_FACILITY_INPUT, 0, ROLE_IT_UPS_OUTPUT, "s",
+	                   label_join, &b);
+	assert_string_equal(b.s, "device=utility,energy_role=facility_input,site=s");
+	sbuf_free(&b);
+	/* IT at UPS output while the category is 2: a role, not a side of the PUE */
+	prom_series_labels("ups", "", ROLE_IT_UPS_OUTPUT, 2, ROLE_IT_PDU_OUTPUT, "s", label_join,
+	                   &b);
+	assert_string_equal(b.s, "device=ups,energy_role=it_ups_output,site=s");
+	sbuf_free(&b);
+	prom_series_labels("crah", "", -1, 2, ROLE_IT_PDU_OUTPUT, "s", label_join, &b);
+	assert_string_equal(b.s, "device=crah,site=s");
+	sbuf_free(&b);
+
+	int n[ROLE_COUNT] = {0};
+	enum energy_role it;
+	n[ROLE_IT_UPS_OUTPUT] = 1;
+	n[ROLE_IT_PDU_OUTPUT] = 2;
+	assert_int_equal(prom_pue_category(NULL, n, &it), 0);
+	assert_int_equal(it, ROLE_IT_PDU_OUTPUT);
 }
 
 int main(void)
@@ -157,6 +202,7 @@ int main(void)
 	        cmocka_unit_test(test_unique_families_and_help),
 	        cmocka_unit_test(test_help_texts),
 	        cmocka_unit_test(test_cooling_mode_state_set),
+	        cmocka_unit_test(test_series_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

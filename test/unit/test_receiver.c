@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* greendc-receiver's pure parts (receiver/): the JSON Schema subset keyword by keyword, the
  * headers-first verdicts, the body checks and the figures extracted from a report, HMAC and
  * Ed25519 signatures (signed here with OpenSSL, verified by auth.c), and log escaping. */
@@ -62,6 +63,11 @@ static void test_schema_keywords(void **state)
 	assert_int_equal(valid(arr, "[1.2,1.3]"), -EBADMSG);
 	assert_int_equal(valid(arr, "[1.2,1.3,\"x\"]"), -EBADMSG);
 	assert_int_equal(valid("{\"const\":\"report\"}", "\"report\""), 0);
+	/* propertyNames: every member's name is checked (report v2's roles and kpi_errors). */
+	assert_int_equal(valid("{\"propertyNames\":{\"enum\":[\"a\",\"b\"]}}", "{\"a\":1,\"b\":2}"),
+	                 0);
+	assert_int_equal(valid("{\"propertyNames\":{\"enum\":[\"a\"]}}", "{\"a\":1,\"c\":2}"),
+	                 -EBADMSG);
 	assert_int_equal(valid("{\"const\":\"report\"}", "\"summary\""), -EBADMSG);
 	/* A keyword this validator does not know is refused at load, not skipped. */
 	char err[200];

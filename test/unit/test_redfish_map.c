@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for drivers/redfish_map.c: profile keys and options with their lines, the
  * credentials file, links and chassis choice, every reading from the current schemas and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The monthly report on a fixed scenario written through the real store writer: October 2026
  * in Asia/Shanghai, 15-minute cumulative counters for a utility feed (1310 kWh/h plus a daily
@@ -16,10 +17,12 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -27,6 +30,7 @@
 #include "daemon/sections.h"
 #include "delivery/outputs.h"
 #include "delivery/report.h"
+#include "delivery/report_sign.h"
 #include "delivery/summary.h"
 #include "store/outbox.h"
 #include "store/store.h"
@@ -52,14 +56,18 @@ static double fac_slot(int i)
 	return 327.5 + (double)(i % 96) * 0.5;
 }
 
-/* Write the scenario; skip_it_from/to: IT samples omitted for slots in [from, to). */
-static void write_fixture(const char *dir, int skip_from, int skip_to)
+/* Write the scenario with readings for slots -1..last and extra config appended;
+ * skip_it_from/to: IT samples omitted for slots in [from, to). */
+static void write_fixture_ex(const char *dir, int skip_from, int skip_to, int last,
+                             const char *extra)
 {
 	char path[256], err[256];
 	snprintf(path, sizeof(path), "%s/greendc.yaml", dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(yaml, f);
+	if (extra)
+		fputs(extra, f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/greendc.db", dir);
 	struct store_opts o = {.path = path, .commit_ms = 200, .queue_cap = 1 << 16};
@@ -75,7 +83,7 @@ static void write_fixture(const char *dir, int skip_from, int skip_to)
 		assert_true((id[k] = store_series(st, &d[k])) > 0);
 	double v[3] = {1000, 500, 100};
 	/* One sample before and one after the month so every slot's increase is known. */
-	for (int i = -1; i <= SLOTS; i++) {
+	for (int i = -1; i <= last; i++) {
 		int64_t ts = OCT1 + (int64_t)i * Q15;
 		for (int k = 0; k < 3; k++) {
 			if (k == 1 && i >= skip_from && i < skip_to)
@@ -89,6 +97,11 @@ static void write_fixture(const char *dir, int skip_from, int skip_to)
 	}
 	assert_int_equal(store_flush(st), 0);
 	store_close(st);
+}
+
+static void write_fixture(const char *dir, int skip_from, int skip_to)
+{
+	write_fixture_ex(dir, skip_from, skip_to, SLOTS, NULL);
 }
 
 static cJSON *build_at(const char *dir, int64_t generated_ms);
@@ -146,7 +159,7 @@ static void test_complete_month(void **state)
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rep, "complete")));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "missing")), 0);
 	char label[64];
-	snprintf(label, sizeof(label), "PUE1, 2026-10, %.2f", e_dc / e_it);
+	snprintf(label, sizeof(label), "PUE1, 2026-10, %.3f", e_dc / e_it);
 	assert_string_equal(
 	        cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "kpi"), "pue_label")->valuestring,
 	        label);
@@ -286,14 +299,276 @@ static void test_in_progress(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static const char reporting[] =
+        "reporting:\n"
+        "  owner: \"Example Cloud Ltd\"\n"
+        "  operator: \"Example Ops Ltd\"\n"
+        "  address: \"1 Data Road, Taiyuan\"\n"
+        "  unified_social_credit_code: \"91350100M000100Y43\"\n"
+        "  regulator_unit_id: \"14010000123\"\n"
+        "  contact: {name: \"Li Lei\", phone: \"+86 351 0000000\"}\n"
+        "  installed_it_power_kw: 2400\n"
+        "  floor_area_m2: {total: 5200, computer_room: 2100}\n"
+        "  meters:\n"
+        "    - {id: M01, device: utility-a, serial: A1, accuracy_class: \"0.5S\", role: "
+        "facility_input, calibrated: \"2025-03-01\", calibration_due: \"2027-03-01\"}\n"
+        "    - {id: M02, device: ups, serial: U7, role: it_ups_output, calibrated: "
+        "\"2024-10-15\", calibration_due: \"2026-10-15\"}\n"
+        "    - {id: M03, device: chiller, serial: C3, role: cooling, calibration_due: "
+        "\"2026-11-01\"}\n";
+
+static const cJSON *obj(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* The quality.flags entry with this code (and role, when given), or NULL. */
+static const cJSON *flag(const cJSON *rep, const char *code, const char *role)
+{
+	const cJSON *f;
+	cJSON_ArrayForEach(f, obj(obj(rep, "quality"), "flags"))
+	{
+		const cJSON *r = obj(f, "role");
+		if (strcmp(obj(f, "code")->valuestring, code) == 0 &&
+		    (!role || (cJSON_IsString(r) && strcmp(r->valuestring, role) == 0)))
+			return f;
+	}
+	return NULL;
+}
+
+static const cJSON *quality_role(const cJSON *rep, const char *role)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, obj(obj(rep, "quality"), "roles"))
+	{
+		if (strcmp(obj(e, "role")->valuestring, role) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * The metering register and the data-quality evidence. The IT meter is silent from 28 Oct
+ * 00:00 to 2 Nov 00:00: its next reading's delta (five days) is spread over the gap, four of
+ * them into October, so October's daily IT figures add up to 744,000 kWh while its register
+ * rose only 27 x 24,000 = 648,000 kWh in October: 14.8 % apart, flagged above 5 %. Its 96 h of
+ * spread slots are estimated time, its four unaligned midnights are flagged. Meter M02 (the
+ * UPS) fell due for calibration on 15 Oct, inside the period: flagged overdue; M03 falls due
+ * on 1 Nov, the period's end, so October was still covered. Every identity field is given.
+ */
+static void test_quality_and_metering(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/greendc-report-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	write_fixture_ex(dir, 96 * 27, SLOTS + 96, SLOTS + 96, reporting);
+	cJSON *rep = build(dir);
+	const cJSON *it = quality_role(rep, "it_ups_output"),
+	            *fac = quality_role(rep, "facility_input");
+	assert_non_null(it);
+	assert_non_null(fac);
+	double sum = num(it, "interval_sum", NULL), delta = num(it, "counter_delta", NULL);
+	if (fabs(delta - 27 * 24000.0) > 1e-6 || fabs(sum - 744000.0) > 1e-6)
+		fail_msg("IT: daily sum %.3f (want 744000), register increase %.3f (want 648000)",
+		         sum, delta);
+	assert_true(fabs(num(it, "difference_share", NULL) - (744000.0 - 648000) / 648000) < 1e-9);
+	assert_true(cJSON_IsFalse(obj(it, "consistent")));
+	assert_non_null(flag(rep, "consistency", "it_ups_output"));
+	assert_null(flag(rep, "consistency", "facility_input"));
+	assert_true(cJSON_IsTrue(obj(fac, "consistent")));
+	/* 4 days x 24 h of spread slots estimated; nothing missing; 744 h in all */
+	assert_true(fabs(num(it, "estimated_h", NULL) - 96.0) < 1.0 + 1e-9);
+	assert_true(fabs(num(it, "measured_h", NULL) + num(it, "estimated_h", NULL) +
+	                 num(it, "missing_h", NULL) - 744.0) < 1e-6);
+	assert_true(num(fac, "estimated_h", NULL) == 0 && num(fac, "measured_h", NULL) == 744);
+	/* midnights 28 Oct .. 1 Nov have no IT reading within a minute: 4 of 32 unaligned */
+	const cJSON *al = obj(it, "alignment");
+	assert_int_equal((int)num(al, "boundaries", NULL), 32);
+	assert_int_equal((int)num(al, "aligned", NULL), 27);
+	assert_non_null(flag(rep, "alignment", "it_ups_output"));
+	assert_true(cJSON_IsTrue(obj(obj(fac, "alignment"), "aligned_ok")));
+
+	/* the register: M02 overdue, M01 and M03 not; the PUE's meters named */
+	const cJSON *mt = obj(rep, "metering"), *m;
+	int overdue = 0;
+	cJSON_ArrayForEach(m, obj(mt, "meters"))
+	{
+		bool od = cJSON_IsTrue(obj(m, "calibration_overdue"));
+		overdue += od;
+		assert_true(od == (strcmp(obj(m, "id")->valuestring, "M02") == 0));
+	}
+	assert_int_equal(overdue, 1);
+	const cJSON *f = flag(rep, "calibration_overdue", "it_ups_output");
+	assert_non_null(f);
+	assert_string_equal(obj(f, "subject")->valuestring, "M02");
+	assert_string_equal(cJSON_GetArrayItem(obj(obj(mt, "pue_meters"), "e_dc"), 0)->valuestring,
+	                    "M01");
+	assert_string_equal(cJSON_GetArrayItem(obj(obj(mt, "pue_meters"), "e_it"), 0)->valuestring,
+	                    "M02");
+	assert_int_equal(cJSON_GetArraySize(obj(mt, "roles_without_meters")), 0);
+	assert_null(flag(rep, "identity_missing", NULL));
+	assert_int_equal(cJSON_GetArraySize(obj(obj(rep, "identity"), "missing")), 0);
+	assert_string_equal(obj(obj(rep, "identity"), "unified_social_credit_code")->valuestring,
+	                    "91350100M000100Y43");
+	/* site time, once */
+	assert_string_equal(obj(obj(rep, "period"), "text")->valuestring,
+	                    "2026-10-01 00:00 – 2026-11-01 00:00 (Asia/Shanghai, UTC+08:00)");
+	/* the flags reach the pages, in Chinese too */
+	char *html = report_html(rep, "zh");
+	assert_non_null(strstr(html, "检定有效期已于 2026-10-15 到期"));
+	assert_non_null(strstr(html, "超过 5 %"));
+	free(html);
+	cJSON_Delete(rep);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Signatures: a key pair, the report signed over its canonical bytes, verified; one byte
+ * changed fails; the fingerprint is OpenSSH's form; the private key must be 0600. */
+static void test_signature(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/greendc-report-XXXXXX", path[256], pub[300], err[256];
+	assert_non_null(mkdtemp(dir));
+	write_fixture(dir, -10, -10);
+	snprintf(path, sizeof(path), "%s/report.key", dir);
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	assert_int_equal(report_key_generate(path, err, sizeof(err)), 0);
+	assert_true(report_key_generate(path, err, sizeof(err)) < 0); /* never overwritten */
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	struct report_key *k = report_key_load_private(path, err, sizeof(err));
+	assert_non_null(k);
+	struct report_key *p = report_key_load_public(pub, err, sizeof(err));
+	assert_non_null(p);
+	char fp[REPORT_FP_LEN], fp2[REPORT_FP_LEN];
+	report_key_fingerprint(k, fp);
+	report_key_fingerprint(p, fp2);
+	assert_string_equal(fp, fp2);
+	assert_int_equal(strlen(fp), 7 + 43); /* "SHA256:" + 32 bytes in base64, no padding */
+
+	cJSON *rep = build(dir);
+	assert_int_equal(report_sign_attach(rep, k), 0);
+	char *canon = report_canonical(rep), sig[REPORT_SIG_LEN];
+	size_t n = strlen(canon);
+	assert_int_equal(report_sign(k, canon, n, sig), 0);
+	assert_int_equal(strlen(sig), 88);
+	assert_int_equal(report_verify(p, canon, n, sig), 0);
+	char line[100];
+	snprintf(line, sizeof(line), "%s\n", sig); /* the file's trailing newline */
+	assert_int_equal(report_verify(p, canon, n, line), 0);
+	canon[n / 2] ^= 1;
+	assert_int_equal(report_verify(p, canon, n, sig), -EBADMSG);
+	canon[n / 2] ^= 1;
+	sig[10] = sig[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(report_verify(p, canon, n, sig), -EBADMSG);
+	assert_int_equal(report_verify(p, canon, n, "not base64"), -EINVAL);
+	/* the key the report embeds is the signer's */
+	const cJSON *sk = obj(rep, "signature_key");
+	assert_string_equal(obj(sk, "fingerprint")->valuestring, fp);
+	struct report_key *e =
+	        report_key_from_pem(obj(sk, "public_key")->valuestring, err, sizeof(err));
+	assert_non_null(e);
+	report_key_fingerprint(e, fp2);
+	assert_string_equal(fp2, fp);
+	/* the content key ignores the signing key and the document's identity */
+	char k1[200], k2[200];
+	report_content_key(rep, k1, sizeof(k1));
+	cJSON_DeleteItemFromObject(rep, "signature_key");
+	report_content_key(rep, k2, sizeof(k2));
+	assert_string_equal(k1, k2);
+	/* a group-readable private key is refused */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_null(report_key_load_private(path, err, sizeof(err)));
+	report_key_free(e);
+	report_key_free(p);
+	report_key_free(k);
+	free(canon);
+	cJSON_Delete(rep);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The renderings exist and carry what the JSON says: a PDF, the HTML with its charts. */
+static void test_renderings(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/greendc-report-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	write_fixture(dir, -10, -10);
+	cJSON *rep = build(dir);
+	size_t n = 0;
+	unsigned char *pdf = report_pdf(rep, "zh", &n);
+	assert_non_null(pdf);
+	assert_true(n > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+	free(pdf);
+	char *html = report_html(rep, "en");
+	assert_non_null(strstr(html, "data:image/svg+xml;base64,"));
+	assert_non_null(strstr(html, "PUE1, 2026-10, 1.405"));
+	char *canon = report_canonical(rep), hex[65];
+	report_digest_hex(canon, strlen(canon), hex);
+	assert_non_null(strstr(html, hex)); /* the SHA-256 of the JSON on the page */
+	free(canon);
+	free(html);
+	char *csv = report_csv(rep);
+	assert_non_null(strstr(csv, "kpi.pue,1.405\n"));
+	assert_non_null(strstr(csv, "quality.roles[0].role,\"facility_input\"\n"));
+	free(csv);
+	cJSON_Delete(rep);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Summary periods in site time (summary_period): known answers computed with Python's
+ * zoneinfo, independently of the C library's mktime. */
+static void period_is(int64_t t, int64_t iv, int64_t from, int64_t to)
+{
+	int64_t f = 0, e = 0;
+	summary_period(t, iv, &f, &e);
+	assert_int_equal(f, from);
+	assert_int_equal(e, to);
+}
+
+static void test_summary_periods(void **state)
+{
+	(void)state;
+	const int64_t h = 3600000, d = 24 * h;
+	/* Asia/Shanghai: a daily summary is a site day (16:00Z to 16:00Z), not a UTC day. */
+	period_is(1790870399000, d, 1790784000000, 1790870400000);
+	/* 7 s does not divide the 8 h offset: whole intervals from site midnight, not the epoch. */
+	period_is(1790870410000, 7000, 1790870407000, 1790870414000);
+	/* 7 h: 21:00 to the next midnight, cut there. */
+	period_is(1790949600000, 7 * h, 1790946000000, 1790956800000);
+	/* 2 days: site days counted from 1970-01-01 (2026-10-01 is day 20727). */
+	period_is(1790870399000, 2 * d, 1790697600000, 1790870400000);
+	time_zone_set("America/Los_Angeles");
+	/* The day DST ends: 25 hours, midnight PDT to midnight PST, and 25 hourly summaries. */
+	period_is(1793563200000, d, 1793516400000, 1793606400000);
+	period_is(1793604600000, h, 1793602800000, 1793606400000);
+	int n = 0;
+	for (int64_t f = 1793516400000, e = 0; f < 1793606400000; f = e, n++)
+		summary_period(f, h, &f, &e);
+	assert_int_equal(n, 25);
+	time_zone_set("Asia/Kathmandu"); /* UTC+05:45: site hours start at :15 UTC */
+	period_is(1790835600000, h, 1790835300000, 1790838900000);
+	time_zone_set("Asia/Shanghai");
+}
+
 int main(void)
 {
 	/* The fixture's site.timezone, set as the CLI and the daemon do: once, first. */
 	time_zone_set("Asia/Shanghai");
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_complete_month),
-	        cmocka_unit_test(test_hole_is_incomplete),
-	        cmocka_unit_test(test_in_progress),
+	        cmocka_unit_test(test_complete_month),  cmocka_unit_test(test_hole_is_incomplete),
+	        cmocka_unit_test(test_in_progress),     cmocka_unit_test(test_quality_and_metering),
+	        cmocka_unit_test(test_signature),       cmocka_unit_test(test_renderings),
+	        cmocka_unit_test(test_summary_periods),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	report_render_release();
+	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for drivers/snmp_map.c: OID parsing, profile keys and their errors with lines,
  * options and USM checks, the secrets file, value mapping (types, exceptions, sentinels,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The store's table-level functions that used to be SQL in other layers: the one "active
  * alerts" query through firing / resolved / re-firing transitions (and the list built on it),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim: a simulated data centre speaking real Modbus TCP (docs/dcsim.md). This header holds
  * what every part shares: the model's outputs (struct sim_values, written by plant.c, read by
@@ -12,6 +13,11 @@
 
 /* Taiyuan is UTC+8 all year (Asia/Shanghai, no DST); local time drives the daily cycles. */
 #define DCSIM_UTC_OFFSET_S (8 * 3600)
+
+/* Metered racks (racks.h): eight, two rack PDUs each (feed A and B), four outlets metered on
+ * the PDUs of the racks that have them. */
+#define DCSIM_RACKS        8
+#define DCSIM_RACK_OUTLETS 4
 
 /* Everything the registers expose, in SI / display units (W, kWh, C, %, Pa). */
 struct sim_values {
@@ -51,6 +57,13 @@ struct sim_values {
 	/* utility feeds: [0] Eastron SDM630, [1] Schneider iEM3xxx */
 	double feed_w[2], feed_phase_w[2][3], feed_kwh[2], feed_phase_kwh[2][3];
 	double feed_v[2][3], feed_a[2][3], feed_hz[2];
+
+	/* metered racks, per rack and feed (0 = A, 1 = B): PDU input power and energy, phase
+	 * currents, and the outlets as their meters read them */
+	double rack_w[DCSIM_RACKS][2], rack_kwh[DCSIM_RACKS][2];
+	double rack_phase_a[DCSIM_RACKS][2][3];
+	double outlet_w[DCSIM_RACKS][2][DCSIM_RACK_OUTLETS];
+	double outlet_kwh[DCSIM_RACKS][2][DCSIM_RACK_OUTLETS];
 
 	/* totals, for --dump only */
 	double facility_w, facility_kwh;

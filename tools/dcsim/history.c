@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim history generator (history.h). The series table below is etc/demo.yaml seen from the
  * store: each device entry's name and labels, each profile point's metric, labels and scale,
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "racks.h"
 #include "regmap.h"
 #include "snmpvals.h"
 
@@ -103,7 +105,7 @@ static int is_fc_input(const struct hseries *h)
 	SNMP("ups-snmp", "ups", metric, "hall=A;phase=2;role=snmp_view" extra, S_UPS, 0, field, 1, scale), \
 	SNMP("ups-snmp", "ups", metric, "hall=A;phase=3;role=snmp_view" extra, S_UPS, 0, field, 2, scale)
 
-static const struct hseries series[] = {
+static const struct hseries base_series[] = {
 	/* utility-a: meter/eastron-sdm630 (unit 1) */
 	REG("utility-a", "power_w", L_UA, 1, "power_w"),
 	REG("utility-a", "power_w", "feed=A;hall=A;phase=L1;role=facility_input", 1, "power_l1"),
@@ -184,7 +186,65 @@ static const struct hseries series[] = {
 };
 /* clang-format on */
 
-#define N_SERIES (sizeof(series) / sizeof(series[0]))
+#define N_BASE (sizeof(base_series) / sizeof(base_series[0]))
+/* Per rack PDU: power, energy, 3 currents, and 4 outlets' power and energy where metered. */
+#define N_RACK_SERIES (DCSIM_RACKS * 2 * (5 + 2 * RACK_OUTLETS))
+#define N_SERIES      (N_BASE + N_RACK_SERIES)
+
+/* The rack PDUs' series (etc/demo.yaml: labels hall, row, rack, feed and role rack_pdu; the
+ * profiles sim/dcsim-rack-pdu and -outlets), into out; the count. Strings in static storage. */
+static size_t rack_series(struct hseries *out)
+{
+	static char dev[DCSIM_RACKS * 2][24], lab[N_RACK_SERIES][96];
+	static char keys[2 * RACK_OUTLETS][24];
+	static const char *const phase_key[3] = {"current_l1", "current_l2", "current_l3"};
+	size_t n = 0;
+	for (int o = 0; o < RACK_OUTLETS; o++) {
+		snprintf(keys[2 * o], sizeof(keys[0]), "outlet%d_power_w", o + 1);
+		snprintf(keys[2 * o + 1], sizeof(keys[0]), "outlet%d_energy_wh", o + 1);
+	}
+	for (size_t r = 0; r < DCSIM_RACKS; r++) {
+		const struct rack_def *d = &rack_defs[r];
+		for (int f = 0; f < 2; f++) {
+			char *name = dev[2 * r + (size_t)f];
+			unsigned unit = RACK_UNIT0 + 2 * (unsigned)r + (unsigned)f;
+			char feed = f ? 'B' : 'A';
+			rack_pdu_name(r, f, name, sizeof(dev[0]));
+			for (int k = 0; k < 5 + (d->outlets ? 2 * RACK_OUTLETS : 0); k++) {
+				struct hseries *h = &out[n];
+				char *l = lab[n++];
+				*h = (struct hseries){.device = name,
+				                      .phys = name,
+				                      .src = S_REG,
+				                      .unit = unit,
+				                      .labels = l};
+				if (k < 2) {
+					h->metric = k ? "energy_kwh" : "power_w";
+					h->key = k ? "energy_wh" : "power_w";
+					snprintf(l, 96,
+					         "feed=%c;hall=A;rack=%s;role=rack_pdu;row=%s",
+					         feed, d->name, d->row);
+				} else if (k < 5) {
+					h->metric = "current_a";
+					h->key = phase_key[k - 2];
+					snprintf(l, 96,
+					         "feed=%c;hall=A;phase=L%d;rack=%s;role=rack_pdu;"
+					         "row=%s",
+					         feed, k - 1, d->name, d->row);
+				} else {
+					int o = (k - 5) / 2;
+					h->metric = (k - 5) % 2 ? "energy_kwh" : "power_w";
+					h->key = keys[k - 5];
+					snprintf(l, 96,
+					         "feed=%c;hall=A;outlet=%d;rack=%s;role=rack_pdu;"
+					         "row=%s",
+					         feed, o + 1, d->name, d->row);
+				}
+			}
+		}
+	}
+	return n;
+}
 
 /* The SNMP values of one instant. */
 struct snmp_now {
@@ -304,6 +364,7 @@ static int in_gap(const struct history_opts *o, const char *phys, time_t t)
 /* One reading: a row for every series read at the model's current instant (all of them at
  * multiples of step, only the free-cooling inputs in between). */
 static void write_reading(const struct sim *s, const struct history_opts *o,
+                          const struct hseries *series, size_t nseries,
                           const struct reg_def *const *regs, FILE *out, struct history_stats *st)
 {
 	const struct sim_values *v = &s->pl.v;
@@ -321,7 +382,7 @@ static void write_reading(const struct sim *s, const struct history_opts *o,
 		snmpvals_ups(v, &n.ups);
 		snmpvals_emu(v, &n.emu);
 	}
-	for (i = 0; i < N_SERIES; i++) {
+	for (i = 0; i < nseries; i++) {
 		const struct hseries *h = &series[i];
 		size_t len = tl, dl = strlen(h->device), ml = strlen(h->metric);
 		size_t ll = strlen(h->labels);
@@ -357,12 +418,15 @@ static void write_reading(const struct sim *s, const struct history_opts *o,
 int history_write(struct sim *s, const struct history_opts *o, FILE *out, struct history_stats *st,
                   char *err, size_t errlen)
 {
+	static struct hseries series[N_SERIES];
 	const struct reg_def *regs[N_SERIES];
+	size_t i, n;
 	time_t t;
-	size_t i;
 
+	memcpy(series, base_series, sizeof(base_series));
+	n = N_BASE + rack_series(series + N_BASE);
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i < N_SERIES; i++) {
+	for (i = 0; i < n; i++) {
 		regs[i] = NULL;
 		if (series[i].src != S_REG)
 			continue;
@@ -373,7 +437,7 @@ int history_write(struct sim *s, const struct history_opts *o, FILE *out, struct
 			return -EINVAL;
 		}
 	}
-	for (i = 0; i < N_SERIES; i++)
+	for (i = 0; i < n; i++)
 		st->series += !series[i].snmp_view || o->snmp_views;
 	fputs("timestamp,device,metric,value,labels\n", out);
 	for (t = o->skip_first ? s->t + o->fc_step : s->t; t <= o->end; t += o->fc_step) {
@@ -381,7 +445,7 @@ int history_write(struct sim *s, const struct history_opts *o, FILE *out, struct
 			snprintf(err, errlen, "truth: %s", strerror(EIO));
 			return -EIO;
 		}
-		write_reading(s, o, regs, out, st);
+		write_reading(s, o, series, n, regs, out, st);
 		if (o->replace_at && t == o->replace_at)
 			plant_replace_feed_meter(&s->pl, 1);
 		if (ferror(out)) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim history generator (docs/dcsim.md, "History"): the readings greendcd would have
  * stored polling dcsim with etc/demo.yaml, for any span, as a CSV that `greendc import`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim live mode (live.h): advances the model to the simulated clock in one-second steps,
  * copies the values into the register maps and serves Modbus (and SNMP) requests in between,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim live mode: serve the model over Modbus TCP (and SNMP) while advancing it with the
  * simulated clock, on one thread, until SIGTERM or SIGINT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim: a simulated data centre speaking real Modbus TCP, for the demo and the integration
  * tests (docs/dcsim.md). This file runs the command line (options.c): it builds the model

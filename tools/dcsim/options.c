@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dcsim's command line (options.h). */
 #include "options.h"
 

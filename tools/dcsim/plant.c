@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim plant model (docs/dcsim.md, "Model"). Pure arithmetic on struct plant; the only
  * randomness is the position-addressable noise of dcsim.h, so a given --seed and simulated
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "analytics/psychro.h"
+#include "racks.h"
 
 #define KWH_PER_WS      (1.0 / 3.6e6)
 #define CHILLER_MIN_PLR 0.15 /* minimum part-load ratio of a running chiller */
@@ -267,6 +269,7 @@ void plant_init(struct plant *pl, const struct plant_params *pp, time_t t0,
 	/* Twice, so the CRAH fan heat settles. */
 	compute(pl, t0);
 	compute(pl, t0);
+	racks_compute(v, pp->seed, (double)t0, pl->rack_knots);
 	plant_display(pl);
 	/* Counters start where a plant that has run for a while would be. */
 	v->ups_in_kwh = 2150000.0;
@@ -289,6 +292,7 @@ void plant_init(struct plant *pl, const struct plant_params *pp, time_t t0,
 	v->potable_m3 = 150.0;
 	v->reuse_kwh = 9000.0;
 	v->cooling_kwh = 880000.0;
+	racks_init(v);
 }
 
 void plant_step(struct plant *pl, time_t t, double dt, const struct weather_sample *wx)
@@ -304,6 +308,8 @@ void plant_step(struct plant *pl, time_t t, double dt, const struct weather_samp
 		pl->time_in_mode = 0.0;
 	}
 	compute(pl, t);
+	racks_compute(v, pl->pp.seed, (double)t, pl->rack_knots);
+	racks_integrate(v, dt);
 
 	v->ups_in_kwh += v->ups_in_w * dt * KWH_PER_WS;
 	v->ups_out_kwh += v->ups_out_w * dt * KWH_PER_WS;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim plant model: IT load, UPS, PDUs, chiller plant with a waterside economizer and its
  * (deliberately late) changeover controller, CRAH units, lighting, utility feeds. Advanced in
@@ -38,7 +39,8 @@ struct plant {
 	int mode;            /* 0 mechanical, 1 partial, 2 full free cooling */
 	double time_in_mode; /* s */
 	struct sim_values v;
-	struct sim_knots knots[N_KNOTS]; /* noise knots of the per-step noise (a cache) */
+	struct sim_knots knots[N_KNOTS];          /* noise knots of the per-step noise (a cache) */
+	struct sim_knots rack_knots[DCSIM_RACKS]; /* the racks' own noise (racks.c) */
 };
 
 /* Set up the plant at time t0 in the mode its controller would choose, counters at their start. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim register maps (docs/dcsim.md, "Devices and registers"). Two devices copy real public
  * maps so the real meter profiles read them: unit 1 is an Eastron SDM630 (FC4, float32 ABCD)
@@ -54,6 +55,27 @@ static const struct unit_def units[] = {
         {50, "water", "sim/dcsim-water-meter", "make-up water intake and potable meters"},
         {51, "pv", "sim/dcsim-pv-meter", "on-site PV generation meter (behind the feeds)"},
         {52, "heat-reuse", "sim/dcsim-heat-meter", "heat meter on the district-heating handover"},
+        /* Rack PDUs (racks.c): unit 60 + 2 x rack + feed. */
+        {60, "rpdu-a1-01-a", "sim/dcsim-rack-pdu-outlets",
+         "rack A1-01 PDU, feed A (4 outlets metered)"},
+        {61, "rpdu-a1-01-b", "sim/dcsim-rack-pdu-outlets",
+         "rack A1-01 PDU, feed B (4 outlets metered)"},
+        {62, "rpdu-a1-02-a", "sim/dcsim-rack-pdu", "rack A1-02 PDU, feed A"},
+        {63, "rpdu-a1-02-b", "sim/dcsim-rack-pdu", "rack A1-02 PDU, feed B"},
+        {64, "rpdu-a1-03-a", "sim/dcsim-rack-pdu", "rack A1-03 PDU, feed A"},
+        {65, "rpdu-a1-03-b", "sim/dcsim-rack-pdu", "rack A1-03 PDU, feed B"},
+        {66, "rpdu-a1-04-a", "sim/dcsim-rack-pdu", "rack A1-04 PDU, feed A"},
+        {67, "rpdu-a1-04-b", "sim/dcsim-rack-pdu", "rack A1-04 PDU, feed B"},
+        {68, "rpdu-a2-01-a", "sim/dcsim-rack-pdu-outlets",
+         "rack A2-01 PDU, feed A (4 outlets metered)"},
+        {69, "rpdu-a2-01-b", "sim/dcsim-rack-pdu-outlets",
+         "rack A2-01 PDU, feed B (4 outlets metered)"},
+        {70, "rpdu-a2-02-a", "sim/dcsim-rack-pdu", "rack A2-02 PDU, feed A"},
+        {71, "rpdu-a2-02-b", "sim/dcsim-rack-pdu", "rack A2-02 PDU, feed B"},
+        {72, "rpdu-a2-03-a", "sim/dcsim-rack-pdu", "rack A2-03 PDU, feed A"},
+        {73, "rpdu-a2-03-b", "sim/dcsim-rack-pdu", "rack A2-03 PDU, feed B"},
+        {74, "rpdu-a2-04-a", "sim/dcsim-rack-pdu", "rack A2-04 PDU, feed A"},
+        {75, "rpdu-a2-04-b", "sim/dcsim-rack-pdu", "rack A2-04 PDU, feed B"},
 };
 
 /* One register per line reads better than the formatter's layout. */
@@ -77,6 +99,24 @@ static const struct unit_def units[] = {
 	{u, 3, 21, R_U16, 0.1, 0, V(crah_fan_pct[i]), "fan_speed_pct", "fan speed % x0.1"}, \
 	{u, 3, 22, R_U32, 0.1, 1, V(crah_kwh[i]), "energy_kwh", "fan energy kWh x0.1"}, \
 	{u, 3, 24, R_U16, 0.1, 0, V(crah_rh_pct[i]), "room_rh_pct", "room RH % x0.1"}
+
+#define RPDU(u, r, f) \
+	SIM_HEADER(u), \
+	{u, 3, 16, R_U32, 1, 0, V(rack_w[r][f]), "power_w", "input power W"}, \
+	{u, 3, 18, R_U32, 0.001, 1, V(rack_kwh[r][f]), "energy_wh", "input energy Wh"}, \
+	{u, 3, 20, R_U16, 0.01, 0, V(rack_phase_a[r][f][0]), "current_l1", "L1 current A x0.01"}, \
+	{u, 3, 21, R_U16, 0.01, 0, V(rack_phase_a[r][f][1]), "current_l2", "L2 current A x0.01"}, \
+	{u, 3, 22, R_U16, 0.01, 0, V(rack_phase_a[r][f][2]), "current_l3", "L3 current A x0.01"}
+
+#define OUTLET(u, r, f, o, n) \
+	{u, 3, 24 + o, R_U16, 1, 0, V(outlet_w[r][f][o]), "outlet" n "_power_w", \
+	 "outlet " n " power W"}, \
+	{u, 3, 28 + 2 * o, R_U32, 0.001, 1, V(outlet_kwh[r][f][o]), "outlet" n "_energy_wh", \
+	 "outlet " n " energy Wh"}
+
+#define RPDU_OUT(u, r, f) \
+	RPDU(u, r, f), OUTLET(u, r, f, 0, "1"), OUTLET(u, r, f, 1, "2"), OUTLET(u, r, f, 2, "3"), \
+	        OUTLET(u, r, f, 3, "4")
 
 static const struct reg_def regs[] = {
 	/* 1: Eastron SDM630, FC4 input registers, float32 ABCD (volkszaehler/mbmd sdm.go). */
@@ -171,6 +211,24 @@ static const struct reg_def regs[] = {
 	SIM_HEADER(52),
 	{52, 3, 16, R_U32, 1, 0, V(reuse_w), "heat_w", "heat handed over W"},
 	{52, 3, 18, R_U32, 0.1, 1, V(reuse_kwh), "heat_kwh", "heat handed over kWh x0.1"},
+
+	/* 60-75: rack PDUs (racks.c), 60 + 2 x rack + feed. */
+	RPDU_OUT(60, 0, 0),
+	RPDU_OUT(61, 0, 1),
+	RPDU(62, 1, 0),
+	RPDU(63, 1, 1),
+	RPDU(64, 2, 0),
+	RPDU(65, 2, 1),
+	RPDU(66, 3, 0),
+	RPDU(67, 3, 1),
+	RPDU_OUT(68, 4, 0),
+	RPDU_OUT(69, 4, 1),
+	RPDU(70, 5, 0),
+	RPDU(71, 5, 1),
+	RPDU(72, 6, 0),
+	RPDU(73, 6, 1),
+	RPDU(74, 7, 0),
+	RPDU(75, 7, 1),
 };
 /* clang-format on */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim register maps: which unit id serves which device, and where each model value sits
  * (function code, address, type, scale). One table drives the served registers, --list and

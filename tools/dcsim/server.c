@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim Modbus TCP server (see server.h). Single-threaded: the model and the server share one
  * thread, so a mapping is never read while it is being written. modbus_receive() reads one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim Modbus TCP server: one listening socket, many clients multiplexed with pselect(), each
  * request answered from the mapping of its unit id. An unknown unit id gets no reply at all,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dcsim's clock (sim.h): one-second model steps with the weather held per minute. */
 #include "sim.h"
 

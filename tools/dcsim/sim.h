@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim's clock: the one place the model is advanced, shared by the live server and the
  * history generator so both produce the same values at the same simulated second.

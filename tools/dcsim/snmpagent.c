@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim SNMP side (see snmpagent.h). net-snmp's agent library runs embedded in dcsim's one
  * thread: its UDP socket joins the Modbus server's pselect(), so a request is always answered

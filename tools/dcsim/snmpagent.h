@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim SNMP side: an embedded net-snmp agent (master role, no snmpd) that serves the
  * simulated PDUs, UPS and weather station with real MIB layouts (APC PowerNet-MIB rPDU2 and

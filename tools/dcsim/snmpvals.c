@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The integers dcsim's SNMP side serves (snmpvals.h). */
 #include "snmpvals.h"
 

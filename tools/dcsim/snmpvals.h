@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The integers dcsim's SNMP side serves, computed from the model values in one place so the
  * agent (snmpagent.c) and the history generator (history.c) cannot disagree. Units are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim model state files (state.h). struct sim_values and the truth sums are all doubles, so
  * they are written as arrays; the layout line (their sizes) makes a file from another build

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim model state files: the history generator writes the model's complete state at the
  * end of a history (--state-out) and live dcsim continues from it (--resume-from), so the

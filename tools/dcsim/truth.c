@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim ground truth per hour (truth.h). The sums here start from zero every hour, so they
  * carry none of the counters' history (start values, wraps, replacement) and only the
@@ -8,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "racks.h"
+
 #define KWH_PER_WS (1.0 / 3.6e6)
 
 void truth_header(FILE *out)
@@ -17,8 +20,15 @@ void truth_header(FILE *out)
 	      "pdu_b_kwh,ups_input_kwh,cooling_kwh,chiller_plant_kwh,crah_1_kwh,crah_2_kwh,"
 	      "lighting_other_kwh,reused_heat_kwh,heat_removed_kwh,water_intake_l,"
 	      "water_potable_l,cool_full_min,cool_partial_min,cool_mech_min,avail_full_min,"
-	      "avail_partial_min,avail_mech_min,avail_edge_min,outdoor_db_c,outdoor_wb_c\n",
+	      "avail_partial_min,avail_mech_min,avail_edge_min,outdoor_db_c,outdoor_wb_c",
 	      out);
+	for (size_t r = 0; r < DCSIM_RACKS; r++) {
+		const char *n = rack_defs[r].name;
+		fprintf(out, ",rack_%s_a_kwh,rack_%s_b_kwh", n, n);
+		for (int q = 1; q <= 4; q++)
+			fprintf(out, ",rack_%s_q%d_kwh", n, q);
+	}
+	fputc('\n', out);
 }
 
 int truth_flush(const struct truth_hour *h, FILE *out)
@@ -38,7 +48,7 @@ int truth_flush(const struct truth_hour *h, FILE *out)
 	cool = h->plant_kwh + h->crah_kwh[0] + h->crah_kwh[1];
 	fprintf(out,
 	        "%s,%s,%.0f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,"
-	        "%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+	        "%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f",
 	        utc, local, h->seconds, fac, h->feed_kwh[0], h->feed_kwh[1], h->pv_kwh,
 	        fac + h->pv_kwh, h->ups_out_kwh, h->pdu_kwh[0] + h->pdu_kwh[1], h->pdu_kwh[0],
 	        h->pdu_kwh[1], h->ups_in_kwh, cool, h->plant_kwh, h->crah_kwh[0], h->crah_kwh[1],
@@ -46,6 +56,12 @@ int truth_flush(const struct truth_hour *h, FILE *out)
 	        h->mode_s[2] / 60.0, h->mode_s[1] / 60.0, h->mode_s[0] / 60.0, h->avail_s[2] / 60.0,
 	        h->avail_s[1] / 60.0, h->avail_s[0] / 60.0, h->edge_s / 60.0,
 	        h->db_sum / h->seconds, h->wb_sum / h->seconds);
+	for (size_t r = 0; r < DCSIM_RACKS; r++) {
+		fprintf(out, ",%.6f,%.6f", h->rack_kwh[r][0], h->rack_kwh[r][1]);
+		for (int q = 0; q < 4; q++)
+			fprintf(out, ",%.6f", h->rack_q_kwh[r][q]);
+	}
+	fputc('\n', out);
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;
@@ -90,5 +106,11 @@ int truth_add(struct truth_hour *h, const struct sim_values *v, time_t t, double
 		h->edge_s += dt;
 	h->db_sum += v->out_temp_c * dt;
 	h->wb_sum += v->out_wetbulb_c * dt;
+	int q = (int)((start - hour) / 900);
+	for (size_t r = 0; r < DCSIM_RACKS; r++) {
+		h->rack_kwh[r][0] += v->rack_w[r][0] * e;
+		h->rack_kwh[r][1] += v->rack_w[r][1] * e;
+		h->rack_q_kwh[r][q] += (v->rack_w[r][0] + v->rack_w[r][1]) * e;
+	}
 	return rc;
 }

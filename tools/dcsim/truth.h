@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim ground truth (docs/dcsim.md, "Ground truth"): what the simulated site really did, per
  * hour, integrated from the model's own powers before any register quantisation, wrap,
@@ -25,6 +26,9 @@ struct truth_hour {
 	double avail_s[3];     /* as the weather allowed (an ideal controller, no hysteresis) */
 	double edge_s;         /* of which with the wet-bulb within TRUTH_EDGE_K of a threshold */
 	double db_sum, wb_sum; /* outdoor dry-bulb and wet-bulb x seconds */
+	/* metered racks (racks.h): energy drawn at each PDU's input, per feed, and per quarter
+	 * hour (feeds together), before any register truncation */
+	double rack_kwh[DCSIM_RACKS][2], rack_q_kwh[DCSIM_RACKS][4];
 };
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim weather. The synthetic model: monthly mean dry-bulb and RH for Taiyuan (DOMAIN.md §7),
  * joined by a periodic Catmull-Rom spline through mid-month points; a daily swing of 10-12 K

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dcsim weather: outdoor conditions at any simulated instant, either synthesised from Taiyuan's
  * monthly statistics (DOMAIN.md §7) or interpolated from an EPW typical-year file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gdcfill: write a synthetic history for the demo site's meters straight into a store, so the
  * dashboard, the API benchmark (bench/bench_http.sh) and a demo have weeks of data at once.

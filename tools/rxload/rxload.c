@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rxload: a simulated fleet of greendc sites for greendc-receiver's tests and benchmarks.
  * Every site has a credential derived from a seed (HMAC "whsec_" for most, Ed25519 for every

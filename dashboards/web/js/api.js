@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one way the page reads data: GET /api/v1/<path> of the daemon that served it (same
 // origin, no CDN). A token given once as #token=... (a daemon off loopback) is kept for this
 // tab only (sessionStorage) and taken out of the address bar. Also the panel registry: each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drawing helpers shared by the panels: time series with the vendored uPlot (site-time axis,
 // translated legend, ticks with distinct decimals, x range fitted to the data), bar charts in
 // SVG (status-coloured, stacked, grouped) and a day x hour heatmap on a canvas. Each chart

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Formatting only: site time (the zone of the site, never the browser's), 24-hour clock, dates
 // as each language writes them (2026-12-02 / 2026年12月2日), numbers with a fixed number of
 // decimals, and axis ticks with just enough decimals to tell them apart. Nothing here computes a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dashboard's words in English and Chinese. The API answers with codes (roles, statuses,
 // reasons, device states, alert rule types, cooling modes) and numbers; this file is the one
 // place they become text. t("key", {name: value}) fills {name}; a key missing in Chinese falls
@@ -35,7 +36,7 @@ GDC.I18N = {
 		lr_ups_output: "UPS output", lr_pdu_output: "PDU output", lr_other: "Other", lr_weather: "Weather station",
 		lr_water: "Water meter", lr_heat_reuse: "Heat reuse", lr_snmp_view: "SNMP view (second reading)",
 		lr_facility_input: "Facility input", lr_cooling: "Cooling", lr_onsite_renewable: "On-site PV",
-		lr_it_input: "IT input",
+		lr_it_input: "IT input", lr_rack_pdu: "Rack PDU",
 
 		freecool: "Free cooling", fc_none: "no cooling: section configured",
 		mode_0: "mechanical", mode_1: "partial free cooling", mode_2: "full free cooling",
@@ -59,9 +60,28 @@ GDC.I18N = {
 		al_ashrae_inlet: "{series} = {value} °C, outside the ASHRAE envelope {min}..{max} °C",
 		al_pue_above: "interim PUE {value} over {window} min, above the target {limit}",
 		al_free_cooling_unused: "the outdoor air allows more free cooling than the plant runs (free-cooling share {value} % over {window} min)",
+		al_capacity_ab_redundancy: "rack {device}: feed {feed} alone (limit {limit} kW) could not carry the rack's peak {peak} kW: not A/B redundant",
+		al_capacity_rack_capacity: "rack {device}: peak {peak} kW is {value} % of its derated limit {limit} kW",
+		al_capacity_pdu_capacity: "PDU {device} (feed {feed}): peak {peak} kW is {value} % of its derated limit {limit} kW",
 
 		report: "Last monthly report", report_none: "No report generated yet", complete: "complete",
 		incomplete: "incomplete", generated: "generated {t}", below_coverage: "below coverage: {list}",
+
+		floor: "Floor", floor_color: "colour by", color_kw: "kW now", color_pct: "% of capacity",
+		color_ab: "A/B risk", floor_pick: "Pick a rack for its feeds, outlets and trend",
+		floor_counts: "{racks} racks, {risk} at A/B risk, {over} over a limit", hall_n: "Hall {n}",
+		row_n: "Row {n}", ab_ok: "A/B redundant", ab_risk: "A/B risk", ab_single: "single feed",
+		ab_unknown: "unknown", pct_lo: "under 60 %", pct_mid: "60-80 %", pct_hi: "80-100 %",
+		pct_over: "over the limit", no_value: "no reading", rack_title: "Rack {rack}",
+		rack_tenant: "tenant {t}", rack_free: "no tenant",
+		rack_sum: "{kw} now, limit {limit}; peaks over {window}: {p1} (1 min), {p15} (15 min)",
+		feed: "Feed", pdu: "PDU", limit: "Limit", peak_1m: "Peak 1 min", peak_15m: "Peak 15 min",
+		imbalance: "Phase imbalance", carries: "Alone carries the rack", yes: "yes", no: "no",
+		outlet: "Outlet", kwh_month: "kWh this month", rack_power: "Rack power, {range}",
+		tenants_mtd: "Tenants, month to date", tenant: "Tenant", peak_kw: "Peak kW", cost: "Cost",
+		coverage_h: "Coverage", tenants_none: "no tenants: section configured",
+		tenants_period: "{period}, {share} of the month elapsed; not final",
+		checks_failed: "meter check failed", floor_none: "no racks: no device has a rack label",
 
 		devices: "Devices", dev_name: "Device", dev_role: "Role", dev_state: "State",
 		dev_last: "Last good poll", dev_ms: "Poll ms", dev_err: "Errors", never: "never",
@@ -97,7 +117,7 @@ GDC.I18N = {
 		lr_ups_output: "UPS 输出", lr_pdu_output: "PDU 输出", lr_other: "其他", lr_weather: "气象站",
 		lr_water: "水表", lr_heat_reuse: "余热回收", lr_snmp_view: "SNMP 视图（重复读数）",
 		lr_facility_input: "市电输入", lr_cooling: "制冷", lr_onsite_renewable: "现场光伏",
-		lr_it_input: "IT 输入",
+		lr_it_input: "IT 输入", lr_rack_pdu: "机柜 PDU",
 
 		freecool: "自然冷却", fc_none: "未配置 cooling: 段",
 		mode_0: "机械制冷", mode_1: "部分自然冷却", mode_2: "完全自然冷却",
@@ -121,9 +141,28 @@ GDC.I18N = {
 		al_ashrae_inlet: "{series} = {value} °C，超出 ASHRAE 范围 {min}..{max} °C",
 		al_pue_above: "{window} 分钟临时 PUE {value}，高于目标 {limit}",
 		al_free_cooling_unused: "室外条件允许更多自然冷却，机组未充分利用（近 {window} 分钟自然冷却占比 {value} %）",
+		al_capacity_ab_redundancy: "机柜 {device}：{feed} 路单独（限值 {limit} kW）无法承载整柜峰值 {peak} kW，A/B 冗余不足",
+		al_capacity_rack_capacity: "机柜 {device}：峰值 {peak} kW 为降额限值 {limit} kW 的 {value} %",
+		al_capacity_pdu_capacity: "PDU {device}（{feed} 路）：峰值 {peak} kW 为降额限值 {limit} kW 的 {value} %",
 
 		report: "最近月度报告", report_none: "尚未生成报告", complete: "完整",
 		incomplete: "不完整", generated: "生成于 {t}", below_coverage: "覆盖率不足：{list}",
+
+		floor: "机房平面", floor_color: "着色依据", color_kw: "当前功率", color_pct: "容量占比",
+		color_ab: "A/B 冗余风险", floor_pick: "点击机柜查看电源路、出线口与趋势",
+		floor_counts: "共 {racks} 个机柜，{risk} 个 A/B 冗余有风险，{over} 个超限", hall_n: "{n} 机房",
+		row_n: "第 {n} 列", ab_ok: "A/B 冗余", ab_risk: "A/B 冗余风险", ab_single: "单路供电",
+		ab_unknown: "未知", pct_lo: "低于 60 %", pct_mid: "60–80 %", pct_hi: "80–100 %",
+		pct_over: "超限", no_value: "无读数", rack_title: "机柜 {rack}",
+		rack_tenant: "客户 {t}", rack_free: "未分配客户",
+		rack_sum: "当前 {kw}，限值 {limit}；{window}内峰值：{p1}（1 分钟），{p15}（15 分钟）",
+		feed: "电源路", pdu: "PDU", limit: "限值", peak_1m: "1 分钟峰值", peak_15m: "15 分钟峰值",
+		imbalance: "三相不平衡度", carries: "单路可承载整柜", yes: "是", no: "否",
+		outlet: "出线口", kwh_month: "本月电量 kWh", rack_power: "机柜功率（{range}）",
+		tenants_mtd: "客户本月累计", tenant: "客户", peak_kw: "最大需量 kW", cost: "电费",
+		coverage_h: "计量覆盖率", tenants_none: "未配置 tenants: 段",
+		tenants_period: "{period}，本月已过 {share}，非最终值",
+		checks_failed: "电表核对未通过", floor_none: "无机柜：没有设备带 rack 标签",
 
 		devices: "设备", dev_name: "设备", dev_role: "角色", dev_state: "状态",
 		dev_last: "最近成功采集", dev_ms: "采集毫秒", dev_err: "错误数", never: "从未",

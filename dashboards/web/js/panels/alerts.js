@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panel "Alerts": the firing ones, then the newest transitions, each worded from the rule's
 // type and numbers (code, params) so it reads in the page's language; a rule with its own
 // summary in the config is shown as written.
@@ -31,6 +32,12 @@
 		case "free_cooling_unused":
 			p.value = fmt.num(v, 0);
 			return t("al_free_cooling_unused", p);
+		case "capacity": {
+			const feed = /(?:^|,)feed=([^,]*)/.exec(L.series_labels || "");
+			Object.assign(p, { value: fmt.num(100 * v, 0), peak: fmt.num(P.peak_kw, 2), limit: fmt.num(P.limit_kw, 2),
+				feed: feed ? feed[1] : "" });
+			return t(`al_capacity_${P.kind || L.metric}`, p);
+		}
 		default:
 			return GDC.I18N.en["al_" + x.code] !== undefined ? t("al_" + x.code, p) : A.summary || x.code;
 		}

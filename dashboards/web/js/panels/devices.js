@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panel "Devices": every configured device with its state, last good poll (site time), poll
 // time and errors. Down first by default; a click on a column heading sorts by it (again:
 // reversed); the filter keeps rows whose name, role or state contains the text, in either

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Free cooling as an engineer reads it, from the stored tally every front end shares
 // (/api/v1/freecool): the mode the plant runs now and what the outdoor air allows, with the
 // changeover thresholds in °C of the quantity that governs them (wet-bulb for a tower); the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panels "PUE by day" (30 days), "PUE by month" (12 months) and "Energy by role per day": the
 // energy PUE of each site-time day and month as /api/v1/pue publishes it, each bar coloured
 // by its status (published, estimated, in progress: the ratio so far; missing: a grey

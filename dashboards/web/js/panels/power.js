@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panels "Power by role", "PUE trend (power ratio)" and "Facility power now", from
 // /api/v1/power?by=energy: the energy model's roles (second views such as SNMP copies of a
 // metered PDU are not roles), the E_DC and IT sides, their ratio and the rest per bucket, all

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panels "PUE now" and "Energy PUE": the interim power ratio with its category, yesterday's
 // and last month's published PUE, today's and this month's in progress. From
 // /api/v1/pue?by=day&last=30 (the answer the history charts draw too) and ?by=month&last=2:

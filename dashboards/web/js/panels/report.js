@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Panel "Last monthly report": the newest stored monthly report (/api/v1/reports) as it was
 // generated: its PUE label, complete / incomplete / in progress, the roles below the coverage
 // threshold, the other KPIs and the free-cooling hours it states. Nothing is recomputed.

@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Floor view benchmark (prints figures; not a test): RACKS racks (default 5,000) fed from two
+# sides, so twice as many rack PDUs, each with power and an energy counter read every minute
+# for the last two hours (imported with `greendc import`), TENANTS tenants (default 500)
+# holding them, behind greendcd; then wrk (Debian) from a second process on 127.0.0.1 at a
+# bounded rate of about RATE requests/s (default 50). The readings span the last two hours, so
+# a floor this large (more than 500 PDUs: its peaks come from packed hours, docs/tenants.md)
+# has a closed hour of them:
+#   floor     /api/v1/floor: every rack with its live kW (the /metrics snapshot), limit, peaks
+#             and A/B state (the floor thread's capacity over capacity.window)
+#   rack      /api/v1/rack?name=...: one rack's PDUs, phases and outlets, month to date
+#   tenants   /api/v1/tenants: every tenant's month to date
+# Each prints median and p99 latency (wrk --latency) and the achieved rate; target: the floor
+# view for 5,000 racks p99 <= 50 ms. Also how long the floor thread took to compute capacity
+# and the tenants' month to date (it runs every capacity.refresh, off the request path).
+#
+#   sh bench/bench_floor.sh      (DURATION=10 RATE=50 RACKS=5000 TENANTS=500)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${GDC_BUILD:-$top/build}
+DUR=${DURATION:-10}
+RATE=${RATE:-50}
+RACKS=${RACKS:-5000}
+TENANTS=${TENANTS:-500}
+T=$(mktemp -d /tmp/greendc-bench.XXXXXX)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	sleep 0.2
+	if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT INT TERM
+PY=/usr/bin/python3
+asroot=""
+[ "$(id -u)" = 0 ] && asroot=--allow-root
+command -v wrk >/dev/null || { echo "bench_floor: wrk missing (tools/setup.sh)" >&2; exit 1; }
+HP=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# The config (devices disabled: nothing is polled; their readings are imported) and the
+# readings: one a minute for the last two hours, for every PDU.
+$PY - "$T" "$B" "$top" "$HP" "$RACKS" "$TENANTS" <<'P'
+import sys, time
+T, B, top, hp, racks, tenants = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+with open(f"{T}/greendc.yaml", "w") as f:
+    f.write(f"site: {{id: bench, name: bench, timezone: Asia/Shanghai}}\nstorage: {{path: greendc.db}}\n"
+            f"daemon: {{drivers_dir: {B}/drivers, profiles_dir: {top}/etc/profiles}}\n"
+            f"http: {{listen: 127.0.0.1, port: {hp}}}\n"
+            "capacity: {window: 1h, refresh: 1m, defaults: {rated_a: 16, phases: 3, voltage_v: 230}}\n"
+            "tariffs: [{name: flat, currency: CNY, source: bench, prices: {flat: 0.6}}]\ndevices:\n")
+    for k in range(racks):
+        for side in "ab":
+            f.write(f"  - {{name: rpdu-{k:05d}-{side}, driver: modbus, address: \"tcp://127.0.0.1:1\", "
+                    f"profile: sim/dcsim-rack-pdu, enabled: false, labels: {{hall: H{k // 1000}, "
+                    f"row: \"{k // 50 % 20}\", rack: R{k:05d}, feed: {side.upper()}}}}}\n")
+    f.write("tenants:\n")
+    per = racks // tenants
+    for t in range(tenants):
+        f.write(f"  - {{name: t{t:03d}, racks: [" + ", ".join(f"R{t * per + j:05d}" for j in range(per)) + "]}\n")
+now = int(time.time()) // 60 * 60
+with open(f"{T}/readings.csv", "w") as f:
+    f.write("timestamp,device,metric,value,labels\n")
+    for m in range(120, -1, -1):
+        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60 * m))
+        for k in range(racks):
+            for side in "ab":
+                kw = 2.0 + (k % 9) * 0.4
+                lab = f"feed={side.upper()};hall=H{k // 1000};rack=R{k:05d};row={k // 50 % 20}"
+                f.write(f"{ts},rpdu-{k:05d}-{side},power_w,{kw * 1000:.0f},{lab}\n")
+                f.write(f"{ts},rpdu-{k:05d}-{side},energy_kwh,{1000 + (120 - m) * kw / 60:.3f},{lab}\n")
+P
+t0=$(date +%s.%N)
+"$B/greendc" -c "$T/greendc.yaml" import "$T/readings.csv" >"$T/import.out" 2>&1 || { cat "$T/import.out" >&2; exit 1; }
+echo "imported $(tail -n 1 "$T/import.out" | cut -d' ' -f2) readings of $((2 * RACKS)) rack PDUs in $($PY -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s"
+
+"$B/greendcd" $asroot -c "$T/greendc.yaml" >"$T/greendcd.log" 2>&1 &
+GD=$!
+PIDS="$PIDS $GD"
+U="http://127.0.0.1:$HP"
+n=0
+t0=$(date +%s.%N)
+until curl -sf "$U/api/v1/floor" -o "$T/floor.json" &&
+	$PY -c "import json,sys; d=json.load(open('$T/floor.json')); r=[x for h in d['halls'] for w in h['rows'] for x in w['racks']]; sys.exit(not (len(r) == $RACKS and all(x['kw'] is not None for x in r)))"; do
+	n=$((n + 1))
+	[ $n -gt 1200 ] && { echo "bench_floor: /api/v1/floor never showed every rack live" >&2; curl -s "$U/api/v1/floor" | head -c 600 >&2; tail "$T/greendcd.log" >&2; exit 1; }
+	sleep 0.1
+done
+echo "first full floor view $($PY -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s after greendcd started ($(wc -c <"$T/floor.json") bytes);" \
+	"the floor thread took $($PY -c "import json; print(json.load(open('$T/floor.json'))['compute_took_ms'])") ms for capacity and the tenants' month to date"
+
+delay=$((2000 / RATE))
+cat >"$T/paced.lua" <<L
+init = function(args) path = args[1] end
+request = function() return wrk.format("GET", path) end
+delay = function() return $delay end
+L
+run() { # name path
+	curl -sf -o /dev/null "$U$2" || { echo "$1: request failed: $U$2" >&2; curl -s "$U$2" | head -c 300 >&2; exit 1; }
+	wrk -t1 -c2 -d"${DUR}s" --latency -s "$T/paced.lua" "$U" -- "$2" >"$T/$1.wrk" 2>&1
+	$PY - "$1" "$T/$1.wrk" "$DUR" <<'PYEOF'
+import re, sys
+name, f, dur = sys.argv[1], sys.argv[2], float(sys.argv[3])
+t = open(f).read()
+def ms(s):
+    v, u = re.match(r"([\d.]+)(us|ms|s)", s).groups()
+    return float(v) * {"us": 1e-3, "ms": 1, "s": 1e3}[u]
+p = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", t, re.M))
+n = int(re.search(r"(\d+) requests in", t).group(1))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(f"{name:12s} median {ms(p['50']):7.2f} ms   p99 {ms(p['99']):7.2f} ms   {n / dur:5.1f} req/s"
+      f"   {n} requests{', NON-2xx: ' + errs.group(1) if errs else ''}")
+PYEOF
+}
+run floor "/api/v1/floor"
+run rack "/api/v1/rack?name=R$(printf %05d $((RACKS / 2)))"
+run tenants "/api/v1/tenants"
+kill "$GD"
+wait "$GD" 2>/dev/null || true
+echo "(racks $RACKS, rack PDUs $((2 * RACKS)), tenants $TENANTS; the floor thread computes capacity over 1 h and the tenants' month to date every minute, off the request path)"
