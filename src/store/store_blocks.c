@@ -362,7 +362,7 @@ static int freelist_pages(struct store *st, int64_t *n)
  * Compaction and trimming free pages that later blocks reuse; a freelist much larger than
  * that is given back to the file system a bounded step per commit (incremental_vacuum moves
  * pages from the end of the file into the holes), and all of it at close. A database created
- * before schema 4 has no auto_vacuum: there this does nothing.
+ * before schema 6 has no auto_vacuum: there this does nothing.
  */
 int blocks_vacuum(struct store *st, bool closing)
 {

@@ -11,7 +11,7 @@
  *   uvarint  n, the number of samples
  *   body     a time stream then a value stream (below), compressed with zstd when that is
  *            smaller
- * Version 1 blocks (schema 1-3) are still decoded: byte 1 is the decimal exponent, the body
+ * Version 1 blocks (schema 1-5) are still decoded: byte 1 is the decimal exponent, the body
  * is never compressed and its value stream has no exception list.
  *
  * Time stream of n timestamps, relative to a base the reader knows (a block's t0):

@@ -165,7 +165,7 @@ struct store {
 	int64_t retention_hour;   /* last data hour a retention pass started for */
 	int64_t retention_cursor; /* next series id of the pass under way; 0: none */
 	bool packed_any;          /* staging may be trimmed at this commit */
-	bool auto_vacuum;         /* the file has auto_vacuum = INCREMENTAL (schema 4 on) */
+	bool auto_vacuum;         /* auto_vacuum = INCREMENTAL (files made at schema 6 on) */
 	bool vacuum_due;          /* pages may have been freed since the last vacuum step */
 	int64_t last_seq;         /* the newest staging blob's seq */
 	int64_t batch_seq;        /* the first seq this batch's blobs get */

@@ -1137,7 +1137,7 @@ static void test_spans_shards_tail(void **state)
 		samples_free(&want[i]);
 }
 
-/* A hand-made version 1 block (the codec of schema 1-3): decimal exponent d, regular times. */
+/* A hand-made version 1 block (the codec of schema 1-5): decimal exponent d, regular times. */
 static size_t v1_block(uint8_t *out, int64_t t0, int64_t first, int64_t step, const int64_t *r,
                        size_t n, int d)
 {
