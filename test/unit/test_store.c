@@ -1040,7 +1040,7 @@ static void test_spans_shards_tail(void **state)
 	bool counter[NSPAN];
 	int64_t step[NSPAN];
 	for (int i = 0; i < NSPAN; i++) {
-		char dev[16];
+		char dev[24];
 		snprintf(dev, sizeof(dev), "rack-%02d", i);
 		counter[i] = i % 8 == 7;
 		step[i] = counter[i] ? MINUTE_MS : 10000;
