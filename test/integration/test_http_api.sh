@@ -23,7 +23,9 @@ mkconf() { # out http_port variants...: the demo config, fast polling, its own s
 }
 mkconf "$T/greendc.yaml" "$HP"
 grep -q "^http:" "$T/greendc.yaml" || fail "etc/demo.yaml has no http: section"
-NDEV=$(grep -c '^  - name:' "$T/greendc.yaml")
+# Devices as the YAML says (block and flow entries alike), not as a line count.
+NDEV=$($PY -c 'import sys, yaml; print(len(yaml.safe_load(open(sys.argv[1]))["devices"]))' "$T/greendc.yaml")
+[ "$NDEV" -gt 20 ] || fail "the demo configuration lists $NDEV devices"
 
 bg dcsim "$B/dcsim" --port "$P" --snmp-port "$SP"
 wait_port "$P"
