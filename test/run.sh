@@ -8,7 +8,7 @@
 # Prints one line per test and the only closing "N passed, N failed, N skipped" line; exits
 # non-zero if anything failed. test/README.md says what each stage is for and the rules below.
 #
-#   sh test/run.sh [unit|integration|tz|sanitize|fuzz|all] [NAME...]   (default all)
+#   sh test/run.sh [unit|integration|tz|sanitize|sanitize-all|fuzz|all] [NAME...]   (default all)
 #   O=build-san sh test/run.sh unit                    (test another build folder)
 #   sh test/run.sh integration test_reload test_report (only these)
 #
@@ -27,11 +27,10 @@ what=${1:-all}
 only="$*"
 out="$top/test-output"
 mkdir -p "$out"
-passed=0
-failed=0
-skipped=0
-failures=""
-skips=""
+# Every outcome is a line "PASS|FAIL|SKIP name secs" in $results (appended with one write, so
+# that parallel workers can share it); the closing counts are taken from it.
+results="$out/.results"
+: >"$results"
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 ci=0
 { [ "${CI:-}" = true ] || [ "${GDC_CI:-0}" = 1 ]; } && ci=1
@@ -40,8 +39,7 @@ ci=0
 SKIP_CONDITIONS="not-root user-greendc-exists no-weather-file"
 
 fail_runner() { # name, reason
-	failed=$((failed + 1))
-	failures="$failures $1"
+	echo "FAIL $1 0" >>"$results"
 	echo "FAIL $1 — $2"
 }
 for c in $SKIP_CONDITIONS; do
@@ -85,7 +83,7 @@ run_one() {
 		rm -f "$out/$slug/.tmpdir"
 	fi
 	if [ $rc = 0 ]; then
-		passed=$((passed + 1))
+		echo "PASS $name $secs" >>"$results"
 		echo "PASS $name (${secs}s)"
 		return
 	fi
@@ -94,8 +92,7 @@ run_one() {
 		case " $SKIP_CONDITIONS " in
 		*" $cond "*)
 			if [ $ci = 0 ]; then
-				skipped=$((skipped + 1))
-				skips="$skips $name"
+				echo "SKIP $name $secs" >>"$results"
 				echo "SKIP $name (${secs}s) — $(grep -m1 '^SKIPPED: ' "$log" | cut -c10-)"
 				return
 			fi
@@ -108,11 +105,14 @@ run_one() {
 	else
 		why="exit status $rc"
 	fi
-	failed=$((failed + 1))
-	failures="$failures $name"
-	echo "FAIL $name (${secs}s) — $why — log: $log"
-	tail -n 25 "$log" | sed 's/^/    /'
-	[ -d "$out/$slug" ] && echo "    (logs of its daemons and peers: $out/$slug/)"
+	echo "FAIL $name $secs" >>"$results"
+	# One write, so that a parallel worker's line never lands inside this block.
+	msg=$(
+		echo "FAIL $name (${secs}s) — $why — log: $log"
+		tail -n 25 "$log" | sed 's/^/    /'
+		[ -d "$out/$slug" ] && echo "    (logs of its daemons and peers: $out/$slug/)"
+	)
+	printf '%s\n' "$msg"
 }
 
 unit() { # build folder, label, time-limit factor, wrapper...
@@ -128,16 +128,63 @@ unit() { # build folder, label, time-limit factor, wrapper...
 	done
 }
 
+integration_one() { # label, build folder, time-limit factor, test
+	GDC_TOP="$top" GDC_BUILD="$top/$2" GDC_SLOW=$3 \
+		run_one "$1$(basename "$4" .sh)" $(($(limit_of "$4") * $3)) sh "$4"
+}
+
+# Integration tests run GDC_JOBS at a time (default: 2, or 1 on one core): each has its own
+# folder, free ports and peers, and most of their time is spent waiting for polls. A test
+# that measures time or load (a p99, a poll's delay, a backoff), installs into the system or
+# creates users says "# serial" in its first 30 lines and runs alone, after the others.
+# Longest first, from the durations of the previous run when test-output/ has them.
+JOBS=${GDC_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -gt 2 ] 2>/dev/null && [ -z "${GDC_JOBS:-}" ] && JOBS=2
+durations="$out/.durations"
+[ -f "$durations" ] || : >"$durations"
+
 integration() { # label, build folder, time-limit factor, tests...
 	label=$1
 	b=$2
 	factor=$3
 	shift 3
+	par=""
+	ser=""
 	for t in "$@"; do
 		[ -f "$t" ] || continue
 		selected "$(basename "$t" .sh)" || continue
-		GDC_TOP="$top" GDC_BUILD="$top/$b" GDC_SLOW=$factor \
-			run_one "$label$(basename "$t" .sh)" $(($(limit_of "$t") * factor)) sh "$t"
+		if [ "$JOBS" -gt 1 ] && head -n 30 "$t" | grep -q '^# serial'; then
+			ser="$ser $t"
+		else
+			par="$par $t"
+		fi
+	done
+	if [ "$JOBS" -gt 1 ] && [ -n "$par" ]; then
+		# Known durations first, longest first; new tests after them, in name order.
+		par=$(for t in $par; do
+			d=$(awk -v n="$label$(basename "$t" .sh)" '$1 == n { d = $2 } END { print d + 0 }' "$durations")
+			echo "$d $t"
+		done | sort -s -k1,1nr | cut -d' ' -f2)
+		q=$(mktemp -d "$out/.queue.XXXXXX")
+		w=0
+		while [ $w -lt "$JOBS" ]; do
+			(
+				for t in $par; do
+					# The first worker to make the test's folder runs it.
+					mkdir "$q/$(basename "$t" .sh)" 2>/dev/null || continue
+					integration_one "$label" "$b" "$factor" "$t"
+				done
+			) &
+			w=$((w + 1))
+		done
+		wait
+		rm -rf "$q"
+		ser=$(echo $ser)
+	else
+		ser="$par $ser"
+	fi
+	for t in $ser; do
+		integration_one "$label" "$b" "$factor" "$t"
 	done
 }
 
@@ -161,9 +208,25 @@ TZ_TESTS="test_truth_history test_truth_inprogress test_summary_site_time test_r
 #                         and push_tls_sig run the same pusher paths
 #   remote_write          30 s of receiver outage; its encoder and pusher run in the unit
 #                         tests (test_remote_write) and here in regulator's pusher paths
+#   energy_demo, truth_history, freecool_live
+#                         the energy and free-cooling engines over minutes of real-time data;
+#                         the same engines run under ASan in the unit tests (test_energy,
+#                         test_energy_views, test_freecool_stored) and here in
+#                         truth_inprogress, truth_freecool and counter_wrap_live
+#   snmp_devices, modbus_devices, dcsim_snmp
+#                         every recording through the same drivers; snmp_counter, snmp_v3,
+#                         snmp_wrong_types, modbus_pipeline and hostile_modbus run those paths
+#   import_export, report_pdf
+#                         a million-row import and a PDF over a year; their parsers and renderers
+#                         run here on smaller inputs (crash_ingest, report, regulator) and in
+#                         the unit tests (test_import, test_report)
+# (each takes 35-70 s under ASan; `sh test/run.sh sanitize-all` runs every test under ASan)
 SAN_SKIP="test_soak test_receiver_fleet test_truth_live test_install test_deb test_walk2profile
 test_grafana test_dashboard_browser test_receiver_browser test_architecture_doc test_man_commands
 test_man_config test_completion test_push_outage test_chat_robots test_remote_write"
+[ "$what" = sanitize-all ] || SAN_SKIP="$SAN_SKIP test_energy_demo test_truth_history
+test_freecool_live test_snmp_devices test_modbus_devices test_dcsim_snmp test_import_export
+test_report_pdf"
 
 san_tests() {
 	for t in test/integration/test_*.sh; do
@@ -184,14 +247,17 @@ integration | all)
 esac
 case $what in
 tz | all)
+	tz_list=""
 	for n in $TZ_TESTS; do
 		[ -f "test/integration/$n.sh" ] || fail_runner "tz/$n" "test/integration/$n.sh missing"
-		TZ=America/Los_Angeles integration "tz/" "$O" 1 "test/integration/$n.sh"
+		tz_list="$tz_list test/integration/$n.sh"
 	done
+	# shellcheck disable=SC2086
+	TZ=America/Los_Angeles integration "tz/" "$O" 1 $tz_list
 	;;
 esac
 case $what in
-sanitize | all)
+sanitize | sanitize-all | all)
 	# The unit suite again with ASan+UBSan (any finding aborts the test), the integration tests
 	# with the sanitized daemon, CLI, drivers and dcsim, and the unit suite under valgrind.
 	if make --no-print-directory -s O=build-san SAN=1 all unit-bins >"$out/build-san.log" 2>&1; then
@@ -224,6 +290,14 @@ fuzz | all)
 	;;
 esac
 
+# The durations of this run order the next one (longest first).
+{ awk '$1 != "FAIL" || $3 > 0 { print $2, $3 }' "$results" && cat "$durations"; } |
+	awk '!seen[$1]++' >"$durations.new" && mv "$durations.new" "$durations"
+passed=$(grep -c '^PASS ' "$results")
+failed=$(grep -c '^FAIL ' "$results")
+skipped=$(grep -c '^SKIP ' "$results")
+failures=$(sed -n 's/^FAIL \([^ ]*\) .*/ \1/p' "$results" | tr -d '\n')
+skips=$(sed -n 's/^SKIP \([^ ]*\) .*/ \1/p' "$results" | tr -d '\n')
 echo
 [ -n "$failures" ] && echo "failed:$failures"
 [ -n "$skips" ] && echo "skipped:$skips"

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: mounts a small tmpfs and fills it
 # Disk full: the database lives on a small tmpfs that is filled up while greendcd ingests.
 # The daemon logs it, keeps running, polling and serving /metrics, does not corrupt the file,
 # and when space returns it writes again — including the samples it held while the disk was

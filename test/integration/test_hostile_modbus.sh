@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts poll delays, timeouts and backoff intervals
 # The Modbus driver against hostile peers (test/integration/hostile_modbus.py, raw sockets):
 # truncated frames, a wrong byte count, a wrong transaction id, a wrong unit id, a wrong
 # function code, garbage, a reply trickled one byte at a time, a connection closed mid-reply.

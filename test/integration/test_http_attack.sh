@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts a p99 of /metrics under attack
 # greendcd's HTTP server under slow and greedy clients (issue 20, item 1; docs/api.md
 # "Limits"): a client that trickles its headers is cut at request_timeout however often it
 # sends a byte; 80 Slowloris connections (64 from four other loopback addresses, 16 from the

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: runs make install beside the build the other tests use
 # make install DESTDIR=...: everything lands under DESTDIR (nothing outside it), the installed
 # programs run from there, and the systemd units (greendcd.service, greendc-report.service,
 # greendc-report-annual.service)

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts poll delays, timeouts and backoff intervals
 # The whole pipeline against real Modbus TCP servers on 127.0.0.1:
 #   - dcsim (libmodbus) and an independent server on Debian's pymodbus;
 #   - values stored equal what the servers served (every type and word order, scale, offset);

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: creates and checks the system user greendc
 # Started as root with daemon.user set, greendcd drops to that user before it opens the
 # store: the process runs with the user's uid, root cannot be regained, the database it
 # creates belongs to the user, and polling works; a configured user that does not exist is an

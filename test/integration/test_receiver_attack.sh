@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts response times under 1,100 idle connections
 # greendc-receiver under attack (issue 20), on its default SQLite engine with its default
 # limits except where named. Each attack of the issue, then the receiver must still answer:
 #  1. 60 connections sending 4 MiB unsigned bodies, and 60 sending 4 MiB bodies with the

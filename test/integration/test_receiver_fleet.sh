@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: a load figure: thousands of sites on the machine alone
 # greendc-receiver on PostgreSQL with a fleet (docs/fleet.md): a throwaway PostgreSQL 15
 # cluster (initdb in the test's folder, Unix socket only), 2,000 sites registered with
 # `greendc-receiver site import` (HMAC secrets, every 10th site an Ed25519 key), two receiver

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts that the good devices are not delayed
 # The Redfish driver against misbehaving BMCs (test/integration/redfish_fixture.py modes),
 # next to healthy ones, all polled every second with a 500 ms timeout. Asserts:
 #   - a BMC that answers slowly, with invalid JSON, with 401 to everything, or with a 5 MB

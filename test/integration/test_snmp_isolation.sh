@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts that a slow agent does not delay the others
 # One SNMP agent that never answers and one that answers slowly (0.7 s per reply) do not
 # delay 50 healthy agents (snmpsim, one community per device) polled every second: each
 # healthy device keeps its 1 s cadence (greendc_device_up timestamps), while the silent
