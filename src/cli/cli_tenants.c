@@ -141,11 +141,20 @@ int cli_statement_main(int argc, char **argv, const struct cli_ctx *ctx)
 	statement_set_free(&s);
 	int ret = 0;
 	if (strcmp(o.fmt, "pdf") == 0) {
-		char err[512];
-		if (statement_pdf(j, o.lang, o.output, err, sizeof(err)) < 0) {
-			fprintf(stderr, "greendc statement: %s\n", err);
+		size_t n = 0;
+		unsigned char *pdf = statement_pdf(j, o.lang, &n);
+		FILE *f = o.output ? fopen(o.output, "w") : stdout;
+		bool ok = pdf && f && fwrite(pdf, 1, n, f) == n;
+		if (o.output && f)
+			ok = fclose(f) == 0 && ok;
+		else if (f)
+			ok = fflush(f) == 0 && ok;
+		if (!ok) {
+			fprintf(stderr, "greendc statement: %s: %s\n", o.output ? o.output : "stdout",
+			        pdf ? "cannot write" : "cannot render the PDF");
 			ret = 1;
 		}
+		free(pdf);
 	} else {
 		char *text = strcmp(o.fmt, "csv") == 0    ? statement_csv(j)
 		             : strcmp(o.fmt, "html") == 0 ? statement_html(j, o.lang)

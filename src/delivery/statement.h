@@ -30,9 +30,9 @@ char *statement_csv(const struct cJSON *all);
  * malloc'ed; NULL when out of memory. */
 char *statement_html(const struct cJSON *all, const char *lang);
 
-/* The same statements as PDF at path, through the reports engine (src/delivery/report_pdf*):
- * 0, or -ENOSYS until that engine is wired in (why in err). */
-int statement_pdf(const struct cJSON *all, const char *lang, const char *path, char *err,
-                  size_t errlen);
+/* The same statements as PDF (A4, fonts embedded), drawn by the reports engine
+ * (report_doc.h, report_pdf.c) from the same document model as the HTML page: malloc'ed,
+ * *len bytes; NULL when out of memory or on a cairo error. */
+unsigned char *statement_pdf(const struct cJSON *all, const char *lang, size_t *len);
 
 #endif
