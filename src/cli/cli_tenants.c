@@ -150,7 +150,8 @@ int cli_statement_main(int argc, char **argv, const struct cli_ctx *ctx)
 		else if (f)
 			ok = fflush(f) == 0 && ok;
 		if (!ok) {
-			fprintf(stderr, "greendc statement: %s: %s\n", o.output ? o.output : "stdout",
+			fprintf(stderr, "greendc statement: %s: %s\n",
+			        o.output ? o.output : "stdout",
 			        pdf ? "cannot write" : "cannot render the PDF");
 			ret = 1;
 		}
