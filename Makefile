@@ -260,7 +260,8 @@ unit: unit-bins
 integration: all
 	@sh test/run.sh integration
 
-# The long soaks: 500 simulated devices for 10 minutes (make check runs 90 s of it), the
+# The long soaks: 500 simulated devices for 10 minutes (not in make check; `sh test/run.sh
+# integration test_soak` runs 90 s of it), the
 # receiver fleet on PostgreSQL until all 84,000 messages are in (make check bounds it at 60 s),
 # and the remote-write receivers down for 5 minutes (make check: 30 s).
 soak: all

@@ -214,6 +214,8 @@ void stage_enc_free(struct stage_enc *e)
 int staging_flush(struct store *st)
 {
 	size_t from = st->stage_flushed;
+	if (from == st->nstage)
+		return SQLITE_OK; /* nothing new (and st->stage may be NULL: no offset to add) */
 	st->stage_flushed = st->nstage;
 	return staging_write(&st->stage_enc, st->q_stage, st->stage + from, st->nstage - from,
 	                     st->stage_max_id, &st->last_seq);

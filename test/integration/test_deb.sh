@@ -1,6 +1,5 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# serial: installs and purges the package on this system (creates the user greendc)
 # make deb builds greendc, greendc-receiver and libgreendc-driver-dev from a copy of the tree
 # (the tree is left as it was); lintian finds no error, and no warning that
 # debian/README.source does not list; dpkg -i installs them, and then: the units are where

@@ -171,7 +171,10 @@ itd = {"site-a": 'greendc_energy_joules_total{site="site-a",device=~"pdu-a|pdu-b
 for s in sorted(sites):
     got = float(q(panel[0], s)[0]["value"][1])
     ref = float(q(f'sum(increase({dc % s}[5m])) / sum(increase({itd[s]}[5m]))')[0]["value"][1])
-    assert got > 1 and abs(got / ref - 1) < 1e-9, (s, got, ref)
+    # Equal to the expression named by hand, to rounding. Not "> 1": over the test's ~20 s of
+    # data the kWh registers step by whole units (1 kWh at PDU A), so the ratio of two
+    # increases is quantisation noise around the PUE (0.85 was seen); only its sign is sure.
+    assert got > 0 and abs(got / ref - 1) < 1e-9, (s, got, ref)
     print(f"ok - {s}: the dashboard's energy PUE {got:.4f} = facility (utility-a, utility-b, pv) over "
           f"{'pdu-a + pdu-b' if s == 'site-a' else 'UPS output'}, named by hand")
 PYEOF

@@ -136,15 +136,19 @@ i_ph = [i for i, h in enumerate(head) if "phase=" in h]
 tot = [(t(r[0]), float(r[i_tot])) for r in rows if r[i_tot]]
 ph = [(t(r[0]), sum(float(r[i]) for i in i_ph)) for r in rows if all(r[i] for i in i_ph)]
 assert len(i_ph) == 3 and len(tot) >= 8 and len(ph) >= 8, (head, len(tot), len(ph))
-pairs = 0
+pairs, straddled = 0, []
 for ts, v in tot:
     near = min(ph, key=lambda x: abs(x[0] - ts))
     assert 50e3 < v < 2e6, v
     if abs(near[0] - ts) < 0.05:
-        assert abs(v - near[1]) <= 1e-5 * v, (v, near)
-        pairs += 1
-assert pairs >= len(tot) - 1, (pairs, len(tot))
-print("ok - dcsim total = L1+L2+L3 in", pairs, "reads")
+        if abs(v - near[1]) <= 1e-5 * v:
+            pairs += 1
+        else:  # a dcsim update fell between the two block reads
+            straddled.append((ts, v, near))
+# dcsim updates its model once a second and the two reads are a few ms apart: a straddle is
+# rare, a total that is not the sum of its phases is in every read.
+assert pairs >= 8 and len(straddled) <= max(1, len(tot) // 10), (pairs, straddled)
+print("ok - dcsim total = L1+L2+L3 in", pairs, "reads", f"({len(straddled)} straddling a model update)")
 P
 G query 'sim-utility energy_kwh*' --from -10m --to now --step raw --format csv | tail -n +2 >"$T/e.csv"
 $PY - "$T/e.csv" "$T/util.csv" <<'P' || fail "dcsim energy counter does not match power x time"

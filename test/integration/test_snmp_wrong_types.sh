@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: asserts that the honest device is polled on time (gaps <= 1.25 s)
 # An SNMP agent that answers with the wrong types: the APC rPDU2 recording rewritten so every
 # value the profile reads comes back as an OctetString, an OID or an IpAddress. greendcd logs
 # the device's failure once, marks it down, stores none of the garbage, does not crash, and the

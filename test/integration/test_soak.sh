@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # serial: a load figure: 500 devices on the machine alone
-# Soak (bounded): 500 simulated devices at 10 s for SOAK_SECONDS (default 90 in make check;
+# Soak (bounded): 500 simulated devices at 10 s for SOAK_SECONDS (default 90 when named:
+# `sh test/run.sh integration test_soak`; make check leaves it out;
 # `make soak` runs 600). After a 30 s warm-up: RSS growth under 10 %, open file descriptors
 # stable, missed polls under 1 %. Prints the figures.
 . "$(dirname "$0")/lib.sh"

@@ -112,6 +112,10 @@ enum server_mode { SERVE_NORMAL, SERVE_SILENT, SERVE_LATE };
 #define MAX_CLIENTS 8
 
 struct server {
+	/* in the struct, not only on the thread's stack: a forked child
+	 * (test_socket_above_fd_setsize) has no server thread, and valgrind would call its context
+	 * lost at the child's exit */
+	modbus_t *ctx;
 	int lfd;
 	int port;
 	pthread_t thread;
@@ -128,7 +132,7 @@ static struct server srv;
 static void *server_main(void *arg)
 {
 	struct server *s = arg;
-	modbus_t *ctx = modbus_new_tcp("127.0.0.1", 0);
+	modbus_t *ctx = s->ctx = modbus_new_tcp("127.0.0.1", 0);
 	int clients[MAX_CLIENTS], n = 0;
 	uint8_t q[MODBUS_TCP_MAX_ADU_LENGTH];
 
@@ -176,6 +180,7 @@ static void *server_main(void *arg)
 	for (int i = 0; i < n; i++)
 		close(clients[i]);
 	modbus_set_socket(ctx, -1);
+	s->ctx = NULL;
 	modbus_free(ctx);
 	return NULL;
 }
