@@ -47,7 +47,7 @@ n=0
 until get "$U/metrics" && [ "$st" = 200 ] && grep -q '^greendc_power_watts{' "$T/body" &&
 	grep -q '^greendc_pue_interim_ratio{' "$T/body"; do
 	n=$((n + 1))
-	[ $n -gt 40 ] && { cat "$T/greendcd.log"; fail "no power values / interim PUE in /metrics after 20 s"; }
+	[ $n -gt $((40 * GDC_SLOW)) ] && { cat "$T/greendcd.log"; fail "no power values / interim PUE in /metrics after $((20 * GDC_SLOW)) s"; }
 	sleep 0.5
 done
 grep -qi '^content-type: text/plain; version=0.0.4' "$T/hdr" || fail "/metrics content type"
