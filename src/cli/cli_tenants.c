@@ -143,6 +143,7 @@ int cli_statement_main(int argc, char **argv, const struct cli_ctx *ctx)
 	if (strcmp(o.fmt, "pdf") == 0) {
 		size_t n = 0;
 		unsigned char *pdf = statement_pdf(j, o.lang, &n);
+		report_render_release(); /* the fonts pango cached for it (leak checkers) */
 		FILE *f = o.output ? fopen(o.output, "w") : stdout;
 		bool ok = pdf && f && fwrite(pdf, 1, n, f) == n;
 		if (o.output && f)
