@@ -41,11 +41,13 @@ SP=$(fp)
 HP=$(fp)
 
 "$B/gdcfill" --db "$T/greendc.db" --days 30 --step 1m --racks "$RACKS"
-sed -e "/rated_power_w:/d" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
+sed -e "/^ *rated_power_w:/d" -e "s/, rated_power_w: [0-9]*}/}/" -e "s|tcp://127.0.0.1:5020|tcp://127.0.0.1:$P|" \
 	-e "s|udp:127.0.0.1:5161|udp:127.0.0.1:$SP|" -e "s|path: ../demo-state/greendc.db|path: greendc.db|" \
+	-e "s|secret_file: ../demo-state/central.key|secret_file: central.key|" \
 	-e "s|port: 8470|port: $HP|" -e "s|web_dir: ../dashboards/web|web_dir: $top/dashboards/web|" \
 	-e "s|^daemon:|daemon:\n  drivers_dir: $B/drivers\n  profiles_dir: $top/etc/profiles|" \
 	"$top/etc/demo.yaml" >"$T/greendc.yaml"
+(umask 077 && echo "whsec_$(head -c 24 /dev/urandom | base64)" >"$T/central.key")
 "$B/dcsim" --port "$P" --snmp-port "$SP" >"$T/dcsim.log" 2>&1 &
 PIDS="$PIDS $!"
 sleep 0.5

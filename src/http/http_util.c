@@ -5,6 +5,9 @@
 #include "core/sha256.h"
 
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,4 +135,147 @@ bool http_audit_admit(struct http_audit_limit *l, const char *ip, int64_t now_ms
 		                 &l->others.window_ms, now_ms, dropped);
 	return admit_one(&l->e[slot].count, &l->e[slot].dropped, &l->e[slot].dropped_before,
 	                 &l->e[slot].window_ms, now_ms, dropped);
+}
+
+/* ---- numbers as cJSON prints them ---- */
+
+static const uint64_t pow10_u64[] = {1ULL,
+                                     10ULL,
+                                     100ULL,
+                                     1000ULL,
+                                     10000ULL,
+                                     100000ULL,
+                                     1000000ULL,
+                                     10000000ULL,
+                                     100000000ULL,
+                                     1000000000ULL,
+                                     10000000000ULL,
+                                     100000000000ULL,
+                                     1000000000000ULL,
+                                     10000000000000ULL,
+                                     100000000000000ULL,
+                                     1000000000000000ULL,
+                                     10000000000000000ULL,
+                                     100000000000000000ULL,
+                                     1000000000000000000ULL,
+                                     10000000000000000000ULL};
+
+static unsigned __int128 pow10_u128(int k)
+{
+	unsigned __int128 r = 1;
+	for (; k >= 19; k -= 19)
+		r *= pow10_u64[19];
+	return r * pow10_u64[k];
+}
+
+/* The p significant digits of a (finite, 1e-5 <= a < 1e15) rounded to nearest, ties to even
+ * (printf's rounding of the exact binary value), and the decimal exponent of the first digit
+ * after rounding. a = m / 2^q exactly, and m * 10^k < 2^53 * 10^22 < 2^127. */
+static bool exact_digits(double a, int p, uint64_t *digits, int *exp10)
+{
+	int e2;
+	double f = frexp(a, &e2);
+	uint64_t m = (uint64_t)ldexp(f, 53);
+	int q = 53 - e2, x = (int)floor(log10(a));
+	if (q <= 0 || q > 100)
+		return false;
+	for (int tries = 0; tries < 4; tries++) {
+		int k = p - 1 - x;
+		if (k < 0 || k > 22)
+			return false;
+		unsigned __int128 n = (unsigned __int128)m * pow10_u128(k), ip = n >> q;
+		if (ip < pow10_u64[p - 1]) { /* log10 rounded up across a power of ten */
+			x--;
+			continue;
+		}
+		if (ip >= pow10_u64[p]) {
+			x++;
+			continue;
+		}
+		unsigned __int128 rem = n - (ip << q), half = (unsigned __int128)1 << (q - 1);
+		if (rem > half || (rem == half && (ip & 1)))
+			ip++;
+		if (ip == pow10_u64[p]) {
+			ip = pow10_u64[p - 1];
+			x++;
+		}
+		*digits = (uint64_t)ip;
+		*exp10 = x;
+		return true;
+	}
+	return false;
+}
+
+/* %1.<p>g of v from exact_digits, when its exponent makes %g write it without one; 0 when
+ * it does not (the caller prints it with snprintf). */
+static size_t fixed_g(char *out, double v, int p)
+{
+	uint64_t dig;
+	int x;
+	if (!exact_digits(fabs(v), p, &dig, &x) || x < -4 || x >= p)
+		return 0;
+	char d[20];
+	for (int i = p - 1; i >= 0; i--, dig /= 10)
+		d[i] = (char)('0' + dig % 10);
+	int nd = p, n = 0; /* %g drops the fraction's trailing zeros, and a bare point */
+	while (nd > (x >= 0 ? x + 1 : 0) && d[nd - 1] == '0')
+		nd--;
+	if (v < 0)
+		out[n++] = '-';
+	if (x >= 0) {
+		for (int i = 0; i <= x; i++)
+			out[n++] = d[i];
+		if (nd > x + 1)
+			out[n++] = '.';
+		for (int i = x + 1; i < nd; i++)
+			out[n++] = d[i];
+	} else {
+		out[n++] = '0';
+		out[n++] = '.';
+		for (int i = 0; i < -x - 1; i++)
+			out[n++] = '0';
+		for (int i = 0; i < nd; i++)
+			out[n++] = d[i];
+	}
+	out[n] = '\0';
+	return (size_t)n;
+}
+
+static size_t print_g(char *out, double v, int p)
+{
+	double a = fabs(v);
+	size_t n = a >= 1e-5 && a < 1e15 ? fixed_g(out, v, p) : 0;
+	if (n == 0)
+		n = (size_t)snprintf(out, HTTP_JSON_NUMBER_MAX, p == 15 ? "%1.15g" : "%1.17g", v);
+	return n;
+}
+
+size_t http_json_number(char *out, double v)
+{
+	if (!isfinite(v)) {
+		memcpy(out, "null", 5);
+		return 4;
+	}
+	if (fabs(v) < 1e15 && v == trunc(v)) {
+		/* %1.15g writes these exactly as digits, -0 included */
+		char d[20];
+		int n = 0, k = 0;
+		unsigned long long u = (unsigned long long)(long long)fabs(v);
+		do
+			d[k++] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (signbit(v))
+			out[n++] = '-';
+		while (k > 0)
+			out[n++] = d[--k];
+		out[n] = '\0';
+		return (size_t)n;
+	}
+	size_t n = print_g(out, v, 15);
+	char *end;
+	double back = strtod(out, &end);
+	double big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+	if (end != out && fabs(back - v) <= big * DBL_EPSILON)
+		return n;
+	return print_g(out, v, 17);
 }

@@ -53,4 +53,16 @@ struct http_audit_limit {
 bool http_audit_admit(struct http_audit_limit *l, const char *ip, int64_t now_ms,
                       unsigned *dropped);
 
+/* The text cJSON_PrintUnformatted gives a number (cJSON 1.7's print_number), written into out
+ * (HTTP_JSON_NUMBER_MAX bytes with the NUL): "null" for NaN and infinities, otherwise %1.15g
+ * when that reads back within DBL_EPSILON, else %1.17g. A 30-day
+ * chart is 5,000 numbers per series, and printf's exact decimal conversion done two or three
+ * times per number was a third of /api/v1/power; here the usual values (integers below 1e15,
+ * others between 1e-5 and 1e15) get their digits from 128-bit integer arithmetic, rounded
+ * half to even as printf does, and only the read-back is strtod. Anything else goes through
+ * the same printf and scanf calls as cJSON. test_http_util checks it against cJSON itself.
+ * Returns the length. */
+#define HTTP_JSON_NUMBER_MAX 32
+size_t http_json_number(char *out, double v);
+
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP server's pure parts: SHA-256 against FIPS 180-4 examples and hashlib-computed
  * padding edges, Prometheus family names and escaping, canonical label splitting, static path
- * safety, and the downsampling step bound (never more than width buckets). */
+ * safety, the downsampling step bound (never more than width buckets), and numbers printed
+ * byte for byte as cJSON prints them. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,6 +308,103 @@ static void test_query_step_bounds(void **state)
 		}
 }
 
+/* http_json_number against cJSON's own print_number (the known answer): chosen edges, then
+ * random doubles of every magnitude the API sends, values n / 2^k whose decimals end (ties
+ * at the 15th and 17th digit), and sums of averages like a role's watts. */
+static void check_number(double v)
+{
+	char mine[HTTP_JSON_NUMBER_MAX];
+	size_t n = http_json_number(mine, v);
+	cJSON *c = cJSON_CreateNumber(v);
+	char *theirs = cJSON_PrintUnformatted(c);
+	assert_non_null(theirs);
+	if (strcmp(mine, theirs) != 0 || n != strlen(theirs))
+		fail_msg("%a: %s, cJSON %s", v, mine, theirs);
+	free(theirs);
+	cJSON_Delete(c);
+}
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+static void test_json_number_as_cjson(void **state)
+{
+	(void)state;
+	static const double edges[] = {0,
+	                               -0.0,
+	                               1,
+	                               -1,
+	                               0.1,
+	                               0.2,
+	                               0.3,
+	                               1.0 / 3,
+	                               2.0 / 3,
+	                               -2.0 / 3,
+	                               123456.789,
+	                               194400.5,
+	                               2147483647.0,
+	                               2147483648.0,
+	                               -2147483648.0,
+	                               -2147483649.0,
+	                               2147483647.5,
+	                               1e-5,
+	                               1.0000000000000001e-5,
+	                               9.9999999999999991e-6,
+	                               0.0001,
+	                               0.00009999999999999999,
+	                               0.000123456789012345678,
+	                               999999999999999.9,
+	                               99999999999999.99,
+	                               999999999999999.0,
+	                               1e15,
+	                               1e15 + 1,
+	                               1e16,
+	                               1e300,
+	                               -1e-300,
+	                               5e-324,
+	                               1764736200000.0,
+	                               1764736200000.5,
+	                               0.5,
+	                               0.25,
+	                               9.5,
+	                               0.95,
+	                               0.995,
+	                               12345678901234.5,
+	                               1234567890123.45,
+	                               NAN,
+	                               INFINITY,
+	                               -INFINITY};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		check_number(edges[i]);
+	for (int i = 0; i < 200000; i++) {
+		uint64_t b = rnd();
+		/* exponents from 2^-30 to 2^60 around the fast range's edges, any mantissa */
+		uint64_t e = 1023 - 30 + rnd() % 91;
+		b = (b & 0x800fffffffffffffULL) | (e << 52);
+		double v;
+		memcpy(&v, &b, sizeof(v));
+		check_number(v);
+	}
+	for (int i = 0; i < 100000; i++) {
+		double v = ldexp((double)(rnd() % (1ULL << 53)), -(int)(rnd() % 60));
+		check_number(v);
+		check_number(-v);
+	}
+	for (int i = 0; i < 20000; i++) { /* a role's sum of per-series averages */
+		double s = 0;
+		for (int k = 0; k < 5; k++)
+			s += (double)(rnd() % 20000000) / (double)(1 + rnd() % 60);
+		check_number(s);
+		check_number(s / 1000.0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +419,7 @@ int main(void)
 	        cmocka_unit_test(test_bearer_token),
 	        cmocka_unit_test(test_token_hash_parse),
 	        cmocka_unit_test(test_audit_limit_per_address),
+	        cmocka_unit_test(test_json_number_as_cjson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
