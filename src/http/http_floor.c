@@ -149,6 +149,16 @@ static char *tenants_summary(const struct config *cfg, struct store_reader *r, i
 struct rack_text;
 static int render_racks(struct fsnap *s);
 
+/* http_floor_halt was called: a computation under way stops at the next step (a step of a
+ * 5,000-rack floor takes a second or two). */
+static bool stopping(struct floorview *fv)
+{
+	pthread_mutex_lock(&fv->lock);
+	bool stop = fv->stop;
+	pthread_mutex_unlock(&fv->lock);
+	return stop;
+}
+
 /* One computation with the config now in force (cfg_lock held for reading). */
 static struct fsnap *compute(struct floorview *fv, const struct config *cfg)
 {
@@ -164,6 +174,8 @@ static struct fsnap *compute(struct floorview *fv, const struct config *cfg)
 	s->fl = floor_build(cfg, fv->r, s->err, sizeof(s->err));
 	if (!s->fl)
 		return s;
+	if (stopping(fv))
+		goto out_unserved;
 	/* A packed hour: ended, and 10 minutes of data time past its end (the writer's rule). */
 	s->upto_ms = s->fl->npdus <= LIVE_PDUS ? now : (now - 15 * 60000) / 3600000 * 3600000;
 	int rc = capacity_compute(cfg, s->fl, fv->r, s->upto_ms - s->window_ms, s->upto_ms, 0,
@@ -171,17 +183,21 @@ static struct fsnap *compute(struct floorview *fv, const struct config *cfg)
 	s->have_cap = rc == 0;
 	if (rc < 0)
 		snprintf(s->err, sizeof(s->err), "capacity: %s", strerror(-rc));
+	if (stopping(fv)) /* (the daemon is stopping: not worth the statements) */
+		goto out_unserved;
 	if (render_racks(s) < 0) {
-		floor_free(s->fl); /* not served: a 503 until the next computation */
-		s->fl = NULL;
 		snprintf(s->err, sizeof(s->err), "out of memory");
-		s->took_ms = util_mono_ms() - t0;
-		return s;
+		goto out_unserved;
 	}
 	/* As known just before upto: a large floor's month to date then reads packed hours
 	 * only (an instant on an hour boundary would ask for the hour it opens, raw). */
 	if (cfg->tenants && cfg->tenants->n)
 		s->tenants = tenants_summary(cfg, fv->r, s->upto_ms == now ? now : s->upto_ms - 1);
+	s->took_ms = util_mono_ms() - t0;
+	return s;
+out_unserved: /* frees the floor: answered 503 until the next computation */
+	floor_free(s->fl);
+	s->fl = NULL;
 	s->took_ms = util_mono_ms() - t0;
 	return s;
 }
@@ -249,15 +265,22 @@ struct floorview *http_floor_start(struct http_server *h, char *err, size_t errl
 	return fv;
 }
 
+void http_floor_halt(struct floorview *fv)
+{
+	if (!fv)
+		return;
+	pthread_mutex_lock(&fv->lock);
+	fv->stop = true;
+	pthread_cond_signal(&fv->cond);
+	pthread_mutex_unlock(&fv->lock);
+}
+
 void http_floor_stop(struct floorview *fv)
 {
 	if (!fv)
 		return;
 	if (fv->started) {
-		pthread_mutex_lock(&fv->lock);
-		fv->stop = true;
-		pthread_cond_signal(&fv->cond);
-		pthread_mutex_unlock(&fv->lock);
+		http_floor_halt(fv);
 		pthread_join(fv->th, NULL);
 	}
 	if (fv->cur && --fv->cur->refs == 0)

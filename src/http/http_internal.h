@@ -22,6 +22,9 @@ struct store_reader;
  * thread; /metrics is rendered from it once per refresh. */
 struct snap;
 struct snap *http_snap_start(struct http_server *h, char *err, size_t errlen);
+/* Ask the thread to stop (it gives up a lookup under way), without waiting: http_stop asks
+ * every thread first, then waits for each. NULL ok. */
+void http_snap_halt(struct snap *s);
 void http_snap_stop(struct snap *s);
 /* A copy of the rendered /metrics text (malloc'ed, *len set); NULL when none yet or OOM. */
 char *http_snap_metrics(struct snap *s, size_t *len);
@@ -37,6 +40,7 @@ size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *va
  * soon after a reload), served with the snapshot's latest power. */
 struct floorview;
 struct floorview *http_floor_start(struct http_server *h, char *err, size_t errlen);
+void http_floor_halt(struct floorview *f); /* ask it to stop, not waiting; NULL ok */
 void http_floor_stop(struct floorview *f); /* NULL ok */
 void http_floor_kick(struct floorview *f); /* compute again now (a new config) */
 struct http_req;

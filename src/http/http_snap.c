@@ -618,8 +618,11 @@ static void *snap_main(void *arg)
 		int64_t now = util_mono_ms();
 		if (now >= next_rebuild || s->unknown_seen) {
 			s->unknown_seen = false;
-			if (rebuild(s) == 0)
+			int rc = rebuild(s);
+			if (rc == 0)
 				next_rebuild = now + 30000;
+			else if (rc == -ECANCELED)
+				break; /* http_snap_stop during the lookup */
 		}
 		for (int i = 0; i < 20; i++) /* bounded: at most 20 x 50,000 samples a round */
 			if (store_tail(s->r, &s->cursor, 50000, tail_cb, s) < 50000)
@@ -689,7 +692,7 @@ struct snap *http_snap_start(struct http_server *h, char *err, size_t errlen)
 	return s;
 }
 
-void http_snap_stop(struct snap *s)
+void http_snap_halt(struct snap *s)
 {
 	if (!s)
 		return;
@@ -697,6 +700,13 @@ void http_snap_stop(struct snap *s)
 	s->stop = true;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
+}
+
+void http_snap_stop(struct snap *s)
+{
+	if (!s)
+		return;
+	http_snap_halt(s);
 	pthread_join(s->thread, NULL);
 	store_reader_close(s->r);
 	outbox_close(s->ob);
