@@ -43,7 +43,8 @@
 #define MAX_CELLS 200000 /* groups x intervals one /api/v1/groups answer may hold */
 
 struct fsnap {
-	int refs; /* under floorview.lock */
+	int refs;     /* under floorview.lock */
+	uint64_t seq; /* which computation (floorview.seq) */
 	const struct config *cfg;
 	int64_t computed_ms, window_ms;
 	int64_t upto_ms; /* peaks and the month to date are as known at this instant */
@@ -57,6 +58,18 @@ struct fsnap {
 	char err[200];
 };
 
+/* An answer of /api/v1/floor, for one computation, one generation of the snapshot's live
+ * power (http_snap_generation: about a second) and one hall or all: the requests of that
+ * second copy it instead of writing it again. */
+struct answer {
+	uint64_t seq, gen;
+	char hall[64]; /* "" = all halls */
+	char *body;    /* NULL = empty slot */
+	size_t len;
+	char etag[40];
+};
+#define ANSWERS 4 /* the floor and a few halls */
+
 struct floorview {
 	struct http_server *h;
 	pthread_t th;
@@ -65,6 +78,10 @@ struct floorview {
 	bool stop, kick, started;
 	struct fsnap *cur;
 	struct store_reader *r;
+	uint64_t seq;          /* computations so far (the floor thread's) */
+	pthread_mutex_t alock; /* guards ans, next_ans */
+	struct answer ans[ANSWERS];
+	unsigned next_ans;
 };
 
 static void fsnap_free(struct fsnap *s)
@@ -167,6 +184,7 @@ static struct fsnap *compute(struct floorview *fv, const struct config *cfg)
 	if (!s)
 		return NULL;
 	s->cfg = cfg;
+	s->seq = ++fv->seq;
 	s->computed_ms = now;
 	s->window_ms = capacity_config_get(cfg)->window_ms;
 	if (!fv->r && !(fv->r = store_reader_open(fv->h->db_path, s->err, sizeof(s->err))))
@@ -255,6 +273,7 @@ struct floorview *http_floor_start(struct http_server *h, char *err, size_t errl
 	}
 	fv->h = h;
 	pthread_mutex_init(&fv->lock, NULL);
+	pthread_mutex_init(&fv->alock, NULL);
 	pthread_cond_init(&fv->cond, NULL);
 	if (pthread_create(&fv->th, NULL, floor_main, fv) != 0) {
 		snprintf(err, errlen, "cannot start the floor view thread");
@@ -286,6 +305,9 @@ void http_floor_stop(struct floorview *fv)
 	if (fv->cur && --fv->cur->refs == 0)
 		fsnap_free(fv->cur);
 	store_reader_close(fv->r);
+	for (int i = 0; i < ANSWERS; i++)
+		free(fv->ans[i].body);
+	pthread_mutex_destroy(&fv->alock);
 	pthread_mutex_destroy(&fv->lock);
 	pthread_cond_destroy(&fv->cond);
 	free(fv);
@@ -509,6 +531,51 @@ static int render_racks(struct fsnap *s)
 	return 0;
 }
 
+/* A copy of the kept answer for (seq, gen, hall) into out: false when there is none. */
+static bool answer_copy(struct floorview *fv, uint64_t seq, uint64_t gen, const char *hall,
+                        struct http_reply *out)
+{
+	bool hit = false;
+	pthread_mutex_lock(&fv->alock);
+	for (int i = 0; i < ANSWERS && !hit; i++) {
+		struct answer *a = &fv->ans[i];
+		if (!a->body || a->seq != seq || a->gen != gen || strcmp(a->hall, hall) != 0)
+			continue;
+		hit = true;
+		out->body = malloc(a->len + 1);
+		if (out->body) {
+			memcpy(out->body, a->body, a->len + 1);
+			out->len = a->len;
+			out->status = 200;
+			memcpy(out->etag, a->etag, sizeof(out->etag));
+		}
+	}
+	pthread_mutex_unlock(&fv->alock);
+	return hit && out->body;
+}
+
+/* Keep a copy of an answer (body with its NUL) for the requests of the same second. */
+static void answer_keep(struct floorview *fv, uint64_t seq, uint64_t gen, const char *hall,
+                        const char *body, size_t len, const char *etag)
+{
+	char *copy = strlen(hall) < sizeof(fv->ans[0].hall) ? malloc(len + 1) : NULL;
+	if (!copy)
+		return;
+	memcpy(copy, body, len + 1);
+	pthread_mutex_lock(&fv->alock);
+	struct answer *a = NULL;
+	for (int i = 0; i < ANSWERS && !a; i++)
+		if (fv->ans[i].body && strcmp(fv->ans[i].hall, hall) == 0)
+			a = &fv->ans[i]; /* this hall's older answer */
+	if (!a)
+		a = &fv->ans[fv->next_ans++ % ANSWERS];
+	free(a->body);
+	*a = (struct answer){.seq = seq, .gen = gen, .body = copy, .len = len};
+	snprintf(a->hall, sizeof(a->hall), "%s", hall);
+	snprintf(a->etag, sizeof(a->etag), "%s", etag);
+	pthread_mutex_unlock(&fv->alock);
+}
+
 void http_api_floor(struct http_req *q, struct store_reader *r)
 {
 	static const char *const known[] = {"hall", NULL};
@@ -519,6 +586,12 @@ void http_api_floor(struct http_req *q, struct store_reader *r)
 	struct fsnap *s = take(q);
 	if (!s)
 		return;
+	uint64_t gen = http_snap_generation(q->h->snap);
+	if (answer_copy(q->h->floor, s->seq, gen, only ? only : "", q->out)) {
+		put(q, s);
+		return;
+	}
+	int64_t live_ms = util_wall_ms();
 	double *kw = s->rt ? live_kw(q, s->fl) : NULL;
 	if (!kw) {
 		put(q, s);
@@ -565,6 +638,8 @@ void http_api_floor(struct http_req *q, struct store_reader *r)
 	sbuf_puts(&h, ch ? "]}]}]" : "]");
 	sbuf_puts(&b, "{\"computed_ms\":");
 	put_num(&b, (double)s->computed_ms);
+	sbuf_puts(&b, ",\"live_ms\":");
+	put_num(&b, (double)live_ms);
 	sbuf_puts(&b, ",\"peaks_to_ms\":");
 	put_num(&b, (double)s->upto_ms);
 	sbuf_puts(&b, ",\"compute_took_ms\":");
@@ -579,14 +654,21 @@ void http_api_floor(struct http_req *q, struct store_reader *r)
 		sbuf_add(&b, h.s, h.len);
 	sbuf_puts(&b, "}\n");
 	free(kw);
-	put(q, s);
 	bool oom = h.oom || b.oom;
 	sbuf_free(&h);
 	if (oom) {
+		put(q, s);
 		sbuf_free(&b);
 		http_reply_error(q, 500, "out of memory");
 		return;
 	}
+	uint8_t d[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	sha256(b.s, b.len, d);
+	sha256_hex(d, hex);
+	snprintf(q->out->etag, sizeof(q->out->etag), "\"%.24s\"", hex);
+	answer_keep(q->h->floor, s->seq, gen, only ? only : "", b.s, b.len, q->out->etag);
+	put(q, s);
 	q->out->status = 200;
 	q->out->body = b.s;
 	q->out->len = b.len;

@@ -34,6 +34,9 @@ bool http_snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *
  * and 0), as of the last round; returns how many were found. */
 size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value,
                         int64_t *ts_ms);
+/* Changes whenever http_snap_latest's values may have (once a round, about a second): an
+ * answer made of them may be reused while it stays the same. */
+uint64_t http_snap_generation(struct snap *s);
 
 /* The floor view's figures (http_floor.c): racks, capacity over capacity.window and the
  * tenants' month to date, computed by a thread of their own every capacity.refresh (and
@@ -89,6 +92,8 @@ struct http_reply {
 	char *body; /* malloc'ed */
 	size_t len;
 	const char *content_type;
+	char etag[40]; /* a 200's ETag when the handler knows it (a cached answer); else the
+	                * worker hashes the body */
 };
 struct http_job {
 	struct MHD_Connection *conn;

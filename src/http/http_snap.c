@@ -64,6 +64,7 @@ struct snap {
 	bool have_pue;
 	struct snap_val *pub; /* power_w series by id (guarded by lock) */
 	size_t npub;
+	uint64_t pub_gen; /* counts publications of pub (guarded by lock) */
 	/* owned by the thread */
 	char *site_label;   /* site="ty-dc1", escaped; NULL until the first rebuild */
 	int model_category; /* the PUE category of the model over the stored series; 0 = none */
@@ -591,7 +592,16 @@ static void publish_power(struct snap *s)
 	free(s->pub);
 	s->pub = v;
 	s->npub = n;
+	s->pub_gen++;
 	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t http_snap_generation(struct snap *s)
+{
+	pthread_mutex_lock(&s->lock);
+	uint64_t g = s->pub_gen;
+	pthread_mutex_unlock(&s->lock);
+	return g;
 }
 
 size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value, int64_t *ts_ms)
