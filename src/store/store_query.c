@@ -378,8 +378,10 @@ static int latest_block_cb(void *ctx, int64_t ts, double v)
 
 static int latest_locked(struct store_reader *r, struct latest_ctx *c, int64_t from, int64_t to)
 {
-	int64_t first = INT64_MAX;
+	int64_t first[STAGING_SHARDS]; /* per shard: the oldest first blob of an open hour */
 	int rc;
+	for (int k = 0; k < STAGING_SHARDS; k++)
+		first[k] = INT64_MAX;
 	for (size_t k = 0; k < c->n; k++) {
 		struct latest_one *o = &c->v[k];
 		if ((rc = reader_open_state(r, o->id, &o->t0, &o->seq)) != SQLITE_OK)
@@ -390,13 +392,19 @@ static int latest_locked(struct store_reader *r, struct latest_ctx *c, int64_t f
 		}
 		o->lo = from > o->t0 ? from : o->t0;
 		o->hi = to < o->t0 + HOUR_MS ? to : o->t0 + HOUR_MS;
-		if (o->seq < first)
-			first = o->seq;
+		int sh = staging_shard(o->id);
+		if (o->seq < first[sh])
+			first[sh] = o->seq;
 	}
-	/* The open hours: one pass over staging from the oldest of their first blobs. */
-	if (first != INT64_MAX) {
-		sqlite3_stmt *q = r->q_tail;
-		sqlite3_bind_int64(q, 1, first);
+	/* The open hours: one pass over each shard's blobs (through the (shard, seq) index) from
+	 * the oldest of its series' first blobs; all shards at startup, a few when a few series
+	 * are asked for. */
+	for (int sh = 0; sh < STAGING_SHARDS; sh++) {
+		if (first[sh] == INT64_MAX)
+			continue;
+		sqlite3_stmt *q = r->q_staging;
+		sqlite3_bind_int(q, 1, sh);
+		sqlite3_bind_int64(q, 2, first[sh]);
 		int d = 0;
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 			if (c->cancel && c->cancel(c->cctx)) {
