@@ -25,12 +25,34 @@ RACKS=${RACKS:-5000}
 TENANTS=${TENANTS:-500}
 T=$(mktemp -d /tmp/greendc-bench.XXXXXX)
 PIDS=""
+alive() { # pid: running (not gone, not a zombie waiting to be reaped)
+	[ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+stop() { # pid: SIGTERM, up to 10 s, then SIGKILL (said on stderr); prints the seconds taken
+	kill "$1" 2>/dev/null || return 0
+	s0=$(date +%s.%N)
+	n=0
+	while alive "$1" && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if alive "$1"; then
+		echo "bench_floor: pid $1 still running 10 s after SIGTERM: SIGKILL" >&2
+		kill -9 "$1" 2>/dev/null || true
+	fi
+	$PY -c "print(f'{$(date +%s.%N) - $s0:.1f}')"
+}
+# One EXIT trap does the cleanup; INT and TERM only exit (which runs it): a trap that
+# returned from INT/TERM would let the script carry on, and a cleanup that waited on a
+# greendcd that ignores SIGTERM would never end.
 cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	sleep 0.2
+	trap - EXIT INT TERM
+	for p in $PIDS; do stop "$p" >/dev/null; done
 	if [ "${KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 PY=/usr/bin/python3
 asroot=""
 [ "$(id -u)" = 0 ] && asroot=--allow-root
@@ -114,6 +136,6 @@ PYEOF
 run floor "/api/v1/floor"
 run rack "/api/v1/rack?name=R$(printf %05d $((RACKS / 2)))"
 run tenants "/api/v1/tenants"
-kill "$GD"
-wait "$GD" 2>/dev/null || true
+echo "greendcd stopped $(stop "$GD") s after SIGTERM"
+PIDS=""
 echo "(racks $RACKS, rack PDUs $((2 * RACKS)), tenants $TENANTS; the floor thread computes capacity over 1 h and the tenants' month to date every minute, off the request path)"

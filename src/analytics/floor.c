@@ -232,7 +232,7 @@ static void mark_tenants(struct floor *fl, const struct config *cfg)
 /* Outlets found by the scan, ordered by PDU then naturally, into fl->outlets. */
 static int outlets_place(struct floor *fl, struct scan *sc)
 {
-	if (sc->nout) /* qsort(NULL, 0) is undefined */
+	if (sc->nout) /* (sc->out is NULL when no PDU has outlets: qsort's pointer must not be) */
 		qsort(sc->out, sc->nout, sizeof(*sc->out), cmp_outlet);
 	fl->outlets = calloc(sc->nout ? sc->nout : 1, sizeof(*fl->outlets));
 	if (!fl->outlets)

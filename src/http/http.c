@@ -546,8 +546,12 @@ void http_stop(struct http_server *h)
 {
 	if (!h)
 		return;
-	/* The workers first: they answer what is queued and resume those connections, which
+	/* The background threads are asked first, so a long computation or lookup of theirs
+	 * gives up while the rest stops (their data stay valid until they are joined below).
+	 * The workers first: they answer what is queued and resume those connections, which
 	 * libmicrohttpd needs before it stops. Then the guard, once every close is reported. */
+	http_floor_halt(h->floor);
+	http_snap_halt(h->snap);
 	http_work_stop(h->work);
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);

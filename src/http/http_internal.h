@@ -22,6 +22,9 @@ struct store_reader;
  * thread; /metrics is rendered from it once per refresh. */
 struct snap;
 struct snap *http_snap_start(struct http_server *h, char *err, size_t errlen);
+/* Ask the thread to stop (it gives up a lookup under way), without waiting: http_stop asks
+ * every thread first, then waits for each. NULL ok. */
+void http_snap_halt(struct snap *s);
 void http_snap_stop(struct snap *s);
 /* A copy of the rendered /metrics text (malloc'ed, *len set); NULL when none yet or OOM. */
 char *http_snap_metrics(struct snap *s, size_t *len);
@@ -31,12 +34,16 @@ bool http_snap_interim_pue(struct snap *s, double *pue, int *category, int64_t *
  * and 0), as of the last round; returns how many were found. */
 size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value,
                         int64_t *ts_ms);
+/* Changes whenever http_snap_latest's values may have (once a round, about a second): an
+ * answer made of them may be reused while it stays the same. */
+uint64_t http_snap_generation(struct snap *s);
 
 /* The floor view's figures (http_floor.c): racks, capacity over capacity.window and the
  * tenants' month to date, computed by a thread of their own every capacity.refresh (and
  * soon after a reload), served with the snapshot's latest power. */
 struct floorview;
 struct floorview *http_floor_start(struct http_server *h, char *err, size_t errlen);
+void http_floor_halt(struct floorview *f); /* ask it to stop, not waiting; NULL ok */
 void http_floor_stop(struct floorview *f); /* NULL ok */
 void http_floor_kick(struct floorview *f); /* compute again now (a new config) */
 struct http_req;
@@ -85,6 +92,8 @@ struct http_reply {
 	char *body; /* malloc'ed */
 	size_t len;
 	const char *content_type;
+	char etag[40]; /* a 200's ETag when the handler knows it (a cached answer); else the
+	                * worker hashes the body */
 };
 struct http_job {
 	struct MHD_Connection *conn;

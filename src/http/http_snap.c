@@ -64,6 +64,7 @@ struct snap {
 	bool have_pue;
 	struct snap_val *pub; /* power_w series by id (guarded by lock) */
 	size_t npub;
+	uint64_t pub_gen; /* counts publications of pub (guarded by lock) */
 	/* owned by the thread */
 	char *site_label;   /* site="ty-dc1", escaped; NULL until the first rebuild */
 	int model_category; /* the PUE category of the model over the stored series; 0 = none */
@@ -212,23 +213,53 @@ static void free_series(struct sser *v, size_t n)
 	free(v);
 }
 
-static int last_ts_cb(void *ctx, int64_t bucket, double value, int64_t count)
+/* The snapshot is stopping (http_snap_stop): a long lookup gives up. */
+static bool stopping(void *ctx)
 {
-	struct sser *x = ctx;
-	(void)bucket;
-	if (count > 0 && isfinite(value))
-		x->ts_ms = (int64_t)value;
-	return 0;
+	struct snap *s = ctx;
+	pthread_mutex_lock(&s->lock);
+	bool stop = s->stop;
+	pthread_mutex_unlock(&s->lock);
+	return stop;
 }
 
-static int last_cb(void *ctx, int64_t bucket, double value, int64_t count)
+/* Keep the values already known; seed the other series with their last value of the past
+ * 15 minutes and when it was read (the floor view tells live from stale by it), all in one
+ * store_latest: one pass over the open hours in staging, not a scan of it per series. 0,
+ * -ECANCELED when the snapshot is stopping, or -errno. */
+static int seed(struct snap *s, struct sser *v, size_t n)
 {
-	struct sser *x = ctx;
-	(void)count;
-	x->value = value;
-	x->ts_ms = bucket;
-	x->have = true;
-	return 0;
+	size_t cap = n ? n : 1, m = 0;
+	int64_t *ids = malloc(cap * sizeof(*ids)), *ts = malloc(cap * sizeof(*ts));
+	double *val = malloc(cap * sizeof(*val));
+	size_t *at = malloc(cap * sizeof(*at));
+	int rc = ids && ts && val && at ? 0 : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct sser *old = find_id(s, v[i].id);
+		if (old && old->have) {
+			v[i].value = old->value;
+			v[i].ts_ms = old->ts_ms;
+			v[i].have = true;
+		} else {
+			ids[m] = v[i].id;
+			at[m++] = i;
+		}
+	}
+	int64_t now = util_wall_ms();
+	if (rc == 0 && m)
+		rc = store_latest(s->r, ids, m, now - 900000, now + 1000, val, ts, stopping, s);
+	for (size_t k = 0; rc >= 0 && k < m; k++) {
+		if (ts[k] == INT64_MIN)
+			continue;
+		v[at[k]].value = val[k];
+		v[at[k]].ts_ms = ts[k];
+		v[at[k]].have = true;
+	}
+	free(ids);
+	free(ts);
+	free(val);
+	free(at);
+	return rc < 0 ? rc : 0;
 }
 
 /* site="<site.id>" (escaped), malloc'ed. */
@@ -246,7 +277,7 @@ static char *site_label_of(const struct config *cfg)
 }
 
 /* Re-read the series list, keeping the values already known; new series are seeded with
- * their last value of the past 15 minutes. The energy model and site come from the running
+ * their last value of the past 15 minutes (seed). The energy model and site come from the running
  * config (a reload shows here at the next rebuild, within 30 s). */
 static int rebuild(struct snap *s)
 {
@@ -277,21 +308,10 @@ static int rebuild(struct snap *s)
 	s->model_category = category;
 	if (b.n)
 		qsort(b.v, b.n, sizeof(*b.v), cmp_ser);
-	int64_t now = util_wall_ms();
-	for (size_t i = 0; i < b.n; i++) {
-		struct sser *old = find_id(s, b.v[i].id);
-		if (old && old->have) {
-			b.v[i].value = old->value;
-			b.v[i].ts_ms = old->ts_ms;
-			b.v[i].have = true;
-		} else {
-			store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000, AGG_LAST,
-			            last_cb, &b.v[i]);
-			/* When that value was read (the floor view tells live from stale by it). */
-			if (b.v[i].have)
-				store_query(s->r, b.v[i].id, now - 900000, now + 1000, 901000,
-				            AGG_LAST_TS, last_ts_cb, &b.v[i]);
-		}
+	int seeded = seed(s, b.v, b.n);
+	if (seeded < 0) {
+		free_series(b.v, b.n);
+		return seeded;
 	}
 	size_t cap = 16;
 	while (cap < b.n * 2)
@@ -572,7 +592,16 @@ static void publish_power(struct snap *s)
 	free(s->pub);
 	s->pub = v;
 	s->npub = n;
+	s->pub_gen++;
 	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t http_snap_generation(struct snap *s)
+{
+	pthread_mutex_lock(&s->lock);
+	uint64_t g = s->pub_gen;
+	pthread_mutex_unlock(&s->lock);
+	return g;
 }
 
 size_t http_snap_latest(struct snap *s, const int64_t *ids, size_t n, double *value, int64_t *ts_ms)
@@ -599,8 +628,11 @@ static void *snap_main(void *arg)
 		int64_t now = util_mono_ms();
 		if (now >= next_rebuild || s->unknown_seen) {
 			s->unknown_seen = false;
-			if (rebuild(s) == 0)
+			int rc = rebuild(s);
+			if (rc == 0)
 				next_rebuild = now + 30000;
+			else if (rc == -ECANCELED)
+				break; /* http_snap_stop during the lookup */
 		}
 		for (int i = 0; i < 20; i++) /* bounded: at most 20 x 50,000 samples a round */
 			if (store_tail(s->r, &s->cursor, 50000, tail_cb, s) < 50000)
@@ -670,7 +702,7 @@ struct snap *http_snap_start(struct http_server *h, char *err, size_t errlen)
 	return s;
 }
 
-void http_snap_stop(struct snap *s)
+void http_snap_halt(struct snap *s)
 {
 	if (!s)
 		return;
@@ -678,6 +710,13 @@ void http_snap_stop(struct snap *s)
 	s->stop = true;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
+}
+
+void http_snap_stop(struct snap *s)
+{
+	if (!s)
+		return;
+	http_snap_halt(s);
 	pthread_join(s->thread, NULL);
 	store_reader_close(s->r);
 	outbox_close(s->ob);

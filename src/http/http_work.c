@@ -52,7 +52,9 @@ static void job_run(struct http_work *w, struct http_job *j)
 	pthread_rwlock_rdlock(&h->cfg_lock);
 	http_api(h, j->url, job_arg, j, j->names.oom ? "" : j->names.s, &j->rep);
 	pthread_rwlock_unlock(&h->cfg_lock);
-	if (j->rep.body && j->rep.status == 200) {
+	if (j->rep.body && j->rep.status == 200 && j->rep.etag[0]) {
+		snprintf(j->etag, sizeof(j->etag), "%s", j->rep.etag);
+	} else if (j->rep.body && j->rep.status == 200) {
 		uint8_t d[SHA256_LEN];
 		char hex[2 * SHA256_LEN + 1];
 		sha256(j->rep.body, j->rep.len, d);

@@ -306,6 +306,17 @@ int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t
                 int64_t step_ms, enum store_agg agg,
                 int (*cb)(void *ctx, int64_t bucket_ms, double value, int64_t count), void *ctx);
 
+/* The latest finite sample in [from_ms, to_ms) of each of n series: what store_query over
+ * that one range gives as AGG_LAST and AGG_LAST_TS, for many series in one read transaction.
+ * The open hours come from one pass over the staging blobs of each shard that holds one of
+ * them, not a scan per series; the packed hours from each series' blocks. value[i] = NAN and
+ * ts_ms[i] = INT64_MIN where a series (or id 0) has none. cancel (may be NULL) is asked between
+ * staging blobs and between series; when it returns true the call gives up with -ECANCELED (e.g.
+ * the daemon is stopping). Returns how many of the n had a sample, or -errno. */
+int store_latest(struct store_reader *r, const int64_t *ids, size_t n, int64_t from_ms,
+                 int64_t to_ms, double *value, int64_t *ts_ms, bool (*cancel)(void *ctx),
+                 void *ctx);
+
 /* The time of a series' latest finite sample before before_ms: 0 with *ts_ms set, -ENOENT
  * when there is none, or -errno. From raw samples in before_ms's hour or the open hour, else
  * from the hourly rollups, which are kept for years: it answers beyond raw retention. The

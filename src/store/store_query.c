@@ -318,3 +318,181 @@ int store_query(struct store_reader *r, int64_t series, int64_t from_ms, int64_t
 	reader_end(r);
 	return rc;
 }
+
+/* ---- the latest sample of many series at once (store_latest) ---- */
+
+struct latest_one {
+	int64_t id;
+	size_t i;        /* position in the caller's arrays */
+	int64_t t0, seq; /* the open hour and its first staging blob (t0 INT64_MIN: none) */
+	int64_t lo, hi;  /* the part of the range the open hour holds */
+};
+
+struct latest_ctx {
+	struct latest_one *v; /* sorted by id */
+	size_t n;
+	int64_t seq; /* the blob being decoded */
+	double *value;
+	int64_t *ts;
+	bool (*cancel)(void *ctx);
+	void *cctx;
+};
+
+static int cmp_latest(const void *a, const void *b)
+{
+	int64_t x = ((const struct latest_one *)a)->id, y = ((const struct latest_one *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* One series' run of a staging blob: its samples of the open hour within the range, as
+ * reader_raw_locked would give them (the blob at or after the open hour's first, the time in
+ * that hour). Later in commit order wins a tie, as the stable sort of the open hour does. */
+static int latest_run(void *ctx, const struct stage_run *run)
+{
+	struct latest_ctx *c = ctx;
+	struct latest_one key = {.id = run->series};
+	struct latest_one *o = bsearch(&key, c->v, c->n, sizeof(key), cmp_latest);
+	if (!o || o->t0 == INT64_MIN || c->seq < o->seq)
+		return 0;
+	for (size_t k = 0; k < run->n; k++) {
+		int64_t t = run->ts[k];
+		if (t < o->lo || t >= o->hi || !isfinite(run->v[k]))
+			continue;
+		if (c->ts[o->i] == INT64_MIN || t >= c->ts[o->i]) {
+			c->ts[o->i] = t;
+			c->value[o->i] = run->v[k];
+		}
+	}
+	return 0;
+}
+
+static int latest_block_cb(void *ctx, int64_t ts, double v)
+{
+	struct latest_ctx *c = ctx; /* value/ts point at one series' slot here */
+	if (isfinite(v) && (*c->ts == INT64_MIN || ts >= *c->ts)) {
+		*c->ts = ts;
+		*c->value = v;
+	}
+	return 0;
+}
+
+static int latest_locked(struct store_reader *r, struct latest_ctx *c, int64_t from, int64_t to)
+{
+	int64_t first[STAGING_SHARDS]; /* per shard: the oldest first blob of an open hour */
+	int rc;
+	for (int k = 0; k < STAGING_SHARDS; k++)
+		first[k] = INT64_MAX;
+	for (size_t k = 0; k < c->n; k++) {
+		struct latest_one *o = &c->v[k];
+		if ((rc = reader_open_state(r, o->id, &o->t0, &o->seq)) != SQLITE_OK)
+			return store_sqlite_errno(rc);
+		if (o->t0 == INT64_MIN || o->t0 >= to || o->t0 + HOUR_MS <= from) {
+			o->t0 = INT64_MIN; /* nothing of the range in its open hour */
+			continue;
+		}
+		o->lo = from > o->t0 ? from : o->t0;
+		o->hi = to < o->t0 + HOUR_MS ? to : o->t0 + HOUR_MS;
+		int sh = staging_shard(o->id);
+		if (o->seq < first[sh])
+			first[sh] = o->seq;
+	}
+	/* The open hours: one pass over each shard's blobs (through the (shard, seq) index) from
+	 * the oldest of its series' first blobs; all shards at startup, a few when a few series
+	 * are asked for. */
+	for (int sh = 0; sh < STAGING_SHARDS; sh++) {
+		if (first[sh] == INT64_MAX)
+			continue;
+		sqlite3_stmt *q = r->q_staging;
+		sqlite3_bind_int(q, 1, sh);
+		sqlite3_bind_int64(q, 2, first[sh]);
+		int d = 0;
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			if (c->cancel && c->cancel(c->cctx)) {
+				d = -ECANCELED;
+				break;
+			}
+			c->seq = sqlite3_column_int64(q, 0);
+			d = staging_decode(r->codec, &r->dec, sqlite3_column_blob(q, 1),
+			                   (size_t)sqlite3_column_bytes(q, 1), 0, latest_run, c);
+			if (d != 0)
+				break;
+		}
+		sqlite3_reset(q);
+		if (d != 0)
+			return d < 0 ? d : -EIO;
+		if (rc != SQLITE_DONE)
+			return store_sqlite_errno(rc);
+	}
+	/* The packed part, for the series with nothing newer in an open hour: every packed
+	 * sample is before the open hour. From each series' blocks (an index range each). */
+	double *value = c->value;
+	int64_t *ts = c->ts;
+	for (size_t k = 0; k < c->n; k++) {
+		struct latest_one *o = &c->v[k];
+		if (ts[o->i] != INT64_MIN)
+			continue;
+		if (c->cancel && c->cancel(c->cctx))
+			return -ECANCELED;
+		int64_t hi = o->t0 != INT64_MIN && o->t0 < to ? o->t0 : to;
+		if (hi <= from)
+			continue;
+		struct latest_ctx one = {.value = &value[o->i], .ts = &ts[o->i]};
+		bool stopped;
+		/* (the open hour is past hi: this reads blocks only) */
+		rc = reader_raw_locked(r, o->id, from, hi, latest_block_cb, &one, &stopped);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int store_latest(struct store_reader *r, const int64_t *ids, size_t n, int64_t from_ms,
+                 int64_t to_ms, double *value, int64_t *ts_ms, bool (*cancel)(void *ctx), void *ctx)
+{
+	if (!r || (n && (!ids || !value || !ts_ms)))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		value[i] = NAN;
+		ts_ms[i] = INT64_MIN;
+	}
+	if (n == 0 || to_ms <= from_ms)
+		return 0;
+	struct latest_ctx c = {.v = malloc(n * sizeof(*c.v)),
+	                       .value = value,
+	                       .ts = ts_ms,
+	                       .cancel = cancel,
+	                       .cctx = ctx};
+	if (!c.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] > 0)
+			c.v[c.n++] = (struct latest_one){.id = ids[i], .i = i};
+	qsort(c.v, c.n, sizeof(*c.v), cmp_latest);
+	/* a repeated id: its first position gets the answer, the others are copied after */
+	size_t w = 0;
+	for (size_t k = 0; k < c.n; k++)
+		if (w == 0 || c.v[k].id != c.v[w - 1].id)
+			c.v[w++] = c.v[k];
+	c.n = w;
+	int rc = reader_begin(r);
+	if (rc == 0) {
+		rc = latest_locked(r, &c, from_ms, to_ms);
+		reader_end(r);
+	}
+	int found = 0;
+	if (rc == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (ids[i] <= 0)
+				continue;
+			struct latest_one key = {.id = ids[i]},
+			                  *o = bsearch(&key, c.v, c.n, sizeof(key), cmp_latest);
+			if (o && o->i != i) {
+				value[i] = value[o->i];
+				ts_ms[i] = ts_ms[o->i];
+			}
+			found += ts_ms[i] != INT64_MIN;
+		}
+	}
+	free(c.v);
+	return rc < 0 ? rc : found;
+}

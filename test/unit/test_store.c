@@ -1137,6 +1137,131 @@ static void test_spans_shards_tail(void **state)
 		samples_free(&want[i]);
 }
 
+/* ---- store_latest: the latest sample of many series at once ---- */
+
+#define NLAT 40
+
+/* The latest sample of one series in [from, to) as store_query gives it. */
+static void latest_by_query(struct store_reader *r, int64_t id, int64_t from, int64_t to, double *v,
+                            int64_t *ts)
+{
+	struct qrows a = {0}, b = {0};
+	assert_int_equal(store_query(r, id, from, to, to - from, AGG_LAST, qcollect, &a), 0);
+	assert_int_equal(store_query(r, id, from, to, to - from, AGG_LAST_TS, qcollect, &b), 0);
+	assert_int_equal(a.n, b.n);
+	*v = a.n ? a.r[0].value : NAN;
+	*ts = b.n ? (int64_t)b.r[0].value : INT64_MIN;
+	free(a.r);
+	free(b.r);
+}
+
+static void check_latest(struct store_reader *r, const int64_t *id, int64_t from, int64_t to)
+{
+	int64_t ids[NLAT + 3], ts[NLAT + 3];
+	double v[NLAT + 3];
+	memcpy(ids, id, NLAT * sizeof(*id));
+	ids[NLAT] = 0;          /* none */
+	ids[NLAT + 1] = id[3];  /* twice */
+	ids[NLAT + 2] = 999999; /* unknown */
+	int found = store_latest(r, ids, NLAT + 3, from, to, v, ts, NULL, NULL);
+	assert_true(found >= 0);
+	int want_found = 0;
+	for (int i = 0; i < NLAT + 3; i++) {
+		double wv = NAN;
+		int64_t wts = INT64_MIN;
+		if (ids[i] > 0 && ids[i] != 999999)
+			latest_by_query(r, ids[i], from, to, &wv, &wts);
+		want_found += wts != INT64_MIN;
+		if (wts != ts[i] || (wts != INT64_MIN && wv != v[i]))
+			fprintf(stderr,
+			        "series %lld [%lld, %lld): %.17g at %lld, want %.17g at %lld\n",
+			        (long long)ids[i], (long long)from, (long long)to, v[i],
+			        (long long)ts[i], wv, (long long)wts);
+		assert_true(wts == ts[i]);
+		assert_true(wts == INT64_MIN ? isnan(v[i]) : wv == v[i]);
+	}
+	assert_int_equal(found, want_found);
+}
+
+static bool cancel_now(void *ctx)
+{
+	return ++*(int *)ctx > 2;
+}
+
+/* store_latest equals store_query's AGG_LAST and AGG_LAST_TS per series, over ranges in the
+ * open hours, across the packed hour before them, for series gone silent (packed), with NaN
+ * readings, repeated times and many staging blobs per shard; and it stops when asked. */
+static void test_latest(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path, 10, 4096);
+	int64_t id[NLAT];
+	for (int i = 0; i < NLAT; i++) {
+		char dev[24];
+		snprintf(dev, sizeof(dev), "pdu-%02d", i);
+		bool counter = i % 8 == 7;
+		struct store_series_desc d = {dev,
+		                              counter ? "energy_kwh" : "power_w",
+		                              "",
+		                              counter ? STORE_COUNTER : STORE_GAUGE,
+		                              counter ? 64 : 0,
+		                              0,
+		                              0};
+		id[i] = store_series(st, &d);
+		assert_true(id[i] > 0);
+	}
+	int64_t end = T0 + 2 * HOUR_MS + 20 * MINUTE_MS;
+	unsigned seed = 11;
+	double v[NLAT];
+	for (int i = 0; i < NLAT; i++)
+		v[i] = 100 + i;
+	for (int64_t t = T0; t < end; t += 10000) {
+		struct store_sample buf[NLAT + 1];
+		size_t n = 0;
+		for (int i = 0; i < NLAT; i++) {
+			if (i % 5 == 4 && t >= T0 + 70 * MINUTE_MS)
+				continue; /* gone silent: packed once data time is 10 min past its
+				             hour */
+			if (i % 5 == 3 && (t / 10000) % 3)
+				continue; /* every 30 s */
+			v[i] += i % 8 == 7 ? rand_r(&seed) % 100 / 100.0 : 1;
+			double x = i % 7 == 2 && (t / 10000) % 4 == 0 ? NAN : v[i];
+			buf[n++] = (struct store_sample){id[i], t, x};
+		}
+		/* the same time again: the later arrival is the last */
+		buf[n++] = (struct store_sample){id[1], t, -v[1]};
+		assert_int_equal(store_append(st, buf, n), 0);
+		if (t % MINUTE_MS == 0)
+			assert_int_equal(store_flush(st), 0);
+	}
+	assert_int_equal(store_flush(st), 0);
+	const int64_t ends[] = {end,
+	                        end - 5 * MINUTE_MS,
+	                        end - 25 * MINUTE_MS,
+	                        T0 + 75 * MINUTE_MS,
+	                        T0 + 2 * HOUR_MS + 10000,
+	                        T0 + 30 * MINUTE_MS};
+	for (int pass = 0; pass < 2; pass++) {
+		struct store_reader *r = open_reader(f->path);
+		for (size_t k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
+			check_latest(r, id, ends[k] - 15 * MINUTE_MS, ends[k] + 1000);
+			check_latest(r, id, ends[k] - 2 * HOUR_MS, ends[k]);
+		}
+		int calls = 0;
+		double lv[NLAT];
+		int64_t lts[NLAT];
+		assert_int_equal(store_latest(r, id, NLAT, end - 15 * MINUTE_MS, end, lv, lts,
+		                              cancel_now, &calls),
+		                 -ECANCELED);
+		store_reader_close(r);
+		if (pass == 0) { /* and after a close (every complete hour packed) and reopen */
+			store_close(st);
+			st = open_store(f->path, 10, 4096);
+		}
+	}
+	store_close(st);
+}
+
 /* A hand-made version 1 block (the codec of schema 1-5): decimal exponent d, regular times. */
 static size_t v1_block(uint8_t *out, int64_t t0, int64_t first, int64_t step, const int64_t *r,
                        size_t n, int d)
@@ -1390,6 +1515,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_crash_sigkill, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_spans_shards_tail, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_latest, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_migrate_v5, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_raw_retention, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_retention_minutes, setup, teardown),
