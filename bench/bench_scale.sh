@@ -372,6 +372,7 @@ growth = 100 * (rss[-1] - rss[0]) / rss[0]
 fig("greendcd_rss_first_last_max", f"{rss[0] / 1024:.1f}/{rss[-1] / 1024:.1f}/{mx:.1f}", "MB",
     "<= 200 MB", mx <= 200)
 fig("greendcd_rss_growth_in_window", f"{growth:.1f}", "%", "flat: <= 10 %, as test_soak.sh", growth <= 10)
+print("rss_timeline: " + " ".join(f"{r / 1024:.0f}" for r in rss[::12]) + " MB (one a minute)")
 fig("greendcd_fds_first_last", f"{fds[0]}/{fds[-1]}", "fds")
 simcpu = 100 * (s1 - s0) / hz / wall
 fig("dcsim_cpu_total", f"{simcpu:.1f}", f"% of one core ({nsim} processes, {nm} Modbus devices, "
@@ -385,7 +386,7 @@ def ms(s):
 
 for name, path in (("metrics", "/metrics"), ("api_devices", "/api/v1/devices")):
     t = open(f"{T}/{name.split('_')[0]}.wrk").read()
-    p = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", t, re.M))
+    p = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", t, re.M))
     cnt = re.search(r"(\d+) requests in", t)
     if not p or not cnt:
         fig(f"{name}_p99", "none", "ms", "<= 50 ms", False)
