@@ -733,6 +733,30 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A device without a name is a config error being reported; it sorts first meanwhile. */
+static const char *dev_name(const struct config_device *d)
+{
+	return d->name ? d->name : "";
+}
+
+static int cmp_dev_name(const void *a, const void *b)
+{
+	const struct config_device *x = *(const struct config_device *const *)a;
+	const struct config_device *y = *(const struct config_device *const *)b;
+	int c = strcmp(dev_name(x), dev_name(y));
+	return c ? c : (x > y) - (x < y); /* equal names keep their order */
+}
+
+static void index_devices(struct config *cfg)
+{
+	if (cfg->ndevices == 0)
+		return;
+	cfg->by_name = config_arena_alloc(cfg->arena, cfg->ndevices * sizeof(*cfg->by_name));
+	for (size_t i = 0; i < cfg->ndevices; i++)
+		cfg->by_name[i] = &cfg->devices[i];
+	qsort(cfg->by_name, cfg->ndevices, sizeof(*cfg->by_name), cmp_dev_name);
+}
+
 struct config *config_load(const char *path, const struct config_section *sections,
                            struct config_diag *diag)
 {
@@ -797,6 +821,7 @@ struct config *config_load(const char *path, const struct config_section *sectio
 	}
 	cfg->devices = c.devs.v;
 	cfg->ndevices = c.devs.n;
+	index_devices(cfg);
 	cfg->storage.path = resolve_path(arena, cfg->dir, cfg->storage.path);
 	if (diag->count == before)
 		for (const struct config_section *s = sections; s && s->key; s++)
@@ -818,10 +843,25 @@ void config_free(struct config *cfg)
 
 const struct config_device *config_device_find(const struct config *cfg, const char *name)
 {
-	for (size_t i = 0; i < cfg->ndevices; i++)
-		if (strcmp(cfg->devices[i].name, name) == 0)
-			return &cfg->devices[i];
-	return NULL;
+	if (!cfg->by_name) {
+		for (size_t i = 0; i < cfg->ndevices; i++)
+			if (strcmp(cfg->devices[i].name, name) == 0)
+				return &cfg->devices[i];
+		return NULL;
+	}
+	/* The first of equal names (as the scan would find it): a duplicate is a config error
+	 * reported elsewhere, but the answer must not depend on the index. */
+	size_t lo = 0, hi = cfg->ndevices;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(dev_name(cfg->by_name[mid]), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cfg->ndevices && strcmp(dev_name(cfg->by_name[lo]), name) == 0
+	               ? cfg->by_name[lo]
+	               : NULL;
 }
 
 void config_device_to_gdc(const struct config_device *d, const struct profile *p,

@@ -75,6 +75,10 @@ struct config {
 	} daemon;
 	struct config_device *devices;
 	size_t ndevices;
+	/* devices by name (then position), for config_device_find: a site has thousands of
+	 * devices and the API, imports and validators look them up by name. NULL in a config
+	 * not made by config_load (tests): then the lookup scans. */
+	const struct config_device **by_name;
 	/* Sections owned by other subsystems (src/daemon/sections.c) add their fields here. */
 	struct energy_model *energy;      /* `energy:` (energy_config.c); NULL when absent */
 	struct fc_config *cooling;        /* `cooling:` (freecool_config.h); NULL when absent */
