@@ -37,14 +37,23 @@ static struct store_reader *open_reader(const char *cmd, const struct cli_ctx *c
 	return r;
 }
 
-static int write_out(const char *cmd, const char *output, const char *text)
+/* n bytes of data to output (stdout when NULL); 1 with a message when it cannot. */
+static int write_bytes(const char *cmd, const char *output, const void *data, size_t n)
 {
 	FILE *f = output ? fopen(output, "w") : stdout;
-	if (!f || !text || fputs(text, f) < 0 || (output && fclose(f) != 0)) {
+	bool ok = f && data && fwrite(data, 1, n, f) == n;
+	if (output && f)
+		ok = fclose(f) == 0 && ok;
+	else if (f)
+		ok = fflush(f) == 0 && ok;
+	if (!ok)
 		fprintf(stderr, "greendc %s: %s: cannot write\n", cmd, output ? output : "stdout");
-		return 1;
-	}
-	return 0;
+	return ok ? 0 : 1;
+}
+
+static int write_out(const char *cmd, const char *output, const char *text)
+{
+	return write_bytes(cmd, output, text, text ? strlen(text) : 0);
 }
 
 /* The threads a statement reads with: the online CPUs, two to four. */
@@ -144,16 +153,10 @@ int cli_statement_main(int argc, char **argv, const struct cli_ctx *ctx)
 		size_t n = 0;
 		unsigned char *pdf = statement_pdf(j, o.lang, &n);
 		report_render_release(); /* the fonts pango cached for it (leak checkers) */
-		FILE *f = o.output ? fopen(o.output, "w") : stdout;
-		bool ok = pdf && f && fwrite(pdf, 1, n, f) == n;
-		if (o.output && f)
-			ok = fclose(f) == 0 && ok;
-		else if (f)
-			ok = fflush(f) == 0 && ok;
-		if (!ok) {
-			fprintf(stderr, "greendc statement: %s: %s\n",
-			        o.output ? o.output : "stdout",
-			        pdf ? "cannot write" : "cannot render the PDF");
+		if (pdf) {
+			ret = write_bytes("statement", o.output, pdf, n);
+		} else {
+			fprintf(stderr, "greendc statement: cannot render the PDF\n");
 			ret = 1;
 		}
 		free(pdf);
