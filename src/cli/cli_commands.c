@@ -45,7 +45,9 @@ const struct cli_command cli_commands[] = {
          "usage: " CLI_GLOBAL "devices [--format table|csv|json]\n"
          "The state of each device as the daemon last recorded it: up or down, the last\n"
          "good poll, poll duration, errors, the current interval (backoff included) and\n"
-         "the last error.\n",
+         "the last error. With a config, every configured device is listed: \"unknown\"\n"
+         "before its first poll, \"disabled\" with enabled: false; with --db alone, every\n"
+         "device the store has a row for.\n",
          CLI_CONFIG_FOR_DB, true, cli_devices_main},
         {"series", "list stored series (\"device metric{labels}\")",
          "usage: " CLI_GLOBAL "series [GLOB] [--format table|csv|json]\n"

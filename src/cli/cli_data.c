@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 
 #include "core/util.h"
+#include "ingest/device_roster.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -628,8 +629,9 @@ struct devices_out {
 	cJSON *arr;
 };
 
-static int device_row(void *ctx, const struct store_device_state *d)
+static int device_row(void *ctx, const struct store_device_state *d, const struct config_device *cd)
 {
+	(void)cd;
 	struct devices_out *o = ctx;
 	char last[40] = "-", ok[40] = "-", ivl[32];
 	if (d->last_poll_ms)
@@ -700,7 +702,7 @@ int cli_devices_main(int argc, char **argv, const struct cli_ctx *ctx)
 		       "interval_ms,last_error\n");
 	else
 		o.arr = cJSON_CreateArray();
-	int n = store_devices_list(r, device_row, &o);
+	int n = device_roster(ctx->cfg, r, device_row, &o);
 	if (o.arr) {
 		if (n >= 0)
 			print_json(o.arr);

@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "http/http_internal.h"
 #include "http/http_req.h"
+#include "ingest/device_roster.h"
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
@@ -69,7 +70,9 @@ static void api_site(struct http_req *q)
 	http_reply_json(q, 200, o);
 }
 
-static int dev_cb(void *ctx, const struct store_device_state *ds)
+/* One device of the roster, with its configured labels (role, hall, ...) for grouping on
+ * screen. */
+static int dev_cb(void *ctx, const struct store_device_state *ds, const struct config_device *cd)
 {
 	cJSON *arr = ctx;
 	cJSON *o = cJSON_CreateObject();
@@ -83,6 +86,9 @@ static int dev_cb(void *ctx, const struct store_device_state *ds)
 	cJSON_AddNumberToObject(o, "errors", (double)ds->errors);
 	cJSON_AddNumberToObject(o, "interval_ms", ds->interval_ms);
 	cJSON_AddStringToObject(o, "last_error", ds->last_error);
+	cJSON *l = cJSON_AddObjectToObject(o, "labels");
+	for (size_t i = 0; cd && i < cd->nlabels; i++)
+		cJSON_AddStringToObject(l, cd->labels[i].key, cd->labels[i].value);
 	cJSON_AddItemToArray(arr, o);
 	return 0;
 }
@@ -179,21 +185,11 @@ static void api_devices(struct http_req *q, struct store_reader *r)
 	if (!http_req_only(q, known))
 		return;
 	cJSON *arr = cJSON_CreateArray();
-	int rc = store_devices_list(r, dev_cb, arr);
+	int rc = device_roster(q->h->cfg, r, dev_cb, arr);
 	if (rc < 0) {
 		cJSON_Delete(arr);
 		http_reply_error(q, 500, "store: %s", strerror(-rc));
 		return;
-	}
-	/* Add each configured device's labels (role, hall, ...) for grouping on screen. */
-	cJSON *d;
-	cJSON_ArrayForEach(d, arr)
-	{
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(d, "name"));
-		const struct config_device *cd = name ? config_device_find(q->h->cfg, name) : NULL;
-		cJSON *l = cJSON_AddObjectToObject(d, "labels");
-		for (size_t i = 0; cd && i < cd->nlabels; i++)
-			cJSON_AddStringToObject(l, cd->labels[i].key, cd->labels[i].value);
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "devices", arr);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/labels.h"
+#include "ingest/device_roster.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -788,6 +789,66 @@ static void test_events_and_devices(void **state)
 	assert_int_equal(sql_int(f->path, "SELECT errors FROM devices WHERE state = 'up'"), 4);
 }
 
+/* The roster: every configured device in name order, stored state or "unknown" before the
+ * first poll, "disabled" for enabled: false whatever its old row says, a device no longer
+ * configured left out; without a config, the stored rows as they are. */
+struct roster_seen {
+	char line[6][96];
+	int n;
+};
+
+static int roster_cb(void *ctx, const struct store_device_state *ds, const struct config_device *cd)
+{
+	struct roster_seen *s = ctx;
+	assert_true(s->n < 6);
+	snprintf(s->line[s->n++], sizeof(s->line[0]), "%s %s %s %lld %u %s", ds->name, ds->state,
+	         ds->driver, (long long)ds->errors, ds->interval_ms, cd ? "cfg" : "-");
+	return 0;
+}
+
+static void test_device_roster(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_store(f->path, 10, 0);
+	struct store_device_state ds = {"pdu-a3", "snmp", "udp:127.0.0.1:161", "up", T0, T0, 0.5, 4,
+	                                2000,     ""};
+	assert_int_equal(store_device_state(st, &ds), 0);
+	ds.name = "old-dev";
+	assert_int_equal(store_device_state(st, &ds), 0);
+	ds.name = "ups";
+	assert_int_equal(store_device_state(st, &ds), 0);
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+
+	struct config_device dev[3] = {
+	        {.name = "ups", .driver = "snmp", .address = "udp:10.0.0.2", .interval_ms = 10000},
+	        {.name = "pdu-a3",
+	         .driver = "snmp",
+	         .address = "udp:127.0.0.1:161",
+	         .interval_ms = 2000,
+	         .enabled = true},
+	        {.name = "crah-1",
+	         .driver = "modbus",
+	         .address = "tcp://10.0.0.9:502",
+	         .interval_ms = 60000,
+	         .enabled = true},
+	};
+	struct config cfg = {.devices = dev, .ndevices = 3};
+	struct store_reader *r = open_reader(f->path);
+	struct roster_seen s = {0};
+	assert_int_equal(device_roster(&cfg, r, roster_cb, &s), 3);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.line[0], "crah-1 unknown modbus 0 60000 cfg");
+	assert_string_equal(s.line[1], "pdu-a3 up snmp 4 2000 cfg");
+	assert_string_equal(s.line[2], "ups disabled snmp 4 2000 cfg");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(device_roster(NULL, r, roster_cb, &s), 3);
+	assert_string_equal(s.line[0], "old-dev up snmp 4 2000 -");
+	assert_string_equal(s.line[1], "pdu-a3 up snmp 4 2000 -");
+	assert_string_equal(s.line[2], "ups up snmp 4 2000 -");
+	store_reader_close(r);
+}
+
 /* A child appends, flushes and _exits without store_close; the parent finds it all. */
 static void test_crash_exit_without_close(void **state)
 {
@@ -1511,6 +1572,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_late_sample_into_packed_hour, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_counter_wrap_and_reset, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_events_and_devices, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_device_roster, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_crash_exit_without_close, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_crash_sigkill, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),

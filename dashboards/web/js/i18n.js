@@ -86,7 +86,7 @@ GDC.I18N = {
 		devices: "Devices", dev_name: "Device", dev_role: "Role", dev_state: "State",
 		dev_last: "Last good poll", dev_ms: "Poll ms", dev_err: "Errors", never: "never",
 		dev_count: "{up} of {all} up", state_up: "up", state_down: "down", state_stale: "stale",
-		state_unknown: "unknown",
+		state_unknown: "unknown", state_disabled: "disabled",
 	},
 	zh: {
 		title: "能耗与制冷", loading: "加载中", updated: "更新于 {t}", lang: "English",
@@ -167,7 +167,7 @@ GDC.I18N = {
 		devices: "设备", dev_name: "设备", dev_role: "角色", dev_state: "状态",
 		dev_last: "最近成功采集", dev_ms: "采集毫秒", dev_err: "错误数", never: "从未",
 		dev_count: "{all} 台中 {up} 台在线", state_up: "在线", state_down: "离线", state_stale: "数据过期",
-		state_unknown: "未知",
+		state_unknown: "未知", state_disabled: "已停用",
 	},
 };
 

@@ -7,7 +7,7 @@
 
 (function () {
 	const { t, fmt } = GDC;
-	const RANK = { down: 0, stale: 1, unknown: 2, up: 3 };
+	const RANK = { down: 0, stale: 1, unknown: 2, up: 3, disabled: 4 };
 	let sortKey = "state", sortDir = 1, last = null;
 
 	const key = {
