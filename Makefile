@@ -18,6 +18,8 @@
 .DEFAULT_GOAL := all
 
 O ?= build
+# Parallel jobs for the builds `make check` and `make demo` start themselves.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 # The version rules below come before `all:`; keep `make` alone building everything.
 .DEFAULT_GOAL := all
 PREFIX ?= /usr/local
@@ -248,7 +250,7 @@ $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(DRIVER_HELPER_OBJS) $(O)/libgreend
 # `make check` = setup + build + unit tests + integration tests + sanitizer/valgrind passes.
 check: setup
 	@$(MAKE) --no-print-directory check-layers check-style
-	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory -j$(NPROC) all unit-bins
 	@sh test/run.sh
 
 unit-bins: $(UNIT_BINS)
@@ -276,7 +278,7 @@ bench: setup
 # The demo installs only what it needs (tools/setup.sh demo), not the test peers.
 demo:
 	@sh tools/setup.sh demo
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@sh tools/demo.sh
 
 # libFuzzer harnesses (test/fuzz/, clang + ASan/UBSan in build-fuzz/), FUZZ_SECONDS each.

@@ -144,6 +144,13 @@ durations="$out/.durations"
 # A fresh clone starts from the committed durations of a full run on a two-core machine.
 [ -f "$durations" ] || cp "$top/test/durations.txt" "$durations" 2>/dev/null || : >"$durations"
 
+# Wait for this stage's workers only (not for the background builds of `all`).
+worker_pids=""
+wait_workers() {
+	for p in $worker_pids; do wait "$p"; done
+	worker_pids=""
+}
+
 integration() { # label, build folder, time-limit factor, tests...
 	label=$1
 	b=$2
@@ -176,14 +183,18 @@ integration() { # label, build folder, time-limit factor, tests...
 					integration_one "$label" "$b" "$factor" "$t"
 				done
 			) &
+			worker_pids="$worker_pids $!"
 			w=$((w + 1))
 		done
-		wait
+		wait_workers
 		rm -rf "$q"
 		ser=$(echo $ser)
 	else
 		ser="$par $ser"
 	fi
+	# The serial tests measure time: nothing else of ours runs beside them (the background
+	# builds of `all` finish first).
+	wait
 	for t in $ser; do
 		integration_one "$label" "$b" "$factor" "$t"
 	done
@@ -236,11 +247,40 @@ san_tests() {
 	done
 }
 
+fuzz_stage() {
+	# Each libFuzzer harness briefly (test/fuzz/run.sh --brief: clang, ASan+UBSan, ~6 s).
+	if [ -f "$out/.build-fuzz.rc" ] && [ "$(cat "$out/.build-fuzz.rc")" != 0 ]; then
+		fail_runner fuzz/build "log: $out/build-fuzz.log"
+		tail -n 25 "$out/build-fuzz.log"
+		return
+	fi
+	for t in $(sh test/fuzz/run.sh --list); do
+		selected "$t" || continue
+		run_one "fuzz/$t" 600 sh test/fuzz/run.sh --brief "$t"
+	done
+}
+
 case $what in
 unit | all)
 	unit "$O" "unit/" 1 env
 	;;
 esac
+# The builds the later stages need (the ASan+UBSan build, the clang fuzz harnesses) run, in
+# `all`, at the lowest priority beside the first integration tests, which mostly wait on their
+# polls: two to three minutes saved. integration() waits for them before its serial tests.
+san_build() { # command prefix...
+	if "$@" make --no-print-directory -s -j"$JOBS" O=build-san SAN=1 all unit-bins \
+		>"$out/build-san.log" 2>&1; then echo 0; else echo 1; fi >"$out/.build-san.rc"
+}
+rm -f "$out/.build-san.rc" "$out/.build-fuzz.rc"
+if [ "$what" = all ]; then
+	(
+		san_build nice -n 19
+		if nice -n 19 sh test/fuzz/run.sh --build >"$out/build-fuzz.log" 2>&1; then echo 0; else echo 1; fi \
+			>"$out/.build-fuzz.rc"
+	) &
+fi
+
 case $what in
 integration | all)
 	# test_soak is a load figure for `make soak` (500 devices for 10 minutes); it runs here only
@@ -267,7 +307,9 @@ case $what in
 sanitize | sanitize-all | all)
 	# The unit suite again with ASan+UBSan (any finding aborts the test), the integration tests
 	# with the sanitized daemon, CLI, drivers and dcsim, and the unit suite under valgrind.
-	if make --no-print-directory -s O=build-san SAN=1 all unit-bins >"$out/build-san.log" 2>&1; then
+	wait # the background builds of `all`
+	[ -f "$out/.build-san.rc" ] || san_build env
+	if [ "$(cat "$out/.build-san.rc")" = 0 ]; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 		unit build-san "asan/" 3 env
 		# The receiver fleet, where it runs, with 300 sites (the 2,000-site figures are for the
@@ -278,24 +320,18 @@ sanitize | sanitize-all | all)
 		fail_runner build-san "log: $out/build-san.log"
 		tail -n 25 "$out/build-san.log"
 	fi
+	# In `all`, the fuzzers (one core) run beside valgrind (one core): neither measures time.
+	if [ "$what" = all ]; then fuzz_stage & fi
 	if command -v valgrind >/dev/null 2>&1; then
 		unit "$O" "valgrind/" 10 valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --track-fds=no
 	else
 		fail_runner valgrind "not installed (tools/setup.sh installs it)"
 	fi
+	wait
 	;;
 esac
-
-case $what in
-fuzz | all)
-	# Each libFuzzer harness briefly (test/fuzz/run.sh --brief: clang, ASan+UBSan, ~6 s).
-	for t in $(sh test/fuzz/run.sh --list); do
-		selected "$t" || continue
-		run_one "fuzz/$t" 600 sh test/fuzz/run.sh --brief "$t"
-	done
-	;;
-esac
+[ "$what" = fuzz ] && fuzz_stage
 
 # The durations of this run order the next one (longest first).
 { awk '$1 != "FAIL" || $3 > 0 { print $2, $3 }' "$results" && cat "$durations"; } |

@@ -4,7 +4,8 @@
 # build-fuzz/, and run each for a bounded time over its committed seed corpus
 # (test/fuzz/corpus/<name>/). `make fuzz` runs this; test/run.sh runs it with --brief.
 #
-#   sh test/fuzz/run.sh [--brief] [--list] [name...]    (default: every harness)
+#   sh test/fuzz/run.sh [--brief] [--list] [--build] [name...]    (default: every harness)
+#   (--build: build the harnesses, run none)
 #
 #   FUZZ_SECONDS   seconds per target (default 60; --brief: 6)
 #
@@ -21,12 +22,14 @@ O=build-fuzz
 CLANG=${CLANG:-clang}
 brief=0
 list=0
+build_only=0
 names=""
 for a in "$@"; do
 	case $a in
 	--brief) brief=1 ;;
 	--list) list=1 ;;
-	-*) echo "usage: sh test/fuzz/run.sh [--brief] [--list] [name...]" >&2; exit 2 ;;
+	--build) build_only=1 ;;
+	-*) echo "usage: sh test/fuzz/run.sh [--brief] [--list] [--build] [name...]" >&2; exit 2 ;;
 	*) names="$names $a" ;;
 	esac
 done
@@ -82,8 +85,16 @@ for n in $names; do
 		failed=$((failed + 1))
 		continue
 	fi
+	# Linked again only when something it is made of is newer (make check builds them all
+	# first, then runs each).
+	fresh=1
+	for dep in "$src" test/fuzz/*.h $extra $helpers $O/libgreendc.a; do
+		[ -e "$dep" ] || continue
+		[ "$bin" -nt "$dep" ] || fresh=0
+	done
+	[ $fresh = 1 ] && : >"$log"
 	# shellcheck disable=SC2086
-	if ! $CLANG -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \
+	if [ $fresh = 0 ] && ! $CLANG -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \
 		-Wmissing-prototypes \
 		-fsanitize=fuzzer $SAN_FLAGS -I. -Iinclude -Isrc -Idrivers $PKG_CFLAGS \
 		-o "$bin" "$src" $extra $helpers $O/libgreendc.a $LIBS >"$log" 2>&1; then
@@ -92,6 +103,7 @@ for n in $names; do
 		failed=$((failed + 1))
 		continue
 	fi
+	[ "$build_only" = 1 ] && continue
 	mkdir -p "$O/corpus/$n" "test/fuzz/corpus/$n"
 	dict=""
 	[ -f "test/fuzz/$n.dict" ] && dict="-dict=test/fuzz/$n.dict"
