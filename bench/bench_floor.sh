@@ -61,36 +61,7 @@ HP=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.
 
 # The config (devices disabled: nothing is polled; their readings are imported) and the
 # readings: one a minute for the last two hours, for every PDU.
-$PY - "$T" "$B" "$top" "$HP" "$RACKS" "$TENANTS" <<'P'
-import sys, time
-T, B, top, hp, racks, tenants = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
-with open(f"{T}/greendc.yaml", "w") as f:
-    f.write(f"site: {{id: bench, name: bench, timezone: Asia/Shanghai}}\nstorage: {{path: greendc.db}}\n"
-            f"daemon: {{drivers_dir: {B}/drivers, profiles_dir: {top}/etc/profiles}}\n"
-            f"http: {{listen: 127.0.0.1, port: {hp}}}\n"
-            "capacity: {window: 1h, refresh: 1m, defaults: {rated_a: 16, phases: 3, voltage_v: 230}}\n"
-            "tariffs: [{name: flat, currency: CNY, source: bench, prices: {flat: 0.6}}]\ndevices:\n")
-    for k in range(racks):
-        for side in "ab":
-            f.write(f"  - {{name: rpdu-{k:05d}-{side}, driver: modbus, address: \"tcp://127.0.0.1:1\", "
-                    f"profile: sim/dcsim-rack-pdu, enabled: false, labels: {{hall: H{k // 1000}, "
-                    f"row: \"{k // 50 % 20}\", rack: R{k:05d}, feed: {side.upper()}}}}}\n")
-    f.write("tenants:\n")
-    per = racks // tenants
-    for t in range(tenants):
-        f.write(f"  - {{name: t{t:03d}, racks: [" + ", ".join(f"R{t * per + j:05d}" for j in range(per)) + "]}\n")
-now = int(time.time()) // 60 * 60
-with open(f"{T}/readings.csv", "w") as f:
-    f.write("timestamp,device,metric,value,labels\n")
-    for m in range(120, -1, -1):
-        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60 * m))
-        for k in range(racks):
-            for side in "ab":
-                kw = 2.0 + (k % 9) * 0.4
-                lab = f"feed={side.upper()};hall=H{k // 1000};rack=R{k:05d};row={k // 50 % 20}"
-                f.write(f"{ts},rpdu-{k:05d}-{side},power_w,{kw * 1000:.0f},{lab}\n")
-                f.write(f"{ts},rpdu-{k:05d}-{side},energy_kwh,{1000 + (120 - m) * kw / 60:.3f},{lab}\n")
-P
+$PY "$top/test/integration/floor_gen.py" "$T" "$B" "$top" "$HP" "$RACKS" "$TENANTS" 60 120 bench || exit 1
 t0=$(date +%s.%N)
 "$B/greendc" -c "$T/greendc.yaml" import "$T/readings.csv" >"$T/import.out" 2>&1 || { cat "$T/import.out" >&2; exit 1; }
 echo "imported $(tail -n 1 "$T/import.out" | cut -d' ' -f2) readings of $((2 * RACKS)) rack PDUs in $($PY -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s"

@@ -27,6 +27,7 @@
 #                KEEP=1 (keep the folder)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/snmpd_lib.sh"
 B=${GDC_BUILD:-$top/build}
 N=${SCALE_DEVICES:-10000}
 SECS=${SCALE_SECONDS:-300}
@@ -145,25 +146,7 @@ done
 AGENT=""
 mkdir -p "$T/persist" "$T/profiles/bench"
 if [ "$NS" -gt 0 ]; then
-	{
-		echo "agentAddress udp:127.0.0.1:$SP"
-		echo "[snmp] persistentDir $T/persist"
-		echo "rocommunity bench 127.0.0.1"
-		i=0
-		while [ $i -lt "$NV" ]; do
-			echo "override .1.3.6.1.4.1.8072.9999.1.$i.0 integer $((1000 + i))"
-			i=$((i + 1))
-		done
-	} >"$T/snmpd.conf"
-	snmpd -f -Lo -C -c "$T/snmpd.conf" -p "$T/snmpd.pid" >"$T/snmpd.log" 2>&1 &
-	AGENT=$!
-	PIDS="$PIDS $AGENT"
-	n=0
-	until snmpget -v2c -c bench -t 0.3 -r 0 "127.0.0.1:$SP" "1.3.6.1.4.1.8072.9999.1.$((NV - 1)).0" >/dev/null 2>&1; do
-		n=$((n + 1))
-		[ $n -gt 40 ] && { cat "$T/snmpd.log" >&2; die "snmpd did not start"; }
-		sleep 0.25
-	done
+	start_bench_snmpd "$SP" "$NV" || die "snmpd did not start"
 fi
 
 # Profiles: the meter (unit 1, fc 4), the rack PDU (units 60-75, fc 3) and the SNMP host.

@@ -10,6 +10,7 @@
 #   sh bench/bench_snmp.sh            (DEVICES=50 SECONDS_RUN=30 by default)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/snmpd_lib.sh"
 B=${GDC_BUILD:-$top/build}
 DEVICES=${DEVICES:-50}
 SECS=${SECONDS_RUN:-30}
@@ -36,25 +37,7 @@ count_values() {
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.4f\n", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 mkdir -p "$T/persist" "$T/profiles/bench"
-{
-	echo "agentAddress udp:127.0.0.1:$port"
-	echo "[snmp] persistentDir $T/persist"
-	echo "rocommunity bench 127.0.0.1"
-	i=0
-	while [ $i -lt 20 ]; do
-		echo "override .1.3.6.1.4.1.8072.9999.1.$i.0 integer $((1000 + i))"
-		i=$((i + 1))
-	done
-} >"$T/snmpd.conf"
-snmpd -f -Lo -C -c "$T/snmpd.conf" -p "$T/snmpd.pid" >"$T/snmpd.log" 2>&1 &
-AGENT=$!
-PIDS="$PIDS $AGENT"
-n=0
-until snmpget -v2c -c bench -t 0.3 -r 0 "127.0.0.1:$port" 1.3.6.1.4.1.8072.9999.1.19.0 >/dev/null 2>&1; do
-	n=$((n + 1))
-	[ $n -gt 40 ] && { echo "snmpd did not start"; cat "$T/snmpd.log"; exit 1; }
-	sleep 0.25
-done
+start_bench_snmpd "$port" 20 || exit 1
 
 {
 	echo "profile: twenty"

@@ -62,6 +62,20 @@ int energy_period_parse(const char *s, struct energy_period *out)
 	return 0;
 }
 
+int energy_period_parse_at(const char *s, int64_t now_ms, struct energy_period *out)
+{
+	bool today = strcmp(s, "today") == 0;
+	if (today || strcmp(s, "month") == 0) {
+		enum energy_step k = today ? STEP_DAY : STEP_MONTH;
+		out->from_ms = energy_local_floor(now_ms, k);
+		out->to_ms = energy_local_next(now_ms, k);
+		energy_local_label(out->from_ms, k, out->label, sizeof(out->label));
+		out->kind = k;
+		return 0;
+	}
+	return energy_period_parse(s, out);
+}
+
 int energy_period_last(int64_t now_ms, enum energy_step by, unsigned n, struct energy_period *out)
 {
 	if (n == 0 || (by != STEP_HOUR && by != STEP_DAY && by != STEP_MONTH))
@@ -775,6 +789,12 @@ void energy_figures(const struct energy_model *m, const struct energy_report *re
 		out->provisional = covered && out->k.pue.ok;
 		char more[160] = "";
 		out->code = "in_progress";
+		if (iv->elapsed_ms <= 0) {
+			/* A day of the running month still ahead (--by day): nothing to judge. */
+			out->provisional = false;
+			snprintf(out->why, sizeof(out->why), "not started: %.47s elapsed", el);
+			return;
+		}
 		if (!covered) {
 			snprintf(more, sizeof(more),
 			         "; coverage of the elapsed time %.1f %% is below %.1f %%",

@@ -180,6 +180,10 @@ struct energy_period {
 /* Parse "2026", "2026-10" or "2026-10-05" as site-time calendar periods. 0 or -EINVAL. */
 int energy_period_parse(const char *s, struct energy_period *out);
 
+/* energy_period_parse, and the periods running at now_ms: "today" and "month" (the API's
+ * period= and the CLI's --period take the same words). 0 or -EINVAL. */
+int energy_period_parse_at(const char *s, int64_t now_ms, struct energy_period *out);
+
 /* The last n site-time units of `by` (hour, day or month) up to now_ms: from the start of the
  * unit n - 1 before the one holding now_ms to the end of that one (still running), labelled
  * "2026-11-04..2026-12-03". The dashboard's "PUE by day, last 30 days". 0 or -EINVAL (n 0). */

@@ -82,7 +82,8 @@ const struct cli_command cli_commands[] = {
          "PUE (ISO/IEC 30134-2) with its category, period, coverage and status, from the\n"
          "energy model of the config's energy: section. A figure that fails validation is\n"
          "printed as an error with its reason, never as a number.\n"
-         "  P          a period in the site's time zone: 2026, 2026-10 or 2026-10-05\n"
+         "  P          a period in the site's time zone: 2026, 2026-10 or 2026-10-05, or\n"
+         "             today or month (the one running now, labelled in progress)\n"
          "  T          ISO 8601 (no zone = UTC) on an hour boundary\n"
          "  --by       one row per 15 min, hour, day or month of the period\n"
          "  --interim  a power ratio over the last 15 minutes, not an energy PUE\n"
@@ -94,7 +95,8 @@ const struct cli_command cli_commands[] = {
          "The ISO/IEC 30134 KPIs of the energy model over a period (PUE, pPUE, WUE, CUE,\n"
          "ERF, REF, CER) and the GB 40879 energy-efficiency grade, each with its status;\n"
          "a KPI the site cannot compute is printed as n/a with the reason.\n"
-         "  P     a period in the site's time zone: 2026, 2026-10 or 2026-10-05\n"
+         "  P     a period in the site's time zone: 2026, 2026-10 or 2026-10-05, or\n"
+         "        today or month (the one running now, labelled in progress)\n"
          "  T     ISO 8601 (no zone = UTC) on an hour boundary\n"
          "  --by  one row per 15 min, hour, day or month of the period\n",
          CLI_CONFIG_REQUIRED, true, cli_energy_main},

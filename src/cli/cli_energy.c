@@ -36,16 +36,12 @@ struct opts {
 	bool interim;
 };
 
+/* The command's help, as `greendc CMD --help` prints it (cli_commands.c). */
 static void usage(FILE *f, const char *cmd)
 {
-	fprintf(f,
-	        "usage: greendc [-c FILE] [--db PATH] %s (--period P | --from T --to T)\n"
-	        "       [--by 15min|hour|day|month] [--format table|csv|json]\n"
-	        "       greendc [-c FILE] pue --interim   power ratio over the last 15 min\n"
-	        "  P is a local calendar period in the site's timezone: 2026, 2026-10 or "
-	        "2026-10-05\n"
-	        "  T is ISO 8601 (no zone = UTC) and must fall on an hour boundary\n",
-	        cmd);
+	const struct cli_command *c = cli_command_find(cmd);
+	if (c)
+		cli_help(c, f);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -288,9 +284,10 @@ static int prepare(struct ctx *c, const struct opts *o, const char *config_path,
 		return 1;
 	}
 	if (o->period) {
-		if (energy_period_parse(o->period, &c->p) < 0) {
+		if (energy_period_parse_at(o->period, (int64_t)time(NULL) * 1000, &c->p) < 0) {
 			fprintf(stderr,
-			        "greendc: --period: expected YYYY, YYYY-MM or YYYY-MM-DD\n");
+			        "greendc: --period: expected today, month, YYYY, YYYY-MM or "
+			        "YYYY-MM-DD\n");
 			return 2;
 		}
 	} else {

@@ -771,15 +771,9 @@ static cJSON *pue_json(const struct energy_report *rep, const struct energy_mode
 /* period= as a site-time period: today and month are the ones running now. */
 static bool pue_period(struct http_req *q, const char *period, int64_t now, struct energy_period *p)
 {
-	if (!period || strcmp(period, "today") == 0 || strcmp(period, "month") == 0) {
-		enum energy_step k = period && strcmp(period, "month") == 0 ? STEP_MONTH : STEP_DAY;
-		p->from_ms = energy_local_floor(now, k);
-		p->to_ms = energy_local_next(now, k);
-		energy_local_label(p->from_ms, k, p->label, sizeof(p->label));
-		p->kind = k;
-		return true;
-	}
-	if (strlen(period) > 10 || energy_period_parse(period, p) < 0) {
+	if (!period)
+		period = "today";
+	if (strlen(period) > 10 || energy_period_parse_at(period, now, p) < 0) {
 		http_reply_error(q, 400,
 		                 "period: expected today, month, YYYY, YYYY-MM or YYYY-MM-DD");
 		return false;

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
+# serial: installs the packages, which create the system user greendc
 # make deb builds greendc, greendc-receiver and libgreendc-driver-dev from a copy of the tree
 # (the tree is left as it was); lintian finds no error, and no warning that
 # debian/README.source does not list; dpkg -i installs them, and then: the units are where
@@ -11,7 +12,7 @@
 # Debian keeps system users on purge). Needs root; refuses to run where greendc is
 # installed or configured already, rather than touch it. While it runs, the system user
 # greendc exists: a greendcd that another test starts as root at the same time without
-# daemon.user would drop to it, so run it alone (make check runs tests one at a time).
+# daemon.user would drop to it (and fail to read its root-owned secrets), so it runs alone.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
 	skip not-root "installing packages needs root (run make check as root, as CI does)"

@@ -11,35 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 RACKS=2000
 HP=$(free_port)
-$PY - "$T" "$B" "$top" "$HP" "$RACKS" <<'P'
-import sys, time
-T, B, top, hp, racks = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-with open(f"{T}/greendc.yaml", "w") as f:
-    f.write(f"site: {{id: stop, name: stop, timezone: Asia/Shanghai}}\nstorage: {{path: {T}/greendc.db}}\n"
-            f"daemon: {{drivers_dir: {B}/drivers, profiles_dir: {top}/etc/profiles}}\n"
-            f"http: {{listen: 127.0.0.1, port: {hp}}}\n"
-            "capacity: {window: 1h, refresh: 1m, defaults: {rated_a: 16, phases: 3, voltage_v: 230}}\n"
-            "tariffs: [{name: flat, currency: CNY, source: test, prices: {flat: 0.6}}]\ndevices:\n")
-    for k in range(racks):
-        for side in "ab":
-            f.write(f"  - {{name: rpdu-{k:05d}-{side}, driver: modbus, address: \"tcp://127.0.0.1:1\", "
-                    f"profile: sim/dcsim-rack-pdu, enabled: false, labels: {{hall: H{k // 1000}, "
-                    f"row: \"{k // 50 % 20}\", rack: R{k:05d}, feed: {side.upper()}}}}}\n")
-    f.write("tenants:\n")
-    for t in range(racks // 10):
-        f.write(f"  - {{name: t{t:03d}, racks: [" + ", ".join(f"R{t * 10 + j:05d}" for j in range(10)) + "]}\n")
-now = int(time.time()) // 30 * 30
-with open(f"{T}/readings.csv", "w") as f:
-    f.write("timestamp,device,metric,value,labels\n")
-    for m in range(180, -1, -1):
-        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 30 * m))
-        for k in range(racks):
-            kw = 2.0 + (k % 9) * 0.4
-            for side in "ab":
-                lab = f"feed={side.upper()};hall=H{k // 1000};rack=R{k:05d};row={k // 50 % 20}"
-                f.write(f"{ts},rpdu-{k:05d}-{side},power_w,{kw * 1000:.0f},{lab}\n")
-                f.write(f"{ts},rpdu-{k:05d}-{side},energy_kwh,{1000 + (180 - m) * kw / 120:.3f},{lab}\n")
-P
+$PY "$top/test/integration/floor_gen.py" "$T" "$B" "$top" "$HP" "$RACKS" $((RACKS / 10)) 30 180 stop ||
+	fail "floor_gen.py"
 "$B/greendc" -c "$T/greendc.yaml" import "$T/readings.csv" >"$T/import.log" 2>&1 ||
 	{ cat "$T/import.log" >&2; fail "import"; }
 rm -f "$T/readings.csv"

@@ -51,6 +51,7 @@ check() {
 	G pue --period "$today" --by hour --format json >"$T/pue.json" 2>"$T/pue.err" || true
 	G pue --period "$prev_day" --by hour --format json >"$T/pue-prev.json" 2>/dev/null || true
 	G pue --period "$today" --by hour >"$T/pue.txt" 2>&1 || true
+	G pue --period today --by hour --format json >"$T/pue-cli-today.json" 2>"$T/pue-cli-today.err" || true
 	for q in "period=$today&by=hour:api" "period=today&by=hour:api-today" "period=month&by=day:api-month"; do
 		$PY -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$HTTP_PORT/api/v1/pue?${q%:*}').read().decode())" >"$T/${q##*:}.json" ||
 			fail "GET /api/v1/pue?${q%:*} failed"
@@ -170,6 +171,14 @@ for name, label, start, span in (("today", today, midnight(today), 3600), ("mont
     for iv in done:
         against_truth(iv, span)
     n[name] = len(done)
+# The CLI's --period today is the API's period=today: the same site day, the same hours.
+c = json.load(open(f"{T}/pue-cli-today.json"))
+a = json.load(open(f"{T}/api-today.json"))
+cl = [(iv["period"], iv["status"]) for iv in c["intervals"] if iv["status"] != "IN_PROGRESS"]
+al = [(iv["period"], iv["status"]) for iv in a["intervals"] if not iv["in_progress"]]
+if c["total"]["period"] != today or cl != al:
+    bad.append(f"greendc pue --period today: period {c['total']['period']}, complete hours {cl[:3]}...; "
+               f"the API's today: {today}, {al[:3]}...")
 for b in bad:
     print("FAIL - " + b)
 if not bad:

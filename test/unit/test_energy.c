@@ -216,6 +216,20 @@ static void test_exact_month(void **state)
 	struct energy_period p;
 	assert_int_equal(energy_period_parse("2026-10", &p), 0);
 	assert_true(p.from_ms == T_OCT && p.to_ms == T_OCT + 31 * 24 * H_MS);
+	/* The running periods by name (the API's period= and the CLI's --period), at
+	 * 2026-10-16 03:00 site time (UTC here). */
+	struct energy_period q;
+	int64_t at = T_OCT + 15 * 24 * H_MS + 3 * H_MS;
+	assert_int_equal(energy_period_parse_at("today", at, &q), 0);
+	assert_true(q.from_ms == T_OCT + 15 * 24 * H_MS && q.to_ms == q.from_ms + 24 * H_MS);
+	assert_int_equal(q.kind, STEP_DAY);
+	assert_string_equal(q.label, "2026-10-16");
+	assert_int_equal(energy_period_parse_at("month", at, &q), 0);
+	assert_true(q.from_ms == p.from_ms && q.to_ms == p.to_ms && q.kind == STEP_MONTH);
+	assert_string_equal(q.label, "2026-10");
+	assert_int_equal(energy_period_parse_at("2026-10", at, &q), 0);
+	assert_true(q.from_ms == p.from_ms && q.to_ms == p.to_ms);
+	assert_int_equal(energy_period_parse_at("week", at, &q), -EINVAL);
 	struct energy_report rep;
 	assert_int_equal(energy_compute(r, &f->m, p.from_ms, p.to_ms, STEP_DAY, LATER, &rep), 0);
 	assert_int_equal(rep.category, 1);
@@ -817,6 +831,9 @@ static void test_in_progress(void **state)
 	assert_int_equal(rep.iv[15].role[ROLE_FACILITY_INPUT].status, ENERGY_IN_PROGRESS);
 	assert_true(rep.iv[19].in_progress && rep.iv[19].elapsed_ms == 0);
 	assert_near(rep.iv[19].role[ROLE_FACILITY_INPUT].coverage, 0, 0);
+	energy_figures(&f->m, &rep, &rep.iv[19], 0, &fg);
+	assert_false(fg.published || fg.provisional);
+	assert_string_equal(fg.why, "not started: 0.0 h of 24 elapsed");
 	energy_report_free(&rep);
 
 	/* The hour in progress: 3 min of data at 3 min elapsed. */
