@@ -334,8 +334,14 @@ import json, sys
 a, c, label = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
 assert a["period"] == label == c["total"]["period"], (a["period"], label, c["total"]["period"])
 def same(x, y, what):
+    live = x.get("in_progress") and y.get("in_progress")
     for k in ("e_dc_kwh", "e_it_kwh", "provisional_pue", "pue", "status", "category"):
         u, v = x.get(k), y.get(k)
+        # The CLI answers a moment after the API, with no sample since (dcsim stopped): in the
+        # first minute of an hour the coverage of its elapsed time can fall below the threshold
+        # meanwhile and the provisional ratio go. Where both have one, it is the same.
+        if live and k == "provisional_pue" and (u is None or v is None):
+            continue
         ok = u == v or (isinstance(u, float) and isinstance(v, float) and abs(u - v) <= 1e-9 * abs(v))
         assert ok, (what, k, u, v)
 same(a, c["total"], label)
