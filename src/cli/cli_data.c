@@ -641,7 +641,7 @@ static int device_row(void *ctx, const struct store_device_state *d, const struc
 	util_format_duration(d->interval_ms, ivl, sizeof(ivl));
 	switch (o->fmt) {
 	case FMT_TABLE:
-		printf("%-20s %-6s %-5s %-26s %9.2f %7lld %6s  %s\n", d->name, d->driver, d->state,
+		printf("%-20s %-7s %-8s %-26s %9.2f %7lld %6s  %s\n", d->name, d->driver, d->state,
 		       ok, d->last_duration_s * 1000.0, (long long)d->errors, ivl, d->last_error);
 		break;
 	case FMT_CSV:
@@ -695,7 +695,7 @@ int cli_devices_main(int argc, char **argv, const struct cli_ctx *ctx)
 	if (!r)
 		return EXIT_RUNTIME;
 	if (o.fmt == FMT_TABLE)
-		printf("%-20s %-6s %-5s %-26s %9s %7s %6s  %s\n", "DEVICE", "DRIVER", "STATE",
+		printf("%-20s %-7s %-8s %-26s %9s %7s %6s  %s\n", "DEVICE", "DRIVER", "STATE",
 		       "LAST OK", "POLL (ms)", "ERRORS", "EVERY", "LAST ERROR");
 	else if (o.fmt == FMT_CSV)
 		printf("device,driver,address,state,last_poll,last_ok,last_duration_s,errors,"
