@@ -147,8 +147,11 @@ while :; do
 	sleep 10
 	now=$(date +%s)
 	if [ -f "$db" ]; then
-		up_n=$(sqlite3 -readonly "$db" "SELECT count(*) FROM devices WHERE state='up'" 2>/dev/null || echo "?")
-		all=$(sqlite3 -readonly "$db" "SELECT count(*) FROM devices" 2>/dev/null || echo "?")
+		# Every configured device, polled yet or not (greendc devices, as the dashboard counts).
+		"$B/greendc" -c etc/demo.yaml devices --format csv >"$state/devices.csv" 2>/dev/null || : >"$state/devices.csv"
+		all=$(($(wc -l <"$state/devices.csv") - 1))
+		up_n=$(cut -d, -f4 "$state/devices.csv" | grep -c '^up$')
+		[ "$all" -ge 0 ] || { all="?"; up_n="?"; }
 		# The interim PUE as greendc computes it (a power ratio, labelled so), never one of ours.
 		pue=$("$B/greendc" -c etc/demo.yaml pue --interim 2>/dev/null | head -n 1)
 		printf 'demo: %s devices up %s/%s; %s\n' "$(date +%H:%M:%S)" "$up_n" "$all" "${pue:-interim PUE not yet known}"
